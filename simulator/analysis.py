@@ -1,0 +1,254 @@
+"""Summaries and comparisons of a run, in plain numbers and plain words.
+
+Every figure is computed from the per-future arrays in :class:`~simulator.engine.Results`.
+Undefined values (an IRR that does not exist, an ROI without costs, a payback beyond the
+horizon) are ``None`` in the summary, never NaN, and the share of futures where they occur is
+reported beside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import formatting as fmt
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Results
+
+PERCENTILES = (5, 10, 50, 90, 95)
+
+
+def _num(x: float) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Mean, standard deviation, percentiles and the standard error of the mean."""
+
+    mean: float
+    std: float
+    p5: float
+    p10: float
+    p50: float
+    p90: float
+    p95: float
+    se: float
+
+    @classmethod
+    def of(cls, x: np.ndarray) -> "Spread":
+        p = np.percentile(x, PERCENTILES)
+        std = float(np.std(x, ddof=1)) if x.size > 1 else 0.0
+        return cls(float(np.mean(x)), std, *map(float, p), std / math.sqrt(max(x.size, 1)))
+
+    def as_dict(self) -> dict[str, float]:
+        return {"mean": self.mean, "std": self.std, "p5": self.p5, "p10": self.p10, "p50": self.p50,
+                "p90": self.p90, "p95": self.p95}
+
+
+@dataclass(frozen=True)
+class YearSpread:
+    year: int
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+
+
+@dataclass(frozen=True)
+class AlternativeSummary:
+    name: str
+    category: str
+    npv: Spread
+    prob_loss: float
+    prob_loss_se: float
+    pv_benefits: float
+    pv_costs: float
+    roi_mean: float | None
+    roi_p50: float | None
+    irr_p50: float | None
+    irr_share_undefined: float
+    payback_p50: float | None         # inf = not within the horizon (None = undefined)
+    payback_within: float
+    discounted_payback_p50: float | None
+    discounted_payback_within: float
+    cash_by_year: tuple[YearSpread, ...]        # net cash, years 0..H
+    cumulative_cash: tuple[YearSpread, ...]     # cumulative net cash, years 0..H
+    margin_pp: tuple[YearSpread, ...]           # years 1..H, empty without a baseline
+
+
+@dataclass(frozen=True)
+class Comparison:
+    prob_best: dict[str, float]
+    prob_beats: dict[str, dict[str, float]]
+    expected_regret: dict[str, float]
+    evpi: float
+    best: str                 # highest expected NPV
+    runner_up: str | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    alternatives: tuple[AlternativeSummary, ...]
+    comparison: Comparison
+    verdict: str
+
+    def alternative(self, name: str) -> AlternativeSummary:
+        for a in self.alternatives:
+            if a.name == name:
+                return a
+        raise KeyError(name)
+
+
+def _year_spreads(arr: np.ndarray, first_year: int) -> tuple[YearSpread, ...]:
+    if arr.shape[1] == 0:
+        return ()
+    means = arr.mean(axis=0)
+    p10, p50, p90 = np.percentile(arr, [10, 50, 90], axis=0)
+    return tuple(YearSpread(first_year + t, float(means[t]), float(p10[t]), float(p50[t]), float(p90[t]))
+                 for t in range(arr.shape[1]))
+
+
+def _median_payback(pb: np.ndarray) -> float | None:
+    """Median payback; ``inf`` when more than half of the futures never pay back."""
+    return float(np.median(pb))
+
+
+def summarise_alternative(alt, category: str = "") -> AlternativeSummary:
+    n = alt.npv.size
+    p_loss = float(np.mean(alt.npv < 0))
+    roi_ok = alt.roi[np.isfinite(alt.roi)]
+    irr_ok = alt.irr[np.isfinite(alt.irr)]
+    return AlternativeSummary(
+        name=alt.name,
+        category=category,
+        npv=Spread.of(alt.npv),
+        prob_loss=p_loss,
+        prob_loss_se=math.sqrt(p_loss * (1 - p_loss) / max(n, 1)),
+        pv_benefits=float(alt.pv_benefits.mean()),
+        pv_costs=float(alt.pv_costs.mean()),
+        roi_mean=_num(roi_ok.mean()) if roi_ok.size else None,
+        roi_p50=_num(np.median(roi_ok)) if roi_ok.size else None,
+        irr_p50=_num(np.median(irr_ok)) if irr_ok.size else None,
+        irr_share_undefined=1.0 - irr_ok.size / max(n, 1),
+        payback_p50=_median_payback(alt.payback),
+        payback_within=float(np.mean(np.isfinite(alt.payback))),
+        discounted_payback_p50=_median_payback(alt.discounted_payback),
+        discounted_payback_within=float(np.mean(np.isfinite(alt.discounted_payback))),
+        cash_by_year=_year_spreads(alt.cash, 0),
+        cumulative_cash=_year_spreads(np.cumsum(alt.cash, axis=1), 0),
+        margin_pp=() if alt.margin_pp is None else _year_spreads(alt.margin_pp, 1),
+    )
+
+
+def compare(names: list[str], npv: np.ndarray) -> Comparison:
+    """Compare alternatives on NPV. ``npv`` is ``(alternatives, n)``.
+
+    Chance each alternative is best (ties share the win), chance the row beats the column,
+    expected regret E[max NPV - NPV_a], and EVPI = E[max NPV] - max E[NPV]: what knowing the
+    future before choosing would be worth.
+    """
+    k, n = npv.shape
+    top = npv.max(axis=0)
+    winners = npv == top
+    share = winners / winners.sum(axis=0)
+    prob_best = {name: float(share[i].mean()) for i, name in enumerate(names)}
+    prob_beats = {a: {b: float(np.mean(npv[i] > npv[j])) for j, b in enumerate(names) if j != i}
+                  for i, a in enumerate(names)}
+    means = npv.mean(axis=1)
+    regret = {name: float(np.mean(top - npv[i])) for i, name in enumerate(names)}
+    order = np.argsort(-means, kind="stable")
+    return Comparison(
+        prob_best=prob_best,
+        prob_beats=prob_beats,
+        expected_regret=regret,
+        evpi=float(top.mean() - means.max()),
+        best=names[order[0]],
+        runner_up=names[order[1]] if k > 1 else None,
+    )
+
+
+def verdict(alts: tuple[AlternativeSummary, ...], comp: Comparison, currency: str) -> str:
+    """The result in one or two plain sentences."""
+    by_name = {a.name: a for a in alts}
+    best = by_name[comp.best]
+    m = lambda x: fmt.money(x, currency)  # noqa: E731
+    if comp.runner_up is None:
+        return (f"{best.name} has an expected value of {m(best.npv.mean)} "
+                f"(80% of simulated futures between {m(best.npv.p10)} and {m(best.npv.p90)}); "
+                f"it loses money in {fmt.percent(best.prob_loss)} of them.")
+    second = by_name[comp.runner_up]
+    beats = comp.prob_beats[best.name][second.name]
+    more = "highest" if len(alts) > 2 else "higher"
+    text = (f"{best.name} has the {more} expected value ({m(best.npv.mean)} vs {m(second.npv.mean)} for "
+            f"{second.name}) and beats {second.name} in {fmt.percent(beats)} of simulated futures")
+    if len(alts) > 2:
+        text += f"; it is the best choice in {fmt.percent(comp.prob_best[best.name])} of them"
+    riskiest = max(alts, key=lambda a: a.prob_loss)
+    if riskiest.prob_loss > 0:
+        who = "it" if riskiest.name == best.name else riskiest.name
+        text += f"; {who} loses money in {fmt.percent(riskiest.prob_loss)} of them"
+    if best.npv.mean < 0:
+        text += ". No alternative is expected to pay for itself at this discount rate"
+    return text + "."
+
+
+def summarise(results: "Results") -> Summary:
+    scenario = results.scenario
+    categories = {a.name: a.category for a in scenario.alternatives}
+    alts = tuple(summarise_alternative(a, categories.get(a.name, "")) for a in results.alternatives)
+    comp = compare(results.names, np.vstack([a.npv for a in results.alternatives]))
+    return Summary(alts, comp, verdict(alts, comp, scenario.currency))
+
+
+def to_json(results: "Results") -> dict[str, Any]:
+    """The machine-readable result (``investsim run --json``). Money in currency units,
+    chances and rates as fractions, ``None`` (JSON null) where a value is undefined."""
+    s = results.summary
+    scenario = results.scenario
+
+    def payback(p50: float | None, within: float) -> dict[str, Any]:
+        return {"p50": _num(p50) if p50 is not None else None, "prob_within_horizon": within}
+
+    alternatives = []
+    for a in s.alternatives:
+        alternatives.append({
+            "name": a.name,
+            "category": a.category,
+            "npv": a.npv.as_dict(),
+            "prob_loss": a.prob_loss,
+            "pv_benefits": {"mean": a.pv_benefits},
+            "pv_costs": {"mean": a.pv_costs},
+            "roi": {"mean": a.roi_mean, "p50": a.roi_p50},
+            "irr": {"p50": a.irr_p50, "share_undefined": a.irr_share_undefined},
+            "payback_years": payback(a.payback_p50, a.payback_within),
+            "discounted_payback_years": payback(a.discounted_payback_p50, a.discounted_payback_within),
+            "margin_impact_pp": [{"year": y.year, "mean": y.mean, "p10": y.p10, "p90": y.p90} for y in a.margin_pp],
+            "cash_by_year": [{"year": y.year, "mean": y.mean, "p10": y.p10, "p50": y.p50, "p90": y.p90}
+                             for y in a.cash_by_year],
+            "standard_errors": {"npv_mean": a.npv.se, "prob_loss": a.prob_loss_se},
+        })
+    c = s.comparison
+    return {
+        "title": scenario.title,
+        "iterations": results.iterations,
+        "seed": results.seed,
+        "sampling": results.sampling,
+        "currency": scenario.currency,
+        "horizon_years": scenario.horizon_years,
+        "discount_rate": scenario.discount_rate,
+        "alternatives": alternatives,
+        "comparison": {
+            "prob_best": c.prob_best,
+            "prob_beats": c.prob_beats,
+            "expected_regret": c.expected_regret,
+            "evpi": c.evpi,
+            "best": c.best,
+        },
+        "verdict": s.verdict,
+    }

@@ -1,0 +1,691 @@
+"""Financial measures, vectorised over simulated futures.
+
+Conventions shared by every function in this module
+---------------------------------------------------
+cash : ndarray, shape (n, T+1)
+    One row per simulated future, one column per year.  ``cash[i, t]`` is the
+    *net* cash of future ``i`` in year ``t``.  Year 0 is today and is not
+    discounted; every other flow falls at the *end* of its year, so year ``t``
+    is discounted by ``(1 + rate) ** -t``.  Sign: positive = money in (benefit,
+    saving, income), negative = money out (investment, running cost).  Units
+    are whatever currency the caller uses; nothing here rescales amounts.
+    Where it is stated, a single stream of shape (T+1,) is accepted as well.
+rate : float
+    Annual discount rate as a fraction (0.08 = 8 % a year); must be > -1.
+NaN
+    NaN in a result means "undefined for this future" (for instance no IRR
+    exists, or the input row contained NaN/inf).  It never means "bad luck":
+    a project that does not pay back within the horizon gets ``inf`` from
+    :func:`payback`, not NaN.
+
+Only numpy and the standard library are used at run time.  No function here
+emits numpy floating-point warnings; :func:`irr` and :func:`payback` never
+raise for bad data (they return NaN for the affected rows).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "discount_factors",
+    "npv",
+    "present_value",
+    "irr",
+    "payback",
+    "roi",
+    "summarise_payback",
+]
+
+
+# ---------------------------------------------------------------------------
+# Discounting, NPV, PV
+# ---------------------------------------------------------------------------
+
+def _check_rate(rate) -> float:
+    r = float(rate)
+    if not np.isfinite(r) or r <= -1.0:
+        raise ValueError(f"discount rate must be a finite number > -1, got {rate!r}")
+    return r
+
+
+def discount_factors(rate: float, years: int) -> np.ndarray:
+    """Discount factor for each year 0..years.
+
+    Parameters
+    ----------
+    rate : float
+        Annual discount rate as a fraction (0.08 = 8 %); must be > -1.
+    years : int
+        Horizon T (number of years after today), >= 0.
+
+    Returns
+    -------
+    ndarray, shape (years+1,)
+        ``(1 + rate) ** -t`` for t = 0..years; element 0 is 1.0 (today is not
+        discounted), element t discounts a flow falling at the end of year t.
+
+    Raises
+    ------
+    ValueError
+        If ``rate <= -1`` or is not finite, or if ``years < 0``.
+
+    Examples
+    --------
+    >>> discount_factors(0.1, 2)
+    array([1.        , 0.90909091, 0.82644628])
+    """
+    r = _check_rate(rate)
+    years = int(years)
+    if years < 0:
+        raise ValueError(f"years must be >= 0, got {years}")
+    return np.power(1.0 + r, -np.arange(years + 1, dtype=float))
+
+
+def _discounted_sum(cash, rate):
+    c = np.asarray(cash, dtype=float)
+    if c.ndim == 0:
+        raise ValueError("cash must have at least one dimension (years on the last axis)")
+    df = discount_factors(rate, c.shape[-1] - 1)
+    with np.errstate(all="ignore"):
+        return c @ df
+
+
+def npv(cash, rate) -> np.ndarray:
+    """Net present value of each simulated future.
+
+    ``NPV = sum_t cash[..., t] * (1 + rate) ** -t`` with t = 0..T; the year-0
+    flow is not discounted (same convention as ``numpy_financial.npv``).
+
+    Parameters
+    ----------
+    cash : array_like, shape (n, T+1) or (T+1,)
+        Net cash per future (row) and year (column); positive = money in.
+    rate : float
+        Annual discount rate as a fraction; must be > -1.
+
+    Returns
+    -------
+    ndarray, shape (n,) -- or numpy.float64 for a single (T+1,) stream.
+        NPV in the units of ``cash``.  A row containing NaN gives NaN.
+
+    Raises
+    ------
+    ValueError
+        If ``rate <= -1`` or is not finite.
+
+    Examples
+    --------
+    >>> float(npv([-100.0, 60.0, 60.0], 0.1))
+    4.132231404958674
+    """
+    return _discounted_sum(cash, rate)
+
+
+def present_value(cash, rate) -> np.ndarray:
+    """Present value of a single stream of flows (e.g. benefits only, or costs only).
+
+    Same arithmetic as :func:`npv` -- ``sum_t flows[..., t] * (1 + rate) ** -t``,
+    year 0 undiscounted, end-of-year timing -- but meant for one stream whose
+    sign is fixed by the caller, e.g. costs given as positive amounts so that
+    ``roi(present_value(benefits, r), present_value(costs, r))`` works.
+
+    Parameters
+    ----------
+    cash : array_like, shape (n, T+1) or (T+1,)
+        The stream's amount per future (row) and year (column).
+    rate : float
+        Annual discount rate as a fraction; must be > -1.
+
+    Returns
+    -------
+    ndarray, shape (n,) -- or numpy.float64 for a single (T+1,) stream.
+    """
+    return _discounted_sum(cash, rate)
+
+
+# ---------------------------------------------------------------------------
+# ROI
+# ---------------------------------------------------------------------------
+
+def roi(pv_benefits, pv_costs) -> np.ndarray:
+    """Return on investment, ``(pv_benefits - pv_costs) / pv_costs``.
+
+    Parameters
+    ----------
+    pv_benefits, pv_costs : array_like, broadcastable, typically shape (n,)
+        Present values of the benefit and cost streams, both given as
+        *positive* amounts (costs are not negated).
+
+    Returns
+    -------
+    ndarray (broadcast shape; 0-d for scalar inputs)
+        A fraction: 0.25 means benefits exceed costs by 25 % of the costs.
+        NaN where ``pv_costs == 0`` (ROI undefined without costs) or where an
+        input is NaN.  Never warns.
+
+    Examples
+    --------
+    >>> float(roi(125.0, 100.0))
+    0.25
+    """
+    b = np.asarray(pv_benefits, dtype=float)
+    c = np.asarray(pv_costs, dtype=float)
+    with np.errstate(all="ignore"):
+        out = np.asarray((b - c) / c, dtype=float)
+        return np.where(c == 0, np.nan, out)
+
+
+# ---------------------------------------------------------------------------
+# Payback
+# ---------------------------------------------------------------------------
+
+def payback(cash, rate: float | None = None) -> np.ndarray:
+    """Payback period of each simulated future, in years.
+
+    Let ``cum[t]`` be the cumulative cash up to and including year t --
+    discounted by ``(1 + rate) ** -t`` when ``rate`` is given (discounted
+    payback), plain sums otherwise.  The payback is the first time at which
+    ``cum`` becomes >= 0, interpolated linearly inside the year in which it
+    turns (flows are treated as accruing evenly over that year):
+
+    * ``cum[0] >= 0`` (nothing to pay back)          -> 0.0
+    * first t with ``cum[t-1] < 0 <= cum[t]``         -> ``(t-1) + -cum[t-1] / (cum[t] - cum[t-1])``
+    * ``cum`` stays negative through year T           -> ``inf`` ("not within the horizon")
+
+    Only the *first* crossing counts; a later dip below zero (e.g. a late
+    decommissioning cost) does not change the result.
+
+    Parameters
+    ----------
+    cash : array_like, shape (n, T+1) or (T+1,)
+        Net cash per future (row) and year (column); positive = money in.
+    rate : float or None
+        Annual discount rate (> -1) for discounted payback; None = undiscounted.
+
+    Returns
+    -------
+    ndarray, shape (n,) -- or numpy.float64 for a single (T+1,) stream.
+        Years in [0, T] or ``inf``; NaN only for rows containing NaN/inf.
+
+    Examples
+    --------
+    >>> float(payback([-100.0, 30.0, 40.0, 50.0]))
+    2.6
+    """
+    c = np.asarray(cash, dtype=float)
+    one_d = c.ndim == 1
+    c2 = np.atleast_2d(c)
+    if c2.ndim != 2:
+        raise ValueError("cash must have shape (n, T+1) or (T+1,)")
+    n, t1 = c2.shape
+    out = np.full(n, np.inf)
+    if t1 == 0:
+        out[:] = np.nan
+        return out[0] if one_d else out
+    with np.errstate(all="ignore"):
+        if rate is not None:
+            c2 = c2 * discount_factors(rate, t1 - 1)
+        cum = np.cumsum(c2, axis=1)
+        nonneg = cum >= 0
+        found = nonneg.any(axis=1)
+        first = np.argmax(nonneg, axis=1)
+        rows = np.nonzero(found)[0]
+        t = first[rows]
+        res = np.zeros(rows.size)
+        later = t > 0
+        r, tl = rows[later], t[later]
+        prev = cum[r, tl - 1]
+        cur = cum[r, tl]
+        res[later] = (tl - 1) + (-prev) / (cur - prev)
+        out[rows] = res
+        out[~np.isfinite(c2).all(axis=1)] = np.nan
+    return out[0] if one_d else out
+
+
+def summarise_payback(pb) -> tuple[float, float]:
+    """Summarise simulated payback periods.
+
+    Parameters
+    ----------
+    pb : array_like, shape (n,)
+        Output of :func:`payback` (years, ``inf`` = not within the horizon,
+        NaN = undefined; NaN entries are ignored).
+
+    Returns
+    -------
+    (median, prob_within_horizon) : tuple of float
+        ``median`` is the median payback in years -- ``inf`` when more than
+        half of the futures never pay back within the horizon.
+        ``prob_within_horizon`` is the fraction of futures with a finite
+        payback.  Both are NaN when there is no non-NaN entry.
+    """
+    p = np.asarray(pb, dtype=float).ravel()
+    p = p[~np.isnan(p)]
+    if p.size == 0:
+        return float("nan"), float("nan")
+    with np.errstate(all="ignore"):
+        return float(np.median(p)), float(np.mean(np.isfinite(p)))
+
+
+# ---------------------------------------------------------------------------
+# IRR
+# ---------------------------------------------------------------------------
+
+# Scan grid for rows with several sign changes: trial rates walking outward
+# from r = 0, every percentage point up to |r| = 50 % (+100 % on the positive
+# side), coarser beyond.  Per-row Cauchy root bounds close both ends, so every
+# real IRR lies in some scan cell.
+_POS_RATES = np.concatenate([np.arange(1, 101) / 100.0,
+                             [1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0, 20.0, 50.0, 100.0]])
+_NEG_RATES = np.concatenate([-np.arange(1, 51) / 100.0,
+                             [-0.55, -0.6, -0.65, -0.7, -0.75, -0.8, -0.85, -0.9]])
+_POS_X = np.concatenate([[1.0], 1.0 / (1.0 + _POS_RATES)])    # x = 1/(1+r), from r = 0 outward
+_NEG_X = np.concatenate([[1.0], 1.0 / (1.0 + _NEG_RATES)])
+# Bands in |r|, scanned in turn; a row leaves the scan at the first band in which
+# NPV changes sign.  Each entry: (last positive-side index, last negative-side index,
+# positive side closed by its bound?, negative side closed by its bound?).
+_BANDS = (
+    (30, 30, False, False),                                   # |r| <= 30 %
+    (100, _NEG_X.size - 1, False, True),                      # |r| <= 100 %: all r < 0 done
+    (_POS_X.size - 1, _NEG_X.size - 1, True, False),          # r > 100 %
+)
+# Rows per scan block: small enough that the (rows x points x years) product stays
+# below OpenBLAS's threading threshold -- multi-threaded GEMM on such thin
+# matrices is slower, and erratic on a busy machine.
+_SCAN_WORK = 200_000
+_START_X = 1.0 / 1.1                                          # r = 10 %
+_RESIDUAL_CHECK = 1e-6                                        # accepted |NPV| / sum_t |c_t| x^t
+
+
+def _horner(ct, x):
+    """P(x) = sum_t ct[t] x**t and P'(x); ct has shape (T+1, m) with T >= 1, x shape (m,)."""
+    t_max = ct.shape[0] - 1
+    dp = ct[t_max].copy()
+    p = ct[t_max] * x
+    p += ct[t_max - 1]
+    for t in range(t_max - 2, -1, -1):
+        dp *= x
+        dp += p
+        p *= x
+        p += ct[t]
+    return p, dp
+
+
+def _horner_value(ct, x):
+    p = ct[-1].copy()
+    for t in range(ct.shape[0] - 2, -1, -1):
+        p *= x
+        p += ct[t]
+    return p
+
+
+def _residual_ok(ct, x):
+    """True where x is a genuine root of sum_t ct[t] x**t (relative residual test)."""
+    return np.abs(_horner_value(ct, x)) <= _RESIDUAL_CHECK * _horner_value(np.abs(ct), x)
+
+
+def _newton_conventional(ct, tol, max_iter):
+    """Newton in x for conventional rows (c_0 the only flow of its sign).
+
+    For these rows ``-sign(c_0) * P`` has non-negative coefficients beyond x**0,
+    so it is convex and increasing on x > 0: from any x > 0 Newton lands on
+    the right of the root after at most one step and then decreases
+    monotonically onto it.  On the right of the root the error left after a
+    step of size ``s`` is at most about ``(T-1) s**2 / x``, which lets the loop
+    stop one evaluation early (``s <= delta * x``, ``delta = sqrt(tol/(T-1))/2``).
+
+    Start: with weights ``w_t = c_t / S`` (t >= 1, S their sum) and
+    ``u = ln x``, ``P(x) = 0`` reads ``E_w[exp(t u)] = -c_0 / S``; a second-order
+    cumulant expansion gives the start (never right of the Jensen value
+    ``u = ln(-c_0/S) / E_w[t]``, which itself lies right of the root).
+    Returns x per row; NaN where the iteration did not converge (overflow or
+    ``max_iter``) -- the caller retries those rows.
+    """
+    t1, m = ct.shape
+    t_max = t1 - 1
+    s_sum = ct[1].copy()                           # S = sum_{t>=1} c_t, then sum t c_t, sum t^2 c_t
+    m1 = ct[1].copy()
+    m2 = ct[1].copy()
+    for t in range(2, t1):
+        s_sum += ct[t]
+        m1 += t * ct[t]
+        m2 += (t * t) * ct[t]
+    dur = m1 / s_sum                               # D = E_w[t] >= 1
+    var = m2 / s_sum                               # E_w[t^2], then V = E_w[t^2] - D^2 >= 0
+    var -= dur * dur
+    np.maximum(var, 0.0, out=var)
+    lg = np.log(-ct[0] / s_sum)                    # L = ln(-c_0 / S)
+    # Root of D u + V u^2 / 2 = L in its cancellation-free form; <= the Jensen
+    # value L / D.  (If D^2 + 2 V L < 0 this gives 2 L / D: left of the root,
+    # which costs one extra Newton step at most.)
+    disc = var * lg
+    disc *= 2.0
+    disc += dur * dur
+    np.maximum(disc, 0.0, out=disc)
+    np.sqrt(disc, out=disc)
+    disc += dur
+    x = np.exp(2.0 * lg / disc)
+
+    delta = max(tol, 0.5 * np.sqrt(tol / max(t_max - 1, 1)))
+    out = np.full(m, np.nan)
+    idx = np.arange(m)
+    for _ in range(max_iter):
+        p, dp = _horner(ct, x)
+        p /= dp                                    # Newton step s (s >= 0 right of the root)
+        x -= p
+        p /= x                                     # relative step s / x_new
+        done = (p <= delta) & (p >= -tol)
+        if done.any():
+            out[idx[done]] = x[done]
+        keep = ~done & (x > 0)                     # NaN / overflow rows are dropped (retried later)
+        n_keep = np.count_nonzero(keep)
+        if n_keep == 0:
+            break
+        if n_keep < 0.6 * keep.size:               # compact the active set
+            idx, x, ct = idx[keep], x[keep], ct[:, keep]
+    return out
+
+
+def _newton_bracketed(ct, lo, hi, s_lo, x, tol, max_iter):
+    """Safeguarded Newton on P(x) = sum_t ct[t] x**t within brackets lo <= root <= hi.
+
+    ``s_lo`` is the sign of P on the ``lo`` side of the root (0 for a bracket
+    that is a single exact root, lo == hi == x).  A Newton step leaving the
+    current bracket is replaced by bisection (geometric when the bracket
+    spans more than a factor 4, arithmetic otherwise); an overflowing P
+    (huge x) shrinks the bracket from above.  Returns x per row, NaN where not
+    converged within ``max_iter`` iterations.
+    """
+    m = x.size
+    out = np.full(m, np.nan)
+    idx = np.arange(m)
+    lo, hi, x = lo.copy(), hi.copy(), x.copy()
+    for _ in range(max_iter):
+        p, dp = _horner(ct, x)
+        sp = np.sign(p)
+        np.copyto(lo, x, where=sp == s_lo)
+        np.copyto(hi, x, where=(sp == -s_lo) | np.isnan(sp))
+        step = p / dp
+        x_new = x - step
+        ok = (x_new > lo) & (x_new < hi)
+        bad = np.nonzero(~ok)[0]
+        if bad.size:
+            lb, hb = lo[bad], hi[bad]
+            x_new[bad] = np.where(hb > 4.0 * lb, np.sqrt(lb * hb), 0.5 * (lb + hb))
+        exact = sp == 0
+        np.copyto(x_new, x, where=exact)
+        done = exact | (ok & (np.abs(step) <= tol * x)) | (hi - lo <= tol * x)
+        if done.any():
+            out[idx[done]] = x_new[done]
+        keep = ~done
+        n_keep = np.count_nonzero(keep)
+        if n_keep == 0:
+            break
+        if n_keep < 0.6 * keep.size:               # compact the active set
+            idx, x, ct = idx[keep], x_new[keep], ct[:, keep]
+            lo, hi, s_lo = lo[keep], hi[keep], s_lo[keep]
+        else:                                      # finished rows just ride along
+            x = x_new
+    return out
+
+
+def _last_nonzero(ct):
+    """Highest-order non-zero coefficient of each column (0 for an all-zero column)."""
+    last = ct[0].copy()
+    for t in range(1, ct.shape[0]):
+        np.copyto(last, ct[t], where=ct[t] != 0)
+    return last
+
+
+def _root_bounds(ct):
+    """Cauchy bounds (lo, hi): every positive root of sum_t ct[t] x**t lies strictly inside.
+
+    Requires ``ct[0] != 0`` and another non-zero coefficient in each column.
+    """
+    amax = np.abs(ct).max(axis=0)
+    a0, am = np.abs(ct[0]), np.abs(_last_nonzero(ct))
+    return a0 / (a0 + amax), (am + amax) / am
+
+
+def _sign_changes(ct):
+    """Number of sign changes along each column of ct, zeros ignored (Descartes' count)."""
+    last = np.zeros(ct.shape[1])
+    changes = np.zeros(ct.shape[1], dtype=np.int64)
+    for t in range(ct.shape[0]):
+        s = np.sign(ct[t])
+        changes += (s * last) < 0
+        np.copyto(last, s, where=s != 0)
+    return changes
+
+
+def _solve_single_change(ct, tol, max_iter):
+    """x-root of columns with exactly one sign change (then the positive root is unique)."""
+    lo, hi = _root_bounds(ct)
+    x0 = np.where((lo < _START_X) & (_START_X < hi), _START_X, np.sqrt(lo * hi))
+    x = _newton_bracketed(ct, lo, hi, np.sign(ct[0]), x0, tol, max_iter)
+    ok = np.isfinite(x)
+    ok[ok] = _residual_ok(ct[:, ok], x[ok])
+    return np.where(ok, x, np.nan)
+
+
+def _first_hits(cst, xs):
+    """For columns of cst (scaled so that P > 0 at xs[0]): first j >= 1 with P(xs[j]) <= 0.
+
+    Returns (has, j, P(xs[j-1]), P(xs[j])), computed in blocks of rows.
+    """
+    m = cst.shape[1]
+    powers = xs[None, :] ** np.arange(cst.shape[0], dtype=float)[:, None]
+    has = np.zeros(m, dtype=bool)
+    j = np.zeros(m, dtype=np.intp)
+    va = np.zeros(m)
+    vb = np.zeros(m)
+    chunk = int(np.clip(_SCAN_WORK // (xs.size * cst.shape[0]), 256, 8192))
+    for start in range(0, m, chunk):
+        blk = slice(start, start + chunk)
+        vals = cst[:, blk].T @ powers                 # (rows, points)
+        hit = vals[:, 1:] <= 0
+        jj = np.argmax(hit, axis=1)
+        rows = np.arange(vals.shape[0])
+        has[blk] = hit[rows, jj]
+        j[blk] = jj + 1
+        va[blk] = vals[rows, jj]
+        vb[blk] = vals[rows, jj + 1]
+    return has, j, va, vb
+
+
+def _solve_multi_change(ct, tol, max_iter):
+    """x-root closest to r = 0 for columns with several sign changes (see :func:`irr`)."""
+    m = ct.shape[1]
+    out = np.full(m, np.nan)
+    s1 = np.sign(ct.sum(axis=0))                     # sign of P(1), i.e. of the NPV at r = 0
+    out[s1 == 0] = 1.0                               # r = 0 is itself a root
+    lo_b, hi_b = _root_bounds(ct)
+    s_end = np.sign(ct[0]) * s1, np.sign(_last_nonzero(ct)) * s1     # P's sign at x->0+, x->inf
+    active = np.nonzero(s1 != 0)[0]
+    cst_all = ct * s1                                # P(1) > 0 on active columns
+    prev = (0, 0)
+    for pos_last, neg_last, pos_closed, neg_closed in _BANDS:
+        if active.size == 0:
+            break
+        cst = cst_all[:, active]
+        sides = []
+        for k, (side_x, last, closed) in enumerate(((_POS_X, pos_last, pos_closed),
+                                                    (_NEG_X, neg_last, neg_closed))):
+            zeros = np.zeros(active.size)
+            has, a, b, va, vb = np.zeros(active.size, dtype=bool), zeros, zeros, zeros, zeros
+            if last > prev[k]:
+                xs = side_x[prev[k]:last + 1]
+                has, j, va, vb = _first_hits(cst, xs)
+                a, b = xs[j - 1], xs[j]
+            if closed:                               # beyond the grid, up to the root bound
+                end = ~has & (s_end[k][active] < 0)
+                x_end = side_x[last]
+                bound = np.minimum(lo_b[active], 0.5 * x_end) if k == 0 \
+                    else np.maximum(hi_b[active], 2.0 * x_end)
+                a = np.where(end, x_end, a)
+                b = np.where(end, bound, b)
+                va = np.where(end, np.nan, va)       # no regula falsi start in this cell
+                vb = np.where(end, np.nan, vb)
+                has = has | end
+            sides.append((has, a, b, va, vb))
+        (hp, ap, bp, vap, vbp), (hn, an, bn, van, vbn) = sides
+        # Positive side walks towards smaller x: bracket (b, a) with P <= 0 at b.
+        # Negative side walks towards larger x:  bracket (a, b) with P > 0 at a.
+        npos = np.count_nonzero(hp)
+        if npos + np.count_nonzero(hn):
+            cols = np.concatenate([np.nonzero(hp)[0], np.nonzero(hn)[0]])
+            lo = np.concatenate([bp[hp], an[hn]])
+            hi = np.concatenate([ap[hp], bn[hn]])
+            s_lo = np.concatenate([-np.ones(npos), np.ones(cols.size - npos)])
+            xa = np.concatenate([ap[hp], an[hn]])
+            xb = np.concatenate([bp[hp], bn[hn]])
+            va = np.concatenate([vap[hp], van[hn]])
+            vb = np.concatenate([vbp[hp], vbn[hn]])
+            x0 = xa + (xb - xa) * va / (va - vb)              # regula falsi start
+            x0 = np.where((x0 >= lo) & (x0 <= hi), x0, np.sqrt(lo * hi))
+            at_point = vb == 0                                # exact root on a grid point
+            x0[at_point] = lo[at_point] = hi[at_point] = xb[at_point]
+            s_lo[at_point] = 0.0
+            sub = cst[:, cols]
+            x = _newton_bracketed(sub, lo, hi, s_lo, x0, tol, max_iter)
+            ok = np.isfinite(x)
+            ok[ok] = _residual_ok(sub[:, ok], x[ok])
+            x[~ok] = np.nan
+            x_pos = np.full(active.size, np.nan)
+            x_neg = np.full(active.size, np.nan)
+            x_pos[hp] = x[:npos]
+            x_neg[hn] = x[npos:]
+            take_neg = np.isnan(x_pos) | (np.abs(1.0 / x_neg - 1.0) < np.abs(1.0 / x_pos - 1.0))
+            out[active] = np.where(take_neg, x_neg, x_pos)
+        active = active[~(hp | hn)]
+        prev = (pos_last, neg_last)
+    return out
+
+
+def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
+    """Internal rate of return of each simulated future.
+
+    The IRR of a row is a rate ``r > -1`` at which its NPV is zero,
+    ``sum_t cash[t] * (1 + r) ** -t == 0`` (year 0 undiscounted, end-of-year
+    flows, as everywhere in this module).
+
+    Which root, and when NaN
+    ------------------------
+    With ``x = 1 / (1 + r)`` the NPV is the polynomial ``P(x) = sum_t cash[t] x**t``
+    and ``r > -1`` becomes ``x > 0``.  By Descartes' rule of signs a row has at
+    most as many IRRs as sign changes (zeros ignored), and exactly one when it
+    has exactly one sign change.
+
+    * No sign change (all flows >= 0, all <= 0, all zero, or a single
+      column): NaN -- no IRR exists.
+    * Exactly one sign change (e.g. invest first, then returns; or borrow
+      first, then repay): the unique IRR.  Never NaN in practice.
+    * Several sign changes (e.g. a late decommissioning cost): the IRR
+      *closest to zero* -- the same choice as ``numpy_financial.irr`` -- as
+      found by scanning the NPV outward from r = 0 for a change of sign, on
+      a grid of rates every 1 percentage point for -50 % <= r <= 100 %,
+      coarser beyond (down to -90 %, up to +10 000 %), closed at both ends by
+      root bounds; the bracketed root(s) are then refined.  Two roots inside
+      one grid cell (the NPV dips just below zero and back), or a root of
+      even multiplicity off the grid points, do not change the sign of the
+      NPV and are not seen: such a row may get a root farther from zero, or
+      NaN if no sign change is found at all.
+    * A row containing NaN or +-inf: NaN.
+
+    Every non-NaN result satisfies ``r > -1`` and
+    ``|NPV(r)| <= 1e-6 * sum_t |cash[t]| (1 + r) ** -t`` (in practice ~1e-15).
+
+    Method
+    ------
+    Fully vectorised over rows (Python loops run only over iterations, years,
+    scan bands and row blocks); everything works in ``x`` with Horner's rule,
+    iterating only on rows that have not converged yet.  Rows whose year-0
+    flow is the only one of its sign ("conventional") use plain Newton, which
+    converges monotonically for them, from a moment-based starting guess.
+    Other one-sign-change rows use Newton safeguarded by bisection inside
+    Cauchy root bounds.  Leading zero years are dropped (the IRR does not
+    depend on them).
+
+    Parameters
+    ----------
+    cash : array_like, shape (n, T+1) or (T+1,)
+        Net cash per future (row) and year (column); positive = money in.
+    tol : float, keyword-only
+        Relative convergence tolerance on the discount factor ``x = 1/(1+r)``;
+        the returned rate is accurate to about ``tol * (1 + r)`` (usually far
+        better).  Should be >= ~1e-15.
+    max_iter : int, keyword-only
+        Iteration cap per solve; rows not converged within it get NaN.
+
+    Returns
+    -------
+    ndarray, shape (n,) -- or numpy.float64 for a single (T+1,) stream.
+        IRR as a fraction per year (0.12 = 12 %); NaN where undefined (see
+        above).  Never raises for bad data, never emits numpy warnings.
+
+    Examples
+    --------
+    >>> round(float(irr([-100.0, 39.0, 59.0, 55.0, 20.0])), 5)
+    0.28095
+    >>> round(float(irr([-100.0, 100.0, 0.0, -7.0])), 5)     # two IRRs; closest to 0
+    -0.0833
+    """
+    c = np.asarray(cash, dtype=float)
+    one_d = c.ndim == 1
+    c = np.atleast_2d(c)
+    if c.ndim != 2:
+        raise ValueError("cash must have shape (n, T+1) or (T+1,)")
+    n, t1 = c.shape
+    out = np.full(n, np.nan)
+    if n == 0 or t1 < 2:
+        return out[0] if (one_d and n) else out
+    tol = float(tol)
+    max_iter = int(max_iter)
+
+    with np.errstate(all="ignore"):
+        ct = np.ascontiguousarray(c.T)                      # (T+1, n): one contiguous row per year
+        # Conventional: every later flow is 0 or of the sign opposite to c_0, and one
+        # is not 0.  NaN rows fail the test; inf rows fail in Newton; both are retried.
+        a = np.min(ct[1:], axis=0)
+        a *= ct[0]
+        b = np.max(ct[1:], axis=0)
+        b *= ct[0]
+        conventional = np.maximum(a, b) <= 0
+        conventional &= np.minimum(a, b) < 0
+        del a, b
+
+        if conventional.all():
+            x_all = _newton_conventional(ct, tol, max_iter)
+            careful = np.nonzero(np.isnan(x_all))[0]        # (retry the rare failures)
+        else:
+            x_all = np.full(n, np.nan)
+            conv = np.nonzero(conventional)[0]
+            if conv.size:
+                x_all[conv] = _newton_conventional(ct[:, conv], tol, max_iter)
+            careful = np.nonzero(~conventional | np.isnan(x_all))[0]
+
+        if careful.size:
+            cto = ct[:, careful]
+            ok = np.isfinite(cto).all(axis=0) & (cto != 0).any(axis=0)
+            careful, cto = careful[ok], cto[:, ok]
+            lead = np.nonzero(cto[0] == 0)[0]                # drop leading zero years
+            if lead.size:
+                sub = cto[:, lead]
+                first = np.argmax(sub != 0, axis=0)
+                rows = np.arange(t1)[:, None] + first[None, :]
+                shifted = np.take_along_axis(sub, np.minimum(rows, t1 - 1), axis=0)
+                shifted[rows >= t1] = 0.0
+                cto[:, lead] = shifted
+            changes = _sign_changes(cto)
+            single = changes == 1
+            multi = changes >= 2
+            if single.any():
+                x_all[careful[single]] = _solve_single_change(cto[:, single], tol, max_iter)
+            if multi.any():
+                x_all[careful[multi]] = _solve_multi_change(cto[:, multi], tol, max_iter)
+
+        out = np.divide(1.0, x_all, out=x_all)         # solvers return finite x > 0 or NaN
+        out -= 1.0
+        out[np.isinf(out)] = np.nan                       # (x underflowed to 0: r not representable)
+    return out[0] if one_d else out

@@ -1,0 +1,64 @@
+"""Numbers in words a board reads: $1.2M, 23%, 2.6 years, +0.8 pp."""
+
+from __future__ import annotations
+
+import math
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥", "AUD": "A$",
+            "CAD": "C$", "NZD": "NZ$", "CHF": "CHF ", "SEK": "SEK ", "NOK": "NOK ", "DKK": "DKK "}
+
+
+def currency_prefix(currency: str) -> str:
+    code = (currency or "").strip()
+    return _SYMBOLS.get(code.upper(), f"{code} " if code else "")
+
+
+def money(value: float | None, currency: str = "USD", *, digits: int | None = None, sign: bool = False) -> str:
+    """Compact money: ``$1.2M``, ``-$350k``, ``€2.0B``; "n/a" for None or NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if math.isinf(value):
+        return "unbounded"
+    prefix = currency_prefix(currency)
+    neg = value < 0
+    x = abs(value)
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if x >= scale * 0.9995 or (suffix == "k" and x >= 1e3):
+            scaled = x / scale
+            d = digits if digits is not None else (1 if scaled < 100 and suffix != "k" else 0)
+            if suffix == "k" and digits is None and scaled < 10:
+                d = 1
+            text = f"{scaled:.{d}f}{suffix}"
+            break
+    else:
+        text = f"{x:.0f}"
+    s = "-" if neg else ("+" if sign and value > 0 else "")
+    return f"{s}{prefix}{text}"
+
+
+def percent(p: float | None, *, digits: int = 0) -> str:
+    """A fraction as a percentage: 0.234 -> ``23%``. Tiny non-zero chances show as ``<1%``."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "n/a"
+    if digits == 0 and 0 < p < 0.005:
+        return "<1%"
+    if digits == 0 and 0.995 < p < 1:
+        return ">99%"
+    return f"{p * 100:.{digits}f}%"
+
+
+def years(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if math.isinf(value):
+        return "not within the horizon"
+    if value == 0:
+        return "immediate"
+    return f"{value:.1f} years"
+
+
+def points(pp: float | None) -> str:
+    """Percentage points of margin: ``+0.8 pp``."""
+    if pp is None or (isinstance(pp, float) and math.isnan(pp)):
+        return "n/a"
+    return f"{pp:+.2f} pp"

@@ -1,0 +1,106 @@
+"""The command line as a user meets it: text, JSON, validation, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, SCENARIOS, bundled_files
+from simulator.cli import main
+from simulator.engine import run
+from simulator.scenario import load
+
+DEFAULT = SCENARIOS / "erp-vs-production-line.toml"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulator.cli", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+def test_run_prints_the_comparison_and_a_verdict():
+    out = cli("run", str(DEFAULT), "--iterations", "3000")
+    assert out.returncode == 0, out.stderr
+    scenario = load(DEFAULT)
+    for alt in scenario.alternatives:
+        assert alt.name in out.stdout
+    for words in ("Expected NPV", "Chance of loss", "ROI", "Payback", "Operating margin", "simulated futures"):
+        assert words in out.stdout
+    verdict = out.stdout.strip().splitlines()[-1]
+    assert "expected value" in verdict and "beats" in verdict
+
+
+def test_json_has_the_documented_keys_and_matches_the_engine(capsys):
+    assert main(["run", str(DEFAULT), "--iterations", "4000", "--seed", "3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    for key in ("title", "iterations", "seed", "currency", "alternatives", "comparison"):
+        assert key in data
+    assert data["iterations"] == 4000 and data["seed"] == 3
+    results = run(load(DEFAULT), 4000, 3)
+    for entry, alt in zip(data["alternatives"], results.alternatives):
+        assert entry["name"] == alt.name
+        assert set(entry["npv"]) >= {"mean", "std", "p5", "p10", "p50", "p90", "p95"}
+        assert entry["npv"]["mean"] == pytest.approx(alt.npv.mean())
+        assert entry["npv"]["p10"] == pytest.approx(np.percentile(alt.npv, 10))
+        assert entry["prob_loss"] == pytest.approx(np.mean(alt.npv < 0))
+        assert entry["pv_benefits"]["mean"] == pytest.approx(alt.pv_benefits.mean())
+        assert entry["pv_costs"]["mean"] == pytest.approx(alt.pv_costs.mean())
+        assert set(entry["roi"]) >= {"mean", "p50"}
+        assert set(entry["irr"]) >= {"p50", "share_undefined"}
+        for key in ("payback_years", "discounted_payback_years"):
+            assert set(entry[key]) >= {"p50", "prob_within_horizon"}
+        years = [m["year"] for m in entry["margin_impact_pp"]]
+        assert years == list(range(1, data["horizon_years"] + 1))
+        assert set(entry["margin_impact_pp"][0]) >= {"year", "mean", "p10", "p90"}
+    comp = data["comparison"]
+    for key in ("prob_best", "prob_beats", "expected_regret", "evpi"):
+        assert key in comp
+    assert sum(comp["prob_best"].values()) == pytest.approx(1)
+
+
+def test_validate_accepts_every_bundled_scenario():
+    files = [str(p) for p in bundled_files()]
+    assert len(files) >= 5
+    out = cli("validate", *files)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("valid") == len(files)
+
+
+BAD_FILES = {
+    "syntax.toml": ('format = 1\ntitle = "oops\n', "not valid TOML"),
+    "typo.toml": ('format = 1\ntitle = "t"\nhorizon_years = 5\ndiscount_rate = 0.1\n'
+                  '[[alternatives]]\nname = "A"\n[[alternatives.items]]\nname = "x"\nkind = "benefit"\n'
+                  'amount = { dist = "pert", min = 1, mdoe = 2, max = 3 }\n', "alternatives[0].items[0].amount.mdoe"),
+    "order.toml": ('format = 1\ntitle = "t"\nhorizon_years = 5\ndiscount_rate = 0.1\n'
+                   '[[alternatives]]\nname = "A"\n[[alternatives.items]]\nname = "x"\nkind = "benefit"\n'
+                   'amount = { dist = "triangular", min = 3, mode = 2, max = 1 }\n', "alternatives[0].items[0].amount"),
+    "formula.toml": ('format = 1\ntitle = "t"\nhorizon_years = 5\ndiscount_rate = 0.1\n[variables]\nunits = 3\n'
+                     '[[alternatives]]\nname = "A"\n[[alternatives.items]]\nname = "x"\nkind = "benefit"\n'
+                     'amount = "units * (2 +"\n', "alternatives[0].items[0].amount"),
+    "missing.toml": ('format = 1\ntitle = "t"\ndiscount_rate = 0.1\n[[alternatives]]\nname = "A"\n', "horizon_years"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_bad_files_exit_2_with_the_field_named(tmp_path, name, command):
+    text, field = BAD_FILES[name]
+    path = tmp_path / name
+    path.write_text(text)
+    out = cli(command, str(path))
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert str(path) in out.stderr and field in out.stderr
+
+
+def test_missing_file_and_bad_arguments_exit_2(tmp_path):
+    out = cli("run", str(tmp_path / "absent.toml"))
+    assert out.returncode == 2 and "no such file" in out.stderr and "Traceback" not in out.stderr
+    out = cli("run", str(DEFAULT), "--iterations", "lots")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    out = cli("run", str(DEFAULT), "--iterations", "0")
+    assert out.returncode == 2 and "iterations" in out.stderr
