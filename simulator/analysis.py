@@ -8,7 +8,8 @@ reported beside them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -77,9 +78,18 @@ class AlternativeSummary:
     payback_within: float
     discounted_payback_p50: float | None
     discounted_payback_within: float
-    cash_by_year: tuple[YearSpread, ...]        # net cash, years 0..H
-    cumulative_cash: tuple[YearSpread, ...]     # cumulative net cash, years 0..H
     margin_pp: tuple[YearSpread, ...]           # years 1..H, empty without a baseline
+    result: Any = field(default=None, repr=False, compare=False)  # the AlternativeResult summarised
+
+    @cached_property
+    def cash_by_year(self) -> tuple[YearSpread, ...]:
+        """Net cash per year, years 0..H (computed when first asked for)."""
+        return _year_spreads(self.result.cash, 0)
+
+    @cached_property
+    def cumulative_cash(self) -> tuple[YearSpread, ...]:
+        """Cumulative net cash, years 0..H (computed when first asked for)."""
+        return _year_spreads(np.cumsum(self.result.cash, axis=1), 0)
 
 
 @dataclass(frozen=True)
@@ -108,8 +118,9 @@ class Summary:
 def _year_spreads(arr: np.ndarray, first_year: int) -> tuple[YearSpread, ...]:
     if arr.shape[1] == 0:
         return ()
-    means = arr.mean(axis=0)
-    p10, p50, p90 = np.percentile(arr, [10, 50, 90], axis=0)
+    cols = np.ascontiguousarray(arr.T)  # one contiguous row per year: partitions run far faster
+    means = cols.mean(axis=1)
+    p10, p50, p90 = np.percentile(cols, [10, 50, 90], axis=1, overwrite_input=True)
     return tuple(YearSpread(first_year + t, float(means[t]), float(p10[t]), float(p50[t]), float(p90[t]))
                  for t in range(arr.shape[1]))
 
@@ -140,9 +151,8 @@ def summarise_alternative(alt, category: str = "") -> AlternativeSummary:
         payback_within=float(np.mean(np.isfinite(alt.payback))),
         discounted_payback_p50=_median_payback(alt.discounted_payback),
         discounted_payback_within=float(np.mean(np.isfinite(alt.discounted_payback))),
-        cash_by_year=_year_spreads(alt.cash, 0),
-        cumulative_cash=_year_spreads(np.cumsum(alt.cash, axis=1), 0),
         margin_pp=() if alt.margin_pp is None else _year_spreads(alt.margin_pp, 1),
+        result=alt,
     )
 
 

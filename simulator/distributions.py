@@ -118,8 +118,9 @@ def _number(value: Any, name: str) -> float:
     return x
 
 
-def _optional_number(value: Any, name: str) -> float | None:
-    return None if value is None else _number(value, name)
+def _as_written(value: Any, x: float) -> int | float:
+    """A plain Python number for describe(): integers stay integers."""
+    return int(value) if isinstance(value, numbers.Integral) else x
 
 
 # --------------------------------------------------------------------------
@@ -482,9 +483,10 @@ class Distribution:
     cap: float | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
+        self._set("_written", {})
         self._validate()
-        floor = _optional_number(self.floor, "floor")
-        cap = _optional_number(self.cap, "cap")
+        floor = None if self.floor is None else self._num("floor", "floor")
+        cap = None if self.cap is None else self._num("cap", "cap")
         if floor is not None and cap is not None and cap < floor:
             raise DistributionError(
                 "cap", f"cap ({_fmt(cap)}) must not be below floor ({_fmt(floor)})"
@@ -494,6 +496,17 @@ class Distribution:
 
     def _set(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
+
+    def _num(self, attr: str, name: str) -> float:
+        """Validate attribute ``attr`` (spec key ``name``) as a number, store it as float.
+
+        The value as written (an int stays an int) is kept for describe().
+        """
+        value = getattr(self, attr)
+        x = _number(value, name)
+        self._written[name] = _as_written(value, x)
+        self._set(attr, x)
+        return x
 
     # -- provided by subclasses
     def _validate(self) -> None:
@@ -568,6 +581,9 @@ class Distribution:
             d["floor"] = self.floor
         if self.cap is not None:
             d["cap"] = self.cap
+        for key in d:
+            if key in self._written:
+                d[key] = self._written[key]
         return d
 
 
@@ -597,8 +613,8 @@ class Normal(Distribution):
     sd_: float
 
     def _validate(self) -> None:
-        self._set("mean_", _number(self.mean_, "mean"))
-        self._set("sd_", _number(self.sd_, "sd"))
+        self._num("mean_", "mean")
+        self._num("sd_", "sd")
         if self.sd_ < 0:
             raise DistributionError("sd", f"sd ({_fmt(self.sd_)}) must not be negative")
 
@@ -633,8 +649,8 @@ class LogNormal(Distribution):
     sd_: float
 
     def _validate(self) -> None:
-        self._set("mean_", _number(self.mean_, "mean"))
-        self._set("sd_", _number(self.sd_, "sd"))
+        self._num("mean_", "mean")
+        self._num("sd_", "sd")
         if self.mean_ <= 0:
             raise DistributionError(
                 "mean", f"mean ({_fmt(self.mean_)}) of a lognormal must be above 0"
@@ -673,8 +689,8 @@ class Uniform(Distribution):
     max: float
 
     def _validate(self) -> None:
-        self._set("min", _number(self.min, "min"))
-        self._set("max", _number(self.max, "max"))
+        self._num("min", "min")
+        self._num("max", "max")
         _require_min_max(self.min, self.max)
 
     def _block(self, u, out):
@@ -702,9 +718,9 @@ class Triangular(Distribution):
     max: float
 
     def _validate(self) -> None:
-        self._set("min", _number(self.min, "min"))
-        self._set("mode", _number(self.mode, "mode"))
-        self._set("max", _number(self.max, "max"))
+        self._num("min", "min")
+        self._num("mode", "mode")
+        self._num("max", "max")
         _require_mode(self.min, self.mode, self.max)
 
     def _block(self, u, out):
@@ -751,9 +767,9 @@ class Pert(Distribution):
     max: float
 
     def _validate(self) -> None:
-        self._set("min", _number(self.min, "min"))
-        self._set("mode", _number(self.mode, "mode"))
-        self._set("max", _number(self.max, "max"))
+        self._num("min", "min")
+        self._num("mode", "mode")
+        self._num("max", "max")
         _require_mode(self.min, self.mode, self.max)
         w = self.max - self.min
         if w > 0:
@@ -797,7 +813,7 @@ class Bernoulli(Distribution):
     p: float
 
     def _validate(self) -> None:
-        self._set("p", _number(self.p, "p"))
+        self._num("p", "p")
         if not 0.0 <= self.p <= 1.0:
             raise DistributionError("p", f"p ({_fmt(self.p)}) must be between 0 and 1")
 
@@ -842,6 +858,7 @@ class Discrete(Distribution):
         values = _number_list(self.values, "values")
         if not values:
             raise DistributionError("values", "values must list at least one number")
+        self._written["values"] = [_as_written(v, x) for v, x in zip(self.values, values)]
         self._set("values", values)
         if self.weights is None:
             w = np.ones(len(values))
@@ -860,6 +877,7 @@ class Discrete(Distribution):
                     )
             if not sum(weights) > 0:
                 raise DistributionError("weights", "weights must not all be zero")
+            self._written["weights"] = [_as_written(v, x) for v, x in zip(self.weights, weights)]
             self._set("weights", weights)
             w = np.array(weights)
         v = np.array(values)
@@ -918,8 +936,8 @@ class Range90(Distribution):
     shape: str = "normal"
 
     def _validate(self) -> None:
-        self._set("low", _number(self.low, "low"))
-        self._set("high", _number(self.high, "high"))
+        self._num("low", "low")
+        self._num("high", "high")
         if self.shape not in ("normal", "lognormal"):
             raise DistributionError(
                 "dist", f"a 90% range is 'normal' or 'lognormal', not {self.shape!r}"
@@ -1083,11 +1101,7 @@ def from_spec(spec: Mapping) -> Distribution:
         _unknown_keys(spec, allowed, what)
         _missing(spec, _RANGE_KEYS, what)
         return Range90(
-            _number(spec["low"], "low"),
-            _number(spec["high"], "high"),
-            dist or "normal",
-            floor=_optional_number(spec.get("floor"), "floor"),
-            cap=_optional_number(spec.get("cap"), "cap"),
+            spec["low"], spec["high"], dist or "normal", floor=spec.get("floor"), cap=spec.get("cap")
         )
 
     if dist is None:
@@ -1106,14 +1120,12 @@ def from_spec(spec: Mapping) -> Distribution:
     what = f"a {dist} distribution"
     _unknown_keys(spec, required + optional + _COMMON, what)
     _missing(spec, required, what)
-    floor = _optional_number(spec.get("floor"), "floor")
-    cap = _optional_number(spec.get("cap"), "cap")
+    # The constructors validate every value (DistributionError naming the key) and
+    # remember the numbers as written, so describe() gives back ints as ints.
+    floor, cap = spec.get("floor"), spec.get("cap")
     if dist == "discrete":
-        values = _number_list(spec["values"], "values")
-        weights = spec.get("weights")
-        weights = None if weights is None else _number_list(weights, "weights")
-        return Discrete(values, weights, floor=floor, cap=cap)
-    args = [_number(spec[k], k) for k in required]
+        return Discrete(spec["values"], spec.get("weights"), floor=floor, cap=cap)
+    args = [spec[k] for k in required]
     cls = {
         "normal": Normal,
         "lognormal": LogNormal,

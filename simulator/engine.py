@@ -15,8 +15,10 @@ for all iterations; the work arrays of the model exist for one chunk at a time.
 
 from __future__ import annotations
 
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import cached_property
+import os
 import time
 from typing import Callable, Mapping
 import zlib
@@ -189,6 +191,13 @@ def _column(x: np.ndarray | float, n: int) -> np.ndarray:
     return arr
 
 
+def _per_future(x: np.ndarray | float, n: int) -> np.ndarray | float:
+    """A value as a float when it is the same in every future, else as an ``(n, 1)`` array."""
+    if isinstance(x, float) or np.ndim(x) == 0:
+        return float(x)
+    return _column(x, n)
+
+
 def _model_chunk(plan: _Plan, values: dict[str, np.ndarray], n: int):
     """Variables, then each alternative's flows, for one chunk of futures."""
     scenario = plan.scenario
@@ -206,12 +215,12 @@ def _model_chunk(plan: _Plan, values: dict[str, np.ndarray], n: int):
             amount = _column(_resolve(item.amount, base, values, env, f"{path}.amount"), n)
             d = model.ItemDraws(amount)
             if item.growth is not None:
-                d.growth = _column(_resolve(item.growth, f"{base} / growth", values, env, f"{path}.growth"), n)
+                d.growth = _per_future(_resolve(item.growth, f"{base} / growth", values, env, f"{path}.growth"), n)
             if item.contribution_margin is not None:
-                d.contribution_margin = _column(_resolve(item.contribution_margin, f"{base} / contribution margin",
+                d.contribution_margin = _per_future(_resolve(item.contribution_margin, f"{base} / contribution margin",
                                                          values, env, f"{path}.contribution_margin"), n)
             if item.is_annual and item.probability is not None:
-                p = _column(_resolve(item.probability, f"{base} / probability", values, env,
+                p = _per_future(_resolve(item.probability, f"{base} / probability", values, env,
                                      f"{path}.probability"), n)
                 d.occurs = values[f"{base} / occurs"] < np.clip(p, 0.0, 1.0)
             if not np.all(np.isfinite(d.amount)):
@@ -230,14 +239,19 @@ def _model_chunk(plan: _Plan, values: dict[str, np.ndarray], n: int):
 
 def run(scenario: Scenario, iterations: int | None = None, seed: int | None = None, *,
         sampling: str | None = None, progress: Progress | None = None,
-        cancel: CancelCheck | None = None, chunk_blocks: int = 1) -> Results:
+        cancel: CancelCheck | None = None, chunk_blocks: int = 1,
+        workers: int | None = None) -> Results:
     """Simulate ``iterations`` futures of every alternative in ``scenario``.
 
     ``progress(done, total)`` is called after each chunk; ``cancel()`` is checked between
     chunks and stops the run with :class:`Cancelled`. ``chunk_blocks`` sets how many blocks of
     :data:`BLOCK` futures are computed at once (memory vs. overhead); it never changes the
-    numbers. Raises ScenarioError for a scenario that cannot run.
+    numbers. ``workers`` threads compute chunks side by side (default: up to two, as the
+    machine allows); they never change the numbers either. Raises ScenarioError for a scenario
+    that cannot run.
     """
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1)
     started = time.perf_counter()
     problems = check(scenario)
     if problems:
@@ -261,42 +275,77 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
     dpayback = np.empty((n_alts, n_total))
     cash = np.empty((n_alts, n_total, horizon + 1))
     margin = np.empty((n_alts, n_total, horizon)) if baseline is not None else None
-    item_pv_sum = [np.zeros(len(alt.items)) for alt in scenario.alternatives]
     kept = {label: np.empty(n_total) for label, spec in plan.inputs.items() if spec.keep}
-
     n_blocks = -(-n_total // BLOCK)
-    chunk_blocks = max(1, int(chunk_blocks))
-    for first_block in range(0, n_blocks, chunk_blocks):
+    # Per block and alternative, the sum of each item's present value (summed in block order
+    # at the end, so the means do not depend on chunking or thread timing).
+    item_pv_blocks = [np.zeros((n_blocks, len(alt.items))) for alt in scenario.alternatives]
+
+    def chunk(first_block: int, last_block: int) -> int:
+        """Compute blocks first..last-1 into the result arrays; returns the futures done."""
         if cancel is not None and cancel():
             raise Cancelled()
-        blocks = range(first_block, min(first_block + chunk_blocks, n_blocks))
-        lo = blocks[0] * BLOCK
-        hi = min((blocks[-1] + 1) * BLOCK, n_total)
+        blocks = range(first_block, last_block)
+        lo = first_block * BLOCK
+        hi = min(last_block * BLOCK, n_total)
         parts = [plan.sample_block(seed, b, min(BLOCK, n_total - b * BLOCK), method) for b in blocks]
-        u = {label: np.concatenate([p[label] for p in parts]) for label in plan.inputs} if len(parts) > 1 \
-            else parts[0]
+        u = parts[0] if len(parts) == 1 else \
+            {label: np.concatenate([p[label] for p in parts]) for label in plan.inputs}
         values = plan.values(u)
         for label in kept:
             kept[label][lo:hi] = values[label]
         n = hi - lo
         all_draws = _model_chunk(plan, values, n)
+        bounds = [(b * BLOCK - lo, min((b + 1) * BLOCK, n_total) - lo) for b in blocks]
         for a, (alt, draws) in enumerate(zip(scenario.alternatives, all_draws)):
             f = model.flows(alt.items, draws, n, horizon, discount)
             net = f.net
             cash[a, lo:hi] = net
             pv_b[a, lo:hi] = f.benefits @ discount
             pv_c[a, lo:hi] = f.costs @ discount
-            npv[a, lo:hi] = net @ discount
+            np.matmul(net, discount, out=npv[a, lo:hi])
             irr[a, lo:hi] = finance.irr(net)
             payback[a, lo:hi] = finance.payback(net)
             dpayback[a, lo:hi] = finance.payback(net, scenario.discount_rate)
             for i, pv in enumerate(f.item_pv):
-                item_pv_sum[a][i] += pv.sum()
+                pv = np.broadcast_to(pv, (n,))
+                for k, (b0, b1) in zip(blocks, bounds):
+                    item_pv_blocks[a][k, i] = pv[b0:b1].sum()
             if margin is not None:
                 margin[a, lo:hi] = model.margin_impact_pp(f.profit, f.revenue, baseline.revenue,
                                                           baseline.operating_margin, baseline.revenue_growth)
-        if progress is not None:
-            progress(hi, n_total)
+        return n
+
+    chunk_blocks = max(1, int(chunk_blocks))
+    chunks = [(b, min(b + chunk_blocks, n_blocks)) for b in range(0, n_blocks, chunk_blocks)]
+    workers = max(1, min(int(workers or 1), len(chunks)))
+    done = 0
+    if workers == 1:
+        for first, last in chunks:
+            done += chunk(first, last)
+            if progress is not None:
+                progress(done, n_total)
+    else:
+        # NumPy releases the GIL inside its loops, so chunks on two threads use two cores.
+        # Each chunk writes only its own slice; the numbers depend on block indices alone.
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="investsim-run") as pool:
+            pending = {pool.submit(chunk, first, last) for first, last in chunks[:workers * 2]}
+            queued = iter(chunks[workers * 2:])
+            try:
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        done += fut.result()
+                        nxt = next(queued, None)
+                        if nxt is not None:
+                            pending.add(pool.submit(chunk, *nxt))
+                    if progress is not None:
+                        progress(done, n_total)
+            except BaseException:
+                for fut in pending:
+                    fut.cancel()
+                raise
+    item_pv_sum = [blocks_.sum(axis=0) for blocks_ in item_pv_blocks]
 
     alternatives = []
     for a, alt in enumerate(scenario.alternatives):

@@ -604,10 +604,9 @@ def _as_number(value: Any, name: str, pos: int, text: str):
     if type(value) is float:
         return value
     if isinstance(value, np.ndarray):
-        kind = value.dtype.kind
-        if kind == "f":
+        if value.dtype == np.float64:
             return value
-        if kind in "biu":
+        if value.dtype.kind in "biuf":
             return value.astype(np.float64)
     elif isinstance(value, numbers.Real) and not isinstance(value, (str, bytes)):
         return float(value)

@@ -273,13 +273,15 @@ def summarise_payback(pb) -> tuple[float, float]:
 # ---------------------------------------------------------------------------
 
 # Scan grid for rows with several sign changes: trial rates walking outward
-# from r = 0, every percentage point up to |r| = 50 % (+100 % on the positive
-# side), coarser beyond.  Per-row Cauchy root bounds close both ends, so every
+# from r = 0, every percentage point from -50 % to +100 %, coarser beyond (to
+# -99.9 % and +10^6 %).  Per-row Cauchy root bounds close both ends, so every
 # real IRR lies in some scan cell.
 _POS_RATES = np.concatenate([np.arange(1, 101) / 100.0,
-                             [1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0, 20.0, 50.0, 100.0]])
+                             [1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0, 20.0, 50.0,
+                              1e2, 2e2, 5e2, 1e3, 1e4, 1e5, 1e6]])
 _NEG_RATES = np.concatenate([-np.arange(1, 51) / 100.0,
-                             [-0.55, -0.6, -0.65, -0.7, -0.75, -0.8, -0.85, -0.9]])
+                             [-0.55, -0.6, -0.65, -0.7, -0.75, -0.8, -0.85, -0.9,
+                              -0.95, -0.98, -0.99, -0.995, -0.998, -0.999]])
 _POS_X = np.concatenate([[1.0], 1.0 / (1.0 + _POS_RATES)])    # x = 1/(1+r), from r = 0 outward
 _NEG_X = np.concatenate([[1.0], 1.0 / (1.0 + _NEG_RATES)])
 # Bands in |r|, scanned in turn; a row leaves the scan at the first band in which
@@ -370,20 +372,22 @@ def _newton_conventional(ct, tol, max_iter):
     delta = max(tol, 0.5 * np.sqrt(tol / max(t_max - 1, 1)))
     out = np.full(m, np.nan)
     idx = np.arange(m)
+    live = np.ones(m, dtype=bool)
     for _ in range(max_iter):
         p, dp = _horner(ct, x)
         p /= dp                                    # Newton step s (s >= 0 right of the root)
         x -= p
         p /= x                                     # relative step s / x_new
-        done = (p <= delta) & (p >= -tol)
-        if done.any():
+        done = (p <= delta) & (p >= -tol) & live    # a row is recorded once: its result never
+        if done.any():                                # depends on which rows share its batch
             out[idx[done]] = x[done]
-        keep = ~done & (x > 0)                     # NaN / overflow rows are dropped (retried later)
+        live &= ~done & (x > 0)                    # NaN / overflow rows are dropped (retried later)
+        keep = live
         n_keep = np.count_nonzero(keep)
         if n_keep == 0:
             break
         if n_keep < 0.6 * keep.size:               # compact the active set
-            idx, x, ct = idx[keep], x[keep], ct[:, keep]
+            idx, x, ct, live = idx[keep], x[keep], ct[:, keep], live[keep]
     return out
 
 
@@ -401,6 +405,7 @@ def _newton_bracketed(ct, lo, hi, s_lo, x, tol, max_iter):
     out = np.full(m, np.nan)
     idx = np.arange(m)
     lo, hi, x = lo.copy(), hi.copy(), x.copy()
+    live = np.ones(m, dtype=bool)
     for _ in range(max_iter):
         p, dp = _horner(ct, x)
         sp = np.sign(p)
@@ -415,15 +420,16 @@ def _newton_bracketed(ct, lo, hi, s_lo, x, tol, max_iter):
             x_new[bad] = np.where(hb > 4.0 * lb, np.sqrt(lb * hb), 0.5 * (lb + hb))
         exact = sp == 0
         np.copyto(x_new, x, where=exact)
-        done = exact | (ok & (np.abs(step) <= tol * x)) | (hi - lo <= tol * x)
+        done = (exact | (ok & (np.abs(step) <= tol * x)) | (hi - lo <= tol * x)) & live
         if done.any():
             out[idx[done]] = x_new[done]
-        keep = ~done
+        live &= ~done
+        keep = live
         n_keep = np.count_nonzero(keep)
         if n_keep == 0:
             break
         if n_keep < 0.6 * keep.size:               # compact the active set
-            idx, x, ct = idx[keep], x_new[keep], ct[:, keep]
+            idx, x, ct, live = idx[keep], x_new[keep], ct[:, keep], live[keep]
             lo, hi, s_lo = lo[keep], hi[keep], s_lo[keep]
         else:                                      # finished rows just ride along
             x = x_new
@@ -504,10 +510,13 @@ def _solve_multi_change(ct, tol, max_iter):
     s_end = np.sign(ct[0]) * s1, np.sign(_last_nonzero(ct)) * s1     # P's sign at x->0+, x->inf
     active = np.nonzero(s1 != 0)[0]
     cst_all = ct * s1                                # P(1) > 0 on active columns
+    # Large x (r near -1) overflow x**T for long horizons: use only points with x**T < 1e250.
+    neg_cap = np.count_nonzero((ct.shape[0] - 1) * np.log10(_NEG_X) < 250.0) - 1
     prev = (0, 0)
     for pos_last, neg_last, pos_closed, neg_closed in _BANDS:
         if active.size == 0:
             break
+        neg_last = min(neg_last, neg_cap)
         cst = cst_all[:, active]
         sides = []
         for k, (side_x, last, closed) in enumerate(((_POS_X, pos_last, pos_closed),
@@ -583,15 +592,16 @@ def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
       first, then repay): the unique IRR.  Never NaN in practice.
     * Several sign changes (e.g. a late decommissioning cost): the IRR
       *closest to zero* -- the same choice as ``numpy_financial.irr`` -- as
-      found by scanning the NPV outward from r = 0 for a change of sign, on
-      a grid of rates every 1 percentage point for -50 % <= r <= 100 %,
-      coarser beyond (down to -90 %, up to +10 000 %), closed at both ends by
-      root bounds; the bracketed root(s) are then refined.  Two roots inside
-      one grid cell (the NPV dips just below zero and back), or a root of
-      even multiplicity off the grid points, do not change the sign of the
-      NPV and are not seen: such a row may get a root farther from zero, or
-      NaN if no sign change is found at all.
-    * A row containing NaN or +-inf: NaN.
+      found by scanning the NPV outward from r = 0, on both sides, for a
+      change of sign: on a grid of rates every 1 percentage point for
+      -50 % <= r <= 100 %, coarser beyond (to -99.9 % and +10^6 %), closed at
+      both ends by root bounds; the bracketed root(s) are then refined.  Two
+      roots inside one grid cell (the NPV dips just below zero and back), or
+      a root of even multiplicity off the grid points, do not change the sign
+      of the NPV and are not seen: such a row may get a root farther from
+      zero, or NaN if no sign change is found at all.
+    * A row containing NaN or +-inf: NaN.  Also NaN: an IRR so close to -1
+      (or so large) that it does not round to a float rate above -1 (below inf).
 
     Every non-NaN result satisfies ``r > -1`` and
     ``|NPV(r)| <= 1e-6 * sum_t |cash[t]| (1 + r) ** -t`` (in practice ~1e-15).
@@ -687,5 +697,7 @@ def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
 
         out = np.divide(1.0, x_all, out=x_all)         # solvers return finite x > 0 or NaN
         out -= 1.0
-        out[np.isinf(out)] = np.nan                       # (x underflowed to 0: r not representable)
+        # r = -1 (x beyond 2**53) or inf (x underflowed to 0): the IRR exists but is
+        # not representable as a float rate -- report NaN rather than a wrong number.
+        out[~((out > -1.0) & (out < np.inf))] = np.nan
     return out[0] if one_d else out

@@ -69,10 +69,14 @@ def year_profile(item: Item, horizon: int) -> np.ndarray:
 
 def annual_values(item: Item, draws: ItemDraws, horizon: int) -> np.ndarray:
     """``(n, H)`` size of an annual item in years 1..H (a positive magnitude)."""
-    values = draws.amount * year_profile(item, horizon)
-    if np.any(draws.growth != 0):
-        k = np.maximum(np.arange(1, horizon + 1) - item.start_year, 0)
-        values = values * (1.0 + draws.growth) ** k
+    profile = year_profile(item, horizon)
+    k = np.maximum(np.arange(1, horizon + 1) - item.start_year, 0)
+    if isinstance(draws.growth, float):
+        if draws.growth != 0:
+            profile = profile * (1.0 + draws.growth) ** k
+        values = draws.amount * profile
+    else:
+        values = draws.amount * profile * (1.0 + draws.growth) ** k
     if draws.occurs is not None:
         values = values * draws.occurs
     return values

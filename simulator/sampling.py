@@ -14,7 +14,6 @@ Runtime dependencies: numpy and the standard library only.
 from __future__ import annotations
 
 import itertools
-import math
 import numbers
 from collections.abc import Sequence
 
@@ -238,8 +237,10 @@ def correlation_matrix(
         detail = ", ".join(listed)
         advice = "weaken one of them"
         if unset and len(bad) <= 4:
-            detail += f"; none given for {', '.join(unset)}, which counts as 0"
-            advice += " or give the missing one"
+            detail += f"; nothing given for {_join(unset)}, so " + (
+                "that counts as 0" if len(unset) == 1 else "those count as 0"
+            )
+            advice += " or give the missing " + ("one" if len(unset) == 1 else "ones")
         raise CorrelationError(
             f"the correlations between {_join([name(v) for v in bad])} cannot all hold at once"
             f" ({detail}); {advice}",
