@@ -413,7 +413,7 @@ def _newton_bracketed(ct, lo, hi, s_lo, x, tol, max_iter):
         np.copyto(hi, x, where=(sp == -s_lo) | np.isnan(sp))
         step = p / dp
         x_new = x - step
-        ok = (x_new > lo) & (x_new < hi)
+        ok = (x_new >= lo) & (x_new <= hi)        # inclusive: a sub-ulp step may land on an end
         bad = np.nonzero(~ok)[0]
         if bad.size:
             lb, hb = lo[bad], hi[bad]

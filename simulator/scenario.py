@@ -596,9 +596,9 @@ def check(scenario: Scenario) -> list[Problem]:
         index = {n: i for i, n in enumerate(names)}
         try:
             correlation_matrix(len(names), [(index[c.between[0]], index[c.between[1]], c.rank)
-                                            for c in scenario.correlations])
+                                            for c in scenario.correlations], names=names)
         except CorrelationError as exc:
-            problems.append(Problem("correlations", f"{exc} (variables: {', '.join(names)})"))
+            problems.append(Problem("correlations", str(exc)))
     return problems
 
 

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ROOT / "scenarios"
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +17,3 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     yield
-
-
-def bundled_files() -> list[Path]:
-    return sorted(SCENARIOS.glob("*.toml"))

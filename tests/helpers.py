@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from simulator.scenario import loads
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+
+
+def bundled_files() -> list[Path]:
+    return sorted(SCENARIOS.glob("*.toml"))
 
 HEADER = """
 format = 1

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import ROOT, SCENARIOS, bundled_files
+from helpers import ROOT, SCENARIOS, bundled_files
 from simulator.cli import main
 from simulator.engine import run
 from simulator.scenario import load

@@ -363,6 +363,16 @@ def test_describe_example_and_kinds():
     }
 
 
+def test_describe_keeps_numbers_as_written():
+    d = from_spec({"low": 80_000, "high": 120_000.5, "cap": np.int64(150_000)})
+    desc = d.describe()
+    assert desc == {"low": 80_000, "high": 120_000.5, "cap": 150_000}
+    assert [type(v) for v in desc.values()] == [int, float, int]
+    assert d.low == 80_000.0 and isinstance(d.low, float)  # stored as floats
+    assert D.discrete([1, 2.5], [1, 3]).describe() == {"dist": "discrete", "values": [1, 2.5], "weights": [1, 3]}
+    assert type(D.pert(1, 2, 3).describe()["mode"]) is int
+
+
 def test_range90_base_equivalent():
     d = D.range90(2, 50, "lognormal", cap=40)
     b = d.base()

@@ -11,7 +11,7 @@ import numpy_financial as npf
 import pytest
 from scipy import stats
 
-from helpers import make
+from helpers import bundled_files, make
 from simulator.engine import BLOCK, run
 from simulator.errors import Cancelled
 
@@ -263,8 +263,12 @@ def test_ranges_cover_ninety_percent_in_results():
 def test_progress_and_cancel():
     s = make(UNCERTAIN)
     seen = []
-    run(s, 3 * BLOCK, progress=lambda done, total: seen.append((done, total)))
+    run(s, 3 * BLOCK, progress=lambda done, total: seen.append((done, total)), workers=1)
     assert [d for d, _ in seen] == [BLOCK, 2 * BLOCK, 3 * BLOCK]
+    seen.clear()
+    run(s, 5 * BLOCK + 7, progress=lambda done, total: seen.append((done, total)), workers=2)
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and done[-1] == 5 * BLOCK + 7 and all(t == 5 * BLOCK + 7 for _, t in seen)
     calls = []
 
     def cancel():
@@ -272,7 +276,7 @@ def test_progress_and_cancel():
         return len(calls) > 1
 
     with pytest.raises(Cancelled):
-        run(s, 3 * BLOCK, cancel=cancel)
+        run(s, 3 * BLOCK, cancel=cancel, workers=1)
     assert len(calls) == 2
 
 
@@ -296,7 +300,5 @@ def test_engine_never_imports_qt_or_matplotlib():
         bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'matplotlib', 'PyQt5', 'PyQt6', 'scipy')]
         assert not bad, bad
     """)
-    from conftest import bundled_files
-
     out = subprocess.run([sys.executable, "-c", code, str(bundled_files()[0])], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

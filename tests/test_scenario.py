@@ -108,7 +108,7 @@ def test_good_scenario_loads_with_defaults():
      '[[alternatives]]\nname = "A"\n'
      '[[correlations]]\nbetween = ["a", "b"]\nrank = 0.9\n'
      '[[correlations]]\nbetween = ["b", "c"]\nrank = 0.9\n'
-     '[[correlations]]\nbetween = ["a", "c"]\nrank = -0.9\n', "correlations", "a, b, c"),
+     '[[correlations]]\nbetween = ["a", "c"]\nrank = -0.9\n', "correlations", "cannot all hold"),
     # a rank outside (-1, 1)
     ('[variables]\na = { low = 1, high = 2 }\nb = { low = 1, high = 2 }\n[[alternatives]]\nname = "A"\n'
      '[[correlations]]\nbetween = ["a", "b"]\nrank = 1.0\n', "correlations[0].rank", "below 1"),
