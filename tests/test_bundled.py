@@ -1,0 +1,44 @@
+"""Every bundled scenario loads, runs at its own settings and tells a sensible story."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from helpers import bundled_files
+from simulator.engine import run
+from simulator.scenario import dumps, load, loads
+
+
+@pytest.mark.parametrize("path", bundled_files(), ids=lambda p: p.stem)
+def test_bundled_scenario_runs_and_reads_well(path):
+    scenario = load(path)
+    assert scenario.description and len(scenario.alternatives) >= 2
+    for alt in scenario.alternatives:
+        for item in alt.items:
+            if item.kind in ("investment", "benefit"):
+                assert item.note, f"{alt.name} / {item.name} has no note on where its figure comes from"
+    results = run(scenario)
+    assert results.iterations == scenario.iterations
+    summary = results.summary
+    for a in summary.alternatives:
+        assert math.isfinite(a.npv.mean) and a.npv.p10 <= a.npv.p50 <= a.npv.p90
+        assert 0 <= a.prob_loss <= 1
+    invested = [a for a in summary.alternatives if a.pv_costs > 0]
+    # the decision is genuinely open: every real alternative can lose money and can win
+    for a in invested:
+        assert 0.01 < a.prob_loss < 0.6, (a.name, a.prob_loss)
+        assert summary.comparison.prob_best[a.name] > 0.05, a.name
+    assert summary.verdict.endswith(".")
+    for alt in results.alternatives:
+        assert np.isfinite(alt.npv).all() and np.isfinite(alt.cash).all()
+
+
+@pytest.mark.parametrize("path", bundled_files(), ids=lambda p: p.stem)
+def test_bundled_scenario_saves_back_unchanged(path):
+    scenario = load(path)
+    text = path.read_text(encoding="utf-8")
+    assert dumps(scenario) == text
+    assert loads(dumps(scenario)) == scenario
