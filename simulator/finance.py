@@ -500,6 +500,47 @@ def _first_hits(cst, xs):
     return has, j, va, vb
 
 
+def _scan_side(cst, side_x, first, last, toward_zero, end_sign, bound):
+    """Sign-change cells on one side of x = 1 within one scan band.
+
+    ``cst`` columns are scaled so that P > 0 at ``side_x[first]``; the side
+    walks through ``side_x[first..last]`` (x decreasing for r > 0, increasing
+    for r < 0).  If ``end_sign`` is given, the side is closed beyond
+    ``side_x[last]`` by ``bound`` (per column), where P has sign ``end_sign``.
+    Returns (cols, lo, hi, s_lo, x0): bracket ``lo <= root <= hi`` in x, the sign
+    of P at ``lo`` (0 for an exact root on a grid point, lo == hi) and a start.
+    """
+    parts = []
+    hit = np.zeros(cst.shape[1], dtype=bool)
+    if last > first:
+        xs = side_x[first:last + 1]
+        has, j, va, vb = _first_hits(cst, xs)
+        cols = np.nonzero(has)[0]
+        hit[cols] = True
+        j, va, vb = j[cols], va[cols], vb[cols]
+        a, b = xs[j - 1], xs[j]                      # P(a) > 0 >= P(b)
+        x0 = a + (b - a) * (va / (va - vb))          # regula falsi start
+        on_point = vb == 0
+        x0[on_point] = b[on_point]
+        lo, hi = (b, a) if toward_zero else (a, b)
+        lo, hi = lo.copy(), hi.copy()
+        lo[on_point] = hi[on_point] = b[on_point]
+        s_lo = np.full(cols.size, -1.0 if toward_zero else 1.0)
+        s_lo[on_point] = 0.0
+        parts.append((cols, lo, hi, s_lo, x0))
+    if end_sign is not None:
+        cols = np.nonzero(~hit & (end_sign < 0))[0]
+        x_end = side_x[last]
+        far = bound[cols]
+        lo, hi = (far, np.full(cols.size, x_end)) if toward_zero else (np.full(cols.size, x_end), far)
+        s_lo = np.full(cols.size, -1.0 if toward_zero else 1.0)
+        parts.append((cols, lo, hi, s_lo, np.sqrt(lo * hi)))
+    if not parts:
+        e = np.zeros(0)
+        return np.zeros(0, dtype=np.intp), e, e, e, e
+    return tuple(np.concatenate(z) for z in zip(*parts))
+
+
 def _solve_multi_change(ct, tol, max_iter):
     """x-root closest to r = 0 for columns with several sign changes (see :func:`irr`)."""
     m = ct.shape[1]
@@ -507,68 +548,43 @@ def _solve_multi_change(ct, tol, max_iter):
     s1 = np.sign(ct.sum(axis=0))                     # sign of P(1), i.e. of the NPV at r = 0
     out[s1 == 0] = 1.0                               # r = 0 is itself a root
     lo_b, hi_b = _root_bounds(ct)
-    s_end = np.sign(ct[0]) * s1, np.sign(_last_nonzero(ct)) * s1     # P's sign at x->0+, x->inf
+    end_pos = np.sign(ct[0]) * s1                    # sign of s1 * P for x -> 0+ (r -> inf)
+    end_neg = np.sign(_last_nonzero(ct)) * s1        # ... and for x -> inf (r -> -1)
     active = np.nonzero(s1 != 0)[0]
     cst_all = ct * s1                                # P(1) > 0 on active columns
-    # Large x (r near -1) overflow x**T for long horizons: use only points with x**T < 1e250.
+    # Large x (r near -1) overflows x**T on long horizons: use only points with x**T < 1e250.
     neg_cap = np.count_nonzero((ct.shape[0] - 1) * np.log10(_NEG_X) < 250.0) - 1
-    prev = (0, 0)
+    prev_pos = prev_neg = 0
     for pos_last, neg_last, pos_closed, neg_closed in _BANDS:
         if active.size == 0:
             break
         neg_last = min(neg_last, neg_cap)
         cst = cst_all[:, active]
-        sides = []
-        for k, (side_x, last, closed) in enumerate(((_POS_X, pos_last, pos_closed),
-                                                    (_NEG_X, neg_last, neg_closed))):
-            zeros = np.zeros(active.size)
-            has, a, b, va, vb = np.zeros(active.size, dtype=bool), zeros, zeros, zeros, zeros
-            if last > prev[k]:
-                xs = side_x[prev[k]:last + 1]
-                has, j, va, vb = _first_hits(cst, xs)
-                a, b = xs[j - 1], xs[j]
-            if closed:                               # beyond the grid, up to the root bound
-                end = ~has & (s_end[k][active] < 0)
-                x_end = side_x[last]
-                bound = np.minimum(lo_b[active], 0.5 * x_end) if k == 0 \
-                    else np.maximum(hi_b[active], 2.0 * x_end)
-                a = np.where(end, x_end, a)
-                b = np.where(end, bound, b)
-                va = np.where(end, np.nan, va)       # no regula falsi start in this cell
-                vb = np.where(end, np.nan, vb)
-                has = has | end
-            sides.append((has, a, b, va, vb))
-        (hp, ap, bp, vap, vbp), (hn, an, bn, van, vbn) = sides
-        # Positive side walks towards smaller x: bracket (b, a) with P <= 0 at b.
-        # Negative side walks towards larger x:  bracket (a, b) with P > 0 at a.
-        npos = np.count_nonzero(hp)
-        if npos + np.count_nonzero(hn):
-            cols = np.concatenate([np.nonzero(hp)[0], np.nonzero(hn)[0]])
-            lo = np.concatenate([bp[hp], an[hn]])
-            hi = np.concatenate([ap[hp], bn[hn]])
-            s_lo = np.concatenate([-np.ones(npos), np.ones(cols.size - npos)])
-            xa = np.concatenate([ap[hp], an[hn]])
-            xb = np.concatenate([bp[hp], bn[hn]])
-            va = np.concatenate([vap[hp], van[hn]])
-            vb = np.concatenate([vbp[hp], vbn[hn]])
-            x0 = xa + (xb - xa) * va / (va - vb)              # regula falsi start
-            x0 = np.where((x0 >= lo) & (x0 <= hi), x0, np.sqrt(lo * hi))
-            at_point = vb == 0                                # exact root on a grid point
-            x0[at_point] = lo[at_point] = hi[at_point] = xb[at_point]
-            s_lo[at_point] = 0.0
+        pos = _scan_side(cst, _POS_X, prev_pos, pos_last, True,
+                         end_pos[active] if pos_closed else None,
+                         np.minimum(lo_b[active], 0.5 * _POS_X[pos_last]))
+        neg = _scan_side(cst, _NEG_X, prev_neg, neg_last, False,
+                         end_neg[active] if neg_closed else None,
+                         np.maximum(hi_b[active], 2.0 * _NEG_X[neg_last]))
+        n_pos = pos[0].size
+        cols, lo, hi, s_lo, x0 = (np.concatenate(z) for z in zip(pos, neg))
+        if cols.size:
             sub = cst[:, cols]
             x = _newton_bracketed(sub, lo, hi, s_lo, x0, tol, max_iter)
             ok = np.isfinite(x)
             ok[ok] = _residual_ok(sub[:, ok], x[ok])
             x[~ok] = np.nan
+            # A column may have a candidate on both sides: keep the root nearer r = 0.
             x_pos = np.full(active.size, np.nan)
             x_neg = np.full(active.size, np.nan)
-            x_pos[hp] = x[:npos]
-            x_neg[hn] = x[npos:]
+            x_pos[cols[:n_pos]] = x[:n_pos]
+            x_neg[cols[n_pos:]] = x[n_pos:]
             take_neg = np.isnan(x_pos) | (np.abs(1.0 / x_neg - 1.0) < np.abs(1.0 / x_pos - 1.0))
-            out[active] = np.where(take_neg, x_neg, x_pos)
-        active = active[~(hp | hn)]
-        prev = (pos_last, neg_last)
+            found = np.zeros(active.size, dtype=bool)
+            found[cols] = True
+            out[active[found]] = np.where(take_neg, x_neg, x_pos)[found]
+            active = active[~found]
+        prev_pos, prev_neg = pos_last, neg_last
     return out
 
 
