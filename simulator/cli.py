@@ -111,6 +111,12 @@ def _print_text(results, out) -> None:
               "(what knowing the future before choosing would be worth)", file=out)
     print("", file=out)
     print(s.verdict, file=out)
+    if len(s.alternatives) > 1:
+        from .insights import dominance, value_of_information
+
+        comp = s.comparison
+        print(dominance(results, comp.best, comp.runner_up).sentence, file=out)
+        print(value_of_information(results).sentence, file=out)
 
 
 def cmd_run(args) -> int:
@@ -127,7 +133,11 @@ def cmd_run(args) -> int:
     except ScenarioError as exc:
         raise exc.with_file(args.file) from None
     if args.json:
-        json.dump(_clean(to_json(results)), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+        from .insights import to_json as insights_json
+
+        data = to_json(results)
+        data.update(insights_json(results))
+        json.dump(_clean(data), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:
         _print_text(results, sys.stdout)

@@ -74,6 +74,10 @@ class Results:
     #: Per-future draws of each uncertain input that is drawn once per future, by label:
     #: a variable's name, or "alternative / item" for an item's own uncertain amount.
     inputs: Mapping[str, np.ndarray]
+    #: For each input in ``inputs``, the uniform its draw was mapped from (float32): where the
+    #: draw sits in the input's own distribution, 0 = lowest. Sensitivity analysis uses it
+    #: as the rank, so it needs no sorting.
+    input_quantiles: Mapping[str, np.ndarray] = field(default_factory=dict)
     elapsed_seconds: float = 0.0
     warnings: tuple[str, ...] = field(default=())
 
@@ -276,6 +280,7 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
     cash = np.empty((n_alts, n_total, horizon + 1))
     margin = np.empty((n_alts, n_total, horizon)) if baseline is not None else None
     kept = {label: np.empty(n_total) for label, spec in plan.inputs.items() if spec.keep}
+    kept_u = {label: np.empty(n_total, dtype=np.float32) for label in kept}
     n_blocks = -(-n_total // BLOCK)
     # Per block and alternative, the sum of each item's present value (summed in block order
     # at the end, so the means do not depend on chunking or thread timing).
@@ -294,6 +299,7 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
         values = plan.values(u)
         for label in kept:
             kept[label][lo:hi] = values[label]
+            kept_u[label][lo:hi] = u[label]
         n = hi - lo
         all_draws = _model_chunk(plan, values, n)
         bounds = [(b * BLOCK - lo, min((b + 1) * BLOCK, n_total) - lo) for b in blocks]
@@ -370,6 +376,7 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
         sampling=method,
         alternatives=tuple(alternatives),
         inputs={k: _frozen(v) for k, v in kept.items()},
+        input_quantiles={k: _frozen(v) for k, v in kept_u.items()},
         elapsed_seconds=time.perf_counter() - started,
     )
 

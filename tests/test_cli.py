@@ -30,8 +30,9 @@ def test_run_prints_the_comparison_and_a_verdict():
         assert alt.name in out.stdout
     for words in ("Expected NPV", "Chance of loss", "ROI", "Payback", "Operating margin", "simulated futures"):
         assert words in out.stdout
-    verdict = out.stdout.strip().splitlines()[-1]
-    assert "expected value" in verdict and "beats" in verdict
+    verdict = [line for line in out.stdout.splitlines() if "expected value (" in line]
+    assert verdict and "beats" in verdict[0] and "simulated futures" in verdict[0]
+    assert "dominates" in out.stdout and "before deciding is worth" in out.stdout
 
 
 def test_json_has_the_documented_keys_and_matches_the_engine(capsys):
@@ -56,6 +57,8 @@ def test_json_has_the_documented_keys_and_matches_the_engine(capsys):
         years = [m["year"] for m in entry["margin_impact_pp"]]
         assert years == list(range(1, data["horizon_years"] + 1))
         assert set(entry["margin_impact_pp"][0]) >= {"year", "mean", "p10", "p90"}
+    for key in ("sensitivity", "evppi", "dominance", "by_driver", "standard_errors"):
+        assert key in data
     comp = data["comparison"]
     for key in ("prob_best", "prob_beats", "expected_regret", "evpi"):
         assert key in comp

@@ -1,0 +1,547 @@
+"""Decision analytics from a finished run: what drives the result, what is worth finding out.
+
+Everything here reads the per-future arrays of :class:`~simulator.engine.Results`; nothing
+re-runs the simulation except :func:`break_even` (which must, with common random numbers)
+and :func:`run_until_precise`.
+
+Definitions (money in the scenario's currency):
+
+- **Tornado**: for an uncertain input X, the mean NPV (or NPV difference between two
+  alternatives) over the futures where X is in its lowest 10% of draws, and over those where
+  it is in its highest 10%; the *swing* is the absolute difference. Inputs are sorted by swing.
+- **Variance share**: the squared Spearman rank correlation between X and the outcome,
+  normalised so that the shares of all inputs add up to one.
+- **EVPPI** of X: E_X[max_a E[NPV_a | X]] - max_a E[NPV_a], what knowing X exactly before
+  choosing would be worth. Estimated by grouping the futures into equal-count bins of X and
+  taking conditional means per bin. The estimator is biased upwards by sampling noise; that
+  bias is measured by applying the same estimator to random groupings (an input that cannot
+  matter) and subtracted, and reported as the estimate's precision.
+- **Dominance**: A dominates B at first order when every quantile of A's NPV is at least B's
+  (never worse at any risk level); at second order when every lower partial mean is at least
+  B's (preferred by every risk-averse decision maker). Ties within sampling noise count as
+  equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+import math
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
+
+from . import formatting as fmt
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Results
+    from .scenario import Scenario
+
+DECILE = 0.10
+
+
+# ---------------------------------------------------------------------------------------
+# Shared work: ranks of every input, computed once per Results
+# ---------------------------------------------------------------------------------------
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks scaled to (0, 1); ties (discrete inputs) share their mean rank."""
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    ranks = np.empty(x.size)
+    # tie groups: positions where the sorted value changes
+    change = np.flatnonzero(np.diff(xs)) + 1
+    starts = np.concatenate(([0], change))
+    ends = np.concatenate((change, [x.size]))
+    if starts.size == x.size:  # no ties: the common, fast case
+        ranks[order] = np.arange(x.size)
+    else:
+        mean_rank = (starts + ends - 1) / 2.0
+        ranks[order] = np.repeat(mean_rank, ends - starts)
+    return (ranks + 0.5) / x.size
+
+
+#: Analytics read at most this many futures (the first ones): enough for every figure they
+#: show, and it keeps their cost and memory bounded at millions of iterations.
+MAX_FUTURES = 200_000
+
+
+class _Cache:
+    """Per-Results work shared by every analysis: input ranks, decile masks, rank matrix."""
+
+    def __init__(self, results: "Results"):
+        self.results = results
+        self.n = min(results.iterations, MAX_FUTURES)
+        labels = [k for k, v in results.inputs.items() if v.size > 1 and np.ptp(v[:self.n]) > 0]
+        self.labels = labels
+        n = self.n
+        # The quantile each draw came from is its rank in the input's own distribution.
+        self.ranks = {k: results.input_quantiles[k][:n] for k in labels}
+        # centred, unit-length ranks: a dot product with another such vector is Spearman's rho
+        self.rank_matrix = np.empty((len(labels), n), dtype=np.float32)
+        self.low = []
+        self.high = []
+        for i, k in enumerate(labels):
+            r = self.ranks[k]
+            row = self.rank_matrix[i]
+            np.subtract(r, np.float32(r.mean()), out=row)
+            row /= np.float32(math.sqrt(float(row @ row)) or 1.0)
+            self.low.append(np.flatnonzero(r <= DECILE))
+            self.high.append(np.flatnonzero(r > 1 - DECILE))
+        self._percentiles: dict[str, np.ndarray] = {}
+
+    def percentiles(self, label: str) -> np.ndarray:
+        if label not in self._percentiles:
+            self._percentiles[label] = np.percentile(self.results.inputs[label][:self.n], [10, 90])
+        return self._percentiles[label]
+
+    def uncertain_inputs(self) -> list[str]:
+        """Labels of inputs that actually vary in this run."""
+        return self.labels
+
+
+def _cache(results: "Results") -> _Cache:
+    cache = results.__dict__.get("_insight_cache")
+    if cache is None:
+        cache = _Cache(results)
+        results.__dict__["_insight_cache"] = cache  # frozen dataclass: store beside the fields
+    return cache
+
+
+def outcome(results: "Results", target: str) -> np.ndarray:
+    """NPV of an alternative, or the NPV difference for ``"A vs B"`` (A minus B)."""
+    if " vs " in target and target not in results.names:
+        a, b = target.split(" vs ", 1)
+        return results.alternative(a).npv - results.alternative(b).npv
+    return results.alternative(target).npv
+
+
+def targets(results: "Results") -> list[str]:
+    """Every alternative, then every pair "A vs B" (the decision between them)."""
+    names = results.names
+    return names + [f"{a} vs {b}" for i, a in enumerate(names) for b in names[i + 1:]]
+
+
+# ---------------------------------------------------------------------------------------
+# Tornado and variance share
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bar:
+    input: str
+    low_mean: float      # mean outcome when the input is in its lowest 10% of draws
+    high_mean: float     # ... in its highest 10%
+    low_value: float     # the input's 10th percentile
+    high_value: float    # the input's 90th percentile
+    rank_corr: float     # Spearman correlation of input and outcome
+    variance_share: float
+
+    @property
+    def swing(self) -> float:
+        return abs(self.high_mean - self.low_mean)
+
+
+@dataclass(frozen=True)
+class Tornado:
+    target: str          # an alternative, or "A vs B"
+    mean: float          # mean outcome over all futures
+    bars: tuple[Bar, ...]  # sorted by swing, largest first
+
+
+def tornado(results: "Results", target: str) -> Tornado:
+    cache = _cache(results)
+    y = outcome(results, target)[:cache.n]
+    yr = _ranks(y).astype(np.float32)
+    yr -= yr.mean()
+    yr /= np.float32(math.sqrt(float(yr @ yr)) or 1.0)
+    rho = (cache.rank_matrix @ yr).astype(float) if cache.labels else np.zeros(0)
+    total = float(rho @ rho) or 1.0
+    bars = []
+    for i, label in enumerate(cache.labels):
+        lo_v, hi_v = cache.percentiles(label)
+        bars.append(Bar(label, float(y[cache.low[i]].mean()), float(y[cache.high[i]].mean()), float(lo_v),
+                        float(hi_v), float(rho[i]), float(rho[i] ** 2 / total)))
+    bars.sort(key=lambda b: b.swing, reverse=True)
+    return Tornado(target, float(y.mean()) if y.size else 0.0, tuple(bars))
+
+
+# ---------------------------------------------------------------------------------------
+# Value of information
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InfoValue:
+    input: str
+    value: float        # EVPPI estimate, bias-corrected, >= 0
+    precision: float    # about how far off the estimate may be (the noise floor)
+
+
+@dataclass(frozen=True)
+class ValueOfInformation:
+    evpi: float
+    inputs: tuple[InfoValue, ...]   # sorted, largest first
+    sentence: str
+
+
+def _bins_for(n: int) -> int:
+    return int(np.clip(n // 400, 5, 100))
+
+
+def _evppi_grouped(npv: np.ndarray, groups: np.ndarray, n_groups: int) -> float:
+    """mean over groups of max_a (group mean of NPV_a) - max_a mean NPV_a; npv is (A, n)."""
+    counts = np.bincount(groups, minlength=n_groups).astype(float)
+    ok = counts > 0
+    sums = np.stack([np.bincount(groups, weights=row, minlength=n_groups) for row in npv])
+    means = sums[:, ok] / counts[ok]
+    weights = counts[ok] / counts[ok].sum()
+    return float((means.max(axis=0) * weights).sum() - npv.mean(axis=1).max())
+
+
+def value_of_information(results: "Results", *, top_sentence: bool = True) -> ValueOfInformation:
+    cache = _cache(results)
+    npv = np.vstack([a.npv[:cache.n] for a in results.alternatives])
+    n = npv.shape[1]
+    evpi = results.summary.comparison.evpi
+    if npv.shape[0] < 2 or n < 50:
+        return ValueOfInformation(evpi, (), "With a single alternative there is no choice to inform.")
+    k = _bins_for(n)
+    # The noise floor: the same estimator on random groupings of the futures.
+    rng = np.random.default_rng(12345)
+    floors = [_evppi_grouped(npv, rng.integers(0, k, n), k) for _ in range(5)]
+    floor = float(np.mean(floors))
+    spread = float(np.std(floors, ddof=1)) if len(floors) > 1 else 0.0
+    values = []
+    for label in cache.uncertain_inputs():
+        r = cache.ranks[label]
+        groups = np.minimum((r * k).astype(np.intp), k - 1)
+        raw = _evppi_grouped(npv, groups, k)
+        values.append(InfoValue(label, max(0.0, min(raw - floor, evpi)), max(floor, 2 * spread)))
+    values.sort(key=lambda v: v.value, reverse=True)
+    return ValueOfInformation(evpi, tuple(values), _info_sentence(evpi, values, results.scenario.currency))
+
+
+def _info_sentence(evpi: float, values: Sequence[InfoValue], currency: str) -> str:
+    m = lambda x: fmt.money(x, currency)  # noqa: E731
+    if not values or evpi <= 0:
+        return "No single unknown is worth measuring: the choice is the same in every simulated future."
+    top = values[0]
+    if top.value <= top.precision:
+        return (f"No single unknown is clearly worth measuring before deciding; knowing the whole future "
+                f"would be worth {m(evpi)}.")
+    rest = values[1].value if len(values) > 1 else 0.0
+    text = f"Knowing {top.input} before deciding is worth about {m(top.value)}"
+    if len(values) > 1:
+        text += f"; the other unknowns are worth less than {m(max(rest, top.precision))} each"
+    return text + f" (knowing everything: {m(evpi)})."
+
+
+# ---------------------------------------------------------------------------------------
+# Dominance
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Dominance:
+    a: str
+    b: str
+    first_order: str | None    # the name of the dominating alternative, or None
+    second_order: str | None
+    sentence: str
+
+
+def _dominates(xa: np.ndarray, xb: np.ndarray, tol: float) -> tuple[bool, bool]:
+    """(first-order, second-order) dominance of sorted samples a over b, within ``tol``."""
+    fsd = bool(np.all(xa >= xb - tol)) and bool(np.any(xa > xb + tol))
+    n = xa.size
+    lpm_a = np.cumsum(xa) / n
+    lpm_b = np.cumsum(xb) / n
+    ssd = bool(np.all(lpm_a >= lpm_b - tol)) and bool(np.any(lpm_a > lpm_b + tol))
+    return fsd, ssd
+
+
+def dominance(results: "Results", a: str, b: str) -> Dominance:
+    xa = np.sort(results.alternative(a).npv)
+    xb = np.sort(results.alternative(b).npv)
+    if xa.size != xb.size:  # pragma: no cover - one run, same futures
+        raise ValueError("alternatives of one run have the same number of futures")
+    scale = max(np.std(xa), np.std(xb), 1e-9)
+    tol = 0.01 * scale + 1e-9  # differences within 1% of a standard deviation are noise
+    cur = results.scenario.currency
+    m = lambda x: fmt.money(x, cur)  # noqa: E731
+    for first, second, sa, sb in ((a, b, xa, xb), (b, a, xb, xa)):
+        fsd, ssd = _dominates(sa, sb, tol)
+        if fsd:
+            return Dominance(a, b, first, first, f"{first} is never worse than {second} at any risk level "
+                                                  f"(first-order dominance): choose {first}.")
+    for first, second, sa, sb in ((a, b, xa, xb), (b, a, xb, xa)):
+        fsd, ssd = _dominates(sa, sb, tol)
+        if ssd:
+            return Dominance(a, b, None, first,
+                             f"{first} is the better choice for anyone who dislikes risk (second-order "
+                             f"dominance), although {second} can do better in some futures "
+                             f"(P90 {m(np.percentile(sb, 90))} vs {m(np.percentile(sa, 90))}).")
+    sa, sb = results.summary.alternative(a), results.summary.alternative(b)
+    upside = a if sa.npv.p90 >= sb.npv.p90 else b
+    riskier = a if sa.prob_loss >= sb.prob_loss else b
+    other = b if upside == a else a
+    if upside == riskier:
+        detail = (f"{upside} has the higher upside (P90 {m(max(sa.npv.p90, sb.npv.p90))} vs "
+                  f"{m(min(sa.npv.p90, sb.npv.p90))}) and the higher chance of loss "
+                  f"({fmt.percent(max(sa.prob_loss, sb.prob_loss))} vs {fmt.percent(min(sa.prob_loss, sb.prob_loss))})")
+    else:
+        detail = f"{upside} has the higher upside, {other} the higher downside protection at some levels"
+    return Dominance(a, b, None, None, f"Neither dominates: {detail}. The choice depends on appetite for risk.")
+
+
+def dominance_all(results: "Results") -> list[Dominance]:
+    names = results.names
+    return [dominance(results, a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+
+
+# ---------------------------------------------------------------------------------------
+# Where the value comes from
+# ---------------------------------------------------------------------------------------
+
+UNSPECIFIED = "unspecified driver"
+
+
+def by_driver(results: "Results") -> dict[str, dict[str, float]]:
+    """Mean PV of benefits per business driver, per alternative. Sums to PV of benefits."""
+    out: dict[str, dict[str, float]] = {}
+    for alt_s, alt_r in zip(results.scenario.alternatives, results.alternatives):
+        drivers: dict[str, float] = {}
+        for item in alt_s.items:
+            if item.kind == "benefit":
+                key = item.driver or UNSPECIFIED
+                drivers[key] = drivers.get(key, 0.0) + alt_r.item_pv[item.name]
+        out[alt_s.name] = drivers
+    return out
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    kind: str      # investment | running_cost | benefit | risk
+    value: float   # signed mean present value
+
+
+def waterfall(results: "Results", name: str) -> list[Step]:
+    """Items of one alternative in the order costs, benefits, risks, as signed mean PVs.
+
+    Their sum is the expected NPV.
+    """
+    alt_s = results.scenario.alternative(name)
+    alt_r = results.alternative(name)
+    order = {"investment": 0, "running_cost": 1, "benefit": 2, "risk": 3}
+    items = sorted(alt_s.items, key=lambda it: order[it.kind])
+    return [Step(it.name, it.kind, alt_r.item_pv[it.name]) for it in items]
+
+
+# ---------------------------------------------------------------------------------------
+# Precision
+# ---------------------------------------------------------------------------------------
+
+def standard_errors(results: "Results") -> dict[str, Any]:
+    """Standard error of every mean and chance shown (plain Monte Carlo formula, which is an
+    upper bound for Latin hypercube sampling)."""
+    s = results.summary
+    n = results.iterations
+    out: dict[str, Any] = {"alternatives": {}, "prob_beats": {}}
+    for a in s.alternatives:
+        out["alternatives"][a.name] = {"npv_mean": a.npv.se, "prob_loss": a.prob_loss_se,
+                                       "prob_best": math.sqrt(s.comparison.prob_best[a.name]
+                                                              * (1 - s.comparison.prob_best[a.name]) / n)}
+    for a, row in s.comparison.prob_beats.items():
+        out["prob_beats"][a] = {b: math.sqrt(p * (1 - p) / n) for b, p in row.items()}
+    return out
+
+
+def precision_warnings(results: "Results") -> list[str]:
+    """Plain-words warnings where the iterations are too few for the figures shown."""
+    s = results.summary
+    cur = results.scenario.currency
+    warnings = []
+    for a in s.alternatives:
+        se = a.npv.se
+        if se > 0 and abs(a.npv.mean) < 4 * se:
+            warnings.append(f"The expected NPV of {a.name} ({fmt.money(a.npv.mean, cur)}) is within the "
+                            f"simulation's own noise (±{fmt.money(2 * se, cur)}); run more iterations before "
+                            "quoting it.")
+        elif se > 0.05 * abs(a.npv.mean):
+            warnings.append(f"The expected NPV of {a.name} is known only to about ±{fmt.money(2 * se, cur)}; "
+                            "run more iterations for a firmer figure.")
+    comp = s.comparison
+    if comp.runner_up is not None:
+        p = comp.prob_beats[comp.best][comp.runner_up]
+        se = math.sqrt(p * (1 - p) / results.iterations)
+        if se > 0.01:
+            warnings.append(f"The chance that {comp.best} beats {comp.runner_up} ({fmt.percent(p)}) is known only "
+                            f"to about ±{2 * se * 100:.0f} points; run more iterations.")
+    return warnings
+
+
+def run_until_precise(scenario: "Scenario", *, share: float = 0.01, cap: int = 1_000_000,
+                      seed: int | None = None, progress: Callable[[int, int], None] | None = None,
+                      cancel: Callable[[], bool] | None = None) -> "Results":
+    """Run with growing iterations until the standard error of every expected NPV is below
+    ``share`` times that alternative's NPV standard deviation, or ``cap`` iterations.
+
+    Uses the plain Monte Carlo standard error (a safe, conservative rule for Latin hypercube
+    sampling). The iterations double from the scenario's own each round.
+    """
+    from .engine import run
+
+    if not 0 < share < 1:
+        raise ValueError("share must be between 0 and 1")
+    n = max(int(scenario.iterations), 1000)
+    while True:
+        n = min(n, cap)
+        results = run(scenario, n, seed, progress=progress, cancel=cancel)
+        done = all(a.npv.se <= share * a.npv.std or a.npv.std == 0 for a in results.summary.alternatives)
+        if done or n >= cap:
+            return results
+        n *= 2
+
+
+# ---------------------------------------------------------------------------------------
+# Break-even with common random numbers
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BreakEven:
+    input: str
+    a: str
+    b: str
+    value: float | None      # the input value at which E[NPV_a] = E[NPV_b]; None if none in range
+    low: float               # the range searched (the input's 1st to 99th percentile)
+    high: float
+    sentence: str
+
+
+def fix_input(scenario: "Scenario", label: str, value: float) -> "Scenario":
+    """The scenario with one uncertain input replaced by a fixed number.
+
+    ``label`` is a variable name, ``"alternative / item"`` for an item's amount, or
+    ``"alternative / item / growth|probability|contribution margin"``.
+    """
+    variables = scenario.variable_map
+    if label in variables:
+        return replace(scenario,
+                       variables=tuple((k, float(value) if k == label else v) for k, v in scenario.variables),
+                       correlations=tuple(c for c in scenario.correlations if label not in c.between))
+    parts = label.split(" / ")
+    attr = "amount" if len(parts) == 2 else parts[2].replace(" ", "_")
+    alts = []
+    found = False
+    for alt in scenario.alternatives:
+        if alt.name == parts[0]:
+            items = []
+            for item in alt.items:
+                if item.name == parts[1]:
+                    item = replace(item, **{attr: float(value)})
+                    found = True
+                items.append(item)
+            alt = replace(alt, items=tuple(items))
+        alts.append(alt)
+    if not found:
+        raise KeyError(label)
+    return replace(scenario, alternatives=tuple(alts))
+
+
+def break_even(results: "Results", a: str | None = None, b: str | None = None, label: str | None = None,
+               *, iterations: int | None = None, tol: float | None = None) -> BreakEven | None:
+    """The value of the most influential input at which two alternatives (default: the two
+    with the highest expected NPV) have equal expected NPV.
+
+    Each trial fixes the input at a value and re-simulates the rest with the same seed, so
+    every other input keeps its draws (common random numbers) and the search sees the input's
+    effect, not noise. Returns None with fewer than two alternatives or no uncertain input.
+    """
+    from .engine import run
+
+    comp = results.summary.comparison
+    if comp.runner_up is None:
+        return None
+    a = a or comp.best
+    b = b or comp.runner_up
+    if label is None:
+        bars = tornado(results, f"{a} vs {b}").bars
+        fixable = [bar for bar in bars if not bar.input.endswith(" / occurs")]
+        if not fixable:
+            return None
+        label = fixable[0].input
+    scenario = results.scenario
+    n = iterations or min(results.iterations, 20_000)
+    draws = results.inputs[label]
+    lo, hi = (float(v) for v in np.percentile(draws, [1, 99]))
+    cur = scenario.currency
+
+    def diff(value: float) -> float:
+        r = run(fix_input(scenario, label, value), n, results.seed, workers=1)
+        return float(r.alternative(a).npv.mean() - r.alternative(b).npv.mean())
+
+    f_lo, f_hi = diff(lo), diff(hi)
+    fmt_v = _format_input(label, cur)
+    if f_lo == 0:
+        return BreakEven(label, a, b, lo, lo, hi, f"{a} and {b} are level when {label} is {fmt_v(lo)}.")
+    if np.sign(f_lo) == np.sign(f_hi):
+        leader = a if f_lo > 0 else b
+        return BreakEven(label, a, b, None, lo, hi,
+                         f"{leader} stays ahead whatever {label} turns out to be between {fmt_v(lo)} and "
+                         f"{fmt_v(hi)}: no break-even in that range.")
+    tol = tol if tol is not None else 1e-6 * (hi - lo)
+    x0, f0, x1, f1 = lo, f_lo, hi, f_hi      # f0 and f1 have opposite signs
+    side = 0
+    x = x0
+    for _ in range(40):  # Illinois false position: few re-runs, always bracketed
+        x = (x0 * f1 - x1 * f0) / (f1 - f0)
+        fx = diff(x)
+        if fx == 0 or x1 - x0 < tol or abs(fx) <= 1e-7 * max(abs(f_lo), abs(f_hi)):
+            break
+        if np.sign(fx) == np.sign(f1):
+            x1, f1 = x, fx
+            if side == -1:
+                f0 /= 2
+            side = -1
+        else:
+            x0, f0 = x, fx
+            if side == 1:
+                f1 /= 2
+            side = 1
+    value = float(x)
+    winner_low = a if f_lo > 0 else b
+    winner_high = b if winner_low == a else a
+    return BreakEven(label, a, b, value, lo, hi,
+                     f"{winner_low} is ahead while {label} is below {fmt_v(value)}, {winner_high} above it.")
+
+
+def _format_input(label: str, currency: str) -> Callable[[float], str]:
+    def f(v: float) -> str:
+        if abs(v) >= 1000:
+            return fmt.money(v, currency) if "/" in label else f"{v:,.0f}"
+        return f"{v:.3g}"
+    return f
+
+
+# ---------------------------------------------------------------------------------------
+# The whole set, for JSON and reports
+# ---------------------------------------------------------------------------------------
+
+def to_json(results: "Results") -> dict[str, Any]:
+    sens = {}
+    for t in targets(results):
+        tor = tornado(results, t)
+        sens[t] = [{"input": b.input, "low_mean": b.low_mean, "high_mean": b.high_mean, "swing": b.swing,
+                    "low_value": b.low_value, "high_value": b.high_value, "rank_corr": b.rank_corr,
+                    "variance_share": b.variance_share} for b in tor.bars]
+    voi = value_of_information(results)
+    return {
+        "sensitivity": sens,
+        "evppi": {"evpi": voi.evpi, "sentence": voi.sentence,
+                  "inputs": [{"input": v.input, "value": v.value, "precision": v.precision} for v in voi.inputs]},
+        "dominance": [{"a": d.a, "b": d.b, "first_order": d.first_order, "second_order": d.second_order,
+                       "sentence": d.sentence} for d in dominance_all(results)],
+        "by_driver": by_driver(results),
+        "waterfall": {name: [{"label": s.label, "kind": s.kind, "value": s.value} for s in waterfall(results, name)]
+                      for name in results.names},
+        "standard_errors": standard_errors(results),
+        "precision_warnings": precision_warnings(results),
+    }

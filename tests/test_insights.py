@@ -1,0 +1,221 @@
+"""Decision analytics against closed forms and models whose answer is known by construction."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from helpers import make
+from simulator import insights
+from simulator.engine import run
+
+EVPI_CASE = """
+[variables]
+x = { dist = "normal", mean = 100, sd = 300 }
+unrelated = { dist = "uniform", min = 0, max = 1 }
+
+[[alternatives]]
+name = "Venture"
+[[alternatives.items]]
+name = "Payoff"
+kind = "benefit"
+amount = "x"
+end_year = 1
+
+[[alternatives]]
+name = "Do nothing"
+items = []
+"""
+
+
+def test_evpi_matches_the_normal_closed_form_and_evppi_is_bounded():
+    # NPV of the venture = x (discount rate 0, one year); the other NPV is 0.
+    res = run(make(EVPI_CASE, rate=0.0, iterations=200_000))
+    m, s = 100.0, 300.0
+    closed = s * stats.norm.pdf(m / s) - abs(m) * stats.norm.cdf(-abs(m) / s)
+    evpi = res.summary.comparison.evpi
+    assert evpi == pytest.approx(closed, rel=0.02)
+    voi = insights.value_of_information(res)
+    by_input = {v.input: v for v in voi.inputs}
+    # knowing x is knowing everything
+    assert by_input["x"].value == pytest.approx(closed, rel=0.05)
+    # an input that touches nothing is worth (almost) nothing
+    assert by_input["unrelated"].value <= by_input["unrelated"].precision + 0.01 * closed
+    for v in voi.inputs:
+        assert v.value <= evpi + v.precision
+    assert voi.inputs[0].input == "x" and "Knowing x" in voi.sentence
+
+
+def test_tornado_order_is_known_by_construction():
+    body = """
+[variables]
+a = { dist = "uniform", min = 0, max = 1 }
+b = { dist = "uniform", min = 0, max = 1 }
+c = { dist = "uniform", min = 0, max = 1 }
+
+[[alternatives]]
+name = "A"
+[[alternatives.items]]
+name = "Gain"
+kind = "benefit"
+amount = "300 * a + 200 * b + 100 * c"
+end_year = 1
+[[alternatives]]
+name = "B"
+[[alternatives.items]]
+name = "Gain"
+kind = "benefit"
+amount = "400 * c"
+end_year = 1
+"""
+    res = run(make(body, rate=0.0, iterations=50_000))
+    tor = insights.tornado(res, "A")
+    assert [bar.input for bar in tor.bars] == ["a", "b", "c"]
+    # swing = coefficient x (mean of top decile - mean of bottom decile) = coef x 0.9
+    assert tor.bars[0].swing == pytest.approx(300 * 0.9, rel=0.02)
+    assert tor.bars[2].swing == pytest.approx(100 * 0.9, rel=0.05)
+    shares = [bar.variance_share for bar in tor.bars]
+    assert sum(shares) == pytest.approx(1)
+    assert shares[0] == pytest.approx(9 / 14, abs=0.03)  # rank correlations ~ coefficients for uniforms
+    # the decision A vs B: c works against A (it is in B four times as strongly)
+    pair = insights.tornado(res, "A vs B")
+    assert pair.bars[0].input == "c" and pair.bars[0].high_mean < pair.bars[0].low_mean
+
+
+DOMINANCE = """
+[variables]
+noise = { dist = "normal", mean = 0, sd = 50 }
+wide = { dist = "normal", mean = 110, sd = 100 }
+narrow = { dist = "normal", mean = 100, sd = 10 }
+
+[[alternatives]]
+name = "Base"
+[[alternatives.items]]
+name = "Gain"
+kind = "benefit"
+amount = "100 + noise"
+end_year = 1
+
+[[alternatives]]
+name = "Base plus"
+[[alternatives.items]]
+name = "Gain"
+kind = "benefit"
+amount = "120 + noise"
+end_year = 1
+
+[[alternatives]]
+name = "Sure thing"
+[[alternatives.items]]
+name = "Gain"
+kind = "benefit"
+amount = 103
+end_year = 1
+
+[[alternatives]]
+name = "Steady"
+[[alternatives.items]]
+name = "Gain"
+kind = "benefit"
+amount = "narrow"
+end_year = 1
+
+[[alternatives]]
+name = "Gamble"
+[[alternatives.items]]
+name = "Gain"
+kind = "benefit"
+amount = "wide"
+end_year = 1
+"""
+
+
+def test_dominance_on_constructed_pairs():
+    res = run(make(DOMINANCE, rate=0.0, iterations=40_000))
+    d = insights.dominance(res, "Base", "Base plus")
+    assert d.first_order == "Base plus" and "never worse" in d.sentence
+    d = insights.dominance(res, "Sure thing", "Base")
+    assert d.first_order is None and d.second_order == "Sure thing"
+    d = insights.dominance(res, "Steady", "Gamble")
+    assert d.first_order is None and d.second_order is None
+    assert d.sentence.startswith("Neither dominates") and "Gamble has the higher upside" in d.sentence
+
+
+def test_by_driver_and_waterfall_add_up():
+    from helpers import SCENARIOS
+    from simulator.scenario import load
+
+    res = run(load(SCENARIOS / "erp-vs-production-line.toml"), 5000)
+    drivers = insights.by_driver(res)
+    for alt in res.alternatives:
+        assert sum(drivers[alt.name].values()) == pytest.approx(alt.pv_benefits.mean(), rel=1e-9)
+        steps = insights.waterfall(res, alt.name)
+        assert sum(s.value for s in steps) == pytest.approx(alt.npv.mean(), rel=1e-9)
+        kinds = [s.kind for s in steps]
+        assert kinds == sorted(kinds, key=["investment", "running_cost", "benefit", "risk"].index)
+    assert set(drivers["ERP system"]) >= {"cost reduction", "margins", "speed to market"}
+
+
+def test_break_even_is_confirmed_by_re_running():
+    body = """
+[variables]
+demand = { low = 50, high = 150 }
+price = { low = 8, high = 12 }
+
+[[alternatives]]
+name = "Expand"
+[[alternatives.items]]
+name = "Build"
+kind = "investment"
+amount = 2000
+[[alternatives.items]]
+name = "Sales"
+kind = "benefit"
+amount = "demand * price"
+
+[[alternatives]]
+name = "Automate"
+[[alternatives.items]]
+name = "Build"
+kind = "investment"
+amount = 1500
+[[alternatives.items]]
+name = "Savings"
+kind = "benefit"
+amount = { low = 700, high = 900 }
+"""
+    res = run(make(body, iterations=20_000))
+    be = insights.break_even(res)
+    assert be.input == "demand" and be.value is not None and be.low < be.value < be.high
+    again = run(insights.fix_input(res.scenario, "demand", be.value), 20_000, res.seed)
+    gap = again.alternative(be.a).npv.mean() - again.alternative(be.b).npv.mean()
+    assert abs(gap) < 1e-3 * res.alternative("Expand").npv.std()
+    # closed form: the other inputs are independent of demand, so level where
+    # -2000 + demand * E[price] * A = -1500 + E[savings] * A, A = annuity factor at 10% for 5 years
+    annuity = sum(1.1 ** -t for t in range(1, 6))
+    expected = (500 / annuity + 800) / 10
+    assert be.value == pytest.approx(expected, rel=0.01)
+    assert "below" in be.sentence
+
+
+def test_precision_and_run_until_precise():
+    res = run(make(EVPI_CASE, rate=0.0, iterations=200))
+    se = insights.standard_errors(res)
+    venture = res.alternative("Venture").npv
+    assert se["alternatives"]["Venture"]["npv_mean"] == pytest.approx(venture.std(ddof=1) / math.sqrt(200))
+    assert any("Venture" in w for w in insights.precision_warnings(res))
+    precise = insights.run_until_precise(make(EVPI_CASE, rate=0.0, iterations=1000), share=0.005, cap=100_000)
+    assert precise.iterations >= 40_000
+    s = precise.summary.alternative("Venture")
+    assert s.npv.se <= 0.005 * s.npv.std
+
+
+def test_json_sections_exist_for_every_target():
+    res = run(make(DOMINANCE, rate=0.0, iterations=3000))
+    data = insights.to_json(res)
+    assert set(data) >= {"sensitivity", "evppi", "dominance", "by_driver", "standard_errors"}
+    assert set(data["sensitivity"]) == set(insights.targets(res))
+    assert len(data["dominance"]) == 10
