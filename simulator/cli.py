@@ -168,6 +168,19 @@ def cmd_validate(args) -> int:
     return EXIT_BAD_INPUT if bad else EXIT_OK
 
 
+def cmd_report(args) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in (".pdf", ".html", ".htm", ".xlsx"):
+        raise _BadInput(f"--out must end in .pdf, .html or .xlsx (the format comes from the extension), not '{out.name}'")
+    scenario = _load(args.file)  # bad input is reported before anything heavy is imported
+    try:
+        from ui.report.cli import main as report_main
+    except ImportError as exc:
+        print(f"investsim: reports cannot be written here: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    return report_main(args, scenario)
+
+
 def cmd_gui(args) -> int:
     try:
         from ui.app import main as gui_main
@@ -196,6 +209,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check scenario files; exit 0 when all are valid")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("report", help="write a business-case report (PDF, HTML or Excel)")
+    p.add_argument("file", help="scenario file (.toml)")
+    p.add_argument("--out", "-o", required=True, help="report file: .pdf, .html or .xlsx")
+    p.add_argument("--iterations", "-n", type=int, help="simulated futures (default: the file's)")
+    p.add_argument("--seed", type=int, help="random seed (default: the file's)")
+    p.add_argument("--sampling", choices=("lhs", "random"), help="Latin hypercube (default) or plain random")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("gui", help="open the desktop app")
     p.add_argument("file", nargs="?", help="scenario file to open (default: the bundled example)")
