@@ -57,8 +57,8 @@ class AlternativeResult:
     irr: np.ndarray                 # (n,)
     payback: np.ndarray             # (n,)
     discounted_payback: np.ndarray  # (n,)
-    cash: np.ndarray                # (n, H+1) net cash per year, year 0 = today
-    margin_pp: np.ndarray | None    # (n, H)
+    cash: np.ndarray                # (n, H+1) net cash per year, year 0 = today (float32)
+    margin_pp: np.ndarray | None    # (n, H) (float32)
     item_pv: Mapping[str, float]    # mean present value of each item, signed (+ in, - out)
 
 
@@ -267,6 +267,8 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
     method = sampling or scenario.sampling
     plan = _Plan(scenario)
     horizon = plan.horizon
+    _check_memory(n_total, len(scenario.alternatives), horizon, scenario.baseline is not None,
+                  sum(1 for spec in plan.inputs.values() if spec.keep))
     discount = finance.discount_factors(scenario.discount_rate, horizon)
     n_alts = len(scenario.alternatives)
     baseline = scenario.baseline
@@ -277,8 +279,11 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
     irr = np.empty((n_alts, n_total))
     payback = np.empty((n_alts, n_total))
     dpayback = np.empty((n_alts, n_total))
-    cash = np.empty((n_alts, n_total, horizon + 1))
-    margin = np.empty((n_alts, n_total, horizon)) if baseline is not None else None
+    # Yearly arrays are kept in single precision (7 significant digits, ample for the charts
+    # and percentiles they feed): it halves the memory of big runs. Every metric above is
+    # computed from the chunk's double-precision cash.
+    cash = np.empty((n_alts, n_total, horizon + 1), dtype=np.float32)
+    margin = np.empty((n_alts, n_total, horizon), dtype=np.float32) if baseline is not None else None
     kept = {label: np.empty(n_total) for label, spec in plan.inputs.items() if spec.keep}
     kept_u = {label: np.empty(n_total, dtype=np.float32) for label in kept}
     n_blocks = -(-n_total // BLOCK)
@@ -379,6 +384,35 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
         input_quantiles={k: _frozen(v) for k, v in kept_u.items()},
         elapsed_seconds=time.perf_counter() - started,
     )
+
+
+def estimated_bytes(iterations: int, alternatives: int, horizon: int, margins: bool, inputs: int) -> int:
+    """Memory a run keeps for its results (the per-chunk work arrays come on top, bounded)."""
+    per_future = alternatives * (6 * 8 + (horizon + 1) * 4 + (horizon * 4 if margins else 0)) + inputs * 12
+    return iterations * per_future
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to this process now, when the system says (Linux)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _check_memory(n: int, alternatives: int, horizon: int, margins: bool, inputs: int) -> None:
+    need = estimated_bytes(n, alternatives, horizon, margins, inputs)
+    have = available_memory()
+    if have is not None and need > 0.8 * have:
+        fits = int(0.8 * have / max(need / n, 1))
+        raise ScenarioError([Problem("iterations", (
+            f"{n:,} simulated futures would need about {need / 2**30:.1f} GB of memory and this machine has "
+            f"{have / 2**30:.1f} GB free; lower the iterations to {max(fits // 1000 * 1000, 1000):,} or fewer, "
+            "or shorten the horizon"))])
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

@@ -302,3 +302,15 @@ def test_engine_never_imports_qt_or_matplotlib():
     """)
     out = subprocess.run([sys.executable, "-c", code, str(bundled_files()[0])], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_a_run_too_big_for_the_memory_is_refused_with_what_to_lower(monkeypatch):
+    from simulator import engine
+    from simulator.errors import ScenarioError
+
+    monkeypatch.setattr(engine, "available_memory", lambda: 200 * 2**20)  # 200 MB free
+    with pytest.raises(ScenarioError) as info:
+        run(make(UNCERTAIN), 5_000_000)
+    message = str(info.value)
+    assert "iterations" in message and "lower the iterations to" in message and "GB" in message
+    run(make(UNCERTAIN), 2_000)  # a small run still goes ahead
