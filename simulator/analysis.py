@@ -118,7 +118,7 @@ class Summary:
 def _year_spreads(arr: np.ndarray, first_year: int) -> tuple[YearSpread, ...]:
     if arr.shape[1] == 0:
         return ()
-    cols = np.ascontiguousarray(arr.T)  # one contiguous row per year: partitions run far faster
+    cols = np.array(arr.T, dtype=float, order="C")  # a private copy, one contiguous row per year
     means = cols.mean(axis=1)
     p10, p50, p90 = np.percentile(cols, [10, 50, 90], axis=1, overwrite_input=True)
     return tuple(YearSpread(first_year + t, float(means[t]), float(p10[t]), float(p50[t]), float(p90[t]))

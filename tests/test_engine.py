@@ -314,3 +314,22 @@ def test_a_run_too_big_for_the_memory_is_refused_with_what_to_lower(monkeypatch)
     message = str(info.value)
     assert "iterations" in message and "lower the iterations to" in message and "GB" in message
     run(make(UNCERTAIN), 2_000)  # a small run still goes ahead
+
+
+def test_one_year_horizon_and_a_single_future_summarise():
+    body = """
+[baseline]
+revenue = 100
+operating_margin = 0.1
+[[alternatives]]
+name = "A"
+[[alternatives.items]]
+name = "x"
+kind = "benefit"
+amount = { low = 1, high = 2 }
+"""
+    s = make(body, horizon=1, iterations=10)
+    for n in (1, 10):
+        summary = run(s, n).summary
+        assert summary.alternatives[0].cumulative_cash[0].year == 0
+        assert len(summary.alternatives[0].margin_pp) == 1

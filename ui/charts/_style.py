@@ -1,0 +1,335 @@
+"""Shared look and helpers of the result charts: colours, fonts, money axes, titles, legends.
+
+Everything here works on a plain :class:`matplotlib.figure.Figure`; nothing imports Qt or
+pyplot, so the same charts render in the app (FigureCanvasQTAgg) and in reports (Agg, PDF).
+Font sizes are in points and chosen for a projector: a 1400x800 px chart at 100 dpi reads
+from the back of a meeting room.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+import numpy as np
+from matplotlib.axis import Axis
+from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter, MaxNLocator
+
+from simulator import formatting
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+    from simulator.engine import Results
+
+# --- Colours ---------------------------------------------------------------------------
+
+#: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common form of
+#: colour blindness. Ordered for contrast on a white background and on a washed-out
+#: projector; yellow, the weakest on white, comes last.
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#F0E442",  # yellow
+)
+
+INK = "#222222"          # text and the zero line
+MUTED = "#5A5A5A"        # captions, axis labels
+GRID = "#E3E3E3"
+LOSS_FILL = "#FBE9E1"    # pale vermillion tint behind the loss side of zero
+LOSS_TEXT = "#A8431A"
+MINUS = "\u2212"         # a real minus sign reads better than a hyphen on a projector
+
+# --- Fonts (points) --------------------------------------------------------------------
+
+TITLE_SIZE = 16
+LABEL_SIZE = 14
+TICK_SIZE = 13
+LEGEND_SIZE = 13
+NOTE_SIZE = 12
+CAPTION_SIZE = 12
+
+
+def colors_for(names: Sequence[str]) -> dict[str, str]:
+    """One colour-blind-safe colour per alternative, by position: the first alternative is
+    always blue, the second orange, and so on (cycling after eight)."""
+    return {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(names)}
+
+
+def _luminance(rgb) -> float:
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def readable(color: str, min_contrast: float = 4.0) -> tuple[float, float, float]:
+    """``color`` darkened just enough for text on white to reach ``min_contrast`` (WCAG
+    ratio): yellow and orange labels stay recognisably yellow and orange but legible on a
+    washed-out projector."""
+    from matplotlib.colors import to_rgb
+
+    rgb = to_rgb(color)
+    for _ in range(40):
+        if 1.05 / (_luminance(rgb) + 0.05) >= min_contrast:
+            break
+        rgb = tuple(c * 0.92 for c in rgb)
+    return rgb
+
+
+def resolve_colors(results: "Results", colors: Mapping[str, str] | None) -> dict[str, str]:
+    """The caller's colours, completed with the default ones for any name it left out."""
+    out = colors_for(results.names)
+    if colors:
+        out.update({k: v for k, v in colors.items() if k in out})
+    return out
+
+
+# --- Numbers ---------------------------------------------------------------------------
+
+def plain(text: str) -> str:
+    """Text for a matplotlib artist: dollar signs escaped, so "$1M vs $2M" is not typeset
+    as mathematics. (The findings returned to callers keep plain "$".)"""
+    return text.replace("$", r"\$")
+
+
+def money(value: float | None, currency: str) -> str:
+    """``formatting.money`` with a typographic minus: ``−$1.2M``."""
+    return formatting.money(value, currency).replace("-", MINUS, 1)
+
+
+def percent(p: float | None) -> str:
+    return formatting.percent(p)
+
+
+_SCALES = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+class MoneyFormatter(Formatter):
+    """Tick labels such as ``−$0.5M, $0, $0.5M, $1.0M``: one unit (k, M or B) and one number
+    of decimals for the whole axis, chosen from the visible ticks, so labels line up and
+    never mix "$500k" with "$1.0M". The cursor read-out uses the compact ``money`` form."""
+
+    def __init__(self, currency: str):
+        self.currency = currency
+        self.prefix = formatting.currency_prefix(currency)
+        self._scale, self._suffix, self._digits = 1.0, "", 0
+
+    def set_locs(self, locs):
+        super().set_locs(locs)
+        lo, hi = self.axis.get_view_interval() if self.axis is not None else (np.nan, np.nan)
+        visible = [x for x in locs if np.isfinite(x) and (not np.isfinite(lo) or
+                                                          min(lo, hi) - 1e-9 <= x <= max(lo, hi) + 1e-9)]
+        visible = visible or [x for x in locs if np.isfinite(x)]
+        top = max((abs(x) for x in visible), default=0.0)
+        self._scale, self._suffix = 1.0, ""
+        for scale, suffix in _SCALES:
+            if top >= scale:
+                self._scale, self._suffix = scale, suffix
+                break
+        # The fewest decimals that show every visible tick exactly (2.5M needs one).
+        values = [x / self._scale for x in visible]
+        self._digits = next((d for d in range(4)
+                             if all(abs(round(v, d) - v) <= 1e-6 * max(1.0, abs(v)) for v in values)), 3)
+
+    def __call__(self, x, pos=None):
+        if pos is None:
+            return money(x, self.currency)
+        if not np.isfinite(x):
+            return ""
+        value = x / self._scale
+        if round(value, self._digits) == 0:
+            return plain(f"{self.prefix}0")
+        text = f"{abs(value):.{self._digits}f}{self._suffix}"
+        return plain(f"{MINUS if x < 0 else ''}{self.prefix}{text}")
+
+    def format_data_short(self, value):
+        return money(value, self.currency)
+
+
+def money_axis(axis: Axis, currency: str) -> None:
+    """Make ``axis`` (e.g. ``ax.xaxis``) a money axis: at most ~7 round ticks, labelled in one
+    unit with the currency symbol (``$250k``, ``€1.5M``, ``£2B``)."""
+    if not isinstance(axis, Axis):
+        raise TypeError("money_axis expects an Axis such as ax.xaxis or ax.yaxis")
+    axis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(MoneyFormatter(currency))
+
+
+def points_formatter(x, pos=None) -> str:
+    """Percentage points of margin: ``+0.5 pp``, ``0 pp``, ``−0.25 pp``."""
+    if not np.isfinite(x):
+        return ""
+    if abs(x) < 1e-12:
+        return "0 pp"
+    text = f"{x:+.2f}".rstrip("0").rstrip(".")
+    return text.replace("-", MINUS) + " pp"
+
+
+# --- Data ------------------------------------------------------------------------------
+
+def finite(x: np.ndarray) -> np.ndarray:
+    """The finite entries of ``x`` (NaN and ±inf futures are left out of a chart)."""
+    x = np.asarray(x, dtype=float)
+    return x[np.isfinite(x)]
+
+
+def is_constant(x: np.ndarray) -> bool:
+    """True when every finite value is the same (within rounding): a zero-width spread such
+    as a "do nothing" alternative, whose NPV is exactly 0 in every future."""
+    if x.size == 0:
+        return False
+    lo, hi = float(x.min()), float(x.max())
+    return hi - lo <= 1e-9 * max(1.0, abs(lo), abs(hi))
+
+
+def npv_range(values: Sequence[np.ndarray], *, tail: float = 0.005) -> tuple[float, float]:
+    """An x-range for NPV charts: from the lowest 0.5th to the highest 99.5th percentile of
+    the alternatives (all of the data for small runs), stretched to show zero when zero is
+    near, with a little padding. Never empty, never NaN."""
+    lows, highs = [], []
+    for x in values:
+        if x.size == 0:
+            continue
+        if x.size >= 400:
+            lo, hi = np.quantile(x, [tail, 1 - tail])
+        else:
+            lo, hi = x.min(), x.max()
+        lows.append(float(lo))
+        highs.append(float(hi))
+    if not lows:
+        return -1000.0, 1000.0
+    lo, hi = min(lows), max(highs)
+    span = hi - lo
+    if span <= 1e-9 * max(1.0, abs(lo), abs(hi)):
+        half = abs(lo) * 0.2 if lo != 0 else 1000.0
+        return lo - half, hi + half
+    # Zero is the reference for every investment decision: show it when it is close.
+    if lo > 0 and lo < 0.6 * span:
+        lo = 0.0
+    elif hi < 0 and -hi < 0.6 * span:
+        hi = 0.0
+    pad = 0.04 * (hi - lo)
+    return lo - pad, hi + pad
+
+
+# --- Figure frame ----------------------------------------------------------------------
+
+def begin(fig: Figure) -> "Axes":
+    """Clear ``fig`` and give it one clean axes with the house style."""
+    fig.clear()
+    fig.set_facecolor("white")
+    fig.set_layout_engine("constrained", w_pad=0.12, h_pad=0.1, hspace=0.0, wspace=0.0)
+    ax = fig.add_subplot()
+    style_axes(ax)
+    return ax
+
+
+def style_axes(ax: "Axes") -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color("#888888")
+    ax.tick_params(labelsize=TICK_SIZE, colors=INK, length=4, color="#888888")
+    ax.xaxis.label.set_size(LABEL_SIZE)
+    ax.yaxis.label.set_size(LABEL_SIZE)
+    ax.xaxis.label.set_color(MUTED)
+    ax.yaxis.label.set_color(MUTED)
+    ax.set_axisbelow(True)
+
+
+def finish(fig: Figure, finding: str, caption: str = "") -> str:
+    """Show the finding as the chart's title (wrapped to the figure's width, also after a
+    resize) and an optional caption saying how to read the chart. Returns ``finding``."""
+    fig.suptitle(plain(finding), x=0.012, ha="left", fontsize=TITLE_SIZE, fontweight="bold",
+                 color=INK, wrap=True)
+    if caption:
+        fig.supxlabel(plain(caption), x=0.012, ha="left", fontsize=CAPTION_SIZE, color=MUTED, wrap=True)
+    return finding
+
+
+def legend(ax: "Axes", handles, labels) -> None:
+    """A frameless legend in rows above the plot, under the title: it never covers data.
+    As many columns as fit the figure's width (estimated from the label lengths)."""
+    if not handles:
+        return
+    n = len(handles)
+    fig = ax.get_figure()
+    avail = fig.get_size_inches()[0] * 72 * 0.92                     # points
+    char = 0.52 * LEGEND_SIZE
+    entry = max(len(t) for t in labels) * char + 4.0 * LEGEND_SIZE      # text + handle + gaps
+    per_row = max(1, min(n, int(avail // entry)))
+    rows = math.ceil(n / per_row)
+    ncols = math.ceil(n / rows)                                        # balance the rows
+    ax.legend(handles, [plain(t) for t in labels], loc="lower left", bbox_to_anchor=(0.0, 1.01),
+              ncols=ncols, frameon=False, fontsize=LEGEND_SIZE, handlelength=1.6,
+              columnspacing=1.8, borderaxespad=0.0, borderpad=0.2)
+
+
+def shade_loss(ax: "Axes", *, orientation: str = "x", label_y: float = 0.97) -> None:
+    """Tint the loss side of zero (NPV below 0) and label it "loss"; draw the zero line."""
+    if orientation == "x":
+        ax.axvspan(-1e30, 0.0, color=LOSS_FILL, zorder=0, lw=0)
+        ax.axvline(0.0, color=INK, lw=1.2, zorder=1.5)
+        lo, hi = ax.get_xlim()
+        if lo < 0:
+            x = lo + 0.012 * (hi - lo)
+            ax.text(x, label_y, "loss", transform=ax.get_xaxis_transform(), ha="left", va="top",
+                    fontsize=NOTE_SIZE + 1, color=LOSS_TEXT, fontweight="bold", zorder=5)
+    else:
+        ax.axhline(0.0, color=INK, lw=1.2, zorder=1.5)
+
+
+def note(fig: Figure, text: str) -> None:
+    """A centred note in place of a chart that cannot be drawn for these results."""
+    ax = fig.axes[0] if fig.axes else fig.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, plain(text), transform=ax.transAxes, ha="center", va="center", fontsize=LABEL_SIZE + 1,
+            color=MUTED, wrap=True)
+
+
+def wrap_name(name: str, width: int = 18) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(name, width=width, break_long_words=False, break_on_hyphens=True)) or name
+
+
+def spread_apart(ys: Sequence[float], gap: float, lo: float, hi: float) -> list[float]:
+    """Move label positions ``ys`` apart so neighbours are at least ``gap`` apart, keeping
+    their order and, where there is room, staying within ``[lo, hi]`` (1-D label repulsion)."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    placed = [min(max(float(ys[i]), lo), hi) for i in order]
+    for k in range(1, len(placed)):                       # push up
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    if placed and placed[-1] > hi:                         # then back down from the top
+        placed[-1] = hi
+        for k in range(len(placed) - 2, -1, -1):
+            placed[k] = min(placed[k], placed[k + 1] - gap)
+    out = [0.0] * len(ys)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
+
+
+def years_text(n: int) -> str:
+    return f"{n} year{'s' if n != 1 else ''}"
+
+
+def futures_text(n: int) -> str:
+    """"20,000 simulated futures", with a warning when there are too few to trust."""
+    text = f"{n:,} simulated future{'s' if n != 1 else ''}"
+    if n < 1000:
+        text += " only: too few for reliable shapes and percentages"
+    return text
+
+
+def left_out_text(counts: Mapping[str, int]) -> str:
+    """"(3 futures of X with no valid result are left out)" or ""."""
+    parts = [f"{c:,} of {name}" for name, c in counts.items() if c]
+    if not parts:
+        return ""
+    return f" Futures without a valid number are left out ({', '.join(parts)})."

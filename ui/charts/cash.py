@@ -1,0 +1,158 @@
+"""Cash over time: cumulative net cash per year, the typical path and its 80% band."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Mapping
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from . import _style as st
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.engine import Results
+
+TITLE = "Cash over time"
+TOOLTIP = ("Cumulative net cash of each alternative, year by year (not discounted): the line is "
+           "the typical (median) future, the band holds 80% of futures. The dot marks the "
+           "typical payback, where the cash spent has come back.")
+
+
+class CashPath:
+    """Cumulative net cash of one alternative: P10/P50/P90 per year 0..H, median payback."""
+
+    def __init__(self, name: str, cash: np.ndarray, payback: np.ndarray):
+        self.name = name
+        cash = np.asarray(cash, dtype=float)
+        if cash.ndim != 2:
+            cash = cash.reshape(cash.shape[0], -1)
+        ok = np.all(np.isfinite(cash), axis=1)
+        self.left_out = int(cash.shape[0] - ok.sum())
+        cum = np.cumsum(cash[ok], axis=1)
+        self.years = np.arange(cash.shape[1])
+        self.empty = cum.shape[0] == 0
+        if self.empty:
+            nan = np.full(cash.shape[1], np.nan)
+            self.p10 = self.p50 = self.p90 = nan
+        else:
+            self.p10, self.p50, self.p90 = np.percentile(cum, [10, 50, 90], axis=0)
+        self.flat = bool(not self.empty and np.all(np.abs(cum) < 1e-6))   # e.g. "do nothing"
+        #: Share of futures that end the horizon with less cash than they put in.
+        self.under_water = float(np.mean(cum[:, -1] < 0)) if not self.empty else math.nan
+        pb = np.asarray(payback, dtype=float)
+        pb = pb[~np.isnan(pb)]
+        self.payback = float(np.median(pb)) if pb.size else math.nan
+
+
+def paths_of(results: "Results") -> list[CashPath]:
+    return [CashPath(a.name, a.cash, a.payback) for a in results.alternatives]
+
+
+def payback_words(p: float, horizon: int) -> str:
+    if math.isnan(p):
+        return "payback n/a"
+    if math.isinf(p):
+        return f"no payback within {st.years_text(horizon)}"
+    if p == 0:
+        return "nothing to pay back"
+    return f"pays back in {p:.1f} years"
+
+
+def finding(results: "Results", paths: list[CashPath]) -> str:
+    horizon = results.scenario.horizon_years
+    real = [p for p in paths if not p.empty and not p.flat and not math.isnan(p.payback)]
+    if not paths:
+        return "No alternatives to show"
+    if not real:
+        return f"{paths[0].name} has no cash flows to pay back"
+    ranked = sorted(real, key=lambda p: p.payback)
+    first = ranked[0]
+    if math.isinf(first.payback):
+        if len(real) == 1:
+            return f"In a typical future, {first.name} does not pay back within {st.years_text(horizon)}"
+        return f"In a typical future, no alternative pays back within {st.years_text(horizon)}"
+    if len(real) == 1:
+        return f"In a typical future, {first.name} pays back after {first.payback:.1f} years"
+    second = ranked[1]
+    if math.isinf(second.payback):
+        tail = f"{second.name} does not within {st.years_text(horizon)}"
+    else:
+        tail = f"{second.name} after {second.payback:.1f}"
+    if abs(second.payback - first.payback) < 0.05:
+        text = (f"In a typical future, {first.name} and {second.name} both pay back after about "
+                f"{first.payback:.1f} years")
+    else:
+        text = f"In a typical future, {first.name} pays back first, after {first.payback:.1f} years; {tail}"
+    # A quick payback can hide futures that turn bad later: say so.
+    if first.under_water >= 0.1:
+        text += (f". Yet in {st.percent(first.under_water)} of futures {first.name} ends the "
+                 f"{st.years_text(horizon)} with less cash than it put in")
+    return text
+
+
+def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = None) -> str:
+    """Median cumulative net cash per alternative for years 0..H with a P10-P90 band, the
+    zero line, and each alternative's median payback marked on it."""
+    ax = st.begin(fig)
+    scenario = results.scenario
+    cur = scenario.currency
+    horizon = scenario.horizon_years
+    cols = st.resolve_colors(results, colors)
+    paths = paths_of(results)
+    text = finding(results, paths)
+    if not paths:
+        st.note(fig, "No alternatives to show.")
+        return st.finish(fig, text)
+
+    k = len(paths)
+    band_alpha = 0.16 if k <= 3 else 0.1
+    handles, labels = [], []
+    for p in paths:
+        c = cols[p.name]
+        if p.empty:
+            handles.append(Line2D([], [], color=c, lw=2.6))
+            labels.append(f"{p.name} (no valid results)")
+            continue
+        if not p.flat:
+            ax.fill_between(p.years, p.p10, p.p90, color=c, alpha=band_alpha, lw=0, zorder=2)
+        (line,) = ax.plot(p.years, p.p50, color=c, lw=2.8 if k <= 4 else 2.2, marker="o",
+                          ms=5, zorder=4, ls="--" if p.flat else "-")
+        line.set_gid(f"cash-median:{p.name}")
+        handles.append(line)
+        labels.append(f"{p.name}: {'no cash flows' if p.flat else payback_words(p.payback, horizon)}")
+
+    ax.axhline(0.0, color=st.INK, lw=1.2, zorder=3)
+    ax.set_xlim(-0.15, horizon + 0.15)
+    ax.margins(y=0.08)
+
+    # Payback markers on the zero line, labels stacked under it so they never collide.
+    marks = [p for p in paths if not p.empty and not p.flat and math.isfinite(p.payback) and p.payback > 0]
+    marks.sort(key=lambda p: p.payback)
+    level, previous = 0, -math.inf
+    for p in marks:
+        c = cols[p.name]
+        # Stack a label under its neighbour only when their paybacks are close.
+        level = level + 1 if p.payback - previous < 0.09 * horizon + 0.25 else 0
+        previous = p.payback
+        ax.plot([p.payback], [0.0], marker="o", ms=13, mfc=c, mec="white", mew=2, ls="none", zorder=6,
+                gid=f"payback:{p.name}")
+        ax.annotate(f"{p.payback:.1f} yrs", xy=(p.payback, 0.0), xytext=(6, -14 - 20 * level),
+                    textcoords="offset points", ha="left", va="top", fontsize=st.NOTE_SIZE + 1,
+                    fontweight="bold", color=st.readable(c), zorder=7,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+
+    st.money_axis(ax.yaxis, cur)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(horizon + 1, 12)))
+    ax.xaxis.set_major_formatter(lambda x, pos: "today" if x == 0 else f"{x:.0f}")
+    ax.grid(axis="y", color=st.GRID, lw=0.8)
+    ax.set_xlabel("Years from today")
+    ax.set_ylabel("Cumulative net cash (not discounted)")
+    st.legend(ax, handles, labels)
+    caption = ("Lines: the median of all futures, year by year; shaded: the middle 80% of futures (P10 to P90); "
+               f"● median payback: half of the futures have paid back by then. {st.futures_text(results.iterations)}."
+               + st.left_out_text({p.name: p.left_out for p in paths}))
+    return st.finish(fig, text, caption)
+

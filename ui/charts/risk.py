@@ -1,0 +1,149 @@
+"""Risk profile: S-curves of NPV, the chance that the result ends up below any amount."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Mapping
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MultipleLocator, PercentFormatter
+
+from . import _style as st
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.engine import Results
+
+TITLE = "Risk profile"
+TOOLTIP = ("For any amount along the bottom, the height of each curve is the chance that the "
+           "alternative's net present value ends up below it. Where a curve crosses zero is its "
+           "chance of losing money.")
+
+#: Above this many futures the S-curve is drawn through this many evenly spaced quantiles
+#: (indistinguishable on screen, and it keeps a redraw cheap).
+MAX_POINTS = 1024
+
+
+def ecdf_points(values: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The empirical CDF of ``values`` as (x, y, steps), extended flat to ``lo`` and ``hi``.
+
+    ``y`` is the share of futures with NPV at or below ``x``; ``steps`` says whether to
+    draw it as a staircase (small runs, where each future is a visible step).
+    """
+    v = np.sort(values)
+    n = v.size
+    if n == 0:
+        return np.array([]), np.array([]), False
+    if n > MAX_POINTS:
+        idx = np.unique(np.linspace(0, n - 1, MAX_POINTS).round().astype(int))
+        x, y = v[idx], (idx + 1) / n
+        steps = False
+    else:
+        x, y = v, np.arange(1, n + 1) / n
+        steps = True
+    x = np.concatenate(([min(lo, x[0]), x[0]], x, [max(hi, x[-1])]))
+    y = np.concatenate(([0.0, 0.0], y, [1.0]))
+    if not steps:
+        # A continuous-looking curve still rises from 0 at the first value.
+        x, y = np.delete(x, 1), np.delete(y, 1)
+    return x, y, steps
+
+
+def finding(results: "Results") -> str:
+    alts = results.alternatives
+    if not alts:
+        return "No alternatives to show"
+    losses = []
+    for a in alts:
+        v = st.finite(a.npv)
+        if v.size:
+            losses.append((a.name, float(np.mean(v < 0)), st.is_constant(v)))
+    if not losses:
+        return f"{alts[0].name} has no valid results to show"
+    if len(losses) == 1:
+        name, p, _ = losses[0]
+        if p == 0:
+            return f"{name} does not lose money in any simulated future"
+        return f"{name} loses money in {st.percent(p)} of simulated futures"
+    ranked = sorted(losses, key=lambda t: -t[1])
+    worst = ranked[0]
+    if worst[1] == 0:
+        return "None of the alternatives loses money in any simulated future"
+    # The safest real option: a fixed "do nothing" is not a risk comparison.
+    others = [t for t in ranked[1:] if not t[2]] or ranked[1:]
+    safest = others[-1]
+    if abs(worst[1] - safest[1]) < 0.02:
+        return (f"{worst[0]} and {safest[0]} carry about the same risk of losing money "
+                f"({st.percent(worst[1])} and {st.percent(safest[1])} of futures)")
+    if len(losses) == 2:
+        return (f"{worst[0]} is the riskier choice: it loses money in {st.percent(worst[1])} "
+                f"of futures, {safest[0]} in {st.percent(safest[1])}")
+    return (f"{worst[0]} is the riskiest choice: it loses money in {st.percent(worst[1])} of "
+            f"futures; {safest[0]} is the safest at {st.percent(safest[1])}")
+
+
+def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = None) -> str:
+    """One S-curve (empirical CDF of NPV) per alternative, the loss side of zero shaded, and
+    each alternative's chance of loss marked where its curve crosses zero."""
+    ax = st.begin(fig)
+    cur = results.scenario.currency
+    cols = st.resolve_colors(results, colors)
+    text = finding(results)
+    alts = results.alternatives
+    if not alts:
+        st.note(fig, "No alternatives to show.")
+        return st.finish(fig, text)
+
+    data = [st.finite(a.npv) for a in alts]
+    lo, hi = st.npv_range(data)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(-0.02, 1.02)
+    st.shade_loss(ax, label_y=0.99)
+    k = len(alts)
+    handles, labels = [], []
+    marks = []  # (name, chance of loss, colour)
+    for a, v in zip(alts, data):
+        c = cols[a.name]
+        x, y, steps = ecdf_points(v, lo, hi)
+        (line,) = ax.plot(x, y, color=c, lw=2.6 if k <= 4 else 2.2, zorder=3,
+                          drawstyle="steps-post" if steps else "default", solid_joinstyle="round")
+        line.set_gid(f"risk-curve:{a.name}")
+        handles.append(line)
+        if v.size == 0:
+            labels.append(f"{a.name} (no valid results)")
+            continue
+        p = float(np.mean(v < 0))
+        labels.append(a.name)
+        if lo <= 0 <= hi:
+            marks.append((a.name, p, c))
+
+    # Chance of loss: a dot on the zero line at the height where each curve crosses it,
+    # labelled on the loss side, with labels nudged apart so they never overlap.
+    if marks:
+        ax.scatter([0.0] * len(marks), [p for _, p, _ in marks], s=70 if k <= 4 else 50,
+                   c=[c for _, _, c in marks], edgecolors="white", linewidths=1.5, zorder=6)
+        gap = 0.065 if k <= 4 else 0.05
+        ys = st.spread_apart([p for _, p, _ in marks], gap, 0.03, 0.97)
+        offset = 0.015 * (hi - lo)
+        long_form = len(marks) <= 3
+        for (name, p, c), y in zip(marks, ys):
+            label = f"{st.percent(p)} chance of a loss" if long_form else st.percent(p)
+            ax.annotate(label, xy=(0.0, p), xytext=(-offset, y), textcoords="data",
+                        ha="right", va="center", fontsize=st.NOTE_SIZE + (1 if long_form else 0),
+                        color=st.readable(c), fontweight="bold", zorder=7,
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7),
+                        arrowprops=None)
+
+    st.money_axis(ax.xaxis, cur)
+    ax.yaxis.set_major_locator(MultipleLocator(0.25))
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    ax.spines["left"].set_bounds(0, 1)
+    ax.grid(axis="both", color=st.GRID, lw=0.8)
+    ax.set_ylabel("Chance NPV is below this amount")
+    scenario = results.scenario
+    ax.set_xlabel(f"Net present value over {scenario.horizon_years} years at "
+                  f"{scenario.discount_rate:.0%}")
+    st.legend(ax, handles, labels)
+    caption = ("Further right is more value; a steeper curve is more predictable. "
+               f"{st.futures_text(results.iterations)}."
+               + st.left_out_text({a.name: int(a.npv.size - v.size) for a, v in zip(alts, data)}))
+    return st.finish(fig, text, caption)
