@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 import math
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -119,8 +120,14 @@ def _year_spreads(arr: np.ndarray, first_year: int) -> tuple[YearSpread, ...]:
     if arr.shape[1] == 0:
         return ()
     cols = np.array(arr.T, dtype=float, order="C")  # a private copy, one contiguous row per year
-    means = cols.mean(axis=1)
-    p10, p50, p90 = np.percentile(cols, [10, 50, 90], axis=1, overwrite_input=True)
+    if np.isnan(cols).any():  # undefined in some futures (e.g. a margin without revenue): skip those
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            means = np.nanmean(cols, axis=1)
+            p10, p50, p90 = np.nanpercentile(cols, [10, 50, 90], axis=1)
+    else:
+        means = cols.mean(axis=1)
+        p10, p50, p90 = np.percentile(cols, [10, 50, 90], axis=1, overwrite_input=True)
     return tuple(YearSpread(first_year + t, float(means[t]), float(p10[t]), float(p50[t]), float(p90[t]))
                  for t in range(arr.shape[1]))
 
@@ -238,9 +245,10 @@ def to_json(results: "Results") -> dict[str, Any]:
             "irr": {"p50": a.irr_p50, "share_undefined": a.irr_share_undefined},
             "payback_years": payback(a.payback_p50, a.payback_within),
             "discounted_payback_years": payback(a.discounted_payback_p50, a.discounted_payback_within),
-            "margin_impact_pp": [{"year": y.year, "mean": y.mean, "p10": y.p10, "p90": y.p90} for y in a.margin_pp],
-            "cash_by_year": [{"year": y.year, "mean": y.mean, "p10": y.p10, "p50": y.p50, "p90": y.p90}
-                             for y in a.cash_by_year],
+            "margin_impact_pp": [{"year": y.year, "mean": _num(y.mean), "p10": _num(y.p10), "p90": _num(y.p90)}
+                                 for y in a.margin_pp],
+            "cash_by_year": [{"year": y.year, "mean": _num(y.mean), "p10": _num(y.p10), "p50": _num(y.p50),
+                              "p90": _num(y.p90)} for y in a.cash_by_year],
             "standard_errors": {"npv_mean": a.npv.se, "prob_loss": a.prob_loss_se},
         })
     c = s.comparison

@@ -1134,4 +1134,8 @@ def from_spec(spec: Mapping) -> Distribution:
         "pert": Pert,
         "bernoulli": Bernoulli,
     }[dist]
-    return cls(*args, floor=floor, cap=cap)
+    try:
+        return cls(*args, floor=floor, cap=cap)
+    except (OverflowError, ZeroDivisionError, FloatingPointError):
+        raise DistributionError(required[-1], f"the parameters of {what} are too extreme to work with "
+                                              "(numbers overflow); use values closer in size") from None

@@ -32,6 +32,9 @@ from .expressions import Formula, FormulaError
 from .sampling import correlate, correlation_matrix, uniforms
 from .scenario import Amount, Item, Scenario, check, variable_order
 
+#: Cash amounts beyond this (in any currency) are taken as a modelling mistake, not a forecast.
+MAX_AMOUNT = 1e18
+
 #: Futures per block of random draws (see module doc). Changing it changes the numbers.
 BLOCK = 32_768
 
@@ -195,6 +198,15 @@ def _column(x: np.ndarray | float, n: int) -> np.ndarray:
     return arr
 
 
+def _raise_not_finite(a_index: int, alt, flows: model.AlternativeFlows) -> None:
+    bad = [i for i, pv in enumerate(flows.item_pv) if not (np.abs(pv) <= MAX_AMOUNT).all()] \
+        or range(len(alt.items))
+    raise ScenarioError([Problem(f"alternatives[{a_index}].items[{i}]",
+                                 f"'{alt.items[i].name}' gives amounts that are not finite numbers, or beyond "
+                                 f"{MAX_AMOUNT:.0e}, in some simulated futures (a formula dividing by zero, a "
+                                 "logarithm of a negative number, or growth that explodes?)") for i in bad])
+
+
 def _per_future(x: np.ndarray | float, n: int) -> np.ndarray | float:
     """A value as a float when it is the same in every future, else as an ``(n, 1)`` array."""
     if isinstance(x, float) or np.ndim(x) == 0:
@@ -311,6 +323,8 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
         for a, (alt, draws) in enumerate(zip(scenario.alternatives, all_draws)):
             f = model.flows(alt.items, draws, n, horizon, discount)
             net = f.net
+            if not (np.abs(net) <= MAX_AMOUNT).all() or not (np.abs(f.profit) <= MAX_AMOUNT).all():
+                _raise_not_finite(a, alt, f)
             cash[a, lo:hi] = net
             pv_b[a, lo:hi] = f.benefits @ discount
             pv_c[a, lo:hi] = f.costs @ discount

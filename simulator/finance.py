@@ -186,6 +186,9 @@ def roi(pv_benefits, pv_costs) -> np.ndarray:
 # Payback
 # ---------------------------------------------------------------------------
 
+_PAYBACK_BLOCK = 65_536                     # rows per block in payback()
+
+
 def payback(cash, rate: float | None = None) -> np.ndarray:
     """Payback period of each simulated future, in years.
 
@@ -214,6 +217,12 @@ def payback(cash, rate: float | None = None) -> np.ndarray:
     ndarray, shape (n,) -- or numpy.float64 for a single (T+1,) stream.
         Years in [0, T] or ``inf``; NaN only for rows containing NaN/inf.
 
+    Raises
+    ------
+    ValueError
+        If ``rate`` is given and is <= -1 or not finite, or if ``cash`` has
+        more than two dimensions.
+
     Examples
     --------
     >>> float(payback([-100.0, 30.0, 40.0, 50.0]))
@@ -229,24 +238,33 @@ def payback(cash, rate: float | None = None) -> np.ndarray:
     if t1 == 0:
         out[:] = np.nan
         return out[0] if one_d else out
+    df = None if rate is None else discount_factors(rate, t1 - 1)
     with np.errstate(all="ignore"):
-        if rate is not None:
-            c2 = c2 * discount_factors(rate, t1 - 1)
-        cum = np.cumsum(c2, axis=1)
-        nonneg = cum >= 0
-        found = nonneg.any(axis=1)
-        first = np.argmax(nonneg, axis=1)
-        rows = np.nonzero(found)[0]
-        t = first[rows]
-        res = np.zeros(rows.size)
-        later = t > 0
-        r, tl = rows[later], t[later]
-        prev = cum[r, tl - 1]
-        cur = cum[r, tl]
-        res[later] = (tl - 1) + (-prev) / (cur - prev)
-        out[rows] = res
-        out[~np.isfinite(c2).all(axis=1)] = np.nan
+        for start in range(0, n, _PAYBACK_BLOCK):           # cache-sized blocks of rows
+            stop = min(start + _PAYBACK_BLOCK, n)
+            out[start:stop] = _payback_rows(c2[start:stop], df)
     return out[0] if one_d else out
+
+
+def _payback_rows(c, df):
+    """Payback of the rows of c, shape (m, T+1); df = discount factors or None."""
+    ct = np.ascontiguousarray(c.T)                          # one contiguous row per year (may be
+    if df is not None:                                      # a view of the input: never write to it)
+        ct = ct * df[:, None]
+    out = np.full(ct.shape[1], np.inf)
+    finite = np.isfinite(ct[0])
+    cum = ct[0].copy()
+    out[cum >= 0] = 0.0
+    for t in range(1, ct.shape[0]):
+        finite &= np.isfinite(ct[t])
+        prev = cum
+        cum = prev + ct[t]                                  # same sums as np.cumsum
+        turns = np.nonzero((cum >= 0) & (out == np.inf))[0]
+        if turns.size:
+            p, q = prev[turns], cum[turns]
+            out[turns] = (t - 1) + (-p) / (q - p)
+    out[~finite] = np.nan
+    return out
 
 
 def summarise_payback(pb) -> tuple[float, float]:
@@ -295,10 +313,12 @@ _NEG_X = np.concatenate([[1.0], 1.0 / (1.0 + _NEG_RATES)])
 # positive side closed by its bound?, negative side closed by its bound?).
 _BANDS = (
     (30, 30, False, False),                                   # |r| <= 30 %
+    (50, 50, False, False),                                   # |r| <= 50 %
     (100, _NEG_X.size - 1, False, True),                      # |r| <= 100 %: all r < 0 done
     (_POS_X.size - 1, _NEG_X.size - 1, True, False),          # r > 100 %
 )
 _SCAN_BLOCK = 32_768                                          # (rows x points) per scan block: cache-sized
+_COARSE = 5                                                   # scan grid points per coarse cell
 _IRR_BLOCK = 65_536                                           # rows per block in irr()
 _START_X = 1.0 / 1.1                                          # r = 10 %
 _RESIDUAL_CHECK = 1e-6                                        # accepted |NPV| / sum_t |c_t| x^t
@@ -480,34 +500,142 @@ def _solve_single_change(ct, tol, max_iter):
     return np.where(ok, x, np.nan)
 
 
-def _first_hits(cst, xs):
-    """For columns of cst (scaled so that P > 0 at xs[0]): first j >= 1 with P(xs[j]) <= 0.
+def _values_at(cst, xs):
+    """P at the points xs for every column of cst: shape (m, len(xs)), by Horner's rule.
 
-    Returns (has, j, P(xs[j-1]), P(xs[j])).  P is evaluated by Horner's rule
-    on blocks of columns: element-wise arithmetic, so a column's values never
+    Element-wise arithmetic on blocks of columns, so a column's values never
     depend on which other columns share its block (a BLAS product could).
     """
     m = cst.shape[1]
-    has = np.zeros(m, dtype=bool)
-    j = np.zeros(m, dtype=np.intp)
-    va = np.zeros(m)
-    vb = np.zeros(m)
-    chunk = max(256, _SCAN_BLOCK // xs.size)
+    out = np.empty((m, xs.size))
+    chunk = max(256, _SCAN_BLOCK // max(xs.size, 1))
     for start in range(0, m, chunk):
         blk = cst[:, start:start + chunk]
-        vals = np.multiply.outer(blk[-1], xs)            # (columns, points)
+        vals = out[start:start + chunk]
+        np.multiply.outer(blk[-1], xs, out=vals)
         for t in range(blk.shape[0] - 2, -1, -1):
             vals += blk[t][:, None]
             if t:
                 vals *= xs
+    return out
+
+
+def _values_at_rows(cst, x):
+    """P at per-column points: x has shape (m, k); returns (m, k) (same arithmetic as above)."""
+    vals = cst[-1][:, None] * x
+    for t in range(cst.shape[0] - 2, -1, -1):
+        vals += cst[t][:, None]
+        if t:
+            vals *= x
+    return vals
+
+
+def _point_values(cst, x):
+    """P(x) at one scalar point x for every column of cst (same arithmetic as _values_at)."""
+    p = cst[-1] * x
+    for t in range(cst.shape[0] - 2, -1, -1):
+        p += cst[t]
+        if t:
+            p *= x
+    return p
+
+
+def _curvature_bound(cst, a, b):
+    """Per column, M >= |P''(x)| for all a <= x <= b (0 < a <= b).
+
+    P'' = A - B with A, B the parts of positive and negative coefficients;
+    both are non-decreasing for x > 0, so A(a) - B(b) <= P'' <= A(b) - B(a).
+    """
+    def part(coef, x):
+        out = np.zeros(cst.shape[1])
+        for t in range(cst.shape[0] - 1, 1, -1):
+            out *= x
+            out += (t * (t - 1)) * coef[t - 2]
+        return out
+    pos = np.maximum(cst[2:], 0.0)
+    neg = np.maximum(-cst[2:], 0.0)
+    return np.maximum(part(pos, b) - part(neg, a), part(neg, b) - part(pos, a))
+
+
+def _first_hits(cst, xs):
+    """For columns of cst (scaled so that P > 0 at xs[0]): first j >= 1 with P(xs[j]) <= 0.
+
+    Returns (has, j, P(xs[j-1]), P(xs[j])) -- exactly what evaluating P at every
+    point would give, at a fraction of the cost where possible.  With M a
+    bound on |P''| over the points' range, an interval [a, b] with
+    ``P(a), P(b) > 0`` and ``min(P(a), P(b)) > M (b - a)**2 / 8`` cannot hold a
+    root.  That test is applied to the whole range, then to cells of
+    ``_COARSE`` grid steps; the first cell not proved clear is scanned point
+    by point, and so on.
+    """
+    m = cst.shape[1]
+    g = xs.size
+    has = np.zeros(m, dtype=bool)
+    j = np.zeros(m, dtype=np.intp)
+    va = np.zeros(m)
+    vb = np.zeros(m)
+    x_lo, x_hi = xs.min(), xs.max()
+    if g <= 2 * _COARSE or x_hi > 2.0 * x_lo:        # short range, or |P''| bound too loose
+        vals = _values_at(cst, xs)
         hit = vals[:, 1:] <= 0
         jj = np.argmax(hit, axis=1)
-        rows = np.arange(vals.shape[0])
-        sl = slice(start, start + vals.shape[0])
-        has[sl] = hit[rows, jj]
-        j[sl] = jj + 1
-        va[sl] = vals[rows, jj]
-        vb[sl] = vals[rows, jj + 1]
+        rows = np.arange(m)
+        has[:] = hit[rows, jj]
+        j[:] = jj + 1
+        va[:] = vals[rows, jj]
+        vb[:] = vals[rows, jj + 1]
+        return has, j, va, vb
+    ci = np.arange(0, g, _COARSE)
+    if ci[-1] != g - 1:
+        ci = np.append(ci, g - 1)
+    xc = xs[ci]
+    n_cells = ci.size - 1
+    curv = _curvature_bound(cst, x_lo, x_hi)
+    # Whole range first.
+    p_first = _point_values(cst, xc[0])
+    p_last = _point_values(cst, xc[-1])
+    clear = (p_last > 0) & (np.minimum(p_first, p_last) > curv * ((xc[-1] - xc[0]) ** 2 / 8.0))
+    sub = np.nonzero(~clear)[0]
+    if sub.size == 0:
+        return has, j, va, vb
+    cs = cst[:, sub]
+    curv = curv[sub]
+    # Then coarse cells: P at the coarse points, one contiguous row per point.
+    pc = np.empty((ci.size, sub.size))
+    pc[0], pc[-1] = p_first[sub], p_last[sub]
+    for k in range(1, ci.size - 1):
+        pc[k] = _point_values(cs, xc[k])
+    margin = np.diff(xc) ** 2 / 8.0
+    is_open = np.empty((n_cells, sub.size), dtype=bool)     # not proved clear
+    for k in range(n_cells):
+        lower = np.minimum(pc[k], pc[k + 1])
+        is_open[k] = ~((pc[k + 1] > 0) & (lower > curv * margin[k]))
+    cell = np.full(sub.size, n_cells)
+    for k in range(n_cells - 1, -1, -1):                    # earliest open cell wins
+        cell[is_open[k]] = k
+    pending = np.nonzero(cell < n_cells)[0]
+    steps = np.arange(_COARSE + 1)
+    while pending.size:
+        c = cell[pending]
+        idx = np.minimum(ci[c][:, None] + steps, ci[c + 1][:, None])
+        vals = _values_at_rows(cs[:, pending], xs[idx])
+        hit = vals[:, 1:] <= 0
+        jj = np.argmax(hit, axis=1)
+        rows = np.arange(pending.size)
+        got = hit[rows, jj]
+        cols, r = sub[pending[got]], rows[got]
+        has[cols] = True
+        j[cols] = idx[r, jj[got] + 1]
+        va[cols] = vals[r, jj[got]]
+        vb[cols] = vals[r, jj[got] + 1]
+        # Scanned point by point without a sign change: move on to the next open cell.
+        pending = pending[~got]
+        nxt = np.full(pending.size, n_cells)
+        cur = cell[pending]
+        for k in range(n_cells - 1, -1, -1):
+            nxt[is_open[k, pending] & (k > cur)] = k
+        cell[pending] = nxt
+        pending = pending[nxt < n_cells]
     return has, j, va, vb
 
 
@@ -558,7 +686,6 @@ def _solve_multi_change(ct, tol, max_iter):
     out = np.full(m, np.nan)
     s1 = np.sign(ct.sum(axis=0))                     # sign of P(1), i.e. of the NPV at r = 0
     out[s1 == 0] = 1.0                               # r = 0 is itself a root
-    lo_b, hi_b = _root_bounds(ct)
     end_pos = np.sign(ct[0]) * s1                    # sign of s1 * P for x -> 0+ (r -> inf)
     end_neg = np.sign(_last_nonzero(ct)) * s1        # ... and for x -> inf (r -> -1)
     active = np.nonzero(s1 != 0)[0]
@@ -571,12 +698,15 @@ def _solve_multi_change(ct, tol, max_iter):
             break
         neg_last = min(neg_last, neg_cap)
         cst = cst_all[:, active]
+        lo_b = hi_b = None
+        if pos_closed or neg_closed:
+            lo_b, hi_b = _root_bounds(cst)
         pos = _scan_side(cst, _POS_X, prev_pos, pos_last, True,
                          end_pos[active] if pos_closed else None,
-                         np.minimum(lo_b[active], 0.5 * _POS_X[pos_last]))
+                         None if lo_b is None else np.minimum(lo_b, 0.5 * _POS_X[pos_last]))
         neg = _scan_side(cst, _NEG_X, prev_neg, neg_last, False,
                          end_neg[active] if neg_closed else None,
-                         np.maximum(hi_b[active], 2.0 * _NEG_X[neg_last]))
+                         None if hi_b is None else np.maximum(hi_b, 2.0 * _NEG_X[neg_last]))
         n_pos = pos[0].size
         cols, lo, hi, s_lo, x0 = (np.concatenate(z) for z in zip(pos, neg))
         if cols.size:
@@ -626,7 +756,8 @@ def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
       roots inside one grid cell (the NPV dips just below zero and back), or
       a root of even multiplicity off the grid points, do not change the sign
       of the NPV and are not seen: such a row may get a root farther from
-      zero, or NaN if no sign change is found at all.
+      zero, or NaN if no sign change is found at all.  (A tie between r and
+      -r goes to the positive root, up to rounding.)
     * A row containing NaN or +-inf: NaN.  Also NaN: an IRR so close to -1
       (or so large) that it does not round to a float rate above -1 (below inf).
 
@@ -636,13 +767,23 @@ def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
     Method
     ------
     Fully vectorised over rows (Python loops run only over iterations, years,
-    scan bands and row blocks); everything works in ``x`` with Horner's rule,
-    iterating only on rows that have not converged yet.  Rows whose year-0
-    flow is the only one of its sign ("conventional") use plain Newton, which
-    converges monotonically for them, from a moment-based starting guess.
-    Other one-sign-change rows use Newton safeguarded by bisection inside
-    Cauchy root bounds.  Leading zero years are dropped (the IRR does not
-    depend on them).
+    scan points and blocks of rows); everything works in ``x`` with Horner's
+    rule, iterating only on rows that have not converged yet.  Rows whose
+    year-0 flow is the only one of its sign ("conventional") use plain
+    Newton, which converges monotonically for them, from a moment-based
+    starting guess (typically 2-3 evaluations).  Other one-sign-change rows
+    use Newton safeguarded by bisection inside Cauchy root bounds.  The scan
+    for several-sign-change rows skips stretches of the grid (a whole band,
+    or 5-point cells) where a bound on ``|P''|`` proves that the NPV cannot
+    change sign, and is otherwise point by point (the result is the same as
+    a full scan); each bracketing cell then starts safeguarded Newton from
+    its regula falsi point.
+    Leading zero years are dropped (the IRR does not depend on them).  Each
+    row's result is bit-for-bit independent of the other rows in the call.
+
+    Cost on a 2-core machine, 1,000,000 rows x 6 years: ~0.1 s when the rows
+    are conventional; a several-sign-change row costs roughly ten times a
+    conventional one.
 
     Parameters
     ----------
@@ -660,6 +801,11 @@ def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
     ndarray, shape (n,) -- or numpy.float64 for a single (T+1,) stream.
         IRR as a fraction per year (0.12 = 12 %); NaN where undefined (see
         above).  Never raises for bad data, never emits numpy warnings.
+
+    Raises
+    ------
+    ValueError
+        Only if ``cash`` has more than two dimensions.
 
     Examples
     --------
@@ -682,15 +828,32 @@ def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
     with np.errstate(all="ignore"):
         # Blocks of rows keep the working arrays cache-sized (about 1.5x faster on
         # 1M rows); every row's arithmetic is the same whatever block it is in.
+        # Conventional rows are solved block by block; the rest are gathered from
+        # all blocks and solved together (their solver has more fixed overhead).
+        careful = []
         for start in range(0, n, _IRR_BLOCK):
             stop = min(start + _IRR_BLOCK, n)
-            out[start:stop] = _irr_rows(c[start:stop], tol, max_iter)
+            x, rest = _irr_conventional_rows(c[start:stop], tol, max_iter)
+            out[start:stop] = x
+            careful.append(rest + start)
+        careful = np.concatenate(careful)
+        for start in range(0, careful.size, _IRR_BLOCK):
+            rows = careful[start:start + _IRR_BLOCK]
+            out[rows] = _irr_careful_rows(c[rows], tol, max_iter)
+        # r = -1 (x beyond 2**53) or inf (x underflowed to 0): the IRR exists but is
+        # not representable as a float rate -- report NaN rather than a wrong number.
+        np.divide(1.0, out, out=out)                        # solvers return finite x > 0 or NaN
+        out -= 1.0
+        out[~((out > -1.0) & (out < np.inf))] = np.nan
     return out[0] if one_d else out
 
 
-def _irr_rows(c, tol, max_iter):
-    """IRR of the rows of c, shape (m, T+1) with T >= 1 (see :func:`irr`)."""
-    n, t1 = c.shape
+def _irr_conventional_rows(c, tol, max_iter):
+    """x = 1/(1+IRR) for the conventional rows of c, shape (m, T+1) with T >= 1.
+
+    Returns (x, rest): x is NaN outside conventional rows, and ``rest`` lists
+    the rows left for :func:`_irr_careful_rows` (non-conventional, or failed).
+    """
     ct = np.ascontiguousarray(c.T)                          # (T+1, m): one contiguous row per year
     # Conventional: every later flow is 0 or of the sign opposite to c_0, and one
     # is not 0.  NaN rows fail the test; inf rows fail in Newton; both are retried.
@@ -701,40 +864,36 @@ def _irr_rows(c, tol, max_iter):
     conventional = np.maximum(a, b) <= 0
     conventional &= np.minimum(a, b) < 0
     del a, b
-
     if conventional.all():
-        x_all = _newton_conventional(ct, tol, max_iter)
-        careful = np.nonzero(np.isnan(x_all))[0]            # (retry the rare failures)
-    else:
-        x_all = np.full(n, np.nan)
-        conv = np.nonzero(conventional)[0]
-        if conv.size:
-            x_all[conv] = _newton_conventional(ct[:, conv], tol, max_iter)
-        careful = np.nonzero(~conventional | np.isnan(x_all))[0]
+        x = _newton_conventional(ct, tol, max_iter)
+        return x, np.nonzero(np.isnan(x))[0]                # (the rare failures are retried)
+    x = np.full(c.shape[0], np.nan)
+    conv = np.nonzero(conventional)[0]
+    if conv.size:
+        x[conv] = _newton_conventional(ct[:, conv], tol, max_iter)
+    return x, np.nonzero(~conventional | np.isnan(x))[0]
 
-    if careful.size:
-        cto = ct[:, careful]
-        ok = np.isfinite(cto).all(axis=0) & (cto != 0).any(axis=0)
-        careful, cto = careful[ok], cto[:, ok]
-        lead = np.nonzero(cto[0] == 0)[0]                    # drop leading zero years
-        if lead.size:
-            sub = cto[:, lead]
-            first = np.argmax(sub != 0, axis=0)
-            rows = np.arange(t1)[:, None] + first[None, :]
-            shifted = np.take_along_axis(sub, np.minimum(rows, t1 - 1), axis=0)
-            shifted[rows >= t1] = 0.0
-            cto[:, lead] = shifted
-        changes = _sign_changes(cto)
-        single = changes == 1
-        multi = changes >= 2
-        if single.any():
-            x_all[careful[single]] = _solve_single_change(cto[:, single], tol, max_iter)
-        if multi.any():
-            x_all[careful[multi]] = _solve_multi_change(cto[:, multi], tol, max_iter)
 
-    out = np.divide(1.0, x_all, out=x_all)                  # solvers return finite x > 0 or NaN
-    out -= 1.0
-    # r = -1 (x beyond 2**53) or inf (x underflowed to 0): the IRR exists but is
-    # not representable as a float rate -- report NaN rather than a wrong number.
-    out[~((out > -1.0) & (out < np.inf))] = np.nan
-    return out
+def _irr_careful_rows(c, tol, max_iter):
+    """x = 1/(1+IRR) for arbitrary rows of c, shape (m, T+1) with T >= 1 (NaN: none)."""
+    t1 = c.shape[1]
+    x = np.full(c.shape[0], np.nan)
+    cto = np.ascontiguousarray(c.T)
+    ok = np.nonzero(np.isfinite(cto).all(axis=0) & (cto != 0).any(axis=0))[0]
+    cto = cto[:, ok]                                        # a copy: safe to modify below
+    lead = np.nonzero(cto[0] == 0)[0]                       # drop leading zero years
+    if lead.size:
+        sub = cto[:, lead]
+        first = np.argmax(sub != 0, axis=0)
+        rows = np.arange(t1)[:, None] + first[None, :]
+        shifted = np.take_along_axis(sub, np.minimum(rows, t1 - 1), axis=0)
+        shifted[rows >= t1] = 0.0
+        cto[:, lead] = shifted
+    changes = _sign_changes(cto)
+    single = changes == 1
+    multi = changes >= 2
+    if single.any():
+        x[ok[single]] = _solve_single_change(cto[:, single], tol, max_iter)
+    if multi.any():
+        x[ok[multi]] = _solve_multi_change(cto[:, multi], tol, max_iter)
+    return x

@@ -124,9 +124,14 @@ def margin_impact_pp(profit: np.ndarray, revenue: np.ndarray, baseline_revenue: 
 
     Baseline revenue in year t is ``revenue * (1 + growth) ** t`` and baseline profit is
     ``margin`` times that; the impact is ``(profit_t + dP) / (revenue_t + dR) - margin``.
+    NaN where the revenue would not be positive (a margin does not exist there).
     """
     horizon = profit.shape[1]
     base_rev = baseline_revenue * (1.0 + revenue_growth) ** np.arange(1, horizon + 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        new_margin = (baseline_margin * base_rev + profit) / (base_rev + revenue)
-    return (new_margin - baseline_margin) * 100.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        new_revenue = base_rev + revenue
+        new_margin = (baseline_margin * base_rev + profit) / new_revenue
+        impact = (new_margin - baseline_margin) * 100.0
+    # No revenue left (or a meaningless ratio): the margin is undefined there, not infinite.
+    impact[~(new_revenue > 0) | ~np.isfinite(impact)] = np.nan
+    return impact

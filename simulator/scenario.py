@@ -342,7 +342,7 @@ class _Reader:
         for key in ("revenue", "operating_margin"):
             if key not in raw:
                 self.fail(_join(path, key), "missing (required in [baseline])")
-        revenue = self.number(raw.get("revenue", 1.0), _join(path, "revenue"), lo=0, lo_open=True)
+        revenue = self.number(raw.get("revenue", 1.0), _join(path, "revenue"), lo=1)
         margin = self.number(raw.get("operating_margin", 0.0), _join(path, "operating_margin"), lo=-1, hi=1,
                              lo_open=True, hi_open=True)
         growth = self.number(raw.get("revenue_growth", 0.0), _join(path, "revenue_growth"), lo=-1, hi=10,

@@ -338,8 +338,10 @@ def test_irr_several_sign_changes_returns_root_closest_to_zero(rates, pair, scal
         coeffs = poly.polymul(coeffs, [a * a + b * b, -2 * a, 1.0])
     cash = coeffs * (-scale if flip else scale) / np.abs(coeffs).max()
     assume(sign_changes(cash) >= 2)
-    expected = min(rates, key=abs)
     r = fin.irr(cash)
+    nearest = min(abs(q) for q in rates)
+    # (with a tie, r and -r both roots, either is right)
+    expected = min((q for q in rates if abs(q) <= nearest + 1e-9), key=lambda q: abs(q - r))
     assert_same_rate(r, expected, rtol=1e-7)
     assert_genuine_irr(cash, r)
 
@@ -374,6 +376,62 @@ def test_irr_several_sign_changes_agrees_with_numpy_financial_on_random_rows():
     # Disagreement is only possible for two roots within one 1 %-wide scan cell
     # (or npf missing a near-double root); that is rare on such data.
     assert agree >= 0.99 * len(cash), (agree, len(cash))
+
+
+@pytest.mark.parametrize("shape", [(1, 4), (4, 1), (3, 5), (5,)])
+def test_inputs_are_never_modified(shape):
+    rng = np.random.default_rng(5)
+    cash = rng.normal(0, 50, shape)
+    cash.flat[0] = 0.0                        # a leading zero year, for the irr shift path
+    before = cash.copy()
+    fin.irr(cash)
+    fin.payback(cash)
+    fin.payback(cash, 0.1)
+    fin.npv(cash, 0.1)
+    np.testing.assert_array_equal(cash, before)
+
+
+def test_row_results_do_not_depend_on_the_batch():
+    """Chunked runs must reproduce unchunked ones bit for bit (the engine relies on it)."""
+    rng = np.random.default_rng(11)
+    n = 20_000
+    cash = np.empty((n, 8))
+    cash[:, 0] = -rng.uniform(50, 150, n)
+    cash[:, 1:] = rng.normal(20, 25, (n, 7))          # conventional, one-change and multi-change rows
+    cash[rng.random((n, 8)) < 0.05] = 0.0
+    cash[::997, 3] = np.nan
+    whole = {
+        "irr": fin.irr(cash),
+        "npv": fin.npv(cash, 0.09),
+        "payback": fin.payback(cash),
+        "dpayback": fin.payback(cash, 0.09),
+    }
+    for bounds in ([0, 1, 2, 5000, 5001, 13000, n], [0, 7, 4096, 9999, n]):
+        for lo, hi in zip(bounds, bounds[1:]):
+            part = cash[lo:hi]
+            np.testing.assert_array_equal(fin.irr(part), whole["irr"][lo:hi])
+            np.testing.assert_array_equal(fin.npv(part, 0.09), whole["npv"][lo:hi])
+            np.testing.assert_array_equal(fin.payback(part), whole["payback"][lo:hi])
+            np.testing.assert_array_equal(fin.payback(part, 0.09), whole["dpayback"][lo:hi])
+    # ... and shuffling the rows just shuffles the results
+    perm = rng.permutation(n)
+    np.testing.assert_array_equal(fin.irr(cash[perm]), whole["irr"][perm])
+
+
+def test_internal_row_blocks_do_not_change_results(monkeypatch):
+    """irr/payback work through cache-sized blocks of rows; block size must not matter."""
+    rng = np.random.default_rng(12)
+    n = 3_000
+    cash = np.empty((n, 6))
+    cash[:, 0] = -rng.uniform(50, 150, n)
+    cash[:, 1:] = rng.normal(20, 25, (n, 5))
+    cash[:, -1] -= rng.uniform(0, 60, n)               # many rows with a late cost: several sign changes
+    expected_irr, expected_pb = fin.irr(cash), fin.payback(cash, 0.09)
+    for block in (17, 1000):
+        monkeypatch.setattr(fin, "_IRR_BLOCK", block)
+        monkeypatch.setattr(fin, "_PAYBACK_BLOCK", block)
+        np.testing.assert_array_equal(fin.irr(cash), expected_irr)
+        np.testing.assert_array_equal(fin.payback(cash, 0.09), expected_pb)
 
 
 @pytest.mark.slow
