@@ -9,6 +9,11 @@ chart's title. The Qt app puts the figure in a ``FigureCanvasQTAgg`` and calls
 ``colors`` maps alternative names to colours (use :func:`colors_for` so every chart, table
 and legend in the app agrees); names it leaves out get the default colour of their position.
 Futures whose numbers are NaN or infinite are left out of a chart and the caption says so.
+
+:data:`CHARTS` are the five result charts; :data:`ANALYTICS_CHARTS` the decision-analytics
+charts of :mod:`simulator.insights` (drivers of uncertainty, worth finding out, where value
+comes from); :data:`ALL_CHARTS` both, in tab order. Some of the analytics charts are drawn
+for a chosen *target* (see :class:`ChartSpec`).
 """
 
 from __future__ import annotations
@@ -18,24 +23,46 @@ from typing import TYPE_CHECKING, Callable, Mapping
 
 from matplotlib.figure import Figure
 
-from . import cash, head_to_head, margin, risk, value
+from . import cash, head_to_head, margin, risk, tornado, value, value_sources, worth_finding_out
 from ._style import OKABE_ITO, MoneyFormatter, colors_for, money_axis
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.engine import Results
 
-DrawFn = Callable[[Figure, "Results", Mapping[str, str]], str]
+#: ``draw(fig, results, colors) -> finding``; charts with targets also take ``target=``.
+DrawFn = Callable[..., str]
+TargetsFn = Callable[["Results"], "list[str]"]
+DefaultTargetFn = Callable[["Results"], "str | None"]
 
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """One result chart: its key, tab title, tooltip, and the function that draws it."""
+    """One result chart: its key, tab title, tooltip, and the function that draws it.
+
+    ``draw(fig, results, colors) -> finding`` clears ``fig``, draws, and returns the finding.
+
+    Charts that can be drawn for a chosen *target* have ``targets`` (None for the others,
+    which take no ``target`` keyword):
+
+    - ``targets(results) -> list[str]``: the choices for these results, in display order.
+      For "Drivers of uncertainty" every alternative, then every pair ``"A vs B"`` (the
+      decision: NPV of A minus NPV of B), as :func:`simulator.insights.targets`; for "Where
+      value comes from" every alternative. The list changes with the results (alternatives
+      added, renamed or removed), so refill a combo box after each run.
+    - ``default_target(results) -> str | None``: the target drawn when none is chosen (the
+      decision between the two alternatives with the highest expected NPV, or the best
+      alternative); preselect it. None only without alternatives.
+    - ``draw(fig, results, colors, target=t)`` draws for ``t``. ``target=None``, or a target
+      that is no longer in ``targets(results)``, draws the default: a stale choice never
+      raises.
+    """
 
     key: str
     title: str
     tooltip: str
-    #: ``draw(fig, results, colors) -> finding``: clears ``fig``, draws, returns the finding.
     draw: DrawFn
+    targets: TargetsFn | None = None
+    default_target: DefaultTargetFn | None = None
 
 
 CHARTS: tuple[ChartSpec, ...] = (
@@ -47,12 +74,27 @@ CHARTS: tuple[ChartSpec, ...] = (
 )
 
 
+#: The decision-analytics tabs (issue 4). Each draws in well under 200 ms at 20,000 futures:
+#: the analyses are cached on the Results object, so switching targets is cheap.
+ANALYTICS_CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec(tornado.KEY, tornado.TITLE, tornado.TOOLTIP, tornado.draw,
+              targets=tornado.targets, default_target=tornado.default_target),
+    ChartSpec(worth_finding_out.KEY, worth_finding_out.TITLE, worth_finding_out.TOOLTIP, worth_finding_out.draw),
+    ChartSpec(value_sources.KEY, value_sources.TITLE, value_sources.TOOLTIP, value_sources.draw,
+              targets=value_sources.targets, default_target=value_sources.default_target),
+)
+
+#: Every chart tab in order: the result charts, then the analytics.
+ALL_CHARTS: tuple[ChartSpec, ...] = CHARTS + ANALYTICS_CHARTS
+
+
 def chart(key: str) -> ChartSpec:
-    """The chart with ``key`` (KeyError if there is none)."""
-    for spec in CHARTS:
+    """The chart with ``key``, of :data:`ALL_CHARTS` (KeyError if there is none)."""
+    for spec in ALL_CHARTS:
         if spec.key == key:
             return spec
     raise KeyError(key)
 
 
-__all__ = ["CHARTS", "ChartSpec", "MoneyFormatter", "OKABE_ITO", "chart", "colors_for", "money_axis"]
+__all__ = ["ALL_CHARTS", "ANALYTICS_CHARTS", "CHARTS", "ChartSpec", "MoneyFormatter", "OKABE_ITO", "chart",
+           "colors_for", "money_axis"]
