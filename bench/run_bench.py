@@ -35,6 +35,46 @@ print(f"compute {time.perf_counter() - t0:.3f}s peak_rss_mb {resource.getrusage(
 """
 
 
+ANALYTICS_CODE = """
+import sys, time, statistics
+from simulator.scenario import load
+from simulator.engine import run
+from simulator import insights
+sims, ans = [], []
+for _ in range(int(sys.argv[3])):
+    t0 = time.perf_counter()
+    r = run(load(sys.argv[1]), int(sys.argv[2]))
+    r.summary
+    t1 = time.perf_counter()
+    insights.to_json(r)
+    sims.append(t1 - t0)
+    ans.append(time.perf_counter() - t1)
+print(statistics.median(sims), statistics.median(ans), "peak_rss_mb 0")
+"""
+
+
+def big_scenario_text(alternatives: int = 5, horizon: int = 30) -> str:
+    """A large scenario for the memory test: 5 alternatives over 30 years, 6 items each."""
+    lines = ['format = 1', 'title = "Big run"', f'horizon_years = {horizon}', 'discount_rate = 0.07',
+             '[baseline]', 'revenue = 500_000_000', 'operating_margin = 0.1',
+             '[variables]', 'demand = { low = 0.8, high = 1.3 }', 'price = { low = 90, high = 130 }']
+    for a in range(alternatives):
+        lines += ['[[alternatives]]', f'name = "Option {a + 1}"',
+                  '[[alternatives.items]]', 'name = "Build"', 'kind = "investment"',
+                  f'amount = {{ dist = "pert", min = {3 + a}e6, mode = {4 + a}e6, max = {7 + a}e6 }}',
+                  '[[alternatives.items]]', 'name = "Phase 2"', 'kind = "investment"', 'year = 3',
+                  'amount = { low = 5e5, high = 1.5e6 }',
+                  '[[alternatives.items]]', 'name = "Run"', 'kind = "running_cost"', 'growth = 0.02',
+                  'amount = { low = 2e5, high = 4e5 }',
+                  '[[alternatives.items]]', 'name = "Sales"', 'kind = "benefit"', 'effect = "revenue"',
+                  'contribution_margin = 0.3', 'ramp_years = 3', f'amount = "demand * price * {8000 + 500 * a}"',
+                  '[[alternatives.items]]', 'name = "Savings"', 'kind = "benefit"', 'vary = "yearly"',
+                  'amount = { dist = "triangular", min = 1e5, mode = 3e5, max = 6e5 }',
+                  '[[alternatives.items]]', 'name = "Outage"', 'kind = "risk"', 'probability = 0.1',
+                  'vary = "yearly"', 'amount = { low = 1e5, high = 2e6, dist = "lognormal" }']
+    return "\n".join(lines) + "\n"
+
+
 def measure(cmd: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one whole process."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -91,6 +131,23 @@ def main() -> None:
             print(f"  {path.stem:<36} {n:>9,}: {t:6.2f}s  {n / t:>11,.0f} futures/s  peak {peak:6.0f} MB")
             out["rows"].append({"what": path.stem, "iterations": n, "seconds": t, "per_second": n / t,
                                 "peak_mb": peak})
+
+    print("\nDecision analytics (tornado, EVPPI, dominance, drivers) vs. the simulation, default scenario,"
+          " 100k futures, in one process (medians)")
+    proc = subprocess.run([sys.executable, "-c", ANALYTICS_CODE, str(DEFAULT), "100000", str(max(3, repeat))],
+                          capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    sim_t, an_t = (float(x) for x in proc.stdout.split()[:2])
+    print(f"  simulation {sim_t:.3f}s, analytics {an_t:.3f}s = {an_t / sim_t:.0%} of the simulation time")
+    out["rows"].append({"what": "analytics at 100k", "simulation_s": sim_t, "analytics_s": an_t,
+                        "share": an_t / sim_t})
+
+    print("\nBig run: 5 alternatives, 30 years, 1,000,000 futures, whole process")
+    big = ROOT / "bench" / "out" / "big-run.toml"
+    big.parent.mkdir(exist_ok=True)
+    big.write_text(big_scenario_text())
+    t, peak = measure(engine_cmd(big, 1_000_000))
+    print(f"  {t:.1f}s, peak {peak:.0f} MB")
+    out["rows"].append({"what": "big run 5x30 at 1M", "seconds": t, "peak_mb": peak})
 
     dest = ROOT / "bench" / "out"
     dest.mkdir(exist_ok=True)

@@ -7,7 +7,8 @@ uncertain input of block ``b`` draws from its own stream, seeded by
 ``SeedSequence(seed, spawn_key=(b, crc32(input label)))``. So the same scenario and seed
 give the same numbers whatever the chunk size or thread that computed them, and changing one
 input's parameters leaves every other input's draws as they were (common random numbers).
-Latin hypercube stratification is within each block.
+Latin hypercube stratification is within each block, for inputs drawn once per future;
+yearly draws (``vary = "yearly"``, chance events) are plain random.
 
 Memory: per-future results (NPV, metrics, yearly cash, margin impact, input draws) are kept
 for all iterations; the work arrays of the model exist for one chunk at a time.
@@ -154,9 +155,12 @@ class _Plan:
         for label, spec in self.inputs.items():
             key = zlib.crc32(label.encode("utf-8"))
             rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, key)))
-            cols = self.horizon if spec.yearly else 1
-            u = uniforms(rng, n, cols, method)
-            out[label] = u if spec.yearly else u[:, 0]
+            if spec.yearly:
+                # A fresh draw each year: plain random. Stratifying every year separately would
+                # cost a permutation per year and column for no visible gain in the results.
+                out[label] = uniforms(rng, n, self.horizon, "random")
+            else:
+                out[label] = uniforms(rng, n, 1, method)[:, 0]
         if self.corr is not None:
             rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, 0, 1)))
             stacked = np.column_stack([out[name] for name in self.corr_names])

@@ -17,16 +17,16 @@ from simulator.scenario import load
 ITERATIONS = 5000
 # scenario -> alternative -> (expected NPV, chance of loss, P90 of NPV)
 EXPECTED = {
-    "automation-vs-second-shift": {"Process automation": (809258.68, 0.1948, 1962228.97),
-                                   "Second shift": (970605.63, 0.3518, 3886464.15)},
-    "cloud-vs-datacentre": {"Data-centre refresh": (281434.49, 0.258, 824170.67),
-                            "Cloud migration": (308039.28, 0.3002, 1062873.5)},
-    "crm-vs-sales-team": {"CRM for repeat sales": (500979.9, 0.2562, 1291394.93),
-                          "Bigger sales team": (458903.7, 0.1582, 1040773.84)},
-    "erp-vs-production-line": {"ERP system": (422444.64, 0.3194, 1622006.47),
-                               "New production line": (486597.19, 0.3934, 2807414.16)},
-    "marketing-vs-disaster-recovery": {"Marketing campaign": (298851.63, 0.3562, 1206264.79),
-                                       "Disaster-recovery plan": (284347.25, 0.4118, 1140760.74),
+    "automation-vs-second-shift": {"Process automation": (810328.74, 0.197, 1968355.67),
+                                   "Second shift": (971372.68, 0.353, 3904762.9)},
+    "cloud-vs-datacentre": {"Data-centre refresh": (277099.8, 0.2646, 816708.64),
+                            "Cloud migration": (314289.06, 0.2938, 1062636.56)},
+    "crm-vs-sales-team": {"CRM for repeat sales": (499721.42, 0.2562, 1288914.06),
+                          "Bigger sales team": (458625.64, 0.155, 1029065.69)},
+    "erp-vs-production-line": {"ERP system": (420596.83, 0.3212, 1628286.61),
+                               "New production line": (482466.21, 0.3928, 2807149.02)},
+    "marketing-vs-disaster-recovery": {"Marketing campaign": (298658.27, 0.3578, 1209561.68),
+                                       "Disaster-recovery plan": (284862.14, 0.4076, 1141080.23),
                                        "Do nothing": (0.0, 0.0, 0.0)},
 }
 
