@@ -1,0 +1,269 @@
+"""Drivers of uncertainty: a tornado of the inputs that move a result most, and the share of
+its uncertainty each one explains.
+
+The target is an alternative (its NPV) or a pair "A vs B" (the decision: NPV of A minus
+NPV of B, in the same future). For each uncertain input, two bars start at the average
+result over all futures: one ends at the average over the futures where the input was in its
+lowest tenth of draws, the other at the average where it was in its highest tenth
+(:func:`simulator.insights.tornado`). Inputs are sorted by swing, largest on top.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Mapping
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from simulator import insights
+
+from . import _analytics as an
+from . import _style as st
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.engine import Results
+
+KEY = "drivers_of_uncertainty"
+TITLE = "Drivers of uncertainty"
+TOOLTIP = ("Which unknowns move the result most. Each pair of bars shows the average result when "
+           "that input turns out low (its lowest tenth) and when it turns out high (its highest "
+           "tenth); on the right, the share of the uncertainty it explains. Choose an alternative "
+           "or a pair of alternatives (the decision between them).")
+
+#: Inputs shown at most (the rest are counted in the caption).
+TOP = 10
+LOW = "#A3B1C2"    # light slate: input in its lowest tenth
+HIGH = "#34495E"   # dark slate: input in its highest tenth
+SHARE = "#8C8C8C"  # variance share bars
+
+targets = insights.targets
+default_target = an.decision_target
+
+
+class View:
+    """What the chart shows for one target: the bars above the noise, and why others are not."""
+
+    def __init__(self, results: "Results", target: str):
+        self.target = target
+        self.pair = an.pair_of(results, target)
+        self.tornado = an.quietly(insights.tornado, results, target)
+        n = min(results.iterations, insights.MAX_FUTURES)
+        y = an.quietly(insights.outcome, results, target)[:n]
+        values = st.finite(y)
+        self.left_out = int(y.size - values.size)
+        self.constant = values.size > 0 and st.is_constant(values)
+        self.mean = float(values.mean()) if values.size else math.nan
+        # A bar whose swing is within sampling noise says nothing: the difference of two
+        # decile means, each over a tenth of the futures, has a standard error of about
+        # sd * sqrt(2 / (n / 10)); twice that is the floor.
+        per_decile = max(1, int(insights.DECILE * values.size))
+        sd = float(values.std()) if values.size > 1 else 0.0
+        self.noise = 2.0 * sd * math.sqrt(2.0 / per_decile)
+        self.valid = [b for b in self.tornado.bars
+                      if an.finite_number(b.low_mean) and an.finite_number(b.high_mean)]
+        above = [b for b in self.valid if b.swing > max(self.noise, 1e-9 * max(1.0, abs(self.mean)))]
+        self.bars = above[:TOP]
+        self.more = len(above) - len(self.bars)
+        self.quiet = len(self.valid) - len(above)
+
+
+def _words(results: "Results", view: View) -> str:
+    if view.pair:
+        return f"the difference between {view.pair[0]} and {view.pair[1]}"
+    return f"the value of {view.target}"
+
+
+def finding(results: "Results", view: View) -> str:
+    cur = results.scenario.currency
+    m = lambda x: st.money(x, cur)  # noqa: E731
+    if not view.tornado.bars:
+        return f"Every input is a fixed number: nothing uncertain drives {_words(results, view)}"
+    if view.constant:
+        if view.pair:
+            return f"{view.pair[0]} and {view.pair[1]} differ by the same amount in every future: no input moves it"
+        return f"{view.target} is worth {m(view.mean)} in every future: no input moves it"
+    if not view.bars and view.left_out:
+        return f"{view.target} has futures without a valid result: its drivers cannot be ranked"
+    if not view.bars:
+        return f"No single input moves {_words(results, view)} by more than the simulation's noise"
+    top = view.bars[0]
+    name = an.capitalised(an.input_words(top.input, own=None if view.pair else view.target))
+    lo, hi = top.low_mean, top.high_mean
+    if view.pair:
+        a, b = view.pair
+        tiny = 0.01 * top.swing
+
+        def ahead(d: float, short: bool) -> str:
+            if abs(d) <= tiny:
+                return f"{a} and {b} come out level"
+            winner = a if d > 0 else b
+            return f"{winner} by {m(abs(d))}" if short else f"{winner} comes out ahead by {m(abs(d))}"
+
+        if lo * hi < 0 and abs(lo) > tiny and abs(hi) > tiny:
+            return (f"{name} drives the decision: when it is low, {ahead(lo, False)}; "
+                    f"when high, {ahead(hi, True)}")
+        leader = a if (lo + hi) > 0 else b
+        return (f"{name} drives the decision: it swings the difference by {m(top.swing)}, but {leader} "
+                f"stays ahead either way")
+    return (f"{name} drives the value of {view.target}: {m(lo)} on average when it is low, "
+            f"{m(hi)} when high")
+
+
+def _xlim(view: View, include_zero: bool) -> tuple[float, float]:
+    xs = [view.mean] + [x for b in view.bars for x in (b.low_mean, b.high_mean)]
+    lo, hi = min(xs), max(xs)
+    span = hi - lo or max(abs(lo), 1.0) * 0.2
+    if include_zero or lo - span * 0.6 <= 0 <= hi + span * 0.6:
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+    return lo, hi
+
+
+def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = None, *,
+         target: str | None = None) -> str:
+    """Tornado of the top inputs for ``target`` (default: the decision between the two
+    alternatives with the highest expected NPV, or the only alternative), with the share of
+    variance each explains beside it. Returns the finding, which is also the title."""
+    cols = st.resolve_colors(results, colors)
+    cur = results.scenario.currency
+    target = an.resolve(target, targets(results), default_target(results))
+    if target is None:
+        st.begin(fig)
+        st.note(fig, "No alternatives to show.")
+        return st.finish(fig, "No alternatives to show")
+    view = View(results, target)
+    text = finding(results, view)
+    futures = st.futures_text(results.iterations)
+    if not view.bars:
+        st.begin(fig)
+        if not view.tornado.bars:
+            msg = "Every input is a fixed number, so there is nothing uncertain to rank."
+        elif view.left_out:
+            msg = (f"{view.left_out:,} futures have no valid result for {view.target}, so the averages "
+                   "behind a tornado are undefined.")
+        elif view.constant:
+            msg = (f"{an.capitalised(_words(results, view))} is the same in every simulated future "
+                   f"({st.money(view.mean, cur)}): no input moves it.")
+        else:
+            msg = (f"No input moves {_words(results, view)} by more than the simulation's own noise "
+                   f"({st.money(view.noise, cur)}). Run more futures to see smaller effects.")
+        st.note(fig, msg)
+        return st.finish(fig, text, f"{futures}.")
+
+    ratios = (3.4, 1.0)
+    ax, ax_share = an.frame(fig, ratios, sharey=True)
+    k = len(view.bars)
+    own = None if view.pair else target
+    ys = np.arange(k)
+    half = 0.19 if k > 1 else 0.16
+    height = 0.36 if k > 1 else 0.3
+    size = st.NOTE_SIZE if k <= 8 else st.NOTE_SIZE - 1
+
+    lo, hi = _xlim(view, include_zero=view.pair is not None)
+    span = hi - lo
+    # Room for the "below 17.2k" labels at the bar ends, on both sides.
+    labels_lo, labels_hi = [], []
+    for b in view.bars:
+        lo_t, hi_t = an.input_values(b.input, [b.low_value, b.high_value], cur)
+        for mean_, t in ((b.low_mean, f"below {lo_t}"), (b.high_mean, f"above {hi_t}")):
+            (labels_hi if mean_ >= view.mean else labels_lo).append(t)
+    share = ratios[0] / sum(ratios)
+    axes_pt = fig.get_size_inches()[0] * 72 * 0.80 * share
+    def room(texts: list[str]) -> float:  # noqa: E306
+        longest = max((len(t) for t in texts), default=0)
+        return (longest * an.EM * size + 10) / axes_pt
+    left, right = room(labels_lo) + 0.02, room(labels_hi) + 0.02
+    scale = span / max(1.0 - left - right, 0.3)
+    ax.set_xlim(lo - left * scale, hi + right * scale)
+    pad = 0.006 * (hi - lo + (left + right) * scale)
+
+    top_room = 0.75
+    ax.set_ylim(k - 0.5 + 0.55, -0.5 - top_room)          # inverted: the largest swing on top
+    if view.pair is None:
+        st.shade_loss(ax, label_y=0.985)
+    else:
+        ax.axvline(0.0, color=st.INK, lw=1.2, zorder=1.5)
+    ax.axvline(view.mean, color=st.MUTED, lw=1.3, ls=(0, (5, 3)), zorder=1.6)
+    ax.grid(axis="x", color=st.GRID, lw=0.8)
+
+    # One bar series per side (one call each keeps a redraw cheap); gids name the inputs.
+    for kind, dy, color in (("low", -half, LOW), ("high", half, HIGH)):
+        means = np.array([b.low_mean if kind == "low" else b.high_mean for b in view.bars])
+        bars = ax.barh(ys + dy, np.abs(means - view.mean), left=np.minimum(means, view.mean), height=height,
+                       color=color, lw=0, zorder=3)
+        for patch, b in zip(bars.patches, view.bars):
+            patch.set_gid(f"tornado-{kind}:{b.input}")
+    for i, b in enumerate(view.bars):
+        lo_t, hi_t = an.input_values(b.input, [b.low_value, b.high_value], cur)
+        for dy, mean_, words in ((-half, b.low_mean, f"below {lo_t}"), (half, b.high_mean, f"above {hi_t}")):
+            right_side = mean_ >= view.mean
+            ax.text(mean_ + (pad if right_side else -pad), i + dy, st.plain(words),
+                    ha="left" if right_side else "right", va="center", fontsize=size, color=st.INK, zorder=5)
+
+    tick_size = st.TICK_SIZE if k <= 7 else st.TICK_SIZE - 1
+    ax.set_yticks(ys, [st.plain(an.input_tick(b.input, own=own, width=32)) for b in view.bars],
+                  fontsize=tick_size)
+    ax.tick_params(axis="y", length=0, pad=6)
+    for tick, b in zip(ax.get_yticklabels(), view.bars):
+        tick.set_color(an.label_color(b.input, cols))
+    ax.spines["left"].set_visible(False)
+    st.money_axis(ax.xaxis, cur)
+
+    # Where the average sits, and (for a pair) which side means which alternative is ahead.
+    ax.text(view.mean, k - 0.5 + 0.45, st.plain(f"average {st.money(view.mean, cur)}"), ha="center",
+            va="bottom", fontsize=st.NOTE_SIZE, color=st.MUTED, zorder=5,
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+    if view.pair:
+        a, b = view.pair
+        x0, x1 = ax.get_xlim()
+        y_side = -0.5 - top_room / 2
+        gap = 0.01 * (x1 - x0)
+        if x0 < 0 < x1:
+            ax.text(-gap, y_side, st.plain(f"\u2190 {an.shorten(b, 30)} ahead"), ha="right", va="center",
+                    fontsize=st.NOTE_SIZE + 1, fontweight="bold", color=st.readable(cols[b]), zorder=5)
+            ax.text(gap, y_side, st.plain(f"{an.shorten(a, 30)} ahead \u2192"), ha="left", va="center",
+                    fontsize=st.NOTE_SIZE + 1, fontweight="bold", color=st.readable(cols[a]), zorder=5)
+        else:
+            leader = a if x0 >= 0 else b
+            ax.text(0.5, y_side, st.plain(f"{an.shorten(leader, 40)} ahead in all of these cases"),
+                    ha="center", va="center",
+                    transform=ax.get_yaxis_transform(), fontsize=st.NOTE_SIZE + 1, fontweight="bold",
+                    color=st.readable(cols[leader]), zorder=5)
+        ax.set_xlabel(st.plain(f"Average difference in NPV: {an.shorten(a, 30)} minus {an.shorten(b, 30)}"))
+    else:
+        ax.set_xlabel(st.plain(f"Average NPV of {an.shorten(target, 50)}"))
+
+    an.panel_legend(ax, [Patch(color=LOW), Patch(color=HIGH)],
+                    ["Input in its lowest 10% of draws", "Input in its highest 10%"], share=share)
+
+    # Share of variance, on the same rows.
+    shares = [b.variance_share if an.finite_number(b.variance_share) else 0.0 for b in view.bars]
+    top_share = max(shares + [0.05])
+    bars = ax_share.barh(ys, shares, height=0.5, color=SHARE, lw=0, zorder=3)
+    for patch, b in zip(bars.patches, view.bars):
+        patch.set_gid(f"share:{b.input}")
+    for i, (b, s) in enumerate(zip(view.bars, shares)):
+        ax_share.text(s + 0.03 * top_share, i, st.percent(s) if an.finite_number(b.variance_share) else "n/a",
+                      ha="left", va="center", fontsize=st.NOTE_SIZE, color=st.INK, zorder=5)
+    ax_share.set_xlim(0, top_share * 1.5)
+    ax_share.tick_params(axis="y", labelleft=False, length=0)
+    ax_share.set_xticks([])
+    ax_share.spines["bottom"].set_visible(False)
+    ax_share.spines["left"].set_color("#888888")
+    ax_share.set_xlabel("Share of the uncertainty\nit explains")
+
+    caption = ("Bars start at the average result (dashed line) and end at the average over the futures "
+               "where the input was in its lowest or highest tenth; the labels give those tenths' limits. "
+               "Share: squared rank correlation, normalised to 100%. ")
+    hidden = []
+    if view.more:
+        hidden.append(f"{view.more} more input{'s' if view.more != 1 else ''} with smaller swings")
+    if view.quiet:
+        hidden.append(f"{view.quiet} within the simulation's noise (under {st.money(view.noise, cur)})")
+    if hidden:
+        caption += f"Not shown: {' and '.join(hidden)}. "
+    caption += f"{futures}."
+    if view.left_out:
+        caption += f" {view.left_out:,} futures without a valid number are left out."
+    return st.finish(fig, text, caption)
