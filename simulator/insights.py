@@ -227,11 +227,19 @@ def _info_sentence(evpi: float, values: Sequence[InfoValue], currency: str) -> s
     if top.value <= top.precision:
         return (f"No single unknown is clearly worth measuring before deciding; knowing the whole future "
                 f"would be worth {m(evpi)}.")
-    rest = values[1].value if len(values) > 1 else 0.0
-    text = f"Knowing {top.input} before deciding is worth about {m(top.value)}"
+    rest = max(values[1].value if len(values) > 1 else 0.0, top.precision)
+    text = f"Knowing {pretty_input(top.input)} before deciding is worth about {m(top.value)}"
     if len(values) > 1:
-        text += f"; the other unknowns are worth less than {m(max(rest, top.precision))} each"
+        if rest < 0.005 * max(evpi, 1e-9) or fmt.money(rest, currency) in (m(0), "$0"):
+            text += "; the other unknowns are worth next to nothing"
+        else:
+            text += f"; the other unknowns are worth less than {m(rest)} each"
     return text + f" (knowing everything: {m(evpi)})."
+
+
+def pretty_input(label: str) -> str:
+    """An input's label in words: ``line_units`` -> "line units"; item inputs keep their names."""
+    return label if " / " in label else label.replace("_", " ")
 
 
 # ---------------------------------------------------------------------------------------
@@ -481,11 +489,11 @@ def break_even(results: "Results", a: str | None = None, b: str | None = None, l
     f_lo, f_hi = diff(lo), diff(hi)
     fmt_v = _format_input(label, cur)
     if f_lo == 0:
-        return BreakEven(label, a, b, lo, lo, hi, f"{a} and {b} are level when {label} is {fmt_v(lo)}.")
+        return BreakEven(label, a, b, lo, lo, hi, f"{a} and {b} are level when {pretty_input(label)} is {fmt_v(lo)}.")
     if np.sign(f_lo) == np.sign(f_hi):
         leader = a if f_lo > 0 else b
         return BreakEven(label, a, b, None, lo, hi,
-                         f"{leader} stays ahead whatever {label} turns out to be between {fmt_v(lo)} and "
+                         f"{leader} stays ahead whatever {pretty_input(label)} turns out to be between {fmt_v(lo)} and "
                          f"{fmt_v(hi)}: no break-even in that range.")
     tol = tol if tol is not None else 1e-6 * (hi - lo)
     x0, f0, x1, f1 = lo, f_lo, hi, f_hi      # f0 and f1 have opposite signs
@@ -510,7 +518,7 @@ def break_even(results: "Results", a: str | None = None, b: str | None = None, l
     winner_low = a if f_lo > 0 else b
     winner_high = b if winner_low == a else a
     return BreakEven(label, a, b, value, lo, hi,
-                     f"{winner_low} is ahead while {label} is below {fmt_v(value)}, {winner_high} above it.")
+                     f"{winner_low} is ahead while {pretty_input(label)} is below {fmt_v(value)}, {winner_high} above it.")
 
 
 def _format_input(label: str, currency: str) -> Callable[[float], str]:
