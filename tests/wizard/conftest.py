@@ -1,0 +1,55 @@
+"""Fixtures for the guided set-up's tests.
+
+The template tests never import Qt. The wizard tests ask for ``wizard`` (or ``no_leftovers``),
+which runs Qt offscreen, keeps QSettings in a temporary folder, and fails a test that leaves a
+worker thread or an active timer behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TODAY = dt.date(2025, 3, 14)
+
+
+@pytest.fixture
+def no_leftovers(qapp, tmp_path):
+    from PySide6.QtCore import QCoreApplication, QSettings, QThreadPool, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName("investsim-tests")
+    QCoreApplication.setApplicationName("investsim-tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "settings"))
+    threads_before = {t.ident for t in threading.enumerate()}
+    yield
+    pool = QThreadPool.globalInstance()
+    assert pool.waitForDone(30_000) and pool.activeThreadCount() == 0, "a Qt worker is still running"
+    QApplication.processEvents()
+    active = [f"{type(w).__name__}/{t.objectName() or 'QTimer'}"
+              for w in QApplication.topLevelWidgets() for t in w.findChildren(QTimer) if t.isActive()]
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QApplication.processEvents()
+    assert not active, f"timers still running after the test: {active}"
+    extra = [t.name for t in threading.enumerate() if t.ident not in threads_before and t.is_alive()]
+    assert not extra, f"threads still running after the test: {extra}"
+
+
+@pytest.fixture
+def wizard(qtbot, no_leftovers):
+    """A shown guided set-up with the bundled templates; today is 14 March 2025."""
+    from ui.wizard import NewFromGuideWizard
+
+    w = NewFromGuideWizard(today=TODAY)
+    qtbot.addWidget(w)
+    w.show()
+    return w
