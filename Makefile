@@ -24,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run_bench.py
+	QT_QPA_PLATFORM=offscreen $(PY) -m ui.bench
 
 # At least 10,000 generated scenario documents; prints how many were tried and how they ended.
 fuzz: $(STAMP)

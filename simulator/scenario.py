@@ -735,8 +735,15 @@ def save(scenario: Scenario, path: str | Path) -> Scenario:
 
     path = Path(path)
     text = dumps(scenario)
+    try:  # keep the old file's permissions; a new file gets the usual ones (umask)
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent or "."))
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()

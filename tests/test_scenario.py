@@ -213,3 +213,17 @@ def test_save_into_a_missing_folder_raises_and_leaves_nothing(tmp_path):
     with pytest.raises(OSError):
         save(s, tmp_path / "missing" / "case.toml")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_save_keeps_file_permissions(tmp_path):
+    s = make(GOOD)
+    target = tmp_path / "shared.toml"
+    target.write_text("old")
+    target.chmod(0o640)
+    save(s, target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    fresh = tmp_path / "new.toml"
+    save(s, fresh)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask

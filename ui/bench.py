@@ -1,0 +1,234 @@
+"""Speed figures of the desktop app (for ``make bench``; never part of the tests).
+
+``python -m ui.bench [--repeat N] [--quick]`` prints and returns three figures:
+
+* **cold launch to first results**: a fresh process, from before the interpreter starts to the
+  first results painted in the window (median of N launches);
+* **edit to updated preview chart**: an amount edit (the inspector's command) until the visible
+  chart has been redrawn with the preview results, per bundled scenario (median of N edits);
+* **longest GUI stall during a 1M-future run**: a 5 ms timer heartbeat on the GUI thread; the
+  longest gap between beats while the run is in flight and while its results are shown.
+
+Runs offscreen unless ``QT_QPA_PLATFORM`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_CHILD = r"""
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+app.setOrganizationName("investsim-bench"); app.setApplicationName("investsim-bench")
+from ui.main_window import MainWindow
+from simulator.cli import default_scenario
+from simulator.scenario import load
+w = MainWindow(persist=False)
+w.resize(1400, 900); w.show()
+def first(preview):
+    app.processEvents()       # let the overview paint
+    w.overview.repaint()
+    print(f"FIRST {time.time():.6f}", flush=True)
+    w.controller.cancel(); w.doc.undo_stack.setClean(); w.close(); app.quit()
+w.resultsShown.connect(first)
+QTimer.singleShot(0, lambda: w.set_document(load(default_scenario()), None, origin="x"))
+app.exec()
+w.controller.shutdown()
+"""
+
+
+def cold_launch(repeat: int) -> list[float]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    out = []
+    for _ in range(repeat):
+        t0 = time.time()
+        proc = subprocess.run([sys.executable, "-c", _CHILD], capture_output=True, text=True, env=env, cwd=ROOT,
+                              timeout=120)
+        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("FIRST ")), None)
+        if line is None:
+            raise SystemExit(f"launch failed:\n{proc.stderr}")
+        out.append(float(line.split()[1]) - t0)
+    return out
+
+
+def _wait(app, predicate, timeout: float = 120.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        app.processEvents()
+        time.sleep(0.001)
+        if time.perf_counter() > deadline:
+            raise TimeoutError("timed out")
+
+
+def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> dict[str, list[float]]:
+    """Amount edit -> the visible tab (a chart, or the overview) updated with preview results."""
+    from simulator.distributions import Distribution
+    from simulator.scenario import load
+
+    from .edits import set_field
+    from .main_window import MainWindow
+
+    figures: dict[str, list[float]] = {}
+    for path in paths:
+        w = MainWindow(persist=False)
+        w.resize(1400, 900)
+        w.show()
+        w.select_tab(tab)
+        state = {"full": False}
+        w.fullResultsShown.connect(lambda: state.__setitem__("full", True))
+        w.open_path(path, ask=False)
+        _wait(app, lambda: state["full"])
+        chart = w.current_chart()
+        drawn = {"t": None}
+        if chart is not None:
+            chart.canvas.mpl_connect("draw_event", lambda _e: drawn.__setitem__("t", time.perf_counter()))
+        else:   # the overview: shown when the results slot returns
+            w.resultsShown.connect(lambda _p: drawn.__setitem__("t", time.perf_counter()))
+        # the first uncertain item amount of the first alternative
+        scenario = w.doc.scenario
+        key = next(("item", i, j) for i, a in enumerate(scenario.alternatives) for j, it in enumerate(a.items)
+                   if isinstance(it.amount, (Distribution, float, int)))
+        times = []
+        for k in range(repeat):
+            amount = w.doc.scenario.alternatives[key[1]].items[key[2]].amount
+            if isinstance(amount, Distribution):
+                spec = amount.describe()
+                grow = 1.05 if k % 2 == 0 else 1 / 1.05
+                spec = {name: (v * grow if isinstance(v, (int, float)) and not isinstance(v, bool) else
+                               [x * grow for x in v] if name == "values" else v)
+                        for name, v in spec.items()}
+                from simulator.distributions import from_spec
+
+                new_amount = from_spec(spec)
+            else:
+                new_amount = float(amount) * (1.05 if k % 2 == 0 else 1 / 1.05)
+            time.sleep(0.3)                 # past the debounce window, as after a pause in typing
+            app.processEvents()
+            state["full"] = False
+            drawn["t"] = None
+            seen = {"preview": None}
+            w.resultsShown.connect(lambda p: seen.__setitem__("preview", p) if seen["preview"] is None else None)
+            t0 = time.perf_counter()
+            problems = w.doc.propose(set_field(w.doc.scenario, key, "amount", new_amount), "bench")
+            if problems:
+                raise RuntimeError(f"{path.name}: the benchmark edit was refused: {problems[0].line()}")
+            _wait(app, lambda: seen["preview"] is not None and drawn["t"] is not None)
+            times.append(drawn["t"] - t0)
+            _wait(app, lambda: state["full"])
+            w.resultsShown.disconnect()
+            if chart is None:
+                w.resultsShown.connect(lambda _p: drawn.__setitem__("t", time.perf_counter()))
+        figures[path.stem] = times
+        w.doc.undo_stack.setClean()
+        w.close()
+        app.processEvents()
+    return figures
+
+
+def gui_stall(app, iterations: int = 1_000_000, tab: str = "overview") -> dict[str, float]:
+    """Longest gap between 5 ms heartbeats while a big run is in flight (its preview shown on the
+    way), and while its final results are put on screen, with ``tab`` visible."""
+    from PySide6.QtCore import QTimer
+
+    from simulator.cli import default_scenario
+    from simulator.scenario import load
+
+    from .main_window import MainWindow
+
+    w = MainWindow(persist=False)
+    w.resize(1400, 900)
+    w.show()
+    w.select_tab(tab)
+    state = {"full": False, "t_full": None}
+    w.fullResultsShown.connect(lambda: state.update(full=True))
+    w.controller.resultsReady.connect(
+        lambda _r, preview: state.update(t_full=time.perf_counter()) if not preview else None)
+    w.open_path(default_scenario(), ask=False)
+    _wait(app, lambda: state["full"])
+    state.update(full=False, t_full=None)
+    beats: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: beats.append(time.perf_counter()))
+    timer.start()
+    time.sleep(0.01)
+    t0 = time.perf_counter()
+    w.doc.propose(replace(w.doc.scenario, iterations=iterations), "bench")
+    _wait(app, lambda: state["full"], timeout=600)
+    t_run = state["t_full"] - t0
+    t_end = time.perf_counter() + 1.0     # keep beating while the chart renders the results
+    _wait(app, lambda: time.perf_counter() > t_end)
+    timer.stop()
+    during = [b - a for a, b in zip(beats, beats[1:]) if b <= state["t_full"]]
+    after = [b - a for a, b in zip(beats, beats[1:]) if b > state["t_full"]]
+    w.doc.undo_stack.setClean()
+    w.close()
+    app.processEvents()
+    return {"tab": tab, "run_seconds": t_run, "max_gap_during_run_ms": 1000 * max(during, default=0),
+            "max_gap_showing_results_ms": 1000 * max(after, default=0), "beats": len(beats)}
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = parser.parse_args(argv)
+    repeat = 2 if args.quick else args.repeat
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    results: dict = {}
+
+    launches = cold_launch(repeat)
+    results["cold_launch_to_first_results_s"] = statistics.median(launches)
+    print(f"Cold launch to first results: median {statistics.median(launches):.2f} s "
+          f"(runs: {', '.join(f'{x:.2f}' for x in launches)})")
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("investsim-bench")
+    app.setApplicationName("investsim-bench")
+    from simulator.cli import bundled_dir
+
+    paths = sorted(bundled_dir().glob("*.toml"))
+    for tab in ("value", "overview"):
+        edits = edit_to_preview(app, paths, max(3, repeat), tab)
+        results[f"edit_to_preview_{tab}_ms"] = {k: 1000 * statistics.median(v) for k, v in edits.items()}
+        print(f"Amount edit to updated preview, {tab} tab shown (median):")
+        for name, v in edits.items():
+            print(f"  {name:<36} {1000 * statistics.median(v):6.0f} ms   (runs: "
+                  f"{', '.join(f'{1000 * x:.0f}' for x in v)})")
+
+    results["gui_stall_1M"] = []
+    for tab in ("overview", "value"):
+        stall = gui_stall(app, tab=tab)
+        results["gui_stall_1M"].append(stall)
+        print(f"1M-future run with the {tab} tab shown: {stall['run_seconds']:.1f} s; longest GUI stall "
+              f"{stall['max_gap_during_run_ms']:.0f} ms during the run, "
+              f"{stall['max_gap_showing_results_ms']:.0f} ms putting the results on screen")
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(60_000)
+    return results
+
+
+if __name__ == "__main__":
+    out = main()
+    path = ROOT / "bench" / "out" / "ui.json"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(out, indent=2))
+    except OSError:
+        pass

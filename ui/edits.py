@@ -1,0 +1,503 @@
+"""Scenario edits as pure functions: ``Scenario -> Scenario``. No Qt.
+
+The editor's commands (:mod:`ui.document`) call these to build the next scenario; undo keeps
+the previous one. Places in a scenario are named by *keys*, small tuples that survive a
+rebuild of the outline:
+
+======================  ==============================================
+``("settings",)``       title, currency, horizon, discount rate, runs
+``("baseline",)``       the business today
+``("variables",)``      the list of shared inputs
+``("variable", name)``  one shared input
+``("alternatives",)``   the list of alternatives
+``("alternative", i)``  alternative ``i``
+``("item", i, j)``      item ``j`` of alternative ``i``
+``("correlations",)``   the list of correlations
+``("correlation", k)``  correlation ``k``
+======================  ==============================================
+
+Every function raises :class:`EditError` (a plain-words message) for an edit that cannot be
+made; :func:`validate` checks a whole scenario exactly as loading its file would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+import re
+from typing import Any
+
+from simulator.distributions import Distribution
+from simulator.errors import Problem, ScenarioError
+from simulator.expressions import Formula, parse as parse_formula
+from simulator.scenario import (Alternative, Baseline, Correlation, FORMAT_VERSION, Item, Scenario, from_data,
+                                to_data)
+
+Key = tuple
+
+
+class EditError(ValueError):
+    """An edit that cannot be made, in plain words."""
+
+
+# ---------------------------------------------------------------------------------------
+# Keys and field paths
+# ---------------------------------------------------------------------------------------
+
+def path_of(key: Key) -> str:
+    """The field path prefix (as in :class:`~simulator.errors.Problem`) of a key."""
+    kind = key[0]
+    if kind == "variable":
+        return f"variables.{key[1]}"
+    if kind == "alternative":
+        return f"alternatives[{key[1]}]"
+    if kind == "item":
+        return f"alternatives[{key[1]}].items[{key[2]}]"
+    if kind == "correlation":
+        return f"correlations[{key[1]}]"
+    if kind == "baseline":
+        return "baseline"
+    if kind in ("variables", "alternatives", "correlations"):
+        return kind
+    return ""
+
+
+def describe_path(scenario: Scenario, path: str) -> str:
+    """A field path in words: ``alternatives[0].items[3].end_year`` -> "ERP system / Backfill"."""
+    m = re.match(r"alternatives\[(\d+)\](?:\.items\[(\d+)\])?", path)
+    if m:
+        i = int(m.group(1))
+        if i < len(scenario.alternatives):
+            alt = scenario.alternatives[i]
+            if m.group(2) is not None and int(m.group(2)) < len(alt.items):
+                return f"{alt.name} / {alt.items[int(m.group(2))].name}"
+            return alt.name
+    m = re.match(r"variables\.(\w+)", path)
+    if m:
+        return f"shared input {m.group(1)}"
+    if path.startswith("correlations"):
+        return "correlations"
+    if path.startswith("baseline"):
+        return "the business today"
+    return "settings" if path else "the scenario"
+
+
+def key_exists(scenario: Scenario, key: Key | None) -> bool:
+    if not key:
+        return False
+    kind = key[0]
+    if kind == "variable":
+        return key[1] in scenario.variable_map
+    if kind == "alternative":
+        return 0 <= key[1] < len(scenario.alternatives)
+    if kind == "item":
+        return 0 <= key[1] < len(scenario.alternatives) and 0 <= key[2] < len(scenario.alternatives[key[1]].items)
+    if kind == "correlation":
+        return 0 <= key[1] < len(scenario.correlations)
+    return kind in ("settings", "baseline", "variables", "alternatives", "correlations")
+
+
+def nearest_key(scenario: Scenario, key: Key | None) -> Key:
+    """``key`` if it still exists, else the closest thing that does (a neighbour, a parent)."""
+    if key_exists(scenario, key):
+        return key
+    if not key:
+        return ("settings",)
+    kind = key[0]
+    if kind == "item":
+        i, j = key[1], key[2]
+        if 0 <= i < len(scenario.alternatives):
+            n = len(scenario.alternatives[i].items)
+            return ("item", i, n - 1) if n else ("alternative", i)
+        return nearest_key(scenario, ("alternative", i))
+    if kind == "alternative":
+        n = len(scenario.alternatives)
+        return ("alternative", n - 1) if n else ("alternatives",)
+    if kind == "correlation":
+        n = len(scenario.correlations)
+        return ("correlation", n - 1) if n else ("correlations",)
+    if kind == "variable":
+        return ("variables",)
+    return ("settings",)
+
+
+# ---------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------
+
+def validate(scenario: Scenario) -> list[Problem]:
+    """Every problem loading this scenario's file would report (none: it can run).
+
+    The scenario goes through the same reader and checks as a file, so an edit is held to
+    exactly the rules of the file format.
+    """
+    try:
+        from_data(to_data(scenario))
+    except ScenarioError as exc:
+        return list(exc.problems)
+    return []
+
+
+def problems_under(problems: list[Problem], prefix: str) -> list[Problem]:
+    """Problems whose path is ``prefix`` or inside it."""
+    if not prefix:
+        return list(problems)
+    return [p for p in problems if p.path == prefix or p.path.startswith(prefix + ".")
+            or p.path.startswith(prefix + "[")]
+
+
+# ---------------------------------------------------------------------------------------
+# Names
+# ---------------------------------------------------------------------------------------
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def unique_name(base: str, taken: set[str] | list[str] | tuple[str, ...]) -> str:
+    taken = set(taken)
+    if base not in taken:
+        return base
+    stem = re.sub(r" \(\d+\)$|_\d+$", "", base)
+    ident = bool(_IDENT.match(base))
+    n = 2
+    while True:
+        name = f"{stem}_{n}" if ident else f"{stem} ({n})"
+        if name not in taken:
+            return name
+        n += 1
+
+
+def copy_name(base: str, taken) -> str:
+    return unique_name(f"{base} (copy)", taken)
+
+
+# ---------------------------------------------------------------------------------------
+# Whole scenarios
+# ---------------------------------------------------------------------------------------
+
+def blank_scenario() -> Scenario:
+    """A small scenario to start from: one investment to fill in, and doing nothing."""
+    from simulator.distributions import range90, triangular
+
+    alt = Alternative(
+        name="New investment",
+        category="IT",
+        items=(
+            Item("Purchase and set-up", "investment", triangular(800_000, 1_000_000, 1_400_000), year=0),
+            Item("Running costs", "running_cost", range90(80_000, 120_000)),
+            Item("Benefit", "benefit", range90(200_000, 450_000), ramp_years=1, driver="cost reduction"),
+        ),
+    )
+    return Scenario(
+        title="Untitled scenario",
+        horizon_years=5,
+        discount_rate=0.08,
+        format=FORMAT_VERSION,
+        currency="USD",
+        iterations=10_000,
+        seed=1,
+        alternatives=(alt, do_nothing()),
+    )
+
+
+def do_nothing(name: str = "Do nothing") -> Alternative:
+    return Alternative(name=name, category="reference",
+                       description="Keep things as they are: no spending, no change. The reference point.")
+
+
+# ---------------------------------------------------------------------------------------
+# Field edits
+# ---------------------------------------------------------------------------------------
+
+_SETTINGS_FIELDS = ("title", "description", "currency", "horizon_years", "discount_rate", "iterations", "seed",
+                    "sampling")
+
+
+def set_field(scenario: Scenario, key: Key, field: str, value: Any) -> Scenario:
+    """Scenario with one field of the thing at ``key`` set to ``value``."""
+    kind = key[0]
+    if kind == "settings":
+        if field not in _SETTINGS_FIELDS:
+            raise EditError(f"unknown setting {field!r}")
+        return replace(scenario, **{field: value})
+    if kind == "baseline":
+        return _set_baseline(scenario, field, value)
+    if kind == "variable":
+        if field == "name":
+            return rename_variable(scenario, key[1], value)
+        if field == "amount":
+            return replace(scenario, variables=tuple((n, value if n == key[1] else a) for n, a in scenario.variables))
+        raise EditError(f"unknown variable field {field!r}")
+    if kind == "alternative":
+        i = key[1]
+        alt = scenario.alternatives[i]
+        if field == "drivers":
+            value = tuple(value)
+        new = replace(alt, **{field: value})
+        return _with_alternative(scenario, i, new)
+    if kind == "item":
+        i, j = key[1], key[2]
+        alt = scenario.alternatives[i]
+        item = alt.items[j]
+        if field == "kind":
+            new_item = change_kind(item, value)
+        elif field == "effect":
+            new_item = change_effect(item, value)
+        else:
+            new_item = replace(item, **{field: value})
+        items = alt.items[:j] + (new_item,) + alt.items[j + 1:]
+        return _with_alternative(scenario, i, replace(alt, items=items))
+    if kind == "correlation":
+        k = key[1]
+        corr = scenario.correlations[k]
+        if field == "between":
+            value = tuple(value)
+        new = replace(corr, **{field: value})
+        return replace(scenario, correlations=scenario.correlations[:k] + (new,) + scenario.correlations[k + 1:])
+    raise EditError(f"nothing to edit at {key!r}")
+
+
+def _set_baseline(scenario: Scenario, field: str, value: Any) -> Scenario:
+    if field == "enabled":
+        if not value:
+            return replace(scenario, baseline=None)
+        if scenario.baseline is not None:
+            return scenario
+        return replace(scenario, baseline=Baseline(revenue=100_000_000, operating_margin=0.10))
+    base = scenario.baseline or Baseline(revenue=100_000_000, operating_margin=0.10)
+    return replace(scenario, baseline=replace(base, **{field: value}))
+
+
+def _with_alternative(scenario: Scenario, i: int, alt: Alternative) -> Scenario:
+    return replace(scenario, alternatives=scenario.alternatives[:i] + (alt,) + scenario.alternatives[i + 1:])
+
+
+def change_kind(item: Item, kind: str) -> Item:
+    """The item as another kind, dropping fields the new kind does not have and filling in
+    the ones it needs (a risk needs a chance per year)."""
+    if kind == item.kind:
+        return item
+    fresh: dict[str, Any] = {"name": item.name, "kind": kind, "amount": item.amount, "note": item.note}
+    if kind != "investment":
+        if item.is_annual:
+            for f in ("start_year", "end_year", "ramp_years", "growth", "vary", "probability"):
+                fresh[f] = getattr(item, f)
+        if kind == "risk" and fresh.get("probability") is None:
+            fresh["probability"] = 0.1
+    return Item(**fresh)
+
+
+def change_effect(item: Item, effect: str) -> Item:
+    if effect == item.effect:
+        return item
+    if effect == "revenue":
+        return replace(item, effect="revenue",
+                       contribution_margin=item.contribution_margin if item.contribution_margin is not None else 0.3)
+    return replace(item, effect=effect, contribution_margin=None)
+
+
+# ---------------------------------------------------------------------------------------
+# Structure: add, duplicate, remove, move
+# ---------------------------------------------------------------------------------------
+
+_NEW_ITEMS = {
+    "investment": lambda: Item("New investment", "investment", 500_000.0, year=0),
+    "running_cost": lambda: Item("New running cost", "running_cost", 50_000.0),
+    "benefit": lambda: Item("New benefit", "benefit", 100_000.0, driver="cost reduction"),
+    "risk": lambda: Item("New risk", "risk", 200_000.0, probability=0.1),
+}
+
+
+def add_alternative(scenario: Scenario, alt: Alternative | None = None) -> tuple[Scenario, Key]:
+    taken = [a.name for a in scenario.alternatives]
+    if alt is None:
+        alt = Alternative(name=unique_name("New alternative", taken), items=(_NEW_ITEMS["investment"](),))
+    else:
+        alt = replace(alt, name=unique_name(alt.name, taken))
+    new = replace(scenario, alternatives=scenario.alternatives + (alt,))
+    return new, ("alternative", len(new.alternatives) - 1)
+
+
+def add_do_nothing(scenario: Scenario) -> tuple[Scenario, Key]:
+    return add_alternative(scenario, do_nothing())
+
+
+def add_item(scenario: Scenario, i: int, kind: str) -> tuple[Scenario, Key]:
+    alt = scenario.alternatives[i]
+    item = _NEW_ITEMS[kind]()
+    item = replace(item, name=unique_name(item.name, [it.name for it in alt.items]))
+    new = _with_alternative(scenario, i, replace(alt, items=alt.items + (item,)))
+    return new, ("item", i, len(alt.items))
+
+
+def add_variable(scenario: Scenario, name: str = "new_input", amount: Any = None) -> tuple[Scenario, Key]:
+    from simulator.distributions import range90
+
+    name = unique_name(name, scenario.variable_map)
+    amount = range90(80.0, 120.0) if amount is None else amount
+    return replace(scenario, variables=scenario.variables + ((name, amount),)), ("variable", name)
+
+
+def add_correlation(scenario: Scenario) -> tuple[Scenario, Key]:
+    uncertain = [n for n, a in scenario.variables if isinstance(a, Distribution)]
+    taken = {frozenset(c.between) for c in scenario.correlations}
+    for a in uncertain:
+        for b in uncertain:
+            if a < b and frozenset((a, b)) not in taken:
+                corr = Correlation((a, b), 0.5)
+                new = replace(scenario, correlations=scenario.correlations + (corr,))
+                return new, ("correlation", len(new.correlations) - 1)
+    if len(uncertain) < 2:
+        raise EditError("a correlation links two uncertain variables (with a range or distribution); "
+                        "add them first")
+    raise EditError("every pair of uncertain variables is already correlated")
+
+
+def duplicate(scenario: Scenario, key: Key) -> tuple[Scenario, Key]:
+    kind = key[0]
+    if kind == "alternative":
+        i = key[1]
+        alt = scenario.alternatives[i]
+        copy = replace(alt, name=copy_name(alt.name, [a.name for a in scenario.alternatives]))
+        alts = scenario.alternatives[:i + 1] + (copy,) + scenario.alternatives[i + 1:]
+        return replace(scenario, alternatives=alts), ("alternative", i + 1)
+    if kind == "item":
+        i, j = key[1], key[2]
+        alt = scenario.alternatives[i]
+        item = alt.items[j]
+        copy = replace(item, name=copy_name(item.name, [it.name for it in alt.items]))
+        items = alt.items[:j + 1] + (copy,) + alt.items[j + 1:]
+        return _with_alternative(scenario, i, replace(alt, items=items)), ("item", i, j + 1)
+    if kind == "variable":
+        name = key[1]
+        new_name = unique_name(name + "_copy", scenario.variable_map)
+        out = []
+        for n, a in scenario.variables:
+            out.append((n, a))
+            if n == name:
+                out.append((new_name, a))
+        return replace(scenario, variables=tuple(out)), ("variable", new_name)
+    raise EditError("select an alternative, an item or a variable to duplicate")
+
+
+def remove(scenario: Scenario, key: Key) -> tuple[Scenario, Key]:
+    kind = key[0]
+    if kind == "alternative":
+        i = key[1]
+        if len(scenario.alternatives) <= 1:
+            raise EditError("a scenario needs at least one alternative")
+        new = replace(scenario, alternatives=scenario.alternatives[:i] + scenario.alternatives[i + 1:])
+        return new, nearest_key(new, ("alternative", i))
+    if kind == "item":
+        i, j = key[1], key[2]
+        alt = scenario.alternatives[i]
+        new = _with_alternative(scenario, i, replace(alt, items=alt.items[:j] + alt.items[j + 1:]))
+        return new, nearest_key(new, ("item", i, j))
+    if kind == "variable":
+        return remove_variable(scenario, key[1]), ("variables",)
+    if kind == "correlation":
+        k = key[1]
+        new = replace(scenario, correlations=scenario.correlations[:k] + scenario.correlations[k + 1:])
+        return new, nearest_key(new, ("correlation", k))
+    raise EditError("select an alternative, an item, a variable or a correlation to remove")
+
+
+def move(scenario: Scenario, key: Key, delta: int) -> tuple[Scenario, Key]:
+    kind = key[0]
+    if kind == "alternative":
+        seq, i = list(scenario.alternatives), key[1]
+        k = i + delta
+        if not 0 <= k < len(seq):
+            raise EditError("it is already at the end")
+        seq[i], seq[k] = seq[k], seq[i]
+        return replace(scenario, alternatives=tuple(seq)), ("alternative", k)
+    if kind == "item":
+        i, j = key[1], key[2]
+        alt = scenario.alternatives[i]
+        seq = list(alt.items)
+        k = j + delta
+        if not 0 <= k < len(seq):
+            raise EditError("it is already at the end")
+        seq[j], seq[k] = seq[k], seq[j]
+        return _with_alternative(scenario, i, replace(alt, items=tuple(seq))), ("item", i, k)
+    if kind == "variable":
+        seq = list(scenario.variables)
+        names = [n for n, _ in seq]
+        j = names.index(key[1])
+        k = j + delta
+        if not 0 <= k < len(seq):
+            raise EditError("it is already at the end")
+        seq[j], seq[k] = seq[k], seq[j]
+        return replace(scenario, variables=tuple(seq)), key
+    if kind == "correlation":
+        seq, i = list(scenario.correlations), key[1]
+        k = i + delta
+        if not 0 <= k < len(seq):
+            raise EditError("it is already at the end")
+        seq[i], seq[k] = seq[k], seq[i]
+        return replace(scenario, correlations=tuple(seq)), ("correlation", k)
+    raise EditError("select an alternative, an item, a variable or a correlation to move")
+
+
+# ---------------------------------------------------------------------------------------
+# Variables: renaming updates every formula that uses the name
+# ---------------------------------------------------------------------------------------
+
+def uses_of(scenario: Scenario, name: str) -> list[str]:
+    """Where a variable is used, in words ("ERP system / Lower inventory carrying cost")."""
+    out = []
+
+    def uses(amount) -> bool:
+        return isinstance(amount, Formula) and name in amount.names
+
+    for n, a in scenario.variables:
+        if n != name and uses(a):
+            out.append(f"variable {n}")
+    for alt in scenario.alternatives:
+        for item in alt.items:
+            if any(uses(getattr(item, f)) for f in ("amount", "growth", "probability", "contribution_margin")):
+                out.append(f"{alt.name} / {item.name}")
+    for c in scenario.correlations:
+        if name in c.between:
+            out.append(f"correlation {c.between[0]} ~ {c.between[1]}")
+    return out
+
+
+def _rename_in(amount, old: str, new: str):
+    if not isinstance(amount, Formula) or old not in amount.names:
+        return amount
+    text = amount.text
+    for name, start, end in sorted(amount.name_spans, key=lambda s: -s[1]):
+        if name == old:
+            text = text[:start] + new + text[end:]
+    return parse_formula(text)
+
+
+def rename_variable(scenario: Scenario, old: str, new: str) -> Scenario:
+    new = new.strip()
+    if new == old:
+        return scenario
+    if not _IDENT.match(new):
+        raise EditError("use letters, digits and _ only, starting with a letter (e.g. unit_price)")
+    if new in scenario.variable_map:
+        raise EditError(f"there is already a variable called {new}")
+    from simulator.scenario import FUNCTION_NAMES
+
+    if new in FUNCTION_NAMES:
+        raise EditError(f"{new} is the name of a formula function; choose another name")
+    variables = tuple((new if n == old else n, _rename_in(a, old, new)) for n, a in scenario.variables)
+    alts = []
+    for alt in scenario.alternatives:
+        items = tuple(replace(it, **{f: _rename_in(getattr(it, f), old, new)
+                                     for f in ("amount", "growth", "probability", "contribution_margin")})
+                      for it in alt.items)
+        alts.append(replace(alt, items=items))
+    corrs = tuple(replace(c, between=tuple(new if b == old else b for b in c.between)) for c in scenario.correlations)
+    return replace(scenario, variables=variables, alternatives=tuple(alts), correlations=corrs)
+
+
+def remove_variable(scenario: Scenario, name: str) -> Scenario:
+    used = uses_of(scenario, name)
+    if used:
+        shown = ", ".join(used[:3]) + (f" and {len(used) - 3} more" if len(used) > 3 else "")
+        raise EditError(f"{name} is still used by {shown}; change those first")
+    return replace(scenario, variables=tuple((n, a) for n, a in scenario.variables if n != name))

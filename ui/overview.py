@@ -1,0 +1,324 @@
+"""The Overview tab: one card per alternative and the verdict, in plain words.
+
+Pure Qt (no matplotlib), so the first results appear before the chart code is even imported.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout,
+                               QWidget)
+
+from simulator import formatting as fmt
+
+from .palette import colors_for
+
+_ROWS = (
+    ("range", "80% of futures between",
+     "The middle 80% of the simulated futures: one in ten ends below the first number, one in ten above "
+     "the second."),
+    ("loss", "Chance of losing money",
+     "Share of simulated futures in which the investment is worth less than nothing today (NPV below zero)."),
+    ("roi", "Return on investment",
+     "Average over the futures of (benefits minus costs) divided by costs, all in today's money."),
+    ("payback", "Payback",
+     "Typical (median) number of years until the cumulative cash turns positive, and how often that happens "
+     "within the planning horizon."),
+    ("margin", "Operating margin",
+     "Change in the company's operating margin by the last year of the plan, in percentage points, "
+     "on average."),
+    ("best", "Chance of being the best choice",
+     "Share of simulated futures in which this alternative has the highest NPV of all."),
+)
+
+
+def _payback_text(p50: float | None, within: float, horizon: int) -> str:
+    if p50 is None:
+        return "n/a"
+    if math.isinf(p50):
+        if within <= 0:
+            return f"not within {horizon} years"
+        return f"not within {horizon} years in most futures ({fmt.percent(within)} do)"
+    if p50 == 0:
+        return "nothing to pay back" if within >= 0.999 else "immediate in most futures"
+    return f"{p50:.1f} years ({fmt.percent(within)} of futures pay back)"
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class AlternativeCard(QFrame):
+    """The key figures of one alternative."""
+
+    def __init__(self, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.name = name
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 14)
+        outer.setSpacing(4)
+        head = QHBoxLayout()
+        self.title = QLabel(name)
+        self.title.setObjectName("cardTitle")
+        self.title.setWordWrap(True)
+        f = self.title.font()
+        f.setPointSizeF(f.pointSizeF() * 1.35)
+        f.setBold(True)
+        self.title.setFont(f)
+        self.category = QLabel()
+        self.category.setObjectName("category")
+        self.category.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.category, 0)
+        outer.addLayout(head)
+        caption = QLabel("Expected value today (NPV)")
+        caption.setObjectName("caption")
+        caption.setToolTip("Average net present value over all simulated futures: what the investment is worth "
+                           "today, after all its costs, with future money discounted.")
+        outer.addWidget(caption)
+        self.npv = QLabel("…")
+        self.npv.setObjectName("npv")
+        f = self.npv.font()
+        f.setPointSizeF(f.pointSizeF() * 2.3)
+        f.setWeight(QFont.Weight.DemiBold)
+        self.npv.setFont(f)
+        self.npv.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.npv)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(5)
+        self.values: dict[str, QLabel] = {}
+        for row, (key, label, tip) in enumerate(_ROWS):
+            lab = QLabel(label)
+            lab.setObjectName("rowLabel")
+            lab.setToolTip(tip)
+            val = QLabel("…")
+            val.setObjectName(key)
+            val.setToolTip(tip)
+            val.setWordWrap(True)
+            val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(lab, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(val, row, 1)
+            self.values[key] = val
+        grid.setColumnStretch(1, 1)
+        outer.addLayout(grid)
+        self.items_caption = QLabel("Where the value comes from (today's money, on average)")
+        self.items_caption.setObjectName("caption")
+        self.items_caption.setToolTip("The average present value of each line: money in (+) and money out (−). "
+                                      "Together they add up to the expected NPV.")
+        outer.addSpacing(6)
+        outer.addWidget(self.items_caption)
+        self.items = QLabel()
+        self.items.setObjectName("items")
+        self.items.setTextFormat(Qt.TextFormat.RichText)
+        self.items.setWordWrap(True)
+        self.items.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.items.setMinimumWidth(200)
+        outer.addWidget(self.items)
+
+    def set_color(self, color: str) -> None:
+        if getattr(self, "_color", None) == color:
+            return   # restyling is slow: only when the colour changes
+        self._color = color
+        self.setStyleSheet(
+            f"QFrame#card {{ background: palette(base); border: 1px solid #d0d0d0; border-radius: 6px;"
+            f" border-top: 6px solid {color}; }}"
+            " QLabel#caption, QLabel#rowLabel { color: #555555; }"
+            " QLabel#category { color: #555555; }")
+
+    def set_items(self, item_pv, currency: str, top: int = 5) -> None:
+        """The largest contributions to the NPV, signed, biggest first."""
+        rows = sorted(item_pv.items(), key=lambda kv: -abs(kv[1]))
+        shown, rest = rows[:top], rows[top:]
+        if rest:
+            shown.append((f"{len(rest)} other item{'s' if len(rest) > 1 else ''}", sum(v for _, v in rest)))
+        self.items_caption.setVisible(bool(shown))
+        html = ["<table width='100%' cellspacing='0' cellpadding='1'>"]
+        for name, value in shown:
+            color = "#1B5E20" if value >= 0 else "#B71C1C"
+            text = fmt.money(value, currency, sign=True).replace("-", "−")
+            html.append(f"<tr><td>{_esc(name)}</td><td align='right' style='color:{color}'>{text}</td></tr>")
+        html.append("</table>")
+        self.items.setText("".join(html) if shown else "<i>No items: nothing is spent or gained.</i>")
+
+    def set_summary(self, a, prob_best: float | None, currency: str, horizon: int) -> None:
+        m = lambda x: fmt.money(x, currency)  # noqa: E731
+        self.category.setText(a.category or "")
+        self.npv.setText(m(a.npv.mean))
+        self.values["range"].setText(f"{m(a.npv.p10)} and {m(a.npv.p90)}")
+        self.values["loss"].setText(fmt.percent(a.prob_loss))
+        if a.roi_mean is None:
+            self.values["roi"].setText("n/a (no costs)")
+        else:
+            self.values["roi"].setText(f"{a.roi_mean:.0%} on average")
+        self.values["payback"].setText(_payback_text(a.payback_p50, a.payback_within, horizon))
+        if a.margin_pp:
+            last = a.margin_pp[-1]
+            self.values["margin"].setText(f"{fmt.points(last.mean)} by year {last.year}")
+        else:
+            self.values["margin"].setText("add the business today (Baseline) to see this")
+        self.values["best"].setText(fmt.percent(prob_best) if prob_best is not None else "—")
+
+
+class OverviewPage(QScrollArea):
+    """The verdict and a card per alternative."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("overview")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)   # cards wrap instead
+        body = QWidget()
+        body.setObjectName("overviewBody")
+        self.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(10)
+        self.heading = QLabel("Simulating…")
+        self.heading.setObjectName("heading")
+        f = self.heading.font()
+        f.setPointSizeF(f.pointSizeF() * 1.15)
+        self.heading.setFont(f)
+        self.heading.setStyleSheet("color: #555555;")
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        self.verdict = QLabel("")
+        self.verdict.setObjectName("verdict")
+        self.verdict.setWordWrap(True)
+        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        f = self.verdict.font()
+        f.setPointSizeF(f.pointSizeF() * 1.5)
+        f.setWeight(QFont.Weight.DemiBold)
+        self.verdict.setFont(f)
+        layout.addWidget(self.verdict)
+        self.cards_box = QWidget()
+        self.cards_layout = QGridLayout(self.cards_box)
+        self.cards_layout.setContentsMargins(0, 6, 0, 0)
+        self.cards_layout.setHorizontalSpacing(14)
+        self.cards_layout.setVerticalSpacing(14)
+        layout.addWidget(self.cards_box)
+        self.evpi = QLabel("")
+        self.evpi.setObjectName("evpi")
+        self.evpi.setWordWrap(True)
+        self.evpi.setToolTip("Expected value of perfect information: the most it would be worth to know how the "
+                             "future turns out before choosing. A small figure means more research will not "
+                             "change the decision much.")
+        layout.addWidget(self.evpi)
+        layout.addStretch(1)
+        self.cards: dict[str, AlternativeCard] = {}
+        self._names: tuple[str, ...] = ()
+        self.results = None
+        self.preview = False
+
+    def card(self, name: str) -> AlternativeCard:
+        return self.cards[name]
+
+    def _columns(self, n: int) -> int:
+        """As many columns (up to 3) as fit the width without scrolling sideways."""
+        width = self.viewport().width() - 36           # the body's margins
+        spacing = self.cards_layout.horizontalSpacing()
+        card = max((c.minimumSizeHint().width() for c in self.cards.values()), default=340)
+        fit = max(1, (width + spacing) // (max(card, 300) + spacing))
+        return max(1, min(n, fit, 3))
+
+    def _rebuild_cards(self, names: tuple[str, ...]) -> None:
+        for card in self.cards.values():
+            card.setParent(None)
+            card.deleteLater()
+        self.cards = {}
+        for name in names:
+            self.cards[name] = AlternativeCard(name, self.cards_box)
+        self._names = names
+        self._place_cards()
+
+    def _place_cards(self) -> None:
+        while self.cards_layout.count():
+            self.cards_layout.takeAt(0)
+        cols = self._columns(len(self._names))
+        for i, name in enumerate(self._names):
+            self.cards_layout.addWidget(self.cards[name], i // cols, i % cols, Qt.AlignmentFlag.AlignTop)
+        for c in range(3):
+            self.cards_layout.setColumnStretch(c, 1 if c < cols else 0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self._names and self.cards_layout.columnCount() and self._columns(len(self._names)) != \
+                self._placed_cols():
+            self._place_cards()
+
+    def _placed_cols(self) -> int:
+        cols = 0
+        for i in range(self.cards_layout.count()):
+            r, c, _, _ = self.cards_layout.getItemPosition(i)
+            cols = max(cols, c + 1)
+        return cols
+
+    def set_waiting(self, text: str) -> None:
+        self.heading.setText(text)
+
+    def mark_stopped(self) -> None:
+        """The run in flight was stopped: say what the figures on screen are."""
+        if self.results is None:
+            self.heading.setText("Stopped before the first results. Press F5 to simulate.")
+        elif self.preview:
+            self.heading.setText(f"{self.results.scenario.title} — quick preview from {self.results.iterations:,} "
+                                 "futures; the full run was stopped (F5 runs it again).")
+
+    def clear(self, text: str = "Simulating…") -> None:
+        """No results (another scenario is being simulated)."""
+        self._rebuild_cards(())
+        self.results = None
+        self.heading.setText(text)
+        self.verdict.setText("")
+        self.evpi.setText("")
+
+    def set_results(self, results, preview: bool, colors: dict[str, str]) -> None:
+        """Show ``results`` (their summary is already computed by the worker)."""
+        self.results = results
+        self.preview = preview
+        s = results.summary
+        sc = results.scenario
+        names = tuple(a.name for a in s.alternatives)
+        if names != self._names:
+            self._rebuild_cards(names)
+        for a in s.alternatives:
+            card = self.cards[a.name]
+            card.set_color(colors.get(a.name, "#888888"))
+            best = s.comparison.prob_best.get(a.name) if len(names) > 1 else None
+            card.set_summary(a, best, sc.currency, sc.horizon_years)
+            card.set_items(results.alternative(a.name).item_pv, sc.currency)
+        how = (f"{results.iterations:,} simulated futures over {sc.horizon_years} years, "
+               f"discounted at {sc.discount_rate:.1%}")
+        if preview:
+            how = f"Quick preview from {results.iterations:,} futures; the full run of {sc.iterations:,} follows…"
+        self.heading.setText(f"{sc.title} — {how}")
+        self.verdict.setText(s.verdict)
+        if len(names) > 1:
+            self.evpi.setText(f"Knowing the future before choosing would be worth at most "
+                              f"{fmt.money(s.comparison.evpi, sc.currency)} (value of perfect information).")
+        else:
+            self.evpi.setText("")
+
+
+def demo(path: str | None = None) -> OverviewPage:
+    """The Overview of a bundled (or given) scenario, on its own."""
+    from ._demo import demo_results
+
+    page = OverviewPage()
+    results = demo_results(path)
+    page.set_results(results, False, colors_for(results.names))
+    page.resize(1000, 700)
+    return page
+
+
+if __name__ == "__main__":  # a quick look: python -m ui.overview [FILE]
+    from ._demo import run_demo
+
+    run_demo(demo)
