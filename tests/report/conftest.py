@@ -1,0 +1,52 @@
+"""Fixtures for the report tests: each bundled scenario run once at a modest size, and its
+reports written once per session (PDF, HTML, Excel) into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from reportcases import ITERATIONS, SCENARIOS, SEED  # noqa: E402
+from simulator.engine import run  # noqa: E402
+from simulator.scenario import load  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _qt_application(qapp):
+    """The same QApplication as the widget tests (pytest-qt's): a report test must not leave
+    a bare QGuiApplication behind, or the next widget test in the session aborts."""
+    return qapp
+
+
+@pytest.fixture(scope="session")
+def bundled_results():
+    """{stem: Results} for every bundled scenario at ITERATIONS futures and seed SEED."""
+    return {path.stem: run(load(path), ITERATIONS, SEED) for path in SCENARIOS}
+
+
+@pytest.fixture(scope="session")
+def bundled_reports(bundled_results, tmp_path_factory):
+    """{stem: {"pdf": path, "html": path, "xlsx": path}} written once for the session."""
+    from ui.report import write_report
+
+    folder = tmp_path_factory.mktemp("reports")
+    out = {}
+    for path in SCENARIOS:
+        files = {}
+        for ext in ("pdf", "html", "xlsx"):
+            target = folder / f"{path.stem}.{ext}"
+            write_report(bundled_results[path.stem], target, source_file=path)
+            files[ext] = target
+        out[path.stem] = files
+    return out
+
+
+@pytest.fixture(scope="session")
+def bundled_pdf_text(bundled_reports):
+    """{stem: [text of each page]}: the PDFs read back once (pypdf is slow)."""
+    from reportcases import pdf_pages
+
+    return {stem: pdf_pages(files["pdf"]) for stem, files in bundled_reports.items()}

@@ -1,0 +1,103 @@
+"""Writing a file so that it is either complete or not there at all.
+
+Every export writes to a hidden temporary file beside the target and renames it over the
+target only when it is complete (``os.replace`` is atomic on one file system). A failure at
+any point removes the temporary file and leaves an existing target untouched. Failures come
+out as :class:`OSError` whose message names the file and says why in plain words.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from pathlib import Path
+import tempfile
+from typing import Iterator
+
+_REASONS = {
+    errno.EACCES: "permission denied (the folder or file is read-only, or belongs to someone else)",
+    errno.EPERM: "permission denied (the folder or file is read-only, or belongs to someone else)",
+    errno.EROFS: "the disk or folder is read-only",
+    errno.ENOENT: "the folder does not exist",
+    errno.ENOTDIR: "part of the folder path is a file, not a folder",
+    errno.EISDIR: "there is a folder of that name",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.ENAMETOOLONG: "the file name is too long",
+}
+
+
+def reason(exc: BaseException) -> str:
+    """A plain-words reason for an OS error."""
+    if isinstance(exc, OSError) and exc.errno in _REASONS:
+        return _REASONS[exc.errno]
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[0].lower() + exc.strerror[1:]
+    return str(exc) or type(exc).__name__
+
+
+class WriteError(OSError):
+    """A report or export could not be written. ``str()`` is one line naming the file."""
+
+    def __init__(self, path: Path | str, why: str, errno_: int | None = None):
+        self.path = str(path)
+        self.why = why
+        super().__init__(errno_ or errno.EIO, f"cannot write {self.path}: {why}")
+
+    def __str__(self) -> str:
+        return f"cannot write {self.path}: {self.why}"
+
+
+def check_writable(path: Path | str) -> None:
+    """Raise :class:`WriteError` now if ``path`` clearly cannot be written (missing or
+    read-only folder, a folder of that name), before any long work is done."""
+    target = Path(path)
+    if target.is_dir():
+        raise WriteError(target, _REASONS[errno.EISDIR], errno.EISDIR)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise WriteError(target, reason(exc), exc.errno) from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path | str, *, mode: int = 0o666) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on normal exit it replaces ``path``.
+
+    The temporary file exists (empty) when the block starts, so writers that open by name
+    (Qt's PDF writer) and writers that take a file object both work. Any exception inside
+    the block removes it; OSError is re-raised as :class:`WriteError`.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise WriteError(target, _REASONS[errno.EISDIR], errno.EISDIR)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise WriteError(target, reason(exc), exc.errno) from None
+    os.close(fd)
+    tmp = Path(name)
+    committed = False
+    try:
+        try:
+            yield tmp
+        except OSError as exc:
+            if isinstance(exc, WriteError):
+                raise
+            raise WriteError(target, reason(exc), exc.errno) from None
+        try:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, mode & ~umask)  # mkstemp makes 0600; a report is an ordinary file
+            os.replace(tmp, target)
+            committed = True
+        except OSError as exc:
+            raise WriteError(target, reason(exc), exc.errno) from None
+    finally:
+        if not committed:
+            with contextlib.suppress(OSError):
+                tmp.unlink()

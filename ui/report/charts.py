@@ -1,0 +1,174 @@
+"""The app's result charts, drawn for the reports.
+
+Every chart in :data:`ui.charts.CHARTS` at run time is drawn by its own builder, so a chart
+added to the app appears in the report too. The chart's finding becomes the report's caption,
+so the figure's own title is hidden to avoid saying it twice. The PDF paints the figure as
+vectors with :mod:`.qtrender`; the HTML report inlines it as SVG (:meth:`ChartImage.svg`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import io
+import re
+from typing import TYPE_CHECKING, Callable
+
+import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.patches import Polygon, Rectangle
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.engine import Results
+
+#: Figure size in inches. The charts are styled for a projector (13 pt ticks at 14 x 8 in);
+#: at 9 x 4.8 in scaled to a page's text width (about 6.7 in) their text is about 9.5 pt.
+SIZE = (9.0, 4.8)
+
+_SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "investsim-report", "svg.image_inline": True}
+
+
+def drawing_lock():
+    """The process-wide lock matplotlib holds while a figure draws (its font and text caches
+    are shared and not thread-safe). Reports may be written on a worker thread while the app
+    redraws its charts on the GUI thread, so the report's chart building and SVG export take
+    it too. (Recent matplotlib takes ``Figure._render_lock`` in ``Figure.draw``; older
+    versions locked in the Agg canvas.)"""
+    import contextlib
+
+    lock = getattr(Figure, "_render_lock", None)
+    if lock is None:
+        from matplotlib.backends.backend_agg import RendererAgg
+
+        lock = getattr(RendererAgg, "lock", None)
+    return lock if lock is not None else contextlib.nullcontext()
+
+
+@dataclass(frozen=True, eq=False)
+class ChartImage:
+    key: str
+    title: str
+    finding: str
+    figure: Figure | None   # the drawn figure (None when it could not be drawn)
+    width_pt: float
+    height_pt: float
+    error: str = ""         # why the chart could not be drawn
+    caption: str = ""       # how to read the chart (taken out of the figure, set as report text)
+
+    def svg(self) -> bytes:
+        """The chart as a complete SVG document (text as glyph outlines)."""
+        if self.figure is None:
+            return b""
+        buf = io.BytesIO()
+        with drawing_lock(), matplotlib.rc_context(_SVG_RC):
+            self.figure.savefig(buf, format="svg", metadata={"Date": None})
+        return clean_svg(buf.getvalue(), prefix=f"{self.key}-")
+
+
+def render(results: "Results", *, size: tuple[float, float] = SIZE,
+           step: Callable[[], None] | None = None) -> list[ChartImage]:
+    """Draw every chart of ``ui.charts.CHARTS`` for ``results``; ``step()`` is called after each
+    (for progress and cancellation). A chart whose builder fails is returned with ``error``
+    set rather than sinking the whole report."""
+    from ui.charts import CHARTS, colors_for
+
+    colors = colors_for(results.names)
+    out = []
+    for spec in CHARTS:
+        fig = Figure(figsize=size)
+        try:
+            with drawing_lock():
+                finding = spec.draw(fig, results, colors)
+            hide_title(fig)
+            caption = take_caption(fig)
+            tame_spans(fig)
+            out.append(ChartImage(spec.key, spec.title, finding, fig, size[0] * 72, size[1] * 72, caption=caption))
+        except Exception as exc:  # noqa: BLE001 - one broken chart must not lose the report
+            out.append(ChartImage(spec.key, spec.title, "", None, size[0] * 72, size[1] * 72,
+                                  error=f"{type(exc).__name__}: {exc}"))
+        if step is not None:
+            step()
+    return out
+
+
+def hide_title(fig: Figure) -> None:
+    """Hide the figure's title (the finding): the report prints it as the caption."""
+    title = getattr(fig, "_suptitle", None)
+    if title is not None:
+        title.set_visible(False)
+        title.set_in_layout(False)
+
+
+def take_caption(fig: Figure) -> str:
+    """Take the chart's "how to read" caption (its ``supxlabel``) out of the figure and
+    return its text, to be set as report text below the figure: searchable, in the report's
+    typeface, and the figure no longer spends time wrapping it."""
+    label = getattr(fig, "_supxlabel", None)
+    if label is None or not label.get_visible() or not label.get_text():
+        return ""
+    text = label.get_text().replace("\\$", "$")
+    label.set_visible(False)
+    label.set_in_layout(False)
+    return " ".join(text.split())
+
+
+def tame_spans(fig: Figure, limit: float = 1e12) -> None:
+    """Clamp shaded spans drawn from -1e30 to +1e30 (e.g. "the loss side of zero") to the
+    axes' view. They are clipped to the axes anyway, so the picture is the same, but SVG and
+    PDF viewers may refuse or mangle coordinates that large."""
+    for ax in fig.axes:
+        (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        xs, ys = x1 - x0, y1 - y0
+
+        def clamp(v: float, lo: float, hi: float, span: float) -> float:
+            return min(max(v, lo), hi)
+
+        for patch in ax.patches:
+            if isinstance(patch, Rectangle):
+                x, y, w, h = patch.get_x(), patch.get_y(), patch.get_width(), patch.get_height()
+                if max(abs(x), abs(x + w)) > limit:
+                    a, b = clamp(x, x0, x1, xs), clamp(x + w, x0, x1, xs)
+                    patch.set_x(a)
+                    patch.set_width(b - a)
+                if max(abs(y), abs(y + h)) > limit:
+                    a, b = clamp(y, y0, y1, ys), clamp(y + h, y0, y1, ys)
+                    patch.set_y(a)
+                    patch.set_height(b - a)
+            elif isinstance(patch, Polygon):
+                xy = patch.get_xy()
+                if xy.size and abs(xy).max() > limit:
+                    xy = xy.copy()
+                    xy[:, 0] = [clamp(v, x0, x1, xs) if abs(v) > limit else v for v in xy[:, 0]]
+                    xy[:, 1] = [clamp(v, y0, y1, ys) if abs(v) > limit else v for v in xy[:, 1]]
+                    patch.set_xy(xy)
+
+
+_EMPTY_GLYPH = re.compile(rb'<path id="([^"]+)"(?: transform="[^"]*")?\s*/>')
+_ID = re.compile(rb'id="([^"]+)"')
+_REF = re.compile(rb'(id="|#)([^"#)\s;]+)(?=[")])')
+
+
+def clean_svg(svg: bytes, prefix: str = "") -> bytes:
+    """Tidy matplotlib's SVG for embedding: drop references to empty glyphs (the space
+    character, which Qt's renderer reports as undefined links), and prefix every id so
+    several charts can live in one HTML page without clashing."""
+    empty = set(_EMPTY_GLYPH.findall(svg))
+    if empty:
+        svg = _EMPTY_GLYPH.sub(b"", svg)
+        for gid in empty:
+            svg = re.sub(rb'\s*<use xlink:href="#' + re.escape(gid) + rb'"[^>]*/>', b"", svg)
+    if prefix:
+        p = prefix.encode()
+        ids = set(_ID.findall(svg))
+
+        def sub(m: re.Match) -> bytes:
+            return m.group(1) + p + m.group(2) if m.group(2) in ids else m.group(0)
+
+        svg = _REF.sub(sub, svg)
+    return svg
+
+
+def inline_svg(svg: bytes) -> str:
+    """The ``<svg>`` element of an SVG document, for inlining in HTML."""
+    text = svg.decode("utf-8")
+    start = text.find("<svg")
+    return text[start:] if start >= 0 else text

@@ -1,0 +1,293 @@
+"""The report as an Excel workbook a finance team can check and extend.
+
+Sheets: Summary (the recommendation and one row of measures per alternative), Assumptions
+(every input in words and numbers, with its source), Cash flows (per alternative and year:
+average, P10, median, P90), Samples (the NPV of each alternative in the first 10,000
+simulated futures). Numbers are stored as numbers (money in currency units, chances and
+rates as fractions shown as percentages), never as formatted text, so they can be summed,
+charted and reused. Undefined values (an IRR that does not exist, a payback beyond the
+horizon) are left as words.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Callable
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from simulator import formatting as fmt
+
+from .facts import SAMPLING_WORDS, Facts
+
+SAMPLE_ROWS = 10_000
+HEAD_FILL = PatternFill("solid", fgColor="EEF2F6")
+HEAD_FONT = Font(bold=True, color="12355B")
+TITLE_FONT = Font(bold=True, size=14, color="12355B")
+BOLD = Font(bold=True)
+MUTED = Font(color="5B6573")
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+
+PERCENT = "0.0%"
+POINTS = '+0.00" pp";-0.00" pp";0.00" pp"'
+YEARS = "0.0"
+INTEGER = "#,##0"
+
+
+def money_format(currency: str) -> str:
+    prefix = fmt.currency_prefix(currency).replace('"', "")
+    return f'"{prefix}"#,##0;-"{prefix}"#,##0'
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def put(ws, row: int, col: int, value: Any, number_format: str | None = None, font: Font | None = None,
+        align: Alignment | None = None):
+    cell = ws.cell(row=row, column=col, value=_clean(value))
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"          # text that looks like a formula stays text
+    if number_format and isinstance(value, (int, float)):
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    if align is not None:
+        cell.alignment = align
+    return cell
+
+
+def header(ws, row: int, titles: list[str], widths: list[float] | None = None) -> None:
+    for i, title in enumerate(titles, 1):
+        put(ws, row, i, title, font=HEAD_FONT, align=Alignment(wrap_text=True, vertical="bottom"))
+        ws.cell(row=row, column=i).fill = HEAD_FILL
+    if widths:
+        for i, w in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def write(facts: Facts, path: str | Path, *, step: Callable[[], None] | None = None) -> None:
+    wb = Workbook()
+    money = money_format(facts.currency)
+    _summary(wb.active, facts, money)
+    _assumptions(wb.create_sheet("Assumptions"), facts, money)
+    _cash(wb.create_sheet("Cash flows"), facts, money)
+    if step is not None:
+        step()
+    _samples(wb.create_sheet("Samples"), facts, money)
+    wb.properties.title = facts.title
+    wb.properties.creator = f"investsim {facts.version}"
+    wb.save(str(path))
+    if step is not None:
+        step()
+
+
+# --- Summary ------------------------------------------------------------------------------
+
+SUMMARY_COLUMNS = [
+    ("Alternative", 30, None), ("Category", 11, None), ("Expected NPV", 14, "money"), ("NPV P5", 13, "money"),
+    ("NPV P10", 13, "money"), ("NPV median", 13, "money"), ("NPV P90", 13, "money"), ("NPV P95", 13, "money"),
+    ("NPV standard deviation", 14, "money"), ("Standard error of expected NPV", 14, "money"),
+    ("Chance of losing money", 11, PERCENT), ("Chance of being the best", 11, PERCENT),
+    ("PV of benefits", 14, "money"), ("PV of costs", 14, "money"), ("ROI average", 10, PERCENT),
+    ("ROI median", 10, PERCENT), ("IRR median", 10, PERCENT), ("Share of futures without an IRR", 12, PERCENT),
+    ("Payback median (years)", 12, YEARS), ("Pays back within the horizon", 12, PERCENT),
+    ("Discounted payback median (years)", 13, YEARS), ("Discounted payback within the horizon", 13, PERCENT),
+    ("Operating margin impact, last year", 13, POINTS), ("Expected regret", 13, "money"),
+]
+
+
+def _years_value(p50: float | None) -> Any:
+    if p50 is None or (isinstance(p50, float) and math.isnan(p50)):
+        return "n/a"
+    if math.isinf(p50):
+        return "not within the horizon"
+    return p50
+
+
+def _summary(ws, facts: Facts, money: str) -> None:
+    ws.title = "Summary"
+    r = facts.results
+    s = r.summary
+    put(ws, 1, 1, facts.title, font=TITLE_FONT)
+    put(ws, 2, 1, facts.recommendation.headline, font=BOLD)
+    header(ws, 4, [c[0] for c in SUMMARY_COLUMNS], [c[1] for c in SUMMARY_COLUMNS])
+    ws.row_dimensions[4].height = 45
+    row = 5
+    for a in s.alternatives:
+        last = a.margin_pp[-1].mean if a.margin_pp else None
+        values = [a.name, a.category, a.npv.mean, a.npv.p5, a.npv.p10, a.npv.p50, a.npv.p90, a.npv.p95, a.npv.std,
+                  a.npv.se, a.prob_loss, s.comparison.prob_best[a.name], a.pv_benefits, a.pv_costs,
+                  a.roi_mean if a.roi_mean is not None else "n/a", a.roi_p50 if a.roi_p50 is not None else "n/a",
+                  a.irr_p50 if a.irr_p50 is not None else "n/a", a.irr_share_undefined,
+                  _years_value(a.payback_p50), a.payback_within, _years_value(a.discounted_payback_p50),
+                  a.discounted_payback_within, last if last is not None else "n/a",
+                  s.comparison.expected_regret[a.name]]
+        for col, (value, (_, _, f)) in enumerate(zip(values, SUMMARY_COLUMNS), 1):
+            put(ws, row, col, value, money if f == "money" else f, font=BOLD if col == 1 else None)
+        row += 1
+    ws.freeze_panes = "B5"
+
+    row += 1
+    names = [a.name for a in s.alternatives]
+    if len(names) > 1:
+        put(ws, row, 1, "Chance that the row's alternative has the higher NPV than the column's", font=BOLD)
+        row += 1
+        header(ws, row, [""] + names)
+        row += 1
+        for a in names:
+            put(ws, row, 1, a, font=BOLD)
+            for j, b in enumerate(names, 2):
+                if a != b:
+                    put(ws, row, j, s.comparison.prob_beats[a][b], PERCENT)
+            row += 1
+        row += 1
+        put(ws, row, 1, "Value of perfect information (EVPI)", font=BOLD)
+        put(ws, row, 3, s.comparison.evpi, money)
+        row += 2
+
+    lines = [
+        ("Recommendation", facts.recommendation.headline),
+        ("Why", " ".join(facts.recommendation.details)),
+        ("What drives the result", facts.drivers),
+        ("What is worth finding out", facts.worth_knowing),
+        ("Caveat", facts.caveat),
+        ("Verdict (as printed by investsim run)", s.verdict),
+        ("Decision", facts.decision),
+    ]
+    lines += [(f"Precision note {i}", w) for i, w in enumerate(facts.warnings, 1)]
+    lines += [
+        ("Scenario file", facts.source_name),
+        ("Currency", facts.currency),
+        ("Planning horizon (years)", facts.scenario.horizon_years),
+        ("Discount rate", facts.scenario.discount_rate),
+        ("Simulated futures", r.iterations),
+        ("Seed", r.seed),
+        ("Sampling", SAMPLING_WORDS.get(r.sampling, r.sampling)),
+        ("Reproduce with", facts.command),
+        ("Program", f"investsim {facts.version}"),
+        ("Date", facts.date),
+    ]
+    for label, value in lines:
+        put(ws, row, 1, label, font=BOLD, align=TOP)
+        f = PERCENT if label == "Discount rate" else (INTEGER if label in ("Simulated futures",) else None)
+        put(ws, row, 3, value, f)
+        row += 1
+
+
+# --- Assumptions --------------------------------------------------------------------------
+
+def _assumptions(ws, facts: Facts, money: str) -> None:
+    titles = ["Section", "Name", "Kind and timing", "Amount in words", "Low (P5)", "Median", "High (P95)",
+              "Worth today (average PV)", "Source"]
+    header(ws, 1, titles, [22, 34, 36, 52, 13, 13, 13, 14, 56])
+    row = 2
+    for label, text in facts.frame:
+        put(ws, row, 1, "Frame", align=TOP)
+        put(ws, row, 2, label, font=BOLD, align=TOP)
+        put(ws, row, 4, text, align=WRAP_TOP)
+        row += 1
+    sc = facts.scenario
+    for label, value, f in (("Discount rate", sc.discount_rate, PERCENT), ("Horizon (years)", sc.horizon_years, None)):
+        put(ws, row, 1, "Frame", align=TOP)
+        put(ws, row, 2, label, font=BOLD, align=TOP)
+        put(ws, row, 6, value, f)
+        row += 1
+    if sc.baseline is not None:
+        b = sc.baseline
+        for label, value, f in (("Baseline revenue a year", b.revenue, money),
+                                ("Baseline operating margin", b.operating_margin, PERCENT),
+                                ("Baseline revenue growth a year", b.revenue_growth, PERCENT)):
+            put(ws, row, 1, "Frame", align=TOP)
+            put(ws, row, 2, label, font=BOLD, align=TOP)
+            put(ws, row, 6, value, f)
+            row += 1
+    for v in facts.variables:
+        f = PERCENT if v.unit == "percent" else ("#,##0.##" if v.unit == "number" else money)
+        put(ws, row, 1, "Shared input", align=TOP)
+        put(ws, row, 2, v.name, font=BOLD, align=TOP)
+        put(ws, row, 4, v.words, align=WRAP_TOP)
+        for col, value in ((5, v.low), (6, v.middle), (7, v.high)):
+            put(ws, row, col, value, f, align=TOP)
+        put(ws, row, 9, v.source, align=WRAP_TOP)
+        row += 1
+    for c in facts.correlations:
+        put(ws, row, 1, "Correlation", align=TOP)
+        put(ws, row, 4, c, align=WRAP_TOP)
+        row += 1
+    for alt in facts.alternatives:
+        for it in alt.items:
+            put(ws, row, 1, alt.name, align=TOP)
+            put(ws, row, 2, it.name, font=BOLD, align=WRAP_TOP)
+            put(ws, row, 3, it.timing, align=WRAP_TOP)
+            put(ws, row, 4, it.amount, align=WRAP_TOP)
+            for col, value in ((5, it.low), (6, it.middle), (7, it.high)):
+                put(ws, row, col, value, money, align=TOP)
+            put(ws, row, 8, it.pv, money, align=TOP)
+            put(ws, row, 9, it.source, align=WRAP_TOP)
+            row += 1
+        put(ws, row, 1, alt.name, font=BOLD)
+        put(ws, row, 2, "Expected NPV (sum of the items)", font=BOLD)
+        put(ws, row, 8, alt.summary.npv.mean, money, font=BOLD)
+        row += 1
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:I{max(row - 1, 1)}"
+
+
+# --- Cash flows ---------------------------------------------------------------------------
+
+def _cash(ws, facts: Facts, money: str) -> None:
+    baseline = facts.scenario.baseline is not None
+    titles = ["Alternative", "Year", "Net cash, average", "P10", "Median", "P90", "Cumulative, average"]
+    widths = [30, 8, 16, 14, 14, 14, 16]
+    if baseline:
+        titles.append("Operating margin impact, average (pp)")
+        widths.append(16)
+    header(ws, 1, titles, widths)
+    ws.row_dimensions[1].height = 32
+    row = 2
+    for alt in facts.alternatives:
+        for c in facts.cash[alt.name]:
+            put(ws, row, 1, alt.name)
+            put(ws, row, 2, c.year)
+            for col, value in enumerate((c.mean, c.p10, c.p50, c.p90, c.cumulative_mean), 3):
+                put(ws, row, col, value, money)
+            if baseline and c.margin_mean is not None:
+                put(ws, row, 8, c.margin_mean, POINTS)
+            row += 1
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(titles))}{max(row - 1, 1)}"
+    note = row + 1
+    put(ws, note, 1, "Net cash = benefits minus costs in the year, not discounted; year 0 is today. P10/P90: "
+                     "in one future in ten the year's cash is below P10, in one in ten above P90. Averages add "
+                     "up over the years; percentiles do not.", font=MUTED)
+
+
+# --- Samples ------------------------------------------------------------------------------
+
+def _samples(ws, facts: Facts, money: str) -> None:
+    r = facts.results
+    n = min(r.iterations, SAMPLE_ROWS)
+    titles = ["Future"] + [f"NPV: {a.name}" for a in r.alternatives]
+    header(ws, 1, titles, [9] + [max(16, min(40, len(t) + 2)) for t in titles[1:]])
+    ws.row_dimensions[1].height = 30
+    columns = [a.npv[:n].tolist() for a in r.alternatives]
+    for i in range(n):
+        ws.append([i + 1] + [v if math.isfinite(v) else None for v in (col[i] for col in columns)])
+    for col in range(2, len(titles) + 1):
+        letter = get_column_letter(col)
+        for cell in ws[letter][1:]:
+            cell.number_format = money
+    ws.freeze_panes = "B2"
+    if r.iterations > n:
+        put(ws, n + 3, 1, f"The first {n:,} of {r.iterations:,} simulated futures; export the simulated data as "
+                          "CSV from the app for all of them.", font=MUTED)

@@ -1,0 +1,732 @@
+"""Everything a report says, worked out once from a finished run: numbers and plain sentences.
+
+No Qt, no matplotlib, no file formats: :mod:`.document` turns these facts into the blocks the
+PDF and HTML writers lay out, and :mod:`.excel` writes the same facts as sheets. Every figure
+comes from ``results.summary`` and :mod:`simulator.insights`, formatted with
+:mod:`simulator.formatting`, so the report shows exactly what ``investsim run --json``
+prints for the same file, iterations and seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import datetime as _dt
+import os
+from pathlib import Path
+import re
+from typing import TYPE_CHECKING, Sequence
+
+from simulator import __version__
+from simulator import formatting as fmt
+from simulator import insights
+from simulator.describe import describe_amount, format_values, resolve_unit, sketch
+from simulator.distributions import Distribution
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.analysis import AlternativeSummary
+    from simulator.engine import Results
+    from simulator.scenario import Item, Scenario
+
+KIND_WORDS = {"investment": "Investment", "running_cost": "Running cost", "benefit": "Benefit", "risk": "Risk"}
+SAMPLING_WORDS = {"lhs": "Latin hypercube sampling", "random": "plain random sampling"}
+
+
+# ---------------------------------------------------------------------------------------
+# Small data holders
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Recommendation:
+    headline: str            # one sentence: what to do and how sure
+    details: tuple[str, ...]  # the sentences that back it up
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """A row of the executive summary's comparison table: a label, one text per alternative."""
+
+    label: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """An uncertain or fixed input: its name, the amount in words and where it comes from."""
+
+    name: str
+    words: str
+    source: str
+    low: float | None = None      # 5th percentile (or the value)
+    middle: float | None = None   # median
+    high: float | None = None     # 95th percentile
+    unit: str = "number"          # money | percent | number
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    name: str
+    kind: str                 # investment | running_cost | benefit | risk
+    timing: str               # kind, years, ramp, growth, chance, driver in words
+    amount: str               # the amount in words
+    pv: float                 # signed mean present value (+ in, - out)
+    source: str
+    low: float | None = None
+    middle: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class AlternativeFacts:
+    name: str
+    category: str
+    description: str
+    drivers: tuple[str, ...]
+    items: tuple[ItemRow, ...]
+    summary: "AlternativeSummary"
+
+
+@dataclass(frozen=True)
+class CashRow:
+    year: int
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+    cumulative_mean: float
+    margin_mean: float | None   # percentage points; None for year 0 or without a baseline
+
+
+@dataclass
+class Facts:
+    """What the report says. Money in the scenario's currency; chances as fractions."""
+
+    results: "Results"
+    scenario: "Scenario"
+    title: str
+    source_name: str
+    date: str
+    version: str
+    currency: str
+    decision: str
+    recommendation: Recommendation
+    key_rows: list[KeyRow]
+    drivers: str
+    worth_knowing: str
+    caveat: str
+    warnings: list[str]
+    frame: list[tuple[str, str]]
+    variables: list[InputRow]
+    correlations: list[str]
+    alternatives: list[AlternativeFacts]
+    cash: dict[str, list[CashRow]]
+    method: list[tuple[str, str]]
+    glossary: list[tuple[str, str]]
+    precision: list[tuple[str, float]] = field(default_factory=list)  # (name, ± 2 standard errors)
+    command: str = ""           # the command line that reproduces the figures
+
+    def money(self, x: float | None) -> str:
+        return fmt.money(x, self.currency)
+
+    @property
+    def footer_facts(self) -> str:
+        r = self.results
+        return (f"{r.iterations:,} simulated futures · seed {r.seed} · {SAMPLING_WORDS.get(r.sampling, r.sampling)}"
+                f" · investsim {self.version}")
+
+
+# ---------------------------------------------------------------------------------------
+# Sources: the comments a person wrote beside the inputs in the scenario file
+# ---------------------------------------------------------------------------------------
+
+_KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
+_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_RULE = re.compile(r"^[\s\-=_*#~.]*$|^[\s\-=_*#~]{3,}.*[\-=_*#~]{3,}\s*$")
+
+
+def _inline_comment(line: str) -> str:
+    """The ``# comment`` at the end of a TOML line, ignoring ``#`` inside strings."""
+    quote = None
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            return line[i + 1:].strip()
+    return ""
+
+
+def source_comments(text: str | None) -> dict[str, dict[str, str]]:
+    """Comments beside each key of ``[variables]`` and ``[baseline]``: the inline comment,
+    or else the block of comment lines just above the key (separator lines left out).
+
+    Returns ``{"variables": {name: text}, "baseline": {key: text}}``.
+    """
+    out: dict[str, dict[str, str]] = {"variables": {}, "baseline": {}}
+    if not text:
+        return out
+    table = ""
+    above: list[str] = []
+    group = ""   # the key whose comment block above also covers the keys right under it
+    for line in text.splitlines():
+        stripped = line.strip()
+        m = _TABLE.match(line)
+        if m and not _KEY.match(line):
+            table = m.group(1).strip()
+            above, group = [], ""
+            continue
+        if stripped.startswith("#"):
+            body = stripped.lstrip("#").strip()
+            if body and not _RULE.match(body):
+                above.append(body)
+            group = ""
+            continue
+        if not stripped:
+            above, group = [], ""
+            continue
+        key = _KEY.match(line)
+        if key and table in out:
+            name = key.group(1)
+            inline = _inline_comment(line)
+            if inline:
+                out[table][name] = re.sub(r"\s+", " ", inline).strip()
+            elif above:
+                out[table][name] = re.sub(r"\s+", " ", " ".join(above)).strip()
+                group = name
+            elif group:
+                out[table][name] = f"See the note on {group}."
+        above = []
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Inputs in words
+# ---------------------------------------------------------------------------------------
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def _lower_first(text: str) -> str:
+    """"Exactly $1M." -> "exactly $1M." (a leading acronym such as "ERP" stays as it is)."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def input_unit(label: str, scenario: "Scenario") -> str:
+    """The unit of a sensitivity input label: a variable, "alt / item" (money), or
+    "alt / item / growth|probability|contribution margin" (percent)."""
+    parts = label.split(" / ")
+    if len(parts) == 1:
+        return "auto"
+    if len(parts) >= 3:
+        return "percent"
+    return "money"
+
+
+def input_amount(label: str, scenario: "Scenario"):
+    """The amount behind a sensitivity input label, and the item it belongs to (or None)."""
+    parts = label.split(" / ")
+    if len(parts) == 1:
+        return scenario.variable_map.get(label), None
+    try:
+        item = next(it for it in scenario.alternative(parts[0]).items if it.name == parts[1])
+    except (KeyError, StopIteration):
+        return None, None
+    if len(parts) == 2:
+        return item.amount, item
+    return getattr(item, parts[2].replace(" ", "_"), None), item
+
+
+def format_input(values: Sequence[float], label: str, scenario: "Scenario") -> list[str]:
+    unit = input_unit(label, scenario)
+    if unit == "auto":
+        amount, _ = input_amount(label, scenario)
+        sk = sketch(amount, scenario) if amount is not None else None
+        unit = resolve_unit("auto", [sk.p5, sk.p95] if sk else list(values))
+    return format_values(list(values), unit, scenario.currency)
+
+
+# ---------------------------------------------------------------------------------------
+# Building the facts
+# ---------------------------------------------------------------------------------------
+
+def report_date() -> str:
+    """Today's date (ISO), or the date of ``SOURCE_DATE_EPOCH`` for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date().isoformat()
+    return _dt.date.today().isoformat()
+
+
+def build(results: "Results", source_file: str | os.PathLike | None = None) -> Facts:
+    scenario = results.scenario
+    s = results.summary
+    cur = scenario.currency
+    comments = source_comments(scenario.source_text)
+    facts = Facts(
+        results=results,
+        scenario=scenario,
+        title=scenario.title or "Untitled scenario",
+        source_name=Path(source_file).name if source_file else "unsaved scenario",
+        date=report_date(),
+        version=__version__,
+        currency=cur,
+        decision=_decision(results),
+        recommendation=recommendation(results),
+        key_rows=_key_rows(results),
+        drivers="",
+        worth_knowing="",
+        caveat="",
+        warnings=insights.precision_warnings(results),
+        frame=_frame(results, comments["baseline"]),
+        variables=_variables(scenario, comments["variables"]),
+        correlations=[f"{c.between[0]} and {c.between[1]} move together with a rank correlation of {c.rank:+.2f}"
+                      + (" (when one is high, the other tends to be low)" if c.rank < 0 else
+                         " (when one is high, the other tends to be high too)")
+                      for c in scenario.correlations],
+        alternatives=_alternatives(results),
+        cash=_cash(results),
+        method=[],
+        glossary=[],
+        precision=[(a.name, 2 * a.npv.se) for a in s.alternatives],
+    )
+    facts.drivers, facts.caveat = _drivers_and_caveat(results, facts)
+    facts.worth_knowing = _worth_knowing(results)
+    facts.command = _command(results, facts.source_name)
+    facts.method = _method(results, facts)
+    facts.glossary = _glossary(results)
+    return facts
+
+
+def _decision(results: "Results") -> str:
+    sc = results.scenario
+    alts = sc.alternatives
+    named = [a.name + (f" ({a.category})" if a.category else "") for a in alts]
+    frame = (f"judged over {sc.horizon_years} years at a discount rate of {sc.discount_rate:.1%} a year, "
+             f"across {results.iterations:,} simulated futures")
+    if len(named) == 1:
+        return f"Whether to go ahead with {named[0]}, {frame}."
+    if len(named) == 2:
+        which = f"{named[0]} or {named[1]}"
+    else:
+        which = ", ".join(named[:-1]) + " or " + named[-1]
+    return f"Which to fund: {which}, {frame}."
+
+
+def recommendation(results: "Results") -> Recommendation:
+    """What to do, how sure, in one sentence, and the sentences behind it."""
+    s = results.summary
+    sc = results.scenario
+    comp = s.comparison
+    m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+    pc = fmt.percent
+    best = s.alternative(comp.best)
+    details: list[str] = []
+    if comp.runner_up is None:
+        if best.npv.mean > 0:
+            head = (f"Go ahead with {best.name}: it is worth {m(best.npv.mean)} on average and loses money "
+                    f"in {pc(best.prob_loss)} of simulated futures.")
+        else:
+            head = (f"Do not go ahead with {best.name} as planned: on average it is worth {m(best.npv.mean)} "
+                    f"at a {sc.discount_rate:.1%} discount rate, and it loses money in {pc(best.prob_loss)} "
+                    "of simulated futures.")
+        return Recommendation(head, tuple(details))
+    second = s.alternative(comp.runner_up)
+    beats = comp.prob_beats[best.name][second.name]
+    many = len(s.alternatives) > 2
+    if best.npv.mean <= 0:
+        if best.npv.std == 0 and best.npv.mean == 0:
+            head = (f"Keep the money ({best.name}): no alternative is expected to pay for itself at a "
+                    f"{sc.discount_rate:.1%} discount rate; the closest, {second.name}, is worth "
+                    f"{m(second.npv.mean)} on average.")
+        else:
+            head = (f"No alternative is expected to pay for itself at a {sc.discount_rate:.1%} discount rate; "
+                    f"{best.name} loses least ({m(best.npv.mean)} on average) and loses money in "
+                    f"{pc(best.prob_loss)} of simulated futures.")
+    elif beats >= 0.75:
+        head = (f"Choose {best.name}: it beats {second.name} in {pc(beats)} of simulated futures and loses money "
+                f"in {pc(best.prob_loss)}.")
+    elif beats >= 0.6:
+        head = (f"Choose {best.name}, with moderate confidence: it beats {second.name} in {pc(beats)} of simulated "
+                f"futures and loses money in {pc(best.prob_loss)}.")
+    elif beats >= 0.5:
+        head = (f"A close call, leaning to {best.name}: it beats {second.name} in only {pc(beats)} of simulated "
+                f"futures and loses money in {pc(best.prob_loss)}.")
+    else:
+        head = (f"A close call: {best.name} has the higher expected value ({m(best.npv.mean)} vs "
+                f"{m(second.npv.mean)}), but {second.name} comes out ahead in {pc(1 - beats)} of simulated "
+                f"futures; {best.name} loses money in {pc(best.prob_loss)}.")
+    if best.npv.mean > 0:
+        details.append(f"{best.name} is worth {m(best.npv.mean)} on average against {m(second.npv.mean)} for "
+                       f"{second.name}" + (f", and it is the best of the {len(s.alternatives)} alternatives in "
+                                           f"{pc(comp.prob_best[best.name])} of futures." if many else "."))
+    details.append(insights.dominance(results, best.name, second.name).sentence)
+    return Recommendation(head, tuple(details))
+
+
+def _key_rows(results: "Results") -> list[KeyRow]:
+    s = results.summary
+    sc = results.scenario
+    m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+    alts = s.alternatives
+    rows = [
+        KeyRow("Expected NPV (average)", tuple(m(a.npv.mean) for a in alts)),
+        KeyRow("Middle 80% of futures (P10 to P90)", tuple(middle_80(a, sc.currency) for a in alts)),
+        KeyRow("Chance of losing money", tuple(fmt.percent(a.prob_loss) for a in alts)),
+    ]
+    if len(alts) > 1:
+        rows.append(KeyRow("Chance of being the best choice",
+                           tuple(fmt.percent(s.comparison.prob_best[a.name]) for a in alts)))
+    rows += [
+        KeyRow("Return on investment (ROI), average",
+               tuple("n/a (no costs)" if a.roi_mean is None else f"{a.roi_mean:.0%}" for a in alts)),
+        KeyRow("Internal rate of return (IRR), median",
+               tuple("n/a" if a.irr_p50 is None else f"{a.irr_p50:.1%}" for a in alts)),
+        KeyRow("Payback, median", tuple(_payback(a.payback_p50, a.payback_within, sc.horizon_years) for a in alts)),
+    ]
+    if any(a.margin_pp for a in alts):
+        year = max(a.margin_pp[-1].year for a in alts if a.margin_pp)
+        rows.append(KeyRow(f"Operating margin impact by year {year}",
+                           tuple(fmt.points(a.margin_pp[-1].mean) if a.margin_pp else "n/a" for a in alts)))
+    rows.append(KeyRow("Present value of benefits / of costs",
+                       tuple(f"{m(a.pv_benefits)} / {m(a.pv_costs)}" for a in alts)))
+    return rows
+
+
+def middle_80(a: "AlternativeSummary", currency: str) -> str:
+    """"-$793k to $1.6M", or "always $0" when every future gives the same NPV."""
+    m = lambda x: fmt.money(x, currency)  # noqa: E731
+    if a.npv.p10 == a.npv.p90:
+        return f"always {m(a.npv.p10)}"
+    return f"{m(a.npv.p10)} to {m(a.npv.p90)}"
+
+
+def _payback(p50: float | None, within: float, horizon: int) -> str:
+    if p50 is not None and p50 == 0:
+        return "nothing to pay back"
+    text = fmt.years(p50)
+    return f"{text} ({fmt.percent(within)} within {horizon} years)"
+
+
+def _describe_input(label: str, scenario: "Scenario", comments: dict[str, str]) -> tuple[str, str]:
+    """(amount in words, source) for a sensitivity input label."""
+    amount, item = input_amount(label, scenario)
+    unit = input_unit(label, scenario)
+    words = describe_amount(amount, unit=unit, currency=scenario.currency, scenario=scenario) if amount is not None else ""
+    if item is not None:
+        source = item.note
+    else:
+        source = comments.get(label, "")
+    return words, source
+
+
+def name(label: str) -> str:
+    """An input's label as the engine's own sentences write it ("line units")."""
+    return insights.pretty_input(label)
+
+
+def _drivers_and_caveat(results: "Results", facts: Facts) -> tuple[str, str]:
+    s = results.summary
+    sc = results.scenario
+    m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+    comp = s.comparison
+    pair = comp.runner_up is not None
+    target = f"{comp.best} vs {comp.runner_up}" if pair else comp.best
+    tor = insights.tornado(results, target)
+    bars = [b for b in tor.bars if b.swing > 0]
+    if not bars:
+        text = ("Every input is a fixed number, so the result does not depend on any uncertain input."
+                if not tor.bars else "No single input moves the result noticeably.")
+        return text, "Key assumption: every figure is fixed, so the result is only as good as those figures."
+    top = bars[0]
+    lo_v, hi_v = format_input([top.low_value, top.high_value], top.input, sc)
+    if pair:
+        a, b = comp.best, comp.runner_up
+
+        def lead(d: float) -> str:
+            if abs(d) < 0.005 * max(abs(top.low_mean), abs(top.high_mean), 1.0):
+                return f"{a} and {b} come out about level"
+            return f"{a} comes out ahead by {m(d)}" if d > 0 else f"{b} comes out ahead by {m(-d)}"
+
+        text = (f"The choice between {a} and {b} turns most on {name(top.input)}: in the futures where it is below "
+                f"{lo_v} (its lowest tenth), {lead(top.low_mean)} on average; where it is above {hi_v} "
+                f"(its highest tenth), {lead(top.high_mean)}.")
+    else:
+        text = (f"The value of {comp.best} depends most on {name(top.input)}: from {m(top.low_mean)} on average in the "
+                f"futures where it is below {lo_v} (its lowest tenth) to {m(top.high_mean)} where it is above "
+                f"{hi_v} (its highest tenth).")
+    text += f" It accounts for about {fmt.percent(top.variance_share)} of the uncertainty in the outcome."
+    others = [name(b.input) for b in bars[1:3] if b.swing > 0.2 * top.swing]
+    if others:
+        text += f" Next {'comes' if len(others) == 1 else 'come'} {' and '.join(others)}."
+    words, source = _describe_input(top.input, sc, facts_comments(sc))
+    caveat = f"Key assumption: {name(top.input)}"
+    if words:
+        caveat += f", {_lower_first(words.rstrip('.'))}"
+    if source:
+        caveat += f" (source: {source.rstrip('.')})"
+    caveat += (". More than any other figure, if this one is wrong the ranking may change." if pair else
+               ". More than any other figure, if this one is wrong so is the expected value.")
+    return text, caveat
+
+
+def facts_comments(scenario: "Scenario") -> dict[str, str]:
+    return source_comments(scenario.source_text)["variables"]
+
+
+def _worth_knowing(results: "Results") -> str:
+    s = results.summary
+    if s.comparison.runner_up is None:
+        return ("With a single alternative there is no choice between alternatives to inform; \u201cwhat drives "
+                "the result\u201d above shows which figures to firm up first.")
+    voi = insights.value_of_information(results)
+    text = voi.sentence
+    if voi.inputs and voi.inputs[0].value > voi.inputs[0].precision and voi.evpi > 0:
+        top = voi.inputs[0]
+        text += (f" If {name(top.input)} can be found out (a pilot, a survey, a firm quote) for less than about "
+                 f"{fmt.money(top.value, results.scenario.currency)} before the decision, it is worth doing first.")
+    return text
+
+
+def _frame(results: "Results", baseline_notes: dict[str, str]) -> list[tuple[str, str]]:
+    sc = results.scenario
+    m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+    rows = [
+        ("Planning horizon", f"{sc.horizon_years} years. Year 0 is today; later cash flows fall at the end of each "
+                             "year. Nothing is counted after the last year."),
+        ("Discount rate", f"{sc.discount_rate:.1%} a year: the return the company requires of its money."),
+        ("Currency", f"{sc.currency}; amounts are per year where the item says so."),
+    ]
+    b = sc.baseline
+    if b is not None:
+        text = f"Revenue {m(b.revenue)} a year, operating margin {b.operating_margin:.1%}"
+        if b.revenue_growth:
+            text += f", revenue growing {b.revenue_growth:.1%} a year"
+        text += "."
+        notes = [f"{k.replace('_', ' ')}: {v}" for k, v in baseline_notes.items() if v]
+        if notes:
+            text += " Sources: " + "; ".join(notes) + "."
+        rows.append(("The business today (baseline)", text))
+    else:
+        rows.append(("The business today (baseline)", "Not given, so the report shows no operating-margin impact."))
+    rows.append(("Simulation", f"{results.iterations:,} simulated futures, seed {results.seed}, "
+                               f"{SAMPLING_WORDS.get(results.sampling, results.sampling)}."))
+    return rows
+
+
+def _numbers(amount, unit: str, scenario: "Scenario") -> tuple[float | None, float | None, float | None, str]:
+    if amount is None:
+        return None, None, None, unit
+    if isinstance(amount, (int, float)) and not isinstance(amount, bool):
+        v = float(amount)
+        return v, v, v, resolve_unit(unit, [v])
+    sk = sketch(amount, scenario)
+    if sk is None:
+        return None, None, None, unit
+    return sk.p5, sk.p50, sk.p95, resolve_unit(unit, [sk.p5, sk.p95])
+
+
+def _variables(scenario: "Scenario", comments: dict[str, str]) -> list[InputRow]:
+    rows = []
+    for name, amount in scenario.variables:
+        words = describe_amount(amount, unit="auto", currency=scenario.currency, scenario=scenario)
+        low, mid, high, unit = _numbers(amount, "auto", scenario)
+        rows.append(InputRow(name, words, comments.get(name, ""), low, mid, high, unit))
+    return rows
+
+
+def _share(value) -> str:
+    if isinstance(value, (int, float)):
+        return f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:.1%}"
+    return "an uncertain share"
+
+
+def timing(item: "Item", horizon: int, currency: str = "USD", scenario: "Scenario | None" = None) -> str:
+    """The kind and timing of an item in words: "Running cost, years 1-7, growing 4% a year"."""
+    if item.kind == "investment":
+        text = f"Investment, paid in year {item.year}" if item.year else "Investment, paid today (year 0)"
+        if item.life_years:
+            text += f"; depreciated over {item.life_years} years"
+        return text
+    if item.kind == "benefit":
+        if item.effect == "revenue":
+            cm = item.contribution_margin
+            text = "Benefit: extra revenue"
+            text += f", kept at a {_share(cm)} contribution margin" if cm is not None else ", counted in full"
+        else:
+            text = "Benefit: cost saving"
+    else:
+        text = KIND_WORDS[item.kind]
+    end = horizon if item.end_year is None else min(item.end_year, horizon)
+    if item.start_year > end:
+        text += ", outside the horizon"
+    elif item.start_year == end:
+        text += f", year {end} only"
+    else:
+        text += f", years {item.start_year}\u2013{end}"
+    if item.ramp_years and item.ramp_years > 1:
+        text += f"; builds up over {item.ramp_years} years"
+    if item.growth is not None:
+        if isinstance(item.growth, (int, float)):
+            if item.growth:
+                text += f"; {'grows' if item.growth > 0 else 'shrinks'} {abs(item.growth):.1%} a year".replace(".0%", "%")
+        else:
+            text += "; grows at an uncertain rate"
+    if item.probability is not None:
+        if isinstance(item.probability, (int, float)):
+            text += f"; a {_share(item.probability)} chance each year"
+        else:
+            text += "; an uncertain chance each year"
+    if item.vary == "yearly":
+        text += "; amount drawn afresh each year"
+    if item.kind == "benefit" and item.driver:
+        text += f"; driver: {item.driver}"
+    return text
+
+
+def _alternatives(results: "Results") -> list[AlternativeFacts]:
+    sc = results.scenario
+    s = results.summary
+    out = []
+    for alt in sc.alternatives:
+        r = results.alternative(alt.name)
+        items = []
+        for it in alt.items:
+            words = describe_amount(it.amount, unit="money", currency=sc.currency, scenario=sc)
+            if it.is_annual:
+                lead = "Extra revenue per year" if (it.kind == "benefit" and it.effect == "revenue") else "Per year"
+                words = f"{lead}: {_lower_first(words)}"
+            extra = []
+            if isinstance(it.probability, Distribution):
+                extra.append("Chance each year: " + _lower_first(describe_amount(it.probability, unit="percent",
+                                                                                  currency=sc.currency)))
+            if isinstance(it.growth, Distribution):
+                extra.append("Growth a year: " + _lower_first(describe_amount(it.growth, unit="percent",
+                                                                               currency=sc.currency)))
+            if isinstance(it.contribution_margin, Distribution):
+                extra.append("Contribution margin: " + _lower_first(
+                    describe_amount(it.contribution_margin, unit="percent", currency=sc.currency)))
+            if extra:
+                words += " " + " ".join(extra)
+            low, mid, high, _ = _numbers(it.amount, "money", sc)
+            items.append(ItemRow(it.name, it.kind, timing(it, sc.horizon_years, sc.currency, sc), words,
+                                 float(r.item_pv.get(it.name, 0.0)), it.note, low, mid, high))
+        out.append(AlternativeFacts(alt.name, alt.category, alt.description, tuple(alt.drivers), tuple(items),
+                                    s.alternative(alt.name)))
+    return out
+
+
+def _cash(results: "Results") -> dict[str, list[CashRow]]:
+    out = {}
+    for a in results.summary.alternatives:
+        cum = a.cumulative_cash
+        margin = {y.year: y.mean for y in a.margin_pp}
+        out[a.name] = [CashRow(y.year, y.mean, y.p10, y.p50, y.p90, cum[i].mean, margin.get(y.year))
+                       for i, y in enumerate(a.cash_by_year)]
+    return out
+
+
+def _command(results: "Results", source_name: str) -> str:
+    name = source_name if re.fullmatch(r"[\w.\-/]+", source_name) else '"' + source_name.replace('"', '\\"') + '"'
+    text = f"investsim run {name} --iterations {results.iterations} --seed {results.seed}"
+    if results.sampling != results.scenario.sampling:
+        text += f" --sampling {results.sampling}"
+    return text + " --json"
+
+
+def _method(results: "Results", facts: Facts) -> list[tuple[str, str]]:
+    sc = results.scenario
+    n = results.iterations
+    m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+    sampling = SAMPLING_WORDS.get(results.sampling, results.sampling)
+    out = [
+        ("How the numbers were made",
+         "Each alternative is described as line items: one-off investments, running costs, benefits and risks. "
+         "Each amount is a fixed number, a range, a distribution or a formula over shared inputs (see "
+         f"Assumptions). investsim simulated {n:,} possible futures ({sampling}). In each future it drew every "
+         "uncertain input once (or once a year where an item says so), worked out every alternative's yearly cash "
+         "and profit from those same draws, and from them its net present value, return on investment, internal "
+         "rate of return, payback and operating-margin impact. Because all alternatives are judged on the same "
+         "futures, a statement such as \u201cbeats the other in 60% of futures\u201d compares like with like."),
+        ("Conventions",
+         f"Year 0 is today; later cash flows fall at the end of each year and are discounted at "
+         f"{sc.discount_rate:.1%} a year. A range \u201c90% sure between A and B\u201d means a 5% chance below A and "
+         "a 5% chance above B. Benefits that add revenue count only their contribution margin as cash and profit; "
+         "cost savings count in full. In the cash view investments count when they are paid; in the margin view "
+         f"they are depreciated in equal parts over their useful life. Nothing is counted after year "
+         f"{sc.horizon_years}, for any alternative."),
+    ]
+    prec = "; ".join(f"{name} \u00b1{m(pm)}" for name, pm in facts.precision)
+    text = (f"With {n:,} futures, each expected NPV is known to within about two standard errors: {prec}. "
+            "Running more futures narrows these margins; it does not change what the ranges in the assumptions "
+            "say about the world.")
+    if facts.warnings:
+        text += " " + " ".join(facts.warnings)
+    out.append(("How precise the figures are", text))
+    out.append(("Reproducing these numbers",
+                f"The same scenario file, number of futures and seed always give the same figures. This report: "
+                f"{facts.source_name}, {n:,} futures, seed {results.seed}, {sampling}, investsim {facts.version}. "
+                "The command line gives the same figures:"))
+    out.append(("What the model leaves out",
+                "The results are only as good as the ranges put in. Inputs are independent of each other except "
+                "where a correlation is stated. Taxes, financing and value beyond the horizon are not modelled "
+                "unless the scenario includes them as items."))
+    return out
+
+
+def _glossary(results: "Results") -> list[tuple[str, str]]:
+    sc = results.scenario
+    rate = f"{sc.discount_rate:.1%}"
+    terms = [
+        ("Simulated future", "One complete set of draws of every uncertain input: one way the next "
+                             f"{sc.horizon_years} years could turn out. The report summarises {results.iterations:,}."),
+        ("Net present value (NPV)", "All cash in and out over the horizon, each year's amount discounted to "
+                                    "today's money. Above zero, the investment earns more than the discount rate."),
+        ("Expected NPV", "The average NPV over all simulated futures."),
+        ("Discount rate", f"The yearly return the company requires of its money (here {rate}); cash due in a year "
+                          "is worth that much less than cash today."),
+        ("P10, P50 (median), P90", "The values below which 10%, 50% and 90% of simulated futures fall; "
+                                   "between P10 and P90 lie the middle 80% of futures."),
+        ("Chance of losing money", "The share of simulated futures in which NPV is below zero."),
+        ("Chance of being the best", "The share of simulated futures in which an alternative has the highest NPV "
+                                     "of all; \u201cbeats B in 60%\u201d is the share in which its NPV is above B's."),
+        ("Return on investment (ROI)", "Present value of benefits minus present value of costs, divided by the "
+                                       "present value of costs: what each unit of money spent returns on top of "
+                                       "itself, in today's money."),
+        ("Internal rate of return (IRR)", "The discount rate at which NPV would be exactly zero. An IRR above the "
+                                          f"discount rate ({rate}) means the investment earns more than required; "
+                                          "some cash-flow patterns have none (n/a)."),
+        ("Payback", "The first year in which cumulative cash turns positive (years can be fractions). "
+                    "\u201cNot within the horizon\u201d is a real answer, not an error."),
+        ("Operating margin impact (pp)", "The change in operating profit as a share of revenue, against the "
+                                         "business today, in percentage points: +0.25 pp turns an 11.00% margin "
+                                         "into 11.25%."),
+        ("Contribution margin", "The share of extra revenue left after the costs that grow with sales "
+                                "(materials, energy, freight)."),
+        ("Sensitivity", "How much the outcome moves between the futures where an input is in its lowest tenth "
+                        "and those where it is in its highest tenth; the largest movers drive the result."),
+        ("Value of perfect information (EVPI)", "What knowing exactly how the future turns out, before choosing, "
+                                                "would be worth: the average of the best NPV in each future minus "
+                                                "the best expected NPV. No study can be worth more."),
+        ("Value of knowing one input (EVPPI)", "The same for a single input: what learning it before choosing "
+                                               "would be worth, an upper limit on what a pilot, survey or firm "
+                                               "quote for it is worth."),
+        ("Standard error", "How far an average over this many futures may be from the average over infinitely "
+                           "many; two standard errors either side cover about 95% of such runs."),
+    ]
+    if len(results.alternatives) < 2:   # no choice between alternatives: no comparison terms
+        drop = ("Chance of being the best", "Value of perfect information (EVPI)", "Value of knowing one input (EVPPI)")
+        terms = [t for t in terms if t[0] not in drop]
+    if results.sampling == "lhs":
+        terms.append(("Latin hypercube sampling", "A way of drawing the futures that covers each input's range "
+                                                  "evenly, so fewer futures give steady results."))
+    if sc.correlations:
+        terms.append(("Rank correlation", "How strongly two inputs move together, from \u22121 (one high, the "
+                                          "other low) through 0 (unrelated) to +1 (high together)."))
+    return terms
+
