@@ -110,7 +110,10 @@ class MainWindow(QMainWindow):
         rl.setContentsMargins(6, 6, 6, 0)
         rl.setSpacing(6)
         rl.addWidget(self.banner)
-        rl.addWidget(self.tabs, 1)
+        from .workshop.gutcall import ResultsCurtain, RevealState
+
+        self.reveal_state = RevealState(self)   # results can be hidden until a workshop reveal
+        rl.addWidget(ResultsCurtain(self.tabs, self.reveal_state), 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("mainSplitter")
         split.addWidget(left)
@@ -125,6 +128,9 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self._build_menus()
+        from . import extras
+
+        extras.install(self)
         if eager_charts:
             self.sync_chart_tabs()
 
@@ -257,7 +263,7 @@ class MainWindow(QMainWindow):
             self.addAction(action)
 
         sim = mb.addMenu("&Simulate")
-        self.act_rerun = self._action("&Run again", self.rerun, "F5", "Simulate the scenario again.")
+        self.act_rerun = self._action("&Run again", self.rerun, "Ctrl+R", "Simulate the scenario again.")
         self.act_cancel = self._action("&Stop", self.cancel_run, "Shift+F5", "Stop the simulation that is running.")
         self.act_new_seed = self._action("New &seed", self.new_seed, "F6",
                                          "Simulate again with other random numbers.")

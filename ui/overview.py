@@ -266,10 +266,10 @@ class OverviewPage(QScrollArea):
     def mark_stopped(self) -> None:
         """The run in flight was stopped: say what the figures on screen are."""
         if self.results is None:
-            self.heading.setText("Stopped before the first results. Press F5 to simulate.")
+            self.heading.setText("Stopped before the first results. Press Ctrl+R to simulate.")
         elif self.preview:
             self.heading.setText(f"{self.results.scenario.title} — quick preview from {self.results.iterations:,} "
-                                 "futures; the full run was stopped (F5 runs it again).")
+                                 "futures; the full run was stopped (Ctrl+R runs it again).")
 
     def clear(self, text: str = "Simulating…") -> None:
         """No results (another scenario is being simulated)."""

@@ -382,7 +382,7 @@ def test_keyboard_shortcuts(window):
     assert "Ctrl+N" in keys(window.act_new) and "Ctrl+O" in keys(window.act_open)
     assert "Ctrl+S" in keys(window.act_save) and "Ctrl+Shift+S" in keys(window.act_save_as)
     assert "Ctrl+Z" in keys(window.act_undo) and "Ctrl+Shift+Z" in keys(window.act_redo)
-    assert "F5" in keys(window.act_rerun) and "Shift+F5" in keys(window.act_cancel) and "F6" in keys(window.act_new_seed)
+    assert "Ctrl+R" in keys(window.act_rerun) and "Shift+F5" in keys(window.act_cancel) and "F6" in keys(window.act_new_seed)
     assert "Ctrl+D" in keys(window.actions_.duplicate) and "Del" in keys(window.actions_.remove)
     assert QKeySequence("Ctrl+1") in [a.shortcut() for a in window._view_actions]
     for action in (window.act_new, window.act_open, window.act_save, window.act_rerun, window.act_new_seed,

@@ -1,0 +1,86 @@
+"""Exports, the guided set-up and the workshop menu, as a user reaches them from the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QFileDialog
+
+from simulator.scenario import load
+from uihelpers import bundled_files
+
+
+def _save_to(monkeypatch, path: Path, filt: str = "") -> None:
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), filt))
+
+
+def _menu_titles(window) -> list[str]:
+    return [a.text().replace("&", "") for a in window.menuBar().actions()]
+
+
+def test_menus_offer_exports_guide_and_workshop(window):
+    assert "Workshop" in _menu_titles(window)
+    texts = {a.text().replace("&", "") for a in window.findChildren(type(window.act_save))}
+    for wanted in ("New from guide…", "Report (PDF, HTML, Excel)…", "Chart…", "Simulated data (CSV)…",
+                   "Teams side by side…", "Calibration trainer…", "Gut call first", "About investsim"):
+        assert wanted in texts, wanted
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".xlsx"])
+def test_export_report_writes_the_file(window, qtbot, monkeypatch, tmp_path, suffix):
+    from ui import extras
+
+    target = tmp_path / f"case{suffix}"
+    _save_to(monkeypatch, target)
+    extras.export_report(window)
+    qtbot.waitUntil(lambda: target.exists() and QThreadPool.globalInstance().activeThreadCount() == 0,
+                    timeout=60_000)
+    assert target.stat().st_size > 1000
+    if suffix == ".pdf":
+        from pypdf import PdfReader
+
+        text = " ".join(" ".join(page.extract_text() for page in PdfReader(str(target)).pages[:1]).split())
+        assert window.doc.scenario.alternatives[0].name in text
+
+
+def test_a_failed_export_says_why_and_writes_nothing(window, qtbot, monkeypatch, tmp_path):
+    from ui import extras
+
+    target = tmp_path / "missing-folder" / "case.pdf"
+    _save_to(monkeypatch, target)
+    extras.export_report(window)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=60_000)
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0, timeout=10_000)
+    assert not target.exists() and not target.parent.exists()
+    assert "failed" in window.banner.text().lower()
+
+
+def test_export_chart_and_data(window, qtbot, monkeypatch, tmp_path):
+    from ui import extras
+
+    window.tabs.setCurrentWidget(window.chart_tabs["value"])
+    qtbot.waitUntil(lambda: bool(window.chart_tabs["value"].figure and window.chart_tabs["value"].figure.axes),
+                    timeout=30_000)
+    png = tmp_path / "value.png"
+    _save_to(monkeypatch, png)
+    extras.export_chart(window)
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    csv = tmp_path / "futures.csv"
+    _save_to(monkeypatch, csv)
+    extras.export_samples(window)
+    qtbot.waitUntil(lambda: csv.exists() and QThreadPool.globalInstance().activeThreadCount() == 0,
+                    timeout=60_000)
+    header = csv.read_text().splitlines()[0]
+    assert window.doc.scenario.alternatives[0].name.split()[0] in header
+
+
+def test_new_from_guide_opens_the_guided_scenario_unsaved(window, qtbot, monkeypatch):
+    from ui import extras, wizard
+
+    guided = load(bundled_files()[1])
+    monkeypatch.setattr(wizard, "run_new_from_guide", lambda parent=None: guided)
+    with qtbot.waitSignal(window.fullResultsShown, timeout=60_000):
+        extras.new_from_guide(window)
+    assert window.doc.scenario == guided and window.doc.path is None

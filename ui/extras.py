@@ -1,0 +1,281 @@
+"""Menus that reach beyond editing: the guided set-up, exports, the workshop tools, About.
+
+:func:`install` adds them to a :class:`~ui.main_window.MainWindow`. Each tool is imported when
+first used, so none of them costs start-up time. Long exports run in a worker thread with a
+progress dialog and Cancel; a failed write says why and loses nothing.
+"""
+
+from __future__ import annotations
+
+from . import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
+
+import threading
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox, QProgressDialog
+
+from simulator.errors import Cancelled
+
+REPORT_FILTER = "PDF document (*.pdf);;Web page (*.html);;Excel workbook (*.xlsx)"
+CHART_FILTER = "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"
+CSV_FILTER = "CSV file (*.csv)"
+
+
+class _TaskSignals(QObject):
+    progress = Signal(int, int)
+    done = Signal(str)
+    failed = Signal(str)
+    cancelled = Signal()
+
+
+class _Task(QRunnable):
+    """Runs ``work(progress, cancel)`` off the GUI thread and reports by signals."""
+
+    def __init__(self, work: Callable, signals: _TaskSignals, cancel: threading.Event):
+        super().__init__()
+        self.work, self.signals, self.cancel = work, signals, cancel
+
+    def run(self) -> None:
+        try:
+            message = self.work(lambda done, total: self.signals.progress.emit(int(done), int(total)),
+                                self.cancel.is_set)
+        except Cancelled:
+            self.signals.cancelled.emit()
+        except OSError as exc:
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # shown in the window, never a crash
+            self.signals.failed.emit(f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=6)}")
+        else:
+            self.signals.done.emit(message or "")
+
+
+def run_with_progress(window, title: str, work: Callable) -> None:
+    """Run ``work`` in the thread pool with a modal progress dialog that can cancel it."""
+    cancel = threading.Event()
+    signals = _TaskSignals(window)
+    dialog = QProgressDialog(title, "Cancel", 0, 0, window)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.canceled.connect(cancel.set)
+
+    def progress(done: int, total: int) -> None:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(done, total))
+
+    def finish() -> None:
+        dialog.reset()
+        dialog.deleteLater()
+        signals.deleteLater()
+
+    def done(message: str) -> None:
+        finish()
+        window.statusBar().showMessage(message, 8000)
+
+    def failed(message: str) -> None:
+        finish()
+        window.banner.show_message(f"{title} failed. Nothing was lost.", message.splitlines()[:8], "error")
+
+    def cancelled() -> None:
+        finish()
+        window.statusBar().showMessage(f"{title}: cancelled; nothing was written.", 6000)
+
+    signals.progress.connect(progress)
+    signals.done.connect(done)
+    signals.failed.connect(failed)
+    signals.cancelled.connect(cancelled)
+    window._export_cancel = cancel  # closing the window cancels it (see install)
+    QThreadPool.globalInstance().start(_Task(work, signals, cancel))
+
+
+def _full_results(window):
+    """The newest full results, or None with a message when there are none yet."""
+    controller = window.controller
+    if controller.latest is None or controller.latest_is_preview:
+        QMessageBox.information(window, "Not ready yet", "The full simulation is still running; export again "
+                                                         "when its results are on screen.")
+        return None
+    return controller.latest
+
+
+def _ask_path(window, title: str, filters: str, suggested: str) -> Path | None:
+    start = window.doc.path.parent if window.doc.path else Path.home()
+    path, chosen = QFileDialog.getSaveFileName(window, title, str(start / suggested), filters)
+    if not path:
+        return None
+    path = Path(path)
+    if not path.suffix:
+        ext = chosen.rsplit("*", 1)[-1].rstrip(")") if "*" in chosen else ""
+        path = path.with_suffix(ext or ".pdf")
+    return path
+
+
+def _stem(window) -> str:
+    if window.doc.path is not None:
+        return window.doc.path.stem
+    return "".join(c if c.isalnum() or c in "-_ " else "-" for c in window.doc.scenario.title).strip() or "scenario"
+
+
+def export_report(window) -> None:
+    results = _full_results(window)
+    if results is None:
+        return
+    path = _ask_path(window, "Export report", REPORT_FILTER, f"{_stem(window)}.pdf")
+    if path is None:
+        return
+    source = str(window.doc.path) if window.doc.path else None
+
+    def work(progress, cancel):
+        from .report import write_report
+
+        pages = write_report(results, path, source_file=source, progress=progress, cancel=cancel)
+        return f"Wrote {path}" + (f" ({pages} pages)" if isinstance(pages, int) and pages else "")
+
+    run_with_progress(window, "Export report", work)
+
+
+def export_samples(window) -> None:
+    results = _full_results(window)
+    if results is None:
+        return
+    path = _ask_path(window, "Export simulated data", CSV_FILTER, f"{_stem(window)}-futures.csv")
+    if path is None:
+        return
+
+    def work(progress, cancel):
+        from .report import export_samples_csv
+
+        export_samples_csv(results, path, progress=progress, cancel=cancel)
+        return f"Wrote {path}"
+
+    run_with_progress(window, "Export simulated data", work)
+
+
+def export_chart(window) -> None:
+    tab = window.tabs.currentWidget()
+    figure = getattr(tab, "figure", None)
+    if figure is None or not figure.axes:
+        QMessageBox.information(window, "Export chart", "Choose a chart tab first (Value, Risk profile, ...).")
+        return
+    key = getattr(tab, "key", "chart")
+    path = _ask_path(window, "Export chart", CHART_FILTER, f"{_stem(window)}-{key}.png")
+    if path is None:
+        return
+    from .report import export_chart as write_chart
+
+    try:
+        write_chart(figure, path)
+    except OSError as exc:
+        window.banner.show_message("Export chart failed. Nothing was lost.", [str(exc)], "error")
+        return
+    window.statusBar().showMessage(f"Wrote {path}", 8000)
+
+
+def new_from_guide(window) -> None:
+    if not window.maybe_save("start a new scenario"):
+        return
+    from .wizard import run_new_from_guide
+
+    scenario = run_new_from_guide(window)
+    if scenario is not None:
+        window.set_document(scenario, None, origin="the guided set-up")
+
+
+def open_teams(window) -> None:
+    from .workshop.teams import open_teams as _open
+
+    window._teams_window = _open(None, window)
+
+
+def open_calibration(window) -> None:
+    from .workshop.calibration import open_calibration as _open
+
+    window._calibration = _open(window)
+
+
+def show_about(window) -> None:
+    from .about import show_about as _show
+
+    _show(window)
+
+
+def install(window) -> None:
+    """Add File -> New from guide and Export, the Workshop menu and Help -> About."""
+    mb = window.menuBar()
+    menus = {m.title().replace("&", ""): m for m in (a.menu() for a in mb.actions()) if m is not None}
+    file_menu = menus.get("File")
+    if file_menu is not None:
+        guide = window._action("New from &guide…", lambda: new_from_guide(window), "Ctrl+Shift+N",
+                               "Build a new scenario by answering business questions.")
+        file_menu.insertAction(file_menu.actions()[1], guide)
+        export = file_menu.addMenu("&Export")
+        file_menu.insertMenu(window.act_quit, export)
+        export.addAction(window._action("&Report (PDF, HTML, Excel)…", lambda: export_report(window), "Ctrl+P",
+                                        "Write the business case for the board: summary, charts, assumptions."))
+        export.addAction(window._action("&Chart…", lambda: export_chart(window), None,
+                                        "Save the chart on screen as PNG, SVG or PDF."))
+        export.addAction(window._action("Simulated &data (CSV)…", lambda: export_samples(window), None,
+                                        "Every simulated future's NPV and yearly cash, for checking elsewhere."))
+        file_menu.insertSeparator(window.act_quit)
+
+    workshop = mb.addMenu("&Workshop")
+    help_action = next((a for a in mb.actions() if a.text().replace("&", "") == "Help"), None)
+    if help_action is not None:
+        mb.insertMenu(help_action, workshop)
+    window.workshop_menu = workshop
+    _install_presentation(window, workshop)
+    _install_gut_call(window, workshop)
+    workshop.addAction(window._action("&Teams side by side…", lambda: open_teams(window), None,
+                                      "Open several teams' versions of the scenario: each verdict, where they "
+                                      "differ, and the disagreement that matters."))
+    workshop.addAction(window._action("&Calibration trainer…", lambda: open_calibration(window), None,
+                                      "Practise giving 90% ranges: rounds of questions, scores and a leaderboard."))
+
+    help_menu = menus.get("Help")
+    if help_menu is not None:
+        help_menu.clear()
+        help_menu.addAction(window._action("&About investsim", lambda: show_about(window), None,
+                                           "The version and the licences of the parts inside."))
+
+
+def _install_gut_call(window, menu) -> None:
+    from .workshop.gutcall import GutCallPanel
+
+    window.gut_panel = GutCallPanel(window.reveal_state)
+    dock = QDockWidget("Gut call first", window)
+    dock.setObjectName("gutCallDock")
+    dock.setWidget(window.gut_panel)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.hide()
+    window.gut_dock = dock
+    window.controller.resultsReady.connect(window.gut_panel.set_results)
+    window.doc.reset.connect(lambda s: window.gut_panel.new_scenario([a.name for a in s.alternatives]))
+    window.doc.changed.connect(lambda s, _sel: window.gut_panel.set_alternatives([a.name for a in s.alternatives]))
+
+    def start() -> None:
+        dock.show()
+        dock.raise_()
+        window.gut_panel.new_round([a.name for a in window.doc.scenario.alternatives])
+        if window.controller.latest is not None and not window.controller.latest_is_preview:
+            window.gut_panel.set_results(window.controller.latest)
+
+    menu.addAction(window._action("&Gut call first", start, None,
+                                  "Hide the results while each team records its choice and how sure it is; "
+                                  "then reveal."))
+
+
+def _install_presentation(window, menu) -> None:
+    try:
+        from .workshop import presentation, whatif  # noqa: F401
+    except ImportError:  # pragma: no cover - both ship with the app
+        return
+    hook = getattr(presentation, "install", None)
+    if hook is not None:
+        hook(window, menu)
+    hook = getattr(whatif, "install", None)
+    if hook is not None:
+        hook(window, menu)
+
