@@ -529,6 +529,22 @@ def _format_input(label: str, currency: str) -> Callable[[float], str]:
     return f
 
 
+def overview_lines(results: "Results") -> dict[str, Any]:
+    """The sentences an overview quotes, computed once per Results (and cached on it):
+    ``dominance`` (the two leading alternatives), ``worth`` (what is worth finding out) and
+    ``warnings`` (where the iterations are too few for the figures shown)."""
+    cached = results.__dict__.get("_overview_lines")
+    if cached is not None:
+        return cached
+    comp = results.summary.comparison
+    lines: dict[str, Any] = {"dominance": "", "worth": "", "warnings": precision_warnings(results)}
+    if comp.runner_up is not None:
+        lines["dominance"] = dominance(results, comp.best, comp.runner_up).sentence
+        lines["worth"] = value_of_information(results).sentence
+    results.__dict__["_overview_lines"] = lines
+    return lines
+
+
 # ---------------------------------------------------------------------------------------
 # The whole set, for JSON and reports
 # ---------------------------------------------------------------------------------------

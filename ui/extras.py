@@ -52,7 +52,7 @@ class _Task(QRunnable):
             self.signals.done.emit(message or "")
 
 
-def run_with_progress(window, title: str, work: Callable) -> None:
+def run_with_progress(window, title: str, work: Callable, on_done: Callable[[str], None] | None = None) -> None:
     """Run ``work`` in the thread pool with a modal progress dialog that can cancel it."""
     cancel = threading.Event()
     signals = _TaskSignals(window)
@@ -74,6 +74,8 @@ def run_with_progress(window, title: str, work: Callable) -> None:
     def done(message: str) -> None:
         finish()
         window.statusBar().showMessage(message, 8000)
+        if on_done is not None:
+            on_done(message)
 
     def failed(message: str) -> None:
         finish()
@@ -174,6 +176,59 @@ def export_chart(window) -> None:
     window.statusBar().showMessage(f"Wrote {path}", 8000)
 
 
+def run_until_precise(window, share: float | None = None, cap: int = 1_000_000) -> None:
+    """Set the iterations so that every expected NPV's standard error is at most ``share`` of
+    its spread (standard deviation), up to ``cap``; the change is one undoable edit and runs.
+
+    The rule uses the plain Monte Carlo standard error, sd / sqrt(n), which over-states the
+    error of Latin hypercube sampling: the iterations it asks for are enough.
+    """
+    import math
+    from dataclasses import replace
+
+    if share is None:
+        from PySide6.QtWidgets import QInputDialog
+
+        value, ok = QInputDialog.getDouble(
+            window, "Run until precise", "Precision wanted: standard error of each expected NPV,\n"
+            "as a percentage of its spread (standard deviation):", 0.5, 0.1, 10.0, 2)
+        if not ok:
+            return
+        share = value / 100.0
+    needed = min(cap, max(1000, int(math.ceil(1.0 / share ** 2 / 1000.0)) * 1000))
+    scenario = window.doc.scenario
+    if needed == scenario.iterations:
+        window.statusBar().showMessage(f"{needed:,} futures already give that precision.", 6000)
+        return
+    window.doc.propose(replace(scenario, iterations=needed), f"Run until precise ({needed:,} futures)")
+    note = " (the cap)" if needed == cap else ""
+    window.statusBar().showMessage(f"Simulating {needed:,} futures{note} for a standard error within "
+                                   f"{share:.1%} of each spread.", 8000)
+
+
+def find_break_even(window) -> None:
+    results = _full_results(window)
+    if results is None:
+        return
+    if len(results.alternatives) < 2:
+        QMessageBox.information(window, "Break-even", "A break-even needs two alternatives to compare.")
+        return
+
+    answer: dict[str, str] = {}
+
+    def work(progress, cancel):
+        from simulator.insights import break_even
+
+        found = break_even(results)
+        answer["text"] = found.sentence if found is not None else "No uncertain input to search over."
+        return "Break-even found"
+
+    def show(_message: str) -> None:
+        window.banner.show_message("Break-even", [answer.get("text", "")], "info")
+
+    run_with_progress(window, "Finding the break-even", work, on_done=show)
+
+
 def new_from_guide(window) -> None:
     if not window.maybe_save("start a new scenario"):
         return
@@ -220,6 +275,17 @@ def install(window) -> None:
         export.addAction(window._action("Simulated &data (CSV)…", lambda: export_samples(window), None,
                                         "Every simulated future's NPV and yearly cash, for checking elsewhere."))
         file_menu.insertSeparator(window.act_quit)
+
+    sim_menu = menus.get("Simulate")
+    if sim_menu is not None:
+        sim_menu.addSeparator()
+        sim_menu.addAction(window._action("Run until &precise…", lambda: run_until_precise(window), None,
+                                          "Simulate as many futures as it takes for every expected NPV to be "
+                                          "known within a share of its spread you choose."))
+        sim_menu.addAction(window._action("Find the &break-even", lambda: find_break_even(window), None,
+                                          "The value of the most influential input at which the two leading "
+                                          "alternatives are worth the same (re-simulates with the same random "
+                                          "numbers)."))
 
     workshop = mb.addMenu("&Workshop")
     help_action = next((a for a in mb.actions() if a.text().replace("&", "") == "Help"), None)

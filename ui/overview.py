@@ -211,6 +211,21 @@ class OverviewPage(QScrollArea):
                              "future turns out before choosing. A small figure means more research will not "
                              "change the decision much.")
         layout.addWidget(self.evpi)
+        self.insight = QLabel("")
+        self.insight.setObjectName("insight")
+        self.insight.setWordWrap(True)
+        self.insight.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.insight.setToolTip("Whether one alternative is better at every level of risk, and which unknown "
+                                "would be worth measuring before deciding (see the Drivers of uncertainty and "
+                                "Worth finding out tabs).")
+        layout.addWidget(self.insight)
+        self.precision = QLabel("")
+        self.precision.setObjectName("precision")
+        self.precision.setWordWrap(True)
+        self.precision.setStyleSheet("color: #8a4b00;")
+        self.precision.setToolTip("Monte Carlo figures carry sampling noise; these say where more simulated futures "
+                                  "are needed before quoting a figure (Simulate -> Run until precise).")
+        layout.addWidget(self.precision)
         layout.addStretch(1)
         self.cards: dict[str, AlternativeCard] = {}
         self._names: tuple[str, ...] = ()
@@ -278,6 +293,8 @@ class OverviewPage(QScrollArea):
         self.heading.setText(text)
         self.verdict.setText("")
         self.evpi.setText("")
+        self.insight.setText("")
+        self.precision.setText("")
 
     def set_results(self, results, preview: bool, colors: dict[str, str]) -> None:
         """Show ``results`` (their summary is already computed by the worker)."""
@@ -305,6 +322,15 @@ class OverviewPage(QScrollArea):
                               f"{fmt.money(s.comparison.evpi, sc.currency)} (value of perfect information).")
         else:
             self.evpi.setText("")
+        if preview:  # the analytics come with the full run
+            self.insight.setText("")
+            self.precision.setText("")
+            return
+        from simulator.insights import overview_lines
+
+        lines = overview_lines(results)  # computed by the worker; cached on the results
+        self.insight.setText("\n".join(t for t in (lines["dominance"], lines["worth"]) if t))
+        self.precision.setText("\n".join(f"⚠ {w}" for w in lines["warnings"]))
 
 
 def demo(path: str | None = None) -> OverviewPage:

@@ -84,3 +84,29 @@ def test_new_from_guide_opens_the_guided_scenario_unsaved(window, qtbot, monkeyp
     with qtbot.waitSignal(window.fullResultsShown, timeout=60_000):
         extras.new_from_guide(window)
     assert window.doc.scenario == guided and window.doc.path is None
+
+
+def test_overview_quotes_dominance_worth_finding_out(window):
+    text = window.overview.insight.text()
+    assert "dominates" in text and "before deciding is worth" in text
+
+
+def test_run_until_precise_sets_the_iterations_undoably(window, qtbot):
+    from ui import extras
+
+    with qtbot.waitSignal(window.fullResultsShown, timeout=120_000):
+        extras.run_until_precise(window, share=0.004)
+    assert window.doc.scenario.iterations == 63_000   # 1 / 0.004**2 = 62,500, rounded up to thousands
+    assert window.controller.latest.iterations == 63_000
+    s = window.controller.latest.summary
+    assert all(a.npv.se <= 0.004 * a.npv.std for a in s.alternatives)
+    window.doc.undo_stack.undo()
+    assert window.doc.scenario.iterations == 20_000
+
+
+def test_break_even_is_shown_in_the_banner(window, qtbot):
+    from ui import extras
+
+    extras.find_break_even(window)
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "ahead" in window.banner.text(), timeout=120_000)
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0, timeout=10_000)
