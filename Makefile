@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench fuzz install clean
+.PHONY: run test bench fuzz install clean package package-test
+PKG_STAMP := $(VENV)/.installed-package
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,18 @@ bench: $(STAMP)
 # At least 10,000 generated scenario documents; prints how many were tried and how they ended.
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s -p no:warnings tests/test_fuzz.py
+
+$(PKG_STAMP): pyproject.toml | $(STAMP)
+	$(PY) -m pip install --quiet -e '.[package]'
+	touch $(PKG_STAMP)
+
+# The packaged app (no Python needed): dist/investsim/ and dist/investsim-<version>-<os>-<machine>.tar.gz
+package: $(PKG_STAMP)
+	$(PY) build/package.py
+
+# Builds the package, then runs the BUILT app: scenario, PDF/HTML/Excel reports, offscreen screenshot, self-test
+package-test: $(PKG_STAMP)
+	$(PY) build/package_test.py
 
 clean:
 	rm -rf $(VENV) build/work dist .pytest_cache

@@ -37,6 +37,12 @@ def _app():
     app.setOrganizationName("investsim")
     app.setApplicationName("investsim")
     app.setApplicationDisplayName("investsim")
+    app.setDesktopFileName("investsim")
+    from .about import app_icon
+
+    icon = app_icon()
+    if icon is not None and not icon.isNull():
+        app.setWindowIcon(icon)
     return app
 
 

@@ -664,12 +664,9 @@ class MainWindow(QMainWindow):
             self.act_editor.setChecked(False)
 
     def _about(self) -> None:
-        from simulator import __version__
+        from .about import show_about
 
-        QMessageBox.about(self, "About investsim",
-                          f"<b>investsim {__version__}</b><p>Compare IT and non-IT investments on one scale: "
-                          "Monte Carlo simulation of NPV, chance of loss, ROI, payback and operating-margin "
-                          "impact.</p><p>Open source, offline, from readable scenario files.</p>")
+        show_about(self)
 
 
 class _PreloadSignals(QObject):
