@@ -121,7 +121,7 @@ def test_bundled_scenarios_draw_with_a_finding(bundled_results, stem, key):
     fig, finding = draw(key, results)
     assert finding and finding[0].isupper() and "\\" not in finding
     assert any(name in finding for name in results.names), finding
-    assert fig.get_suptitle() == st.plain(finding)             # the finding is the title
+    assert fig.get_suptitle().replace("\n", " ") == st.plain(finding)             # the finding is the title
     assert len(fig.axes) == 1
 
 
@@ -238,7 +238,7 @@ def test_head_to_head_finding_names_the_winner_with_its_chance():
 def test_edge_cases_draw_without_errors_or_warnings(edge_results, case, key):
     results = edge_results[case]
     fig, finding = draw(key, results)
-    assert finding and fig.get_suptitle()
+    assert finding and fig.get_suptitle().replace("\n", " ")
     if key == "risk":
         assert gids(fig, "risk-curve:") == results.names      # one curve each, even if empty
 
@@ -294,7 +294,7 @@ def test_redrawing_a_figure_replaces_the_previous_chart(bundled_results):
     for spec in CHARTS + CHARTS:
         finding = spec.draw(fig, results, colors_for(results.names))
         render(fig)
-        assert len(fig.axes) == 1 and fig.get_suptitle() == st.plain(finding)
+        assert len(fig.axes) == 1 and fig.get_suptitle().replace("\n", " ") == st.plain(finding)
         assert len(fig.legends) == 0 and len(fig.axes[0].get_legend_handles_labels()[0]) <= len(results.names)
 
 

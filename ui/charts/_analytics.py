@@ -183,7 +183,7 @@ def frame(fig: Figure, width_ratios: Sequence[float], *, sharey: bool = False) -
     """Clear ``fig`` and give it side-by-side axes in the house style."""
     fig.clear()
     fig.set_facecolor("white")
-    fig.set_layout_engine("constrained", w_pad=0.12, h_pad=0.1, hspace=0.0, wspace=0.04)
+    fig.set_layout_engine(st.FitLayout())
     grid = fig.add_gridspec(1, len(width_ratios), width_ratios=list(width_ratios))
     axes: list[Axes] = []
     for i in range(len(width_ratios)):
@@ -207,9 +207,12 @@ def panel_legend(ax: "Axes", handles, labels, *, share: float) -> None:
     per_row = max(1, min(n, int(avail // entry)))
     rows = math.ceil(n / per_row)
     ncols = math.ceil(n / rows)
-    ax.legend(handles, [st.plain(t) for t in labels], loc="lower left", bbox_to_anchor=(0.0, 1.01),
-              ncols=ncols, frameon=False, fontsize=st.LEGEND_SIZE, handlelength=1.4, handleheight=0.9,
-              columnspacing=1.4, borderaxespad=0.0, borderpad=0.2)
+    kwargs = dict(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, frameon=False,
+                  fontsize=st.LEGEND_SIZE, handlelength=1.4, handleheight=0.9, columnspacing=1.4,
+                  borderaxespad=0.0, borderpad=0.2)
+    labels = [st.plain(t) for t in labels]
+    ax.legend(handles, labels, **kwargs)
+    ax._investsim_legend = (handles, labels, kwargs)
 
 
 def text_width(text: str, size: float, fig: Figure, ax: "Axes") -> float:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 import numpy as np
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import LayoutEngine
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from simulator import formatting
@@ -223,7 +224,7 @@ def begin(fig: Figure) -> "Axes":
     """Clear ``fig`` and give it one clean axes with the house style."""
     fig.clear()
     fig.set_facecolor("white")
-    fig.set_layout_engine("constrained", w_pad=0.12, h_pad=0.1, hspace=0.0, wspace=0.0)
+    fig.set_layout_engine(FitLayout())
     ax = fig.add_subplot()
     style_axes(ax)
     return ax
@@ -243,13 +244,156 @@ def style_axes(ax: "Axes") -> None:
 
 
 def finish(fig: Figure, finding: str, caption: str = "") -> str:
-    """Show the finding as the chart's title (wrapped to the figure's width, also after a
-    resize) and an optional caption saying how to read the chart. Returns ``finding``."""
-    fig.suptitle(plain(finding), x=0.012, ha="left", fontsize=TITLE_SIZE, fontweight="bold",
-                 color=INK, wrap=True)
+    """Show the finding as the chart's title and an optional caption saying how to read the
+    chart. Both are wrapped to the figure's width by :class:`FitLayout` at every draw (also
+    after a resize). Returns ``finding``."""
+    title = fig.suptitle(plain(finding), x=0.012, ha="left", fontsize=TITLE_SIZE, fontweight="bold",
+                         color=INK)
+    title._investsim_raw = title.get_text()
     if caption:
-        fig.supxlabel(plain(caption), x=0.012, ha="left", fontsize=CAPTION_SIZE, color=MUTED, wrap=True)
+        cap = fig.supxlabel(plain(caption), x=0.012, ha="left", fontsize=CAPTION_SIZE, color=MUTED)
+        cap._investsim_raw = cap.get_text()
     return finding
+
+
+# --- Layout ----------------------------------------------------------------------------
+
+#: Average character widths of DejaVu Sans in ems (normal, bold), slightly generous: used to
+#: wrap text to a width in characters without measuring it.
+EM_NORMAL = 0.58
+EM_BOLD = 0.66
+
+
+def wrap_to(text: str, width_px: float, size: float, dpi: float, *, bold: bool = False) -> str:
+    """``text`` (paragraphs split at newlines) wrapped to ``width_px`` pixels, estimated from
+    the font size: no ``wrap=True``, which measures every word at each draw."""
+    import textwrap
+
+    chars = max(8, int(width_px / ((EM_BOLD if bold else EM_NORMAL) * size * dpi / 72)))
+    lines: list[str] = []
+    for para in text.split("\n"):
+        lines.extend(textwrap.wrap(para, width=chars, break_long_words=True, break_on_hyphens=False) or [""])
+    return "\n".join(lines)
+
+
+def _rewrap(t, width_px: float, dpi: float) -> None:
+    raw = getattr(t, "_investsim_raw", None)
+    if raw is None:
+        raw = t._investsim_raw = t.get_text()
+    if not raw:
+        return
+    bold = str(t.get_fontweight()) in ("bold", "heavy", "700", "800", "900")
+    t.set_text(wrap_to(raw, width_px, t.get_fontsize(), dpi, bold=bold))
+
+
+class FitLayout(LayoutEngine):
+    """A cheap draw-time layout for the charts: one row of axes with fixed margins computed
+    from the size of what sits around them (tick labels, axis labels, legends, panel titles,
+    labels beside bars), the finding on top and the caption at the bottom, both wrapped to
+    the figure's width. One measuring pass instead of constrained layout's solver; every
+    text stays inside the figure at any canvas size from about 800x560 px up."""
+
+    _adjust_compatible = True
+    _colorbar_gridspec = False
+
+    def __init__(self, *, pad_pt: float = 6.0, gap_pt: float = 14.0, **kwargs):
+        super().__init__(**kwargs)
+        self._params = {"pad_pt": pad_pt, "gap_pt": gap_pt}
+
+    def execute(self, fig: Figure) -> None:
+        renderer = fig._get_renderer()
+        W, H = float(fig.bbox.width), float(fig.bbox.height)
+        px = fig.dpi / 72.0
+        pad = self._params["pad_pt"] * px
+        gap = self._params["gap_pt"] * px
+        axes = [ax for ax in fig.axes if ax.get_subplotspec() is not None]
+
+        top_text = bottom_text = 0.0
+        title = fig._suptitle
+        if title is not None and title.get_visible():
+            _rewrap(title, W - 2 * pad, fig.dpi)
+            title.set_position((pad / W, 1 - pad / H))
+            title.set_va("top")
+            top_text = title.get_window_extent(renderer).height + pad
+        caption = fig._supxlabel
+        if caption is not None and caption.get_visible():
+            _rewrap(caption, W - 2 * pad, fig.dpi)
+            caption.set_position((pad / W, pad / H))
+            caption.set_va("bottom")
+            bottom_text = caption.get_window_extent(renderer).height + pad
+        if not axes:
+            return
+        gs = axes[0].get_subplotspec().get_gridspec()
+        ratios = list(gs.get_width_ratios() or [1.0] * gs.ncols)
+        # Axis labels and panel titles wrap to their panel's width: estimated first, then
+        # measured once the panels are placed.
+        for ax in axes:
+            col = ax.get_subplotspec().colspan.start
+            width = (W - 2 * pad - 120 * px) * ratios[col] / sum(ratios)
+            self._wrap_axes(ax, width, fig.dpi, px)
+            spec = getattr(ax, "_investsim_legend", None)
+            if spec is not None and ax.get_legend() is not None and ax.get_legend()._ncols != spec[2]["ncols"]:
+                ax.legend(spec[0], spec[1], **spec[2])
+        self._place(fig, gs, axes, renderer, W, H, pad, gap, top_text, bottom_text)
+        for ax in axes:
+            self._wrap_axes(ax, ax.bbox.width, fig.dpi, px)
+            self._fit_legend(ax, renderer, W - pad - ax.bbox.x0)
+        self._place(fig, gs, axes, renderer, W, H, pad, gap, top_text, bottom_text)
+
+    @staticmethod
+    def _wrap_axes(ax, width, dpi, px) -> None:
+        for t in (ax.xaxis.label, ax.title, ax._left_title):
+            if t.get_text() or getattr(t, "_investsim_raw", None):
+                _rewrap(t, max(width, 80 * px), dpi)
+
+    @staticmethod
+    def _fit_legend(ax, renderer, avail: float) -> None:
+        """Fewer columns (more rows) when the legend above a panel would run off the figure."""
+        spec = getattr(ax, "_investsim_legend", None)
+        leg = ax.get_legend()
+        if spec is None or leg is None or leg.get_window_extent(renderer).width <= avail:
+            return
+        handles, labels, kwargs = spec
+        for ncols in range(leg._ncols - 1, 0, -1):
+            leg = ax.legend(handles, labels, **{**kwargs, "ncols": ncols})
+            if leg.get_window_extent(renderer).width <= avail:
+                return
+
+    @staticmethod
+    def _place(fig, gs, axes, renderer, W, H, pad, gap, top_text, bottom_text) -> None:
+        n = gs.ncols
+        over = {}   # column -> [left, bottom, right, top] overhang in pixels
+        for ax in axes:
+            box = ax.get_position(original=True).transformed(fig.transFigure)
+            tight = ax.get_tightbbox(renderer)
+            if tight is None:
+                continue
+            col = ax.get_subplotspec().colspan.start
+            o = [max(0.0, box.x0 - tight.x0), max(0.0, box.y0 - tight.y0),
+                 max(0.0, tight.x1 - box.x1), max(0.0, tight.y1 - box.y1)]
+            prev = over.get(col, [0.0] * 4)
+            over[col] = [max(a, b) for a, b in zip(prev, o)]
+        zero = [0.0] * 4
+        left = pad + over.get(0, zero)[0]
+        right = pad + over.get(n - 1, zero)[2]
+        bottom = bottom_text + pad + max(o[1] for o in over.values()) if over else bottom_text + pad
+        top = top_text + pad + max(o[3] for o in over.values()) if over else top_text + pad
+        seps = [over.get(i, zero)[2] + over.get(i + 1, zero)[0] + gap for i in range(n - 1)]
+        sep = max(seps, default=0.0)
+        avail = W - left - right
+        min_w = 0.15 * W
+        if avail - sep * (n - 1) < min_w * n:          # a tiny figure: keep the panels visible
+            shrink = (min_w * n + sep * (n - 1)) - avail
+            left = max(pad, left - shrink / 2)
+            right = max(pad, right - shrink / 2)
+            avail = W - left - right
+        if H - top - bottom < 0.2 * H:
+            excess = 0.2 * H - (H - top - bottom)
+            top, bottom = max(pad, top - excess / 2), max(pad, bottom - excess / 2)
+        wspace = sep * n / max(avail - sep * (n - 1), 1.0) if n > 1 else 0.0
+        gs.update(left=left / W, right=1 - right / W, bottom=bottom / H, top=1 - top / H, wspace=wspace)
+        for ax in axes:
+            ax._set_position(ax.get_subplotspec().get_position(fig))
 
 
 def legend(ax: "Axes", handles, labels) -> None:
@@ -265,9 +409,11 @@ def legend(ax: "Axes", handles, labels) -> None:
     per_row = max(1, min(n, int(avail // entry)))
     rows = math.ceil(n / per_row)
     ncols = math.ceil(n / rows)                                        # balance the rows
-    ax.legend(handles, [plain(t) for t in labels], loc="lower left", bbox_to_anchor=(0.0, 1.01),
-              ncols=ncols, frameon=False, fontsize=LEGEND_SIZE, handlelength=1.6,
-              columnspacing=1.8, borderaxespad=0.0, borderpad=0.2)
+    kwargs = dict(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, frameon=False,
+                  fontsize=LEGEND_SIZE, handlelength=1.6, columnspacing=1.8, borderaxespad=0.0, borderpad=0.2)
+    labels = [plain(t) for t in labels]
+    ax.legend(handles, labels, **kwargs)
+    ax._investsim_legend = (handles, labels, kwargs)
 
 
 def shade_loss(ax: "Axes", *, orientation: str = "x", label_y: float = 0.97) -> None:
@@ -288,8 +434,9 @@ def note(fig: Figure, text: str) -> None:
     """A centred note in place of a chart that cannot be drawn for these results."""
     ax = fig.axes[0] if fig.axes else fig.add_subplot()
     ax.set_axis_off()
-    ax.text(0.5, 0.5, plain(text), transform=ax.transAxes, ha="center", va="center", fontsize=LABEL_SIZE + 1,
-            color=MUTED, wrap=True)
+    width = fig.bbox.width * 0.8
+    ax.text(0.5, 0.5, wrap_to(plain(text), width, LABEL_SIZE + 1, fig.dpi), transform=ax.transAxes, ha="center",
+            va="center", fontsize=LABEL_SIZE + 1, color=MUTED)
 
 
 def wrap_name(name: str, width: int = 18) -> str:

@@ -24,31 +24,51 @@ TOOLTIP = ("Cumulative net cash of each alternative, year by year (not discounte
 class CashPath:
     """Cumulative net cash of one alternative: P10/P50/P90 per year 0..H, median payback."""
 
-    def __init__(self, name: str, cash: np.ndarray, payback: np.ndarray):
+    def __init__(self, name: str, cash: np.ndarray, payback: np.ndarray, spreads=None):
         self.name = name
-        cash = np.asarray(cash, dtype=float)
+        cash = np.asarray(cash, dtype=float) if not isinstance(cash, np.ndarray) else cash
         if cash.ndim != 2:
             cash = cash.reshape(cash.shape[0], -1)
-        ok = np.all(np.isfinite(cash), axis=1)
-        self.left_out = int(cash.shape[0] - ok.sum())
-        cum = np.cumsum(cash[ok], axis=1)
         self.years = np.arange(cash.shape[1])
-        self.empty = cum.shape[0] == 0
+        total = cash.sum(axis=1)                     # cumulative cash at the horizon
+        ok = np.isfinite(total)
+        self.left_out = int(cash.shape[0] - ok.sum())
+        self.empty = not ok.any()
         if self.empty:
             nan = np.full(cash.shape[1], np.nan)
             self.p10 = self.p50 = self.p90 = nan
+            self.flat = False
+            self.under_water = math.nan
         else:
-            self.p10, self.p50, self.p90 = np.percentile(cum, [10, 50, 90], axis=0)
-        self.flat = bool(not self.empty and np.all(np.abs(cum) < 1e-6))   # e.g. "do nothing"
-        #: Share of futures that end the horizon with less cash than they put in.
-        self.under_water = float(np.mean(cum[:, -1] < 0)) if not self.empty else math.nan
+            if spreads is not None and not self.left_out and len(spreads) == cash.shape[1]:
+                # The run's cached per-year spreads: no percentiles over (n, H) per draw.
+                self.p10 = np.array([y.p10 for y in spreads])
+                self.p50 = np.array([y.p50 for y in spreads])
+                self.p90 = np.array([y.p90 for y in spreads])
+            else:
+                cum = np.cumsum(cash[ok], axis=1)
+                self.p10, self.p50, self.p90 = np.percentile(cum, [10, 50, 90], axis=0)
+            self.flat = bool(np.abs(cash[ok] if self.left_out else cash).max() < 1e-6 / max(1, cash.shape[1]))
+            #: Share of futures that end the horizon with less cash than they put in.
+            self.under_water = float(np.mean(total[ok] < 0))
         pb = np.asarray(payback, dtype=float)
         pb = pb[~np.isnan(pb)]
         self.payback = float(np.median(pb)) if pb.size else math.nan
 
 
+def _summary(results: "Results"):
+    """The run's summary (cached on the Results), computed quietly: NaN futures warn there."""
+    import warnings
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return results.summary
+
+
 def paths_of(results: "Results") -> list[CashPath]:
-    return [CashPath(a.name, a.cash, a.payback) for a in results.alternatives]
+    summary = _summary(results)
+    return [CashPath(a.name, a.cash, a.payback, s.cumulative_cash)
+            for a, s in zip(results.alternatives, summary.alternatives)]
 
 
 def payback_words(p: float, horizon: int) -> str:

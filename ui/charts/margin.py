@@ -27,19 +27,27 @@ NO_BASELINE = "Add a [baseline] with revenue and operating margin to see the eff
 class MarginPath:
     """Mean and P10/P90 of the margin impact (pp) per year 1..H for one alternative."""
 
-    def __init__(self, name: str, margin_pp: np.ndarray):
+    def __init__(self, name: str, margin_pp: np.ndarray, spreads=()):
         self.name = name
-        m = np.asarray(margin_pp, dtype=float)
-        ok = np.all(np.isfinite(m), axis=1)
-        self.left_out = int(m.shape[0] - ok.sum())
-        m = m[ok]
+        m = margin_pp if isinstance(margin_pp, np.ndarray) else np.asarray(margin_pp, dtype=float)
         self.years = np.arange(1, m.shape[1] + 1)
-        self.empty = m.shape[0] == 0 or m.shape[1] == 0
+        with np.errstate(all="ignore"):
+            ok = np.isfinite(m.sum(axis=1, dtype=float))
+        self.left_out = int(m.shape[0] - ok.sum())
+        self.empty = m.shape[0] == self.left_out or m.shape[1] == 0
         if self.empty:
             nan = np.full(m.shape[1], np.nan)
             self.mean = self.p10 = self.p90 = nan
             self.flat = False
+            return
+        if not self.left_out and len(spreads) == m.shape[1]:
+            # The run's cached per-year spreads: no percentiles over (n, H) per draw.
+            self.mean = np.array([y.mean for y in spreads])
+            self.p10 = np.array([y.p10 for y in spreads])
+            self.p90 = np.array([y.p90 for y in spreads])
+            self.flat = bool(np.abs(m).max() < 1e-9)
         else:
+            m = np.asarray(m[ok], dtype=float)
             self.mean = m.mean(axis=0)
             self.p10, self.p90 = np.percentile(m, [10, 90], axis=0)
             self.flat = bool(np.all(np.abs(m) < 1e-9))
@@ -77,16 +85,27 @@ def finding(results: "Results", paths: list[MarginPath] | None) -> str:
             f"average, against {pp(second.mean[-1])} for {second.name}")
 
 
+def _summary(results: "Results"):
+    """The run's summary (cached on the Results), computed quietly: NaN futures warn there."""
+    import warnings
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return results.summary
+
+
 def paths_of(results: "Results") -> list[MarginPath] | None:
     """None when the scenario has no baseline (no alternative has a margin impact)."""
     if not results.alternatives or all(a.margin_pp is None for a in results.alternatives):
         return None
+    summary = _summary(results)
+    spreads = {s.name: s.margin_pp for s in summary.alternatives}
     out = []
     for a in results.alternatives:
         if a.margin_pp is None:
             out.append(MarginPath(a.name, np.full((0, results.scenario.horizon_years), np.nan)))
         else:
-            out.append(MarginPath(a.name, a.margin_pp))
+            out.append(MarginPath(a.name, a.margin_pp, spreads[a.name]))
     return out
 
 

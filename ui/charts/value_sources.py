@@ -205,7 +205,7 @@ def _signed(value: float, currency: str) -> str:
 def _pad_limits(lo: float, hi: float, left_chars: int, right_chars: int, ax: "Axes", fig: Figure,
                 share: float, size: float) -> tuple[float, float]:
     """x-limits around ``[lo, hi]`` with room for labels of so many characters on each side."""
-    axes_pt = fig.get_size_inches()[0] * 72 * 0.62 * share
+    axes_pt = fig.get_size_inches()[0] * 72 * 0.45 * share
     left = (left_chars * an.EM * size + 8) / axes_pt if left_chars else 0.02
     right = (right_chars * an.EM * size + 8) / axes_pt if right_chars else 0.02
     span = (hi - lo) or max(abs(hi), 1.0)
@@ -336,7 +336,7 @@ def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, d
             ax.plot([b, b], [i + 0.33, i + 0.67], color="#777777", lw=1.0, ls=":", zorder=2)
     ax.axvline(0.0, color=st.INK, lw=1.0, zorder=2)
     ax.set_ylim(k - 0.5, -0.5)
-    ax.set_yticks(range(k), [st.plain("\n".join(an.wrap_lines(r.label, 30, 2))) for r in rows],
+    ax.set_yticks(range(k), [st.plain("\n".join(an.wrap_lines(r.label, 22, 2))) for r in rows],
                   fontsize=st.TICK_SIZE if k <= 9 else st.TICK_SIZE - 1)
     for tick, r in zip(ax.get_yticklabels(), rows):
         if r.kind == "total":
