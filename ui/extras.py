@@ -334,14 +334,41 @@ def _install_gut_call(window, menu) -> None:
 
 
 def _install_presentation(window, menu) -> None:
-    try:
-        from .workshop import presentation, whatif  # noqa: F401
-    except ImportError:  # pragma: no cover - both ship with the app
-        return
-    hook = getattr(presentation, "install", None)
-    if hook is not None:
-        hook(window, menu)
-    hook = getattr(whatif, "install", None)
-    if hook is not None:
-        hook(window, menu)
+    """F5 presentation mode (also on a toolbar button) and the what-if panel as a dock."""
+    from PySide6.QtGui import QKeySequence
 
+    from .palette import colors_for
+    from .workshop.presentation import PresentationMode
+    from .workshop.whatif import WhatIfPanel
+
+    window.presentation = PresentationMode(window.doc, window.controller, window)
+    window.addAction(window.presentation.action)
+    menu.addAction(window.presentation.action)
+    toolbar = window.addToolBar("Workshop")
+    toolbar.setObjectName("workshopToolbar")
+    toolbar.addAction(window.presentation.action)
+
+    window.whatif = WhatIfPanel(window.doc, window.controller)
+    dock = QDockWidget("What if", window)
+    dock.setObjectName("whatIfDock")
+    dock.setWidget(window.whatif)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.hide()
+    window.whatif_dock = dock
+    toggle = dock.toggleViewAction()
+    toggle.setText("&What-if panel")
+    toggle.setShortcut(QKeySequence("Ctrl+Shift+W"))
+    toggle.setToolTip("Sliders that shift the inputs that matter most; the charts follow as you drag.")
+    window.addAction(toggle)
+    menu.addAction(toggle)
+    toolbar.addAction(toggle)
+
+    def on_preview(results) -> None:
+        colors = colors_for(results.names)
+        window.overview.set_results(results, True, colors)
+        for tab in window.chart_tabs.values():
+            tab.set_results(results, colors)
+        window.run_label.setText(f"What-if preview from {results.iterations:,} futures; let go of the slider to "
+                                 "keep it")
+
+    window.whatif.previewReady.connect(on_preview)

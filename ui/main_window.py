@@ -635,6 +635,13 @@ class MainWindow(QMainWindow):
             return
         if self.persist:
             self._save_state()
+        for tool in ("whatif", "presentation"):   # workshop tools with workers of their own
+            part = getattr(self, tool, None)
+            if part is not None and hasattr(part, "shutdown"):
+                part.shutdown()
+        cancel = getattr(self, "_export_cancel", None)
+        if cancel is not None:
+            cancel.set()
         self.controller.shutdown()
         self.statusBar().clearMessage()   # stops the message's timer
         event.accept()

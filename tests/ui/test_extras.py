@@ -110,3 +110,19 @@ def test_break_even_is_shown_in_the_banner(window, qtbot):
     extras.find_break_even(window)
     qtbot.waitUntil(lambda: window.banner.isVisible() and "ahead" in window.banner.text(), timeout=120_000)
     qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0, timeout=10_000)
+
+
+def test_f5_presents_and_the_what_if_dock_is_one_shortcut_away(window, qtbot):
+    from PySide6.QtGui import QKeySequence
+
+    assert window.presentation.action.shortcut() == QKeySequence("F5")
+    with qtbot.waitSignal(window.presentation.entered, timeout=10_000):
+        window.presentation.action.trigger()
+    assert window.presentation.active
+    with qtbot.waitSignal(window.presentation.left, timeout=10_000):
+        window.presentation.action.trigger()
+    assert not window.presentation.active
+    toggle = window.whatif_dock.toggleViewAction()
+    assert toggle.shortcut() == QKeySequence("Ctrl+Shift+W")
+    toggle.trigger()
+    assert window.whatif_dock.isVisible()

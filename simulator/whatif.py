@@ -1,0 +1,452 @@
+"""What-if shifts: move an input's whole range up or down, as pure ``Scenario -> Scenario`` functions.
+
+The workshop's what-if sliders (``ui.workshop.whatif``) are a thin view over this module. No
+Qt, no matplotlib.
+
+Inputs are addressed by *label*, as in :attr:`simulator.engine.Results.inputs` and
+:func:`simulator.insights.tornado`: a variable's name (``"line_units"``), ``"alternative /
+item"`` for an item's amount, or ``"alternative / item / growth"`` (``probability``,
+``contribution margin``) for an item's other uncertain fields.
+
+The shift
+---------
+A shift is a fraction of the input's **median** (its typical value): ``shift = 0.2`` ("+20%")
+moves the median up by 20% of itself, ``-0.5`` moves it down by half. The whole range moves
+with it, in one of two ways:
+
+* **Positive inputs are multiplied** by ``1 + shift``: a fixed number ``x >= 0``, and every
+  distribution whose 5th percentile is at least zero (volumes, prices, costs, shares,
+  anything lognormal, "x with a chance, otherwise nothing"). Every value becomes 20% higher:
+  ``min``/``mode``/``max`` of a PERT or triangular, ``low``/``high`` of a range, the values of
+  a discrete input, ``mean`` and ``sd`` of a normal or lognormal. The input never turns
+  negative, "nothing" stays nothing, and the uncertainty stays the same *relative* to the
+  value (a range of 15,000 to 35,000 at +20% is 18,000 to 42,000).
+* **Inputs that reach below zero are moved** by ``d = shift * |median|`` (every parameter
+  that is a position moves by ``d``; spreads stay): a positive shift always moves an input
+  *up*, also one whose typical value is negative or that straddles zero. An input whose median
+  is exactly zero moves by ``shift`` times half its 90% width instead.
+
+``floor`` and ``cap`` are limits of the world (a count is never below zero, a share never above
+100%), so they stay where they are. Formulas are worked out from variables and are not shifted
+themselves (shift the variables they use); a bernoulli (0 or 1) and a fixed zero are not
+shifted either.
+
+Shifted parameters are rounded to a millionth of the input's 90% width (whole numbers stay
+whole), so a saved file reads ``low = 18000`` rather than ``low = 18000.000000000004``. A shift of 0 gives back the
+very same amount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+import math
+from typing import TYPE_CHECKING, Iterator
+
+from .describe import format_values
+from .distributions import (Bernoulli, Discrete, Distribution, LogNormal, Normal, Pert, Range90, Triangular,
+                            Uniform)
+from .expressions import Formula
+from .scenario import Amount, Scenario
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Results
+
+__all__ = [
+    "SHIFT_LIMIT",
+    "WhatIfError",
+    "describe_shift",
+    "display_name",
+    "field_limits",
+    "get_amount",
+    "implied_shift",
+    "inputs",
+    "median",
+    "multiplied",
+    "reference",
+    "same_amount",
+    "set_amount",
+    "shift_amount",
+    "shift_input",
+    "shift_text",
+    "shiftable",
+    "spread90",
+    "top_inputs",
+    "unit_of",
+]
+
+#: The sliders go from ``-SHIFT_LIMIT`` to ``+SHIFT_LIMIT`` (-50% .. +50% of the median).
+SHIFT_LIMIT = 0.5
+
+#: Item fields other than the amount that can be uncertain, as they appear in labels.
+_ITEM_FIELDS = {"growth": "growth", "probability": "probability", "contribution margin": "contribution_margin"}
+
+#: Allowed values of fixed numbers in item fields (as the file reader checks them).
+_FIELD_LIMITS = {"growth": (-1.0, 10.0), "probability": (0.0, 1.0), "contribution_margin": (0.0, 1.0)}
+
+
+class WhatIfError(ValueError):
+    """An input that cannot be shifted (a formula, a bernoulli, an unknown label), in plain words."""
+
+
+# ---------------------------------------------------------------------------------------
+# Looking at one amount
+# ---------------------------------------------------------------------------------------
+
+def shiftable(amount: object) -> bool:
+    """True for amounts :func:`shift_amount` can move: non-zero numbers and distributions other
+    than a bernoulli. Formulas are not (they are worked out from variables)."""
+    if isinstance(amount, bool):
+        return False
+    if isinstance(amount, (int, float)):
+        return math.isfinite(float(amount)) and float(amount) != 0.0
+    return isinstance(amount, Distribution) and not isinstance(amount, Bernoulli)
+
+
+def median(amount: Amount) -> float:
+    """The typical value: the number itself, or the distribution's median (after floor/cap)."""
+    if isinstance(amount, Distribution):
+        return amount.quantile(0.5)
+    if isinstance(amount, (int, float)) and not isinstance(amount, bool):
+        return float(amount)
+    raise WhatIfError("a formula has no median of its own; shift the variables it uses")
+
+
+def spread90(amount: Amount) -> tuple[float, float]:
+    """The 5th and 95th percentiles (both the number itself for a fixed number)."""
+    if isinstance(amount, Range90):          # exactly its low and high, by definition
+        lo, hi = amount.clip([amount.low, amount.high])
+        return float(lo), float(hi)
+    if isinstance(amount, Distribution):
+        return amount.quantile(0.05), amount.quantile(0.95)
+    x = median(amount)
+    return x, x
+
+
+def reference(amount: Amount) -> float:
+    """What a shift of 1.0 (+100%) moves a *moved* input by: ``|median|``, or half the 90%
+    width when the median is zero (0.0 when both are)."""
+    m = abs(median(amount))
+    if m > 0:
+        return m
+    lo, hi = spread90(amount)
+    return 0.5 * (hi - lo)
+
+
+def multiplied(amount: Amount) -> bool:
+    """True when a shift multiplies ``amount`` (a positive input), False when it moves it
+    (an input that reaches below zero). See the module doc."""
+    if isinstance(amount, (LogNormal,)) or (isinstance(amount, Range90) and amount.shape == "lognormal"):
+        return True
+    if isinstance(amount, Distribution):
+        return spread90(amount)[0] >= 0.0
+    return float(amount) >= 0.0
+
+
+def _quantum(amount: Amount) -> float:
+    """The rounding step for shifted parameters: a millionth of the 90% width (of the value
+    itself for a fixed number), as a power of ten."""
+    lo, hi = spread90(amount)
+    size = (hi - lo) or abs(median(amount)) or 1.0
+    return 10.0 ** (math.floor(math.log10(size)) - 6)
+
+
+def _tidy(x: float, q: float) -> int | float:
+    """``x`` rounded to the step ``q`` (no visible change to the input); a whole number as an
+    int, so a saved file reads ``low = 18000`` rather than ``18000.000000000004``."""
+    x = float(x)
+    if q > 0 and math.isfinite(x) and abs(x) / q < 1e15:
+        x = float(f"{round(x / q) * q:.15g}")
+    if x == 0:
+        return 0
+    if x.is_integer() and abs(x) < 1e15:
+        return int(x)
+    return x
+
+
+def _clamp(x: float, lo: float | None, hi: float | None) -> float:
+    if lo is not None:
+        x = max(x, lo)
+    if hi is not None:
+        x = min(x, hi)
+    return x
+
+
+def _ordered(values: tuple[float, ...], q: float) -> tuple[float, ...]:
+    """Tidied values, unless tidying would break their order (then the exact ones)."""
+    tidy = tuple(_tidy(v, q) for v in values)
+    ok = all(a <= b for a, b in zip(tidy, tidy[1:])) and all(
+        (a < b) == (x < y) for a, b, x, y in zip(tidy, tidy[1:], values, values[1:]))
+    return tidy if ok else tuple(values)
+
+
+def shift_amount(amount: Amount, shift: float, *, lo: float | None = None, hi: float | None = None) -> Amount:
+    """``amount`` shifted up (``shift > 0``) or down so that its median moves by ``shift``
+    times itself: positive inputs are multiplied by ``1 + shift``, inputs that reach below
+    zero are moved by ``shift * |median|`` (see the module doc).
+
+    ``shift`` is a fraction (0.2 = +20%) above -1. ``lo``/``hi`` bound a fixed number (a
+    probability stays within [0, 1], see :func:`field_limits`). Returns a new amount of the
+    same kind with the same floor and cap; ``shift == 0`` returns ``amount`` itself. Raises
+    :class:`WhatIfError` for a formula, a bernoulli, a fixed zero or a shift of -100% or less.
+    """
+    if not shiftable(amount):
+        if isinstance(amount, Formula):
+            raise WhatIfError("a formula is worked out from variables; shift the variables it uses")
+        if isinstance(amount, Bernoulli):
+            raise WhatIfError("a yes/no (bernoulli) input cannot be shifted; change its chance instead")
+        raise WhatIfError(f"cannot shift {amount!r}")
+    shift = float(shift)
+    if not math.isfinite(shift) or shift <= -1.0:
+        raise WhatIfError(f"a shift must be a finite fraction above -100%, not {shift!r}")
+    if shift == 0:
+        return amount
+    q = _quantum(amount)
+    if not isinstance(amount, Distribution):
+        x = float(amount)
+        return _tidy(_clamp(x + shift * abs(x), lo, hi), q)
+    kw = {"floor": amount.floor, "cap": amount.cap}
+    if multiplied(amount):
+        k = 1.0 + shift
+        q *= k
+        if isinstance(amount, (Normal, LogNormal)):
+            return type(amount)(_tidy(amount.mean_ * k, q), _tidy(amount.sd_ * k, q), **kw)
+        if isinstance(amount, Range90):
+            return Range90(*_ordered((amount.low * k, amount.high * k), q), amount.shape, **kw)
+        if isinstance(amount, Uniform):
+            return Uniform(*_ordered((amount.min * k, amount.max * k), q), **kw)
+        if isinstance(amount, (Triangular, Pert)):
+            return type(amount)(*_ordered((amount.min * k, amount.mode * k, amount.max * k), q), **kw)
+        if isinstance(amount, Discrete):
+            return Discrete(tuple(_tidy(v * k, q) for v in amount.values), amount.weights, **kw)
+    else:
+        d = shift * reference(amount)
+        if isinstance(amount, Range90):   # only a normal range can reach below zero
+            return Range90(*_ordered((amount.low + d, amount.high + d), q), amount.shape, **kw)
+        if isinstance(amount, Normal):
+            return Normal(_tidy(amount.mean_ + d, q), amount.sd_, **kw)
+        if isinstance(amount, Uniform):
+            return Uniform(*_ordered((amount.min + d, amount.max + d), q), **kw)
+        if isinstance(amount, (Triangular, Pert)):
+            return type(amount)(*_ordered((amount.min + d, amount.mode + d, amount.max + d), q), **kw)
+        if isinstance(amount, Discrete):
+            return Discrete(tuple(_tidy(v + d, q) for v in amount.values), amount.weights, **kw)
+    raise WhatIfError(f"cannot shift a {amount.kind} distribution")  # pragma: no cover (every kind above)
+
+
+def _params(amount: Amount) -> tuple[type, tuple, tuple[float, ...]]:
+    """(kind, non-numeric settings, numbers) of an amount, for comparing two of them."""
+    if not isinstance(amount, Distribution):
+        return float, (), (float(amount),)
+    words, nums = [], []
+    for key, value in amount.describe().items():
+        if key in ("floor", "cap"):          # limits of the world: never shifted
+            words.append((key, float(value)))
+        elif isinstance(value, (list, tuple)):
+            nums += [float(v) for v in value]
+            words.append((key, len(value)))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            nums.append(float(value))
+            words.append(key)
+        else:
+            words.append((key, value))
+    return type(amount), tuple(words), tuple(nums)
+
+
+def same_amount(a: Amount, b: Amount, rel: float = 1e-6) -> bool:
+    """Equal kinds and settings, and numbers equal within ``rel`` of the largest of them."""
+    ka, wa, na = _params(a)
+    kb, wb, nb = _params(b)
+    if ka is not kb or wa != wb or len(na) != len(nb):
+        return False
+    scale = max([abs(v) for v in na + nb] + [1e-300])
+    return all(abs(x - y) <= rel * scale for x, y in zip(na, nb))
+
+
+def implied_shift(base: Amount, amount: Amount, *, lo: float | None = None, hi: float | None = None) -> float | None:
+    """The shift that turns ``base`` into ``amount`` (0.0 when they are equal), or None when
+    ``amount`` is not a shift of ``base`` (it was edited some other way)."""
+    if amount == base:
+        return 0.0
+    if not (shiftable(base) and shiftable(amount)):
+        return None
+    if isinstance(base, Distribution) and type(base) is not type(amount):
+        return None
+    try:
+        _, _, n0 = _params(base)
+        _, _, n1 = _params(amount)
+        if len(n0) != len(n1):
+            return None
+        if multiplied(base):
+            i = max(range(len(n0)), key=lambda k: abs(n0[k]))   # the largest number scales exactly
+            s = n1[i] / n0[i] - 1.0
+        else:
+            ref = reference(base)
+            s = (n1[0] - n0[0]) / ref if ref else float("nan")
+        if not math.isfinite(s) or s <= -1.0:
+            return None
+        s = round(s, 6)
+        return s if same_amount(shift_amount(base, s, lo=lo, hi=hi), amount, rel=1e-4) else None
+    except (WhatIfError, ValueError, TypeError, ZeroDivisionError):
+        return None
+
+
+# ---------------------------------------------------------------------------------------
+# Inputs of a scenario, by label
+# ---------------------------------------------------------------------------------------
+
+def _item_slots(scenario: Scenario) -> Iterator[tuple[str, int, int, str]]:
+    """(label, alternative index, item index, field) for every amount-like slot of every item."""
+    for i, alt in enumerate(scenario.alternatives):
+        for j, item in enumerate(alt.items):
+            base = f"{alt.name} / {item.name}"
+            yield base, i, j, "amount"
+            for words, field in _ITEM_FIELDS.items():
+                if getattr(item, field) is not None:
+                    yield f"{base} / {words}", i, j, field
+
+
+def _find(scenario: Scenario, label: str) -> tuple[int, int, str] | None:
+    for slot, i, j, field in _item_slots(scenario):
+        if slot == label:
+            return i, j, field
+    return None
+
+
+def get_amount(scenario: Scenario, label: str) -> Amount | None:
+    """The amount behind ``label``, or None when the scenario has no such input."""
+    variables = scenario.variable_map
+    if label in variables:
+        return variables[label]
+    where = _find(scenario, label)
+    if where is None:
+        return None
+    i, j, field = where
+    return getattr(scenario.alternatives[i].items[j], field)
+
+
+def set_amount(scenario: Scenario, label: str, amount: Amount) -> Scenario:
+    """The scenario with the amount behind ``label`` replaced (KeyError for an unknown label).
+    Everything else, correlations included, stays as it is."""
+    variables = scenario.variable_map
+    if label in variables:
+        return replace(scenario, variables=tuple((n, amount if n == label else a) for n, a in scenario.variables))
+    where = _find(scenario, label)
+    if where is None:
+        raise KeyError(label)
+    i, j, field = where
+    alt = scenario.alternatives[i]
+    item = replace(alt.items[j], **{field: amount})
+    alt = replace(alt, items=alt.items[:j] + (item,) + alt.items[j + 1:])
+    return replace(scenario, alternatives=scenario.alternatives[:i] + (alt,) + scenario.alternatives[i + 1:])
+
+
+def field_limits(scenario: Scenario, label: str) -> tuple[float | None, float | None]:
+    """Bounds a fixed number behind ``label`` must respect (a probability within [0, 1])."""
+    if label in scenario.variable_map:
+        return None, None
+    where = _find(scenario, label)
+    if where is None:
+        return None, None
+    return _FIELD_LIMITS.get(where[2], (None, None))
+
+
+def inputs(scenario: Scenario) -> list[str]:
+    """Every input that can be shifted, in file order: variables, then items' amounts and fields."""
+    out = [name for name, amount in scenario.variables if shiftable(amount)]
+    for label, i, j, field in _item_slots(scenario):
+        if shiftable(getattr(scenario.alternatives[i].items[j], field)):
+            out.append(label)
+    return out
+
+
+def shift_input(scenario: Scenario, label: str, shift: float, base: Scenario | None = None) -> Scenario:
+    """The scenario with input ``label`` set to its amount *in* ``base`` (the file as opened;
+    default ``scenario``) shifted by ``shift``. ``shift == 0`` restores the base amount.
+
+    When ``base`` lacks the input, or has it as something that cannot be shifted (a formula
+    the user has since replaced by a range), the current amount is the starting point.
+    """
+    current = get_amount(scenario, label)
+    if current is None:
+        raise KeyError(label)
+    start = get_amount(base, label) if base is not None else None
+    if start is None or not shiftable(start):
+        start = current
+    lo, hi = field_limits(scenario, label)
+    return set_amount(scenario, label, shift_amount(start, shift, lo=lo, hi=hi))
+
+
+# ---------------------------------------------------------------------------------------
+# Which inputs matter, and words for a shifted input
+# ---------------------------------------------------------------------------------------
+
+def top_inputs(results: "Results", n: int = 6) -> list[str]:
+    """The ``n`` shiftable inputs that move the decision most: the tornado (largest swing
+    first) of the two alternatives with the highest expected NPV, or of the only one."""
+    from .insights import tornado
+
+    comp = results.summary.comparison
+    target = f"{comp.best} vs {comp.runner_up}" if comp.runner_up else comp.best
+    scenario = results.scenario
+    out = []
+    for bar in tornado(results, target).bars:
+        if bar.swing > 0 and shiftable(get_amount(scenario, bar.input)):
+            out.append(bar.input)
+        if len(out) >= n:
+            break
+    return out
+
+
+def display_name(label: str) -> str:
+    """An input's label in words, capitalised: ``line_units`` -> "Line units"."""
+    from .insights import pretty_input
+
+    text = pretty_input(label)
+    return text[:1].upper() + text[1:]
+
+
+def unit_of(scenario: Scenario, label: str) -> str:
+    """The unit of the input for :func:`simulator.describe.format_values`: money for item
+    amounts, percent for growth, chances and margins, "auto" for variables."""
+    if label in scenario.variable_map:
+        return "auto"
+    where = _find(scenario, label)
+    if where is None or where[2] == "amount":
+        return "money"
+    return "percent"
+
+
+def shift_text(shift: float) -> str:
+    """``+20%``, ``−5%``, ``±0%`` (whole percents; a typographic minus)."""
+    pct = round(shift * 100)
+    if pct == 0:
+        return "±0%"
+    return f"{'+' if pct > 0 else '−'}{abs(pct)}%"
+
+
+def describe_shift(scenario: Scenario, label: str, shift: float | None, amount: Amount | None = None) -> str:
+    """The slider's value in words: "Line units: +20% (90% between 20,000 and 40,000)".
+
+    ``amount`` is the amount now (default: the scenario's); ``shift`` None means it was
+    changed some other way than by a shift ("changed in the editor").
+    """
+    amount = get_amount(scenario, label) if amount is None else amount
+    name = display_name(label)
+    how = shift_text(shift) if shift is not None else "changed in the editor"
+    if amount is None:
+        return f"{name}: not in the scenario any more"
+    if isinstance(amount, Formula):
+        return f"{name}: worked out by a formula"
+    unit = unit_of(scenario, label)
+    if isinstance(amount, Distribution):
+        lo, hi = spread90(amount)
+        if lo == hi:
+            (text,) = format_values([lo], unit, scenario.currency)
+            return f"{name}: {how} (always {text})"
+        lo_t, hi_t = format_values([lo, hi], unit, scenario.currency)
+        return f"{name}: {how} (90% between {lo_t} and {hi_t})"
+    x = float(amount)
+    (text,) = format_values([x], unit, scenario.currency)
+    if unit == "auto" and abs(x) < 1000 and text.replace(".", "").replace("-", "").isdigit():
+        text = f"{x:.4g}"          # a plain count or factor: "8.1", not "8.10"
+    return f"{name}: {how} (now {text})"

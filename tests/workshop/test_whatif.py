@@ -1,0 +1,411 @@
+"""What-if sliders: the pure shift (simulator.whatif) and the panel driven as a facilitator would
+(pytest-qt, offscreen): drag a slider, see the results move deterministically, let go, undo,
+reset. Also measures how many previews a second reach the screen while a slider is dragged."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+import math
+import os
+from pathlib import Path
+import subprocess
+import sys
+import time
+
+from hypothesis import given, settings, strategies as st
+import pytest
+
+from simulator import whatif as wi
+from simulator.distributions import (Discrete, LogNormal, Pert, Range90, Triangular, bernoulli, discrete, lognormal,
+                                     normal, pert, range90, triangular, uniform)
+from simulator.engine import run
+from simulator.expressions import parse
+from simulator.scenario import load
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT = ROOT / "scenarios" / "erp-vs-production-line.toml"
+LINE = "New production line"
+ERP = "ERP system"
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load(DEFAULT)
+
+
+# ---------------------------------------------------------------------------------------
+# shift_amount: closed-form cases
+# ---------------------------------------------------------------------------------------
+
+def test_a_positive_range_is_multiplied_and_keeps_its_floor():
+    shifted = wi.shift_amount(range90(15_000, 35_000, floor=0), 0.2)
+    assert isinstance(shifted, Range90)
+    assert (shifted.low, shifted.high, shifted.floor) == (18_000, 42_000, 0)
+    assert shifted.describe() == {"low": 18_000, "high": 42_000, "floor": 0}   # saved as whole numbers
+
+
+def test_a_pert_moves_min_mode_and_max_together():
+    shifted = wi.shift_amount(pert(3_200_000, 3_550_000, 4_400_000), -0.1)
+    assert isinstance(shifted, Pert)
+    assert (shifted.min, shifted.mode, shifted.max) == (2_880_000, 3_195_000, 3_960_000)
+
+
+def test_a_fixed_number_moves_itself_within_its_limits():
+    assert wi.shift_amount(9, 0.2) == pytest.approx(10.8)
+    assert wi.shift_amount(-100.0, 0.2) == -80           # a positive shift always moves up
+    assert wi.shift_amount(0.9, 0.5, lo=0.0, hi=1.0) == 1.0   # a probability stays a probability
+
+
+def test_an_input_that_reaches_below_zero_moves_by_a_share_of_its_median():
+    growth = range90(-0.02, 0.05)                        # median 0.015
+    shifted = wi.shift_amount(growth, 0.2)
+    assert shifted.low == pytest.approx(-0.017) and shifted.high == pytest.approx(0.053)
+    assert shifted.high - shifted.low == pytest.approx(growth.high - growth.low)   # spread kept
+    centred = normal(0.0, 10.0)                          # median 0: half the 90% width instead
+    assert wi.shift_amount(centred, 0.5).mean_ == pytest.approx(0.5 * 10.0 * 1.6448536269514722)
+
+
+def test_lognormal_and_chance_inputs_are_scaled():
+    assert wi.shift_amount(range90(80_000, 400_000, "lognormal"), 0.25).describe() == \
+        {"dist": "lognormal", "low": 100_000, "high": 500_000}
+    ln = wi.shift_amount(lognormal(100.0, 30.0), -0.5)
+    assert isinstance(ln, LogNormal) and (ln.mean_, ln.sd_) == (50, 15)
+    chance = wi.shift_amount(discrete([0, 300_000], [3, 1]), 0.2)
+    assert isinstance(chance, Discrete) and chance.probabilities() == {0.0: 0.75, 360_000.0: 0.25}
+
+
+def test_every_kind_moves_its_median_by_the_shift():
+    kinds = [range90(15_000, 35_000), range90(-5, 10), normal(100, 15), uniform(0.15, 0.45),
+             triangular(1.7e6, 2.0e6, 3.3e6), pert(0.0, 0.005, 0.012), lognormal(100, 30),
+             range90(80_000, 400_000, "lognormal"), discrete([1, 2, 3], [0.5, 0.35, 0.15]), 120_000_000.0]
+    for amount in kinds:
+        for shift in (-0.5, -0.13, 0.2, 0.5):
+            shifted = wi.shift_amount(amount, shift)
+            assert type(shifted) is type(amount) or not hasattr(amount, "ppf")
+            m0, m1 = wi.median(amount), wi.median(shifted)
+            assert m1 - m0 == pytest.approx(shift * wi.reference(amount), rel=1e-4, abs=1e-9), (amount, shift)
+            assert wi.implied_shift(amount, shifted) == pytest.approx(shift), (amount, shift)
+
+
+def test_no_shift_is_the_same_amount_and_some_amounts_cannot_shift():
+    amount = pert(1, 2, 4)
+    assert wi.shift_amount(amount, 0.0) is amount
+    with pytest.raises(wi.WhatIfError):
+        wi.shift_amount(parse("a * b"), 0.1)
+    with pytest.raises(wi.WhatIfError):
+        wi.shift_amount(bernoulli(0.3), 0.1)
+    with pytest.raises(wi.WhatIfError):
+        wi.shift_amount(amount, -1.0)
+    assert not wi.shiftable(0.0) and not wi.shiftable(True) and wi.shiftable(7)
+
+
+def test_an_edit_that_is_not_a_shift_is_recognised():
+    assert wi.implied_shift(range90(10, 20), range90(12, 30)) is None
+    assert wi.implied_shift(range90(10, 20), pert(10, 15, 20)) is None
+    assert wi.implied_shift(range90(10, 20), range90(10, 20)) == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(lo=st.floats(-1e6, 1e6), width=st.floats(1e-3, 1e6), mode_at=st.floats(0, 1),
+       shift=st.floats(-0.5, 0.5), kind=st.sampled_from(["range", "pert", "triangular", "uniform"]))
+def test_shifts_are_valid_and_recoverable(lo, width, mode_at, shift, kind):
+    hi = lo + width
+    amount = {"range": lambda: range90(lo, hi), "pert": lambda: pert(lo, lo + mode_at * width, hi),
+              "triangular": lambda: triangular(lo, lo + mode_at * width, hi),
+              "uniform": lambda: uniform(lo, hi)}[kind]()
+    shifted = wi.shift_amount(amount, shift)          # constructing it validates it
+    # Rounding moves a parameter by at most a millionth of the width (times 1 + shift).
+    tolerance = 2e-6 * width + 1e-9 * max(abs(lo), abs(hi))
+    assert wi.median(shifted) - wi.median(amount) == pytest.approx(shift * wi.reference(amount), rel=1e-6,
+                                                                   abs=tolerance)
+    if shift == 0 or abs(shift) * wi.reference(amount) > 1e-3 * width:
+        assert wi.implied_shift(amount, shifted) == pytest.approx(shift, rel=1e-3, abs=1e-4)
+    if wi.multiplied(amount):
+        assert wi.spread90(shifted)[0] >= -1e-9 * max(1.0, abs(hi))   # positive stays positive
+
+
+# ---------------------------------------------------------------------------------------
+# Inputs of a scenario
+# ---------------------------------------------------------------------------------------
+
+def test_inputs_are_found_and_replaced_by_label(scenario):
+    labels = wi.inputs(scenario)
+    assert "line_units" in labels and "crew_size" in labels
+    assert "monthly_contribution" not in labels          # a formula
+    assert f"{ERP} / Disrupted go-live / probability" in labels
+    item = f"{ERP} / Licences, implementation partner and data migration"
+    assert isinstance(wi.get_amount(scenario, item), Triangular)
+    for label in (item, "line_units", f"{ERP} / Disrupted go-live / probability"):
+        new = wi.set_amount(scenario, label, 123.0)
+        assert wi.get_amount(new, label) == 123.0
+        assert new.correlations == scenario.correlations
+    with pytest.raises(KeyError):
+        wi.set_amount(scenario, "no such input", 1.0)
+    assert wi.field_limits(scenario, f"{ERP} / Disrupted go-live / probability") == (0.0, 1.0)
+
+
+def test_shift_input_starts_from_the_files_value(scenario):
+    once = wi.shift_input(scenario, "line_units", 0.2)
+    twice = wi.shift_input(once, "line_units", 0.2, base=scenario)       # not compounded
+    assert wi.get_amount(twice, "line_units") == wi.get_amount(once, "line_units")
+    back = wi.shift_input(once, "line_units", 0.0, base=scenario)
+    assert back == scenario
+
+
+def test_the_slider_value_in_words(scenario):
+    shifted = wi.shift_input(scenario, "line_units", 0.2)
+    assert wi.describe_shift(shifted, "line_units", 0.2) == "Line units: +20% (90% between 18k and 42k)"
+    assert wi.describe_shift(scenario, "crew_size", -0.1, 8.1) == "Crew size: −10% (now 8.1)"
+    item = f"{ERP} / Subscription and support"
+    assert wi.describe_shift(scenario, item, 0.0) == f"{item}: ±0% (90% between $240k and $300k)"
+    assert wi.describe_shift(scenario, "line_units", None).startswith("Line units: changed in the editor")
+
+
+def test_the_top_inputs_come_from_the_decisions_tornado(scenario):
+    results = run(replace(scenario, iterations=5_000), 5_000)
+    top = wi.top_inputs(results, 6)
+    assert len(top) == 6 and top[0] == "line_units"
+    assert all(wi.shiftable(wi.get_amount(scenario, label)) for label in top)
+
+
+def test_common_random_numbers_the_result_moves_because_of_the_input(scenario):
+    base = run(scenario, 3_000)
+    up = run(wi.shift_input(scenario, "line_units", 0.2), 3_000)
+    again = run(wi.shift_input(scenario, "line_units", 0.2), 3_000)
+    assert (up.alternative(LINE).npv == again.alternative(LINE).npv).all()          # deterministic
+    assert up.alternative(LINE).npv.mean() > base.alternative(LINE).npv.mean()      # more volume, more value
+    assert (up.alternative(ERP).npv == base.alternative(ERP).npv).all()            # untouched by it
+    assert (up.inputs["unit_price"] == base.inputs["unit_price"]).all()             # the others keep their draws
+    assert (up.input_quantiles["line_units"] == base.input_quantiles["line_units"]).all()
+
+
+def test_the_shift_logic_imports_no_qt_and_no_matplotlib():
+    code = ("import sys, simulator.whatif; "
+            "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('PySide6', 'matplotlib'))}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+# ---------------------------------------------------------------------------------------
+# The panel (pytest-qt)
+# ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def clean_qt(qapp):
+    """At the end no worker may be running and no timer active; every window is closed."""
+    from PySide6.QtCore import QThreadPool, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    yield qapp
+    pool = QThreadPool.globalInstance()
+    assert pool.waitForDone(30_000) and pool.activeThreadCount() == 0, "a worker thread is still running"
+    QApplication.processEvents()
+    active = [f"{type(w).__name__}/{t.objectName() or 'QTimer'}"
+              for w in QApplication.topLevelWidgets() for t in w.findChildren(QTimer) if t.isActive()]
+    for w in QApplication.topLevelWidgets():
+        w.close()
+        w.deleteLater()
+    QApplication.processEvents()
+    assert not active, f"timers still running after the test: {active}"
+
+
+@pytest.fixture
+def workshop(qtbot, clean_qt):
+    """A document, its simulation controller (wired as the main window wires it) and a what-if
+    panel, with the first full results and the sliders on screen."""
+    from PySide6.QtWidgets import QWidget
+
+    from ui.document import Document
+    from ui.runner import SimulationController
+    from ui.workshop.whatif import WhatIfPanel
+
+    scenario = load(DEFAULT)
+    scenario = replace(scenario, iterations=5_000)       # a quicker full run; previews stay at 2,000
+    doc = Document(scenario, DEFAULT)
+    host = QWidget()
+    qtbot.addWidget(host)
+    controller = SimulationController(host, debounce_ms=50)
+    doc.changed.connect(lambda s, _key: controller.request(s))
+    panel = WhatIfPanel(doc, controller)
+    qtbot.addWidget(panel)
+    panel.resize(420, 800)
+    panel.show()
+    with qtbot.waitSignal(panel.slidersChanged, timeout=60_000):
+        controller.request(doc.scenario, immediate=True)
+    yield doc, controller, panel
+    panel.shutdown()
+    controller.shutdown()
+    qtbot.wait(20)
+
+
+def drag_to(qtbot, panel, label: str, position: int):
+    """Press (if not pressed), move the handle and wait for the preview of that position."""
+    slider = panel.slider(label)
+    if not slider.isSliderDown():
+        slider.setSliderDown(True)
+    with qtbot.waitSignal(panel.previewReady, timeout=30_000) as blocker:
+        slider.setSliderPosition(position)
+    results = blocker.args[0]
+    while panel.runner.busy:            # a position may still be in flight: the last one counts
+        with qtbot.waitSignal(panel.previewReady, timeout=30_000) as blocker:
+            pass
+        results = blocker.args[0]
+    return results
+
+
+def release(qtbot, panel, label: str) -> None:
+    panel.slider(label).setSliderDown(False)
+
+
+def npv(results, name: str) -> float:
+    return float(results.alternative(name).npv.mean())
+
+
+def test_sliders_for_the_inputs_that_matter_most(workshop):
+    doc, _controller, panel = workshop
+    labels = panel.labels()
+    assert len(labels) == 6 and labels[0] == "line_units"
+    assert "Line units" in panel.rows["line_units"].text.text()
+    assert "±0%" in panel.rows["line_units"].sentence
+    assert panel.slider("line_units").value() == 0
+
+
+def test_moving_a_slider_changes_the_result_deterministically(workshop, qtbot):
+    doc, _controller, panel = workshop
+    before = doc.undo_stack.count()
+    at_20 = drag_to(qtbot, panel, "line_units", 20)
+    at_0 = drag_to(qtbot, panel, "line_units", 0)
+    at_20_again = drag_to(qtbot, panel, "line_units", 20)
+    assert at_20.iterations == 2_000 and at_20.seed == doc.scenario.seed
+    assert npv(at_20, LINE) == npv(at_20_again, LINE)           # same position, same answer
+    assert npv(at_20, LINE) > npv(at_0, LINE)                   # more volume, more value for the line
+    assert npv(at_20, ERP) == npv(at_0, ERP)                    # the ERP does not depend on it
+    assert panel.rows["line_units"].sentence == "Line units: +20% (90% between 18k and 42k)"
+    assert doc.undo_stack.count() == before                     # nothing is pushed while dragging
+    release(qtbot, panel, "line_units")
+    assert doc.undo_stack.count() == before + 1                 # one command on release
+    assert doc.undo_stack.undoText() == "What-if: Line units +20%"
+    assert wi.get_amount(doc.scenario, "line_units") == range90(15_000 * 1.2, 35_000 * 1.2, floor=0)
+
+
+def test_undo_restores_and_redo_reapplies(workshop, qtbot):
+    doc, _controller, panel = workshop
+    original = doc.scenario
+    drag_to(qtbot, panel, "line_units", 30)
+    release(qtbot, panel, "line_units")
+    shifted = doc.scenario
+    assert shifted != original and panel.slider("line_units").value() == 30
+    doc.undo_stack.undo()
+    assert doc.scenario == original
+    assert panel.slider("line_units").value() == 0 and "±0%" in panel.rows["line_units"].sentence
+    doc.undo_stack.redo()
+    assert doc.scenario == shifted and panel.slider("line_units").value() == 30
+
+
+def test_reset_restores_the_files_values_in_one_step(workshop, qtbot):
+    doc, _controller, panel = workshop
+    original = doc.scenario
+    first, second = panel.labels()[:2]
+    drag_to(qtbot, panel, first, -25)
+    release(qtbot, panel, first)
+    drag_to(qtbot, panel, second, 40)
+    release(qtbot, panel, second)
+    shifted = doc.scenario
+    count = doc.undo_stack.count()
+    assert panel.reset()
+    assert doc.scenario == original                               # the file's values
+    assert doc.undo_stack.count() == count + 1                    # one step...
+    assert panel.slider(first).value() == 0 and panel.slider(second).value() == 0
+    doc.undo_stack.undo()                                         # ...that can be undone
+    assert doc.scenario == shifted
+    assert (panel.slider(first).value(), panel.slider(second).value()) == (-25, 40)
+    assert not panel.reset() or doc.scenario == original
+
+
+def test_the_file_s_values_come_from_the_file_not_the_start_of_the_session(workshop, qtbot, tmp_path):
+    from simulator.scenario import save
+
+    doc, _controller, panel = workshop
+    drag_to(qtbot, panel, "line_units", 10)
+    release(qtbot, panel, "line_units")
+    written = save(doc.for_saving(), tmp_path / "saved.toml")
+    doc.mark_saved(tmp_path / "saved.toml", written.source_text)   # saved: these are the file's values now
+    assert panel.slider("line_units").value() == 0
+    assert panel.base == load(tmp_path / "saved.toml")
+
+
+def test_keyboard_steps_become_one_change(workshop, qtbot):
+    from PySide6.QtCore import Qt
+
+    doc, _controller, panel = workshop
+    slider = panel.slider("line_units")
+    slider.setFocus()
+    before = doc.undo_stack.count()
+    for _ in range(3):
+        qtbot.keyClick(slider, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: doc.undo_stack.count() == before + 1, timeout=5_000)
+    assert doc.undo_stack.undoText() == "What-if: Line units +3%"
+    qtbot.wait(50)
+    assert doc.undo_stack.count() == before + 1
+
+
+def test_pinning_another_input(workshop, qtbot):
+    doc, _controller, panel = workshop
+    box = panel.pin_box
+    index = box.findData("crew_size")
+    assert index > 0 and "Crew size" == box.itemText(index)
+    box.activated.emit(index)
+    assert panel.labels()[-1] == "crew_size" and not panel.rows["crew_size"].unpin_button.isHidden()
+    assert box.findData("crew_size") == -1
+    drag_to(qtbot, panel, "crew_size", -50)
+    release(qtbot, panel, "crew_size")
+    assert wi.get_amount(doc.scenario, "crew_size") == 4.5
+    panel.unpin("crew_size")
+    assert "crew_size" in panel.labels()          # still shifted: the slider stays until it is back
+    doc.undo_stack.undo()
+    panel.unpin("crew_size")
+    assert "crew_size" not in panel.labels()
+
+
+def test_a_new_document_starts_afresh(workshop, qtbot):
+    doc, controller, panel = workshop
+    drag_to(qtbot, panel, "line_units", 10)
+    release(qtbot, panel, "line_units")
+    other = replace(load(ROOT / "scenarios" / "crm-vs-sales-team.toml"), iterations=5_000)
+    with qtbot.waitSignal(panel.slidersChanged, timeout=60_000, check_params_cb=lambda: bool(panel.rows)):
+        doc.replace_all(other, None)
+    qtbot.waitUntil(lambda: len(panel.labels()) == 6, timeout=60_000)
+    assert "line_units" not in panel.labels()
+    assert all(wi.get_amount(doc.scenario, label) is not None for label in panel.labels())
+
+
+def test_slider_update_rate(workshop, qtbot):
+    """Previews shown per second while a slider is dragged without pause (printed for the
+    benchmark notes; no timing assertion: the machine may be busy)."""
+    from PySide6.QtCore import QTimer
+
+    _doc, _controller, panel = workshop
+    slider = panel.slider("line_units")
+    slider.setSliderDown(True)
+    step = [0]
+
+    def move():
+        step[0] += 1
+        slider.setSliderPosition(round(50 * math.sin(step[0] / 12)))
+
+    timer = QTimer()
+    timer.setInterval(25)               # a mouse drag: about 40 moves a second
+    timer.timeout.connect(move)
+    start = time.perf_counter()
+    timer.start()
+    qtbot.wait(3_000)
+    timer.stop()
+    elapsed = time.perf_counter() - start
+    slider.setSliderDown(False)
+    rate = panel.updates_per_second(start)
+    load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\nwhat-if panel alone: {step[0] / elapsed:.0f} slider moves/s -> {rate:.1f} previews shown/s "
+          f"({panel.runner.iterations:,} futures each; load average {load1:.1f})")
+    assert rate > 0
