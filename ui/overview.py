@@ -164,6 +164,16 @@ class AlternativeCard(QFrame):
         else:
             self.values["margin"].setText("add the business today (Baseline) to see this")
         self.values["best"].setText(fmt.percent(prob_best) if prob_best is not None else "—")
+        # The precision of each simulated figure (one standard error), where the reader looks.
+        self.npv.setToolTip(f"Expected NPV {m(a.npv.mean)} ± {m(a.npv.se)} (one standard error of the "
+                            "simulation: run more futures to narrow it).")
+        self.values["loss"].setToolTip(f"{fmt.percent(a.prob_loss, digits=1)} ± "
+                                       f"{a.prob_loss_se * 100:.1f} points (one standard error).")
+        if prob_best is not None and a.npv.se > 0:
+            n = max(round((a.npv.std / a.npv.se) ** 2), 1)
+            se_best = (prob_best * (1 - prob_best) / n) ** 0.5
+            self.values["best"].setToolTip(f"{fmt.percent(prob_best, digits=1)} ± {se_best * 100:.1f} points "
+                                           "(one standard error).")
 
 
 class OverviewPage(QScrollArea):

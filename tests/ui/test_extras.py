@@ -126,3 +126,13 @@ def test_f5_presents_and_the_what_if_dock_is_one_shortcut_away(window, qtbot):
     assert toggle.shortcut() == QKeySequence("Ctrl+Shift+W")
     toggle.trigger()
     assert window.whatif_dock.isVisible()
+
+
+def test_cards_give_the_standard_error_of_their_figures(window):
+    summary = window.controller.latest.summary
+    first = summary.alternatives[0]
+    card = window.overview.card(first.name)
+    from simulator import formatting as fmt
+
+    assert f"± {fmt.money(first.npv.se, window.doc.scenario.currency)}" in card.npv.toolTip()
+    assert "standard error" in card.values["loss"].toolTip()
