@@ -28,8 +28,9 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.bench
 	INVESTSIM_MEASURE=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s -p no:warnings \
 		tests/workshop/test_whatif.py::test_slider_update_rate \
-		tests/workshop/test_presentation.py::test_chart_update_rate_while_a_slider_moves \
-		tests/charts/test_charts.py tests/charts/test_analytics_charts.py tests/test_distributions.py -k "fast or cheap"
+		tests/workshop/test_presentation.py::test_chart_update_rate_while_a_slider_moves
+	INVESTSIM_MEASURE=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:warnings -k "fast or cheap" \
+		tests/charts/test_charts.py tests/charts/test_analytics_charts.py tests/test_distributions.py
 
 # At least 10,000 generated scenario documents; prints how many were tried and how they ended.
 fuzz: $(STAMP)
