@@ -68,6 +68,7 @@ from .errors import Problem, ScenarioError, did_you_mean
 from .formatting import currency_prefix
 from .scenario import (DRIVERS, KINDS, MAX_HORIZON, Alternative, Baseline, Item, Scenario, check, dumps,
                        from_data, to_data)
+from .scenario import _type_name  # one wording for "expected a number, found text" everywhere
 
 TEMPLATE_FORMAT = 1
 
@@ -191,20 +192,6 @@ def templates_dir() -> Path:
         if candidate.is_dir():
             return candidate
     return here.parent / "assets" / "templates"
-
-
-def _type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
 
 
 class _TemplateReader:
