@@ -116,9 +116,12 @@ def _ask_path(window, title: str, filters: str, suggested: str) -> Path | None:
 
 
 def _stem(window) -> str:
+    """The base name for exported files: the scenario file's, else one made from the title."""
     if window.doc.path is not None:
         return window.doc.path.stem
-    return "".join(c if c.isalnum() or c in "-_ " else "-" for c in window.doc.scenario.title).strip() or "scenario"
+    from .main_window import _file_name
+
+    return Path(_file_name(window.doc.scenario.title)).stem
 
 
 def export_report(window) -> None:

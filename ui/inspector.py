@@ -46,6 +46,23 @@ def _explain(text: str) -> QLabel:
     return label
 
 
+
+def _action_button(action) -> QPushButton:
+    """A push button that shows and triggers ``action`` (its text and tooltip)."""
+    button = QPushButton(action.text())
+    button.setToolTip(action.toolTip())
+    button.clicked.connect(action.trigger)
+    return button
+
+
+def _action_row(*actions) -> QHBoxLayout:
+    """A left-aligned row of buttons for ``actions``."""
+    row = QHBoxLayout()
+    for action in actions:
+        row.addWidget(_action_button(action))
+    row.addStretch(1)
+    return row
+
 class Page(QWidget):
     """One inspector page, for the thing at ``key``."""
 
@@ -221,30 +238,24 @@ class ListPage(Page):
             self.outer.insertWidget(1, _explain(
                 "Inputs that several items use, such as units sold, a price or a share of time saved. Give "
                 "each a number, a range or a distribution; formulas in items refer to them by name."))
-            buttons.addWidget(self._button(actions.add_variable))
+            buttons.addWidget(_action_button(actions.add_variable))
         elif kind == "alternatives":
             self.title.setText("Alternatives")
             self.outer.insertWidget(1, _explain(
                 "The investments being compared, IT or not, on one scale. Each is a list of items: "
                 "one-off investments, running costs, benefits and risks."))
-            buttons.addWidget(self._button(actions.add_alternative))
-            buttons.addWidget(self._button(actions.add_do_nothing))
+            buttons.addWidget(_action_button(actions.add_alternative))
+            buttons.addWidget(_action_button(actions.add_do_nothing))
         else:
             self.title.setText("Correlations")
             self.outer.insertWidget(1, _explain(
                 "Uncertain shared inputs that tend to move together: a rank correlation of +0.5 means "
                 "when one is high the other tends to be high too; -0.5 the opposite."))
-            buttons.addWidget(self._button(actions.add_correlation))
+            buttons.addWidget(_action_button(actions.add_correlation))
         buttons.addStretch(1)
         self.outer.addLayout(buttons)
         self.outer.addWidget(self.body)
         self.finish()
-
-    def _button(self, action) -> QPushButton:
-        button = QPushButton(action.text())
-        button.setToolTip(action.toolTip())
-        button.clicked.connect(action.trigger)
-        return button
 
     def refresh(self, scenario: Scenario) -> None:
         kind = self.key[0]
@@ -280,14 +291,7 @@ class VariablePage(Page):
         self.used.setWordWrap(True)
         self.used.setStyleSheet("color: #555555;")
         self.form.addRow("Used by", self.used)
-        row = QHBoxLayout()
-        for action in (actions.duplicate, actions.remove):
-            b = QPushButton(action.text())
-            b.setToolTip(action.toolTip())
-            b.clicked.connect(action.trigger)
-            row.addWidget(b)
-        row.addStretch(1)
-        self.outer.addLayout(row)
+        self.outer.addLayout(_action_row(actions.duplicate, actions.remove))
         self.finish()
 
     def refresh(self, scenario: Scenario) -> None:
@@ -320,14 +324,7 @@ class AlternativePage(Page):
             add.addWidget(b, n // 2, n % 2)
         add.setColumnStretch(2, 1)
         self.outer.addLayout(add)
-        row = QHBoxLayout()
-        for action in (actions.duplicate, actions.remove, actions.move_up, actions.move_down):
-            b = QPushButton(action.text())
-            b.setToolTip(action.toolTip())
-            b.clicked.connect(action.trigger)
-            row.addWidget(b)
-        row.addStretch(1)
-        self.outer.addLayout(row)
+        self.outer.addLayout(_action_row(actions.duplicate, actions.remove, actions.move_up, actions.move_down))
         self.finish()
 
     def refresh(self, scenario: Scenario) -> None:
@@ -425,14 +422,7 @@ class ItemPage(Page):
                                                            editable=True))
         self.bind("note", "Source / note", LongTextField("Where the number comes from: a quote, last year's "
                                                          "actuals, a benchmark."))
-        row = QHBoxLayout()
-        for action in (actions.duplicate, actions.remove, actions.move_up, actions.move_down):
-            b = QPushButton(action.text())
-            b.setToolTip(action.toolTip())
-            b.clicked.connect(action.trigger)
-            row.addWidget(b)
-        row.addStretch(1)
-        self.outer.addLayout(row)
+        self.outer.addLayout(_action_row(actions.duplicate, actions.remove, actions.move_up, actions.move_down))
         self.finish()
 
     def refresh(self, scenario: Scenario) -> None:
@@ -484,13 +474,7 @@ class CorrelationPage(Page):
         self.second.committed.connect(lambda v: self._pair(1, v, self.second))
         self.bind("rank", "Rank correlation", NumberField("number", "+1: always move together; 0: unrelated; "
                                                           "−1: always opposite.", lo=-0.99, hi=0.99))
-        row = QHBoxLayout()
-        for action in (actions.remove,):
-            b = QPushButton(action.text())
-            b.clicked.connect(action.trigger)
-            row.addWidget(b)
-        row.addStretch(1)
-        self.outer.addLayout(row)
+        self.outer.addLayout(_action_row(actions.remove))
         self.finish()
         self._labels["between"] = "correlated inputs"
 
