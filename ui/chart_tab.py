@@ -3,7 +3,9 @@ navigation toolbar (zoom, pan, save as PNG/SVG).
 
 Matplotlib and the chart builders are imported the first time a chart is shown, so the window
 and the Overview appear without waiting for them. A tab that is not visible only remembers the
-newest results and draws when it is shown: one draw per visible change, never from a worker.
+newest results and draws when it is shown: one picture per visible change. The picture is
+built and rendered in the render thread (:mod:`ui.livecanvas`), so the window stays responsive
+while it is made; :attr:`ChartTab.drawn` tells when it is on screen.
 """
 
 from __future__ import annotations
@@ -81,8 +83,9 @@ class ChartTab(QWidget):
         if self.canvas is not None:
             return True
         try:
-            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg, NavigationToolbar2QT
-            from matplotlib.figure import Figure
+            from matplotlib.backends.backend_qtagg import NavigationToolbar2QT
+
+            from .livecanvas import LiveCanvas
 
             self._spec = chart_specs()[self.key]
         except Exception as exc:  # missing chart code must not take the window down
@@ -90,9 +93,10 @@ class ChartTab(QWidget):
             self._placeholder.setText(self.error)
             traceback.print_exc(file=sys.stderr)
             return False
-        self.figure = Figure(dpi=100)
-        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas = LiveCanvas()
+        self.figure = self.canvas.figure
         self.canvas.setObjectName("canvas")
+        self.canvas.rendered.connect(self._rendered)
         self.canvas.setToolTip(getattr(self._spec, "tooltip", "") or "")
         self.toolbar = NavigationToolbar2QT(self.canvas, self)
         self.toolbar.setObjectName("chartToolbar")
@@ -151,9 +155,8 @@ class ChartTab(QWidget):
         self._dirty = False
         self.drawn_results = None
         self.finding = ""
-        if self.figure is not None:
-            self.figure.clear()
-            self.canvas.draw_idle()
+        if self.canvas is not None:
+            self.canvas.clear_picture()
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
@@ -161,31 +164,35 @@ class ChartTab(QWidget):
             self.redraw()
 
     def redraw(self, *, now: bool = False) -> None:
-        """Draw the stored results (``now``: render synchronously, e.g. for a screenshot)."""
+        """Draw the stored results: the picture is made in the render thread and shown when
+        ready (``now``: made here and shown at once, e.g. for a screenshot)."""
         if self._results is None or not self._ensure_canvas():
             return
         self._dirty = False
-        results = self._results
-        try:
-            if self.target_box is not None:
-                self._fill_targets(results)
-                chosen = self.target_box.currentData()
-                self.finding = self._spec.draw(self.figure, results, self._colors, target=chosen) or ""
-            else:
-                self.finding = self._spec.draw(self.figure, results, self._colors) or ""
-            self.error = None
-        except Exception as exc:  # a chart bug shows as a message in the chart, never a crash
-            traceback.print_exc(file=sys.stderr)
-            self.error = f"This chart could not be drawn: {type(exc).__name__}: {exc}"
-            self.figure.clear()
-            self.figure.text(0.5, 0.5, self.error, ha="center", va="center", wrap=True, fontsize=12)
-            self.finding = ""
-        self.drawn_results = results
-        self.setToolTip("")
+        results, colors, spec = self._results, dict(self._colors), self._spec
+        options = {}
+        if self.target_box is not None:
+            self._fill_targets(results)
+            options["target"] = self.target_box.currentData()
+
+        def build(fig):   # runs in the render thread: no widgets here
+            return spec.draw(fig, results, colors, **options) or "", results
+
         if now:
-            self.canvas.draw()
+            self.canvas.render_now(build)
         else:
-            self.canvas.draw_idle()
+            self.canvas.render_async(build)
+
+    @property
+    def busy(self) -> bool:
+        """A picture asked for is not on screen yet."""
+        return self.canvas is not None and self.canvas.busy
+
+    def _rendered(self, value, error) -> None:
+        self.figure = self.canvas.figure
+        self.finding, self.drawn_results = value if value is not None else ("", self._results)
+        self.error = error
+        self.setToolTip("")
         self.drawn.emit(self.finding)
 
 

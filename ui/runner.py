@@ -22,6 +22,10 @@ from simulator.scenario import Scenario
 PREVIEW_ITERATIONS = 2_000
 #: Quiet time after an edit before the next run starts (the first edit runs at once).
 DEBOUNCE_MS = 250
+#: Longest wait, after a preview, for the window to say the preview is on screen
+#: (:meth:`SimulationController.release_full_run`) before the full run starts. On two cores
+#: the full run would otherwise slow the drawing of the preview to a third of its speed.
+PREVIEW_HOLD_S = 0.4
 
 
 class _RunSignals(QObject):
@@ -35,8 +39,9 @@ class _RunSignals(QObject):
 
 
 def _work(gen: int, scenario: Scenario, plan: list[tuple[int, bool]], seed: int | None,
-          cancel: threading.Event, signals: _RunSignals) -> None:
-    """The worker: runs in a QThreadPool thread. Never touches a widget."""
+          cancel: threading.Event, signals: _RunSignals, shown: threading.Event | None = None) -> None:
+    """The worker: runs in a QThreadPool thread. Never touches a widget. After a preview it
+    waits (at most :data:`PREVIEW_HOLD_S`) for ``shown`` before the full run."""
     from simulator.engine import run
 
     try:
@@ -72,6 +77,10 @@ def _work(gen: int, scenario: Scenario, plan: list[tuple[int, bool]], seed: int 
                 signals.cancelled.emit(gen)
                 return
             signals.result.emit(gen, results, preview)
+            if preview and shown is not None:
+                deadline = time.monotonic() + PREVIEW_HOLD_S
+                while not shown.wait(0.02) and not cancel.is_set() and time.monotonic() < deadline:
+                    pass
     finally:
         signals.done.emit(gen)
 
@@ -83,6 +92,7 @@ class _Run:
         self.iterations = iterations
         self.signals = signals
         self.cancel = threading.Event()
+        self.shown = threading.Event()      # the preview is on screen: start the full run
         self.started = time.perf_counter()
 
 
@@ -137,6 +147,12 @@ class SimulationController(QObject):
         if self._pending is not None:
             scenario, self._pending = self._pending, None
             self._start(scenario)
+
+    def release_full_run(self) -> None:
+        """The preview is on screen: the full run may start now (it starts anyway after
+        :data:`PREVIEW_HOLD_S`). Safe to call at any time."""
+        if self._current is not None:
+            self._current.shown.set()
 
     def cancel(self) -> None:
         """Stop the run in flight (the last results stay on screen)."""
@@ -196,8 +212,8 @@ class SimulationController(QObject):
         self._current = run
         self._alive[gen] = run
         self.started.emit(full, len(plan) > 1)
-        cancel = run.cancel
-        self.pool.start(lambda: _work(gen, scenario, plan, None, cancel, signals))
+        cancel, shown = run.cancel, run.shown
+        self.pool.start(lambda: _work(gen, scenario, plan, None, cancel, signals, shown))
 
     def _is_current(self, gen: int) -> bool:
         return self._current is not None and gen == self._current.gen and not self._current.cancel.is_set()

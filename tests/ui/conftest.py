@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 import shutil
+import sys
 
 import pytest
 
@@ -75,6 +76,9 @@ def _no_leftovers(qapp):
     yield
     pool = QThreadPool.globalInstance()
     finished = pool.waitForDone(30_000)
+    livecanvas = sys.modules.get("ui.livecanvas")     # chart pictures being made
+    if livecanvas is not None:
+        finished = livecanvas.wait_for_renders(30_000) and finished
     QApplication.processEvents()
     assert finished and pool.activeThreadCount() == 0, "a worker thread is still running after the test"
     active = list(LEFTOVER_TIMERS)

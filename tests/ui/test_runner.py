@@ -103,3 +103,36 @@ amount = "1 / zero"
     exc, _details = blocker.args
     assert isinstance(exc, ScenarioError)
     assert exc.problems[0].path == "alternatives[0].items[0].amount"
+
+
+def test_the_full_run_waits_for_the_preview_to_be_on_screen(controller, qtbot, monkeypatch):
+    """On two cores the full run would slow the drawing of the preview: it starts when the
+    window says the preview is shown (or after a bounded wait, here made long)."""
+    import simulator.engine as engine
+    import ui.runner as runner
+
+    monkeypatch.setattr(runner, "PREVIEW_HOLD_S", 60.0)
+    calls = []
+    real_run = engine.run
+    monkeypatch.setattr(engine, "run", lambda sc, n, *a, **k: calls.append(n) or real_run(sc, n, *a, **k))
+    scenario = load(DEFAULT)
+    seen = []
+    controller.resultsReady.connect(lambda r, preview: seen.append(preview))
+    with qtbot.waitSignal(controller.resultsReady, timeout=60_000):
+        controller.request(scenario)
+    qtbot.wait(300)
+    assert seen == [True] and calls == [2_000], "the full run started before the preview was shown"
+    with qtbot.waitSignal(controller.finished, timeout=60_000):
+        controller.release_full_run()
+    assert seen == [True, False] and calls == [2_000, scenario.iterations]
+
+
+def test_without_word_from_the_window_the_full_run_starts_anyway(controller, qtbot, monkeypatch):
+    import ui.runner as runner
+
+    monkeypatch.setattr(runner, "PREVIEW_HOLD_S", 0.05)
+    seen = []
+    controller.resultsReady.connect(lambda r, preview: seen.append(preview))
+    with qtbot.waitSignal(controller.finished, timeout=60_000):
+        controller.request(load(DEFAULT))
+    assert seen == [True, False]

@@ -104,8 +104,9 @@ def expected_finding(window, key: str) -> str:
 
 
 def wait_for_full_results(qtbot, window, scenario):
+    """Until the full results of ``scenario`` are on screen (chart pictures included)."""
     qtbot.waitUntil(lambda: window.results is not None and window.results.scenario == scenario
-                    and not window.preview and not window.live, timeout=60_000)
+                    and not window.preview and not window.live and not window.chart_view.busy, timeout=60_000)
 
 
 def test_f5_enters_and_esc_leaves(qtbot, host):
@@ -155,7 +156,8 @@ def test_arrow_keys_and_clicker_keys_step_through_the_views(qtbot, host):
 
 def test_an_edit_while_presenting_re_simulates_and_undo_brings_it_back(qtbot, host):
     window = enter(qtbot, host)
-    qtbot.keyClick(window, Qt.Key.Key_Right)              # the Value chart
+    with qtbot.waitSignal(window.viewChanged, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_Right)          # the Value chart
     original, before = host.doc.scenario, window.headline.text()
     host.doc.propose(wi.shift_input(original, "line_units", 0.5), "What-if: Line units +50%")
     wait_for_full_results(qtbot, window, host.doc.scenario)

@@ -263,6 +263,33 @@ def npv(results, name: str) -> float:
     return float(results.alternative(name).npv.mean())
 
 
+def test_the_next_position_waits_for_the_chart_to_show_the_last(workshop, qtbot, monkeypatch):
+    """While a view is still making the picture of one preview, the next position is not
+    simulated (it would only slow the picture); it runs once the view says it is done."""
+    _doc, _controller, panel = workshop
+    runner = panel.runner
+    runner._view_timer.setInterval(60_000)
+    view = {"busy": False}
+    runner.wait_for(lambda: view["busy"])
+    slider = panel.slider("line_units")
+    slider.setSliderDown(True)
+    shown = []
+    panel.previewReady.connect(lambda r: (shown.append(r), view.__setitem__("busy", True)))
+    with qtbot.waitSignal(panel.previewReady, timeout=30_000):
+        slider.setSliderPosition(10)
+    qtbot.waitUntil(lambda: runner._inflight is None, timeout=30_000)
+    slider.setSliderPosition(40)                 # while the "view" is still busy
+    qtbot.wait(200)
+    assert len(shown) == 1 and runner.busy, "the next position ran while the view was busy"
+    view["busy"] = False
+    with qtbot.waitSignal(panel.previewReady, timeout=30_000):
+        runner.view_done()
+    assert len(shown) == 2
+    assert wi.get_amount(shown[-1].scenario, "line_units") != wi.get_amount(shown[0].scenario, "line_units")
+    view["busy"] = False
+    slider.setSliderDown(False)
+
+
 def test_sliders_for_the_inputs_that_matter_most(workshop):
     doc, _controller, panel = workshop
     labels = panel.labels()

@@ -11,7 +11,8 @@ Nothing here owns data or runs the engine itself: the window listens to the same
 window, so any edit (a what-if slider, an undo) re-simulates and the view on screen follows.
 What-if previews from the docked panel are drawn as they come (with constrained layout, the
 chart keeps its margins while a slider moves and re-fits when the document's own results
-arrive).
+arrive). Pictures are made in the render thread (:mod:`ui.livecanvas`); a chart view
+replaces the one on screen, headline and all, when its picture is ready.
 
 The charts are the app's own figure builders, drawn at a higher DPI (bigger type on the same
 pixels) and re-coloured for a dark background after each draw (:func:`darken`): greys and
@@ -29,9 +30,7 @@ from .. import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
 import colorsys
 import functools
 import math
-import sys
 import time
-import traceback
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QKeySequence, QPalette
@@ -424,44 +423,55 @@ class VerdictView(QWidget):
 # --- The chart view --------------------------------------------------------------------
 
 class ChartView(QWidget):
-    """One chart at a time on a single dark canvas, drawn at a DPI that suits the screen."""
+    """One chart at a time on a single dark canvas, drawn at a DPI that suits the screen.
+    Pictures are made in the render thread (:mod:`ui.livecanvas`); :attr:`shown` says when
+    one is on screen."""
 
-    rendered = Signal()   # after each render of the canvas (for the update-rate benchmark)
+    rendered = Signal()   # after each picture reaches the screen (for the update-rate benchmark)
+    #: A picture is on screen: its finding and the tag given to :meth:`show_chart`.
+    shown = Signal(str, object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        import PySide6.QtWidgets  # noqa: F401  (Qt first, so matplotlib picks PySide6)
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from ui.livecanvas import LiveCanvas
         from matplotlib.figure import Figure
 
         self.setObjectName("chartView")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.figure = Figure(dpi=100, facecolor=BG)
         view = self
 
-        class Canvas(FigureCanvasQTAgg):
+        class Canvas(LiveCanvas):
             def resizeEvent(self, event):  # noqa: N802
                 # The DPI must follow the size *before* the canvas works out the figure's
                 # size in inches from it; otherwise the picture and the widget disagree.
                 size = event.size()
                 dpi = view.dpi_for(size.width(), size.height()) * self.device_pixel_ratio
-                if abs(view.figure.dpi - dpi) > 0.5:
-                    view.figure.set_dpi(dpi)
+                if abs(self.figure.dpi - dpi) > 0.5:
+                    self.figure.set_dpi(dpi)
                     view._layout_key = None
                 super().resizeEvent(event)
 
-        self.canvas = Canvas(self.figure)
+        self.canvas = Canvas(Figure(dpi=100, facecolor=BG))
         self.canvas.setObjectName("presentationCanvas")
         self.canvas.setStyleSheet(f"background: {BG};")
         lay.addWidget(self.canvas)
-        self.canvas.mpl_connect("draw_event", self._after_render)
+        self.canvas.rendered.connect(self._on_rendered)
         self._layout_key = None          # (chart key, number of axes) of the remembered layout
         self._positions: list = []
-        self._frozen = False
-        self._pending_key = None
+        self._last_build = None
         self.render_times: list[float] = []
         self.error: str | None = None
+
+    @property
+    def figure(self):
+        """The figure on screen."""
+        return self.canvas.figure
+
+    @property
+    def busy(self) -> bool:
+        """A picture asked for is not on screen yet."""
+        return self.canvas.busy
 
     @staticmethod
     def dpi_for(width: int, height: int) -> float:
@@ -471,56 +481,52 @@ class ChartView(QWidget):
         small window rather than squeezing the charts."""
         return 100.0 * max(0.75, min(2.5, width / 1300.0, height / 640.0))
 
-    def show_chart(self, spec, results, colors: dict[str, str], *, live: bool = False) -> str:
-        """Draw ``spec`` for ``results`` and return its finding. ``live``: a what-if preview
-        (with constrained layout: drawn in the margins of the last full draw of the chart)."""
-        from matplotlib.layout_engine import ConstrainedLayoutEngine
+    def show_chart(self, spec, results, colors: dict[str, str], *, live: bool = False, tag=None) -> None:
+        """Make the picture of ``spec`` for ``results``; :attr:`shown` gives its finding and
+        ``tag`` when it is on screen. ``live``: a what-if preview (with constrained layout:
+        drawn in the margins of the last full draw of the chart)."""
+        options = {"target": None} if spec.targets is not None else {}
+        layout_key, positions = self._layout_key, list(self._positions)
 
-        fig = self.figure
-        try:
-            if spec.targets is not None:
-                finding = spec.draw(fig, results, colors, target=None) or ""
-            else:
-                finding = spec.draw(fig, results, colors) or ""
-            self.error = None
-        except Exception as exc:  # a chart bug shows as a message, never a crash
-            traceback.print_exc(file=sys.stderr)
-            self.error = f"This chart could not be drawn: {type(exc).__name__}: {exc}"
-            fig.clear()
-            fig.text(0.5, 0.5, self.error, ha="center", va="center", wrap=True, fontsize=14)
-            finding = ""
-            live = False
-        if finding:                     # the window's headline says it, bigger
-            title = getattr(fig, "_suptitle", None)   # (the chart code sets it; no public getter)
-            if title is not None:
-                title.set_visible(False)
-            else:
-                fig.suptitle("")
-        darken(fig)
-        key = (spec.key, len(fig.axes))
-        # Constrained layout re-solves the margins at every draw, the slowest part of a frame:
-        # previews keep the last solution. Cheaper engines (and their text wrapping) still run.
-        solver = isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
-        self._frozen = bool(live and solver and key == self._layout_key and len(self._positions) == len(fig.axes))
-        if self._frozen:
-            fig.set_layout_engine("none")
-            for ax, pos in zip(fig.axes, self._positions):
-                ax.set_position(pos)
-        else:
-            self._layout_key = None
-        self._pending_key = key
-        self.canvas.draw_idle()
-        return finding
+        def build(fig):   # runs in the render thread: no widgets here
+            from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-    def _after_render(self, _event) -> None:
+            finding = spec.draw(fig, results, colors, **options) or ""
+            if finding:                     # the window's headline says it, bigger
+                title = getattr(fig, "_suptitle", None)   # (the chart code sets it; no public getter)
+                if title is not None:
+                    title.set_visible(False)
+                else:
+                    fig.suptitle("")
+            darken(fig)
+            key = (spec.key, len(fig.axes))
+            # Constrained layout re-solves the margins at every draw, the slowest part of a
+            # frame: previews keep the last solution. Cheaper engines still run.
+            solver = isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+            frozen = bool(live and solver and key == layout_key and len(positions) == len(fig.axes))
+            if frozen:
+                fig.set_layout_engine("none")
+                for ax, pos in zip(fig.axes, positions):
+                    ax.set_position(pos)
+            return finding, key, frozen, tag
+
+        self._last_build = build
+        self.canvas.render_async(build)
+
+    def _on_rendered(self, value, error) -> None:
         self.render_times.append(time.perf_counter())
-        if not self._frozen:   # remember the fitted layout for the previews that follow
+        self.error = error
+        finding, key, frozen, tag = value if value is not None else ("", None, False, None)
+        if not frozen:   # remember the fitted layout for the previews that follow
             self._positions = [ax.get_position() for ax in self.figure.axes]
-            self._layout_key = self._pending_key
+            self._layout_key = key
         self.rendered.emit()
+        self.shown.emit(finding, tag)
 
     def render_now(self) -> None:
-        self.canvas.draw()
+        """Make the newest picture again, here, and show it at once (screenshots, tests)."""
+        if self._last_build is not None:
+            self.canvas.render_now(self._last_build)
 
 
 # --- The window ------------------------------------------------------------------------
@@ -569,7 +575,8 @@ class PresentationWindow(QMainWindow):
         self.preview = False
         self.live = False
         self.headline_text = ""
-        self._drawn: tuple | None = None     # (view key, id of results) on screen
+        self._drawn: tuple | None = None     # (view key, id of results) on screen or on its way
+        self._drawn_view: str | None = None   # the chart view whose picture is on screen
 
         body = QWidget()
         body.setObjectName("presentationBody")
@@ -595,6 +602,7 @@ class PresentationWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.verdict_view = VerdictView()
         self.chart_view = ChartView()
+        self.chart_view.shown.connect(self._chart_shown)
         self.stack.addWidget(self.verdict_view)
         self.stack.addWidget(self.chart_view)
         outer.addWidget(self.stack, 1)
@@ -623,6 +631,8 @@ class PresentationWindow(QMainWindow):
         self.whatif_toggle.setChecked(show_whatif)
         self.whatif_toggle.toggled.connect(self.set_whatif_visible)
         self.whatif.previewReady.connect(self._on_preview)
+        self.whatif.runner.wait_for(lambda: self.chart_view.busy)
+        self.chart_view.rendered.connect(self.whatif.runner.view_done)
 
         self._build_actions()
         controller.resultsReady.connect(self._on_results)
@@ -766,11 +776,14 @@ class PresentationWindow(QMainWindow):
     def _show_view(self) -> None:
         key, title = self.views[self.index]
         self.meta.setText(f"{self.doc.scenario.title}   ·   {self.index + 1} / {len(self.views)}   {title}")
-        self.stack.setCurrentWidget(self.verdict_view if key == OVERVIEW else self.chart_view)
+        if key == OVERVIEW or self.results is None:
+            self.stack.setCurrentWidget(self.verdict_view if key == OVERVIEW else self.chart_view)
+        # (a chart replaces the view on screen when its picture is ready: _chart_shown)
         self._drawn = None
         if self.isVisible():
             self._draw()
-        self.viewChanged.emit(key, self.headline_text)
+        if key == OVERVIEW or self.results is None:
+            self.viewChanged.emit(key, self.headline_text)
 
     def _draw(self) -> None:
         results = self.results
@@ -780,13 +793,24 @@ class PresentationWindow(QMainWindow):
         if self._drawn == (key, id(results)):
             return
         colors = colors_for(results.names)
-        if key == OVERVIEW:
-            headline = self.verdict_view.set_results(results, colors)
-        else:
-            headline = self.chart_view.show_chart(self.specs[key], results, colors, live=self.live)
-            if not headline:
-                headline = self.chart_view.error or self.views[self.index][1]
         self._drawn = (key, id(results))
+        if key != OVERVIEW:
+            self.chart_view.show_chart(self.specs[key], results, colors, live=self.live, tag=self._drawn)
+            return
+        self._set_headline(self.verdict_view.set_results(results, colors))
+
+    def _chart_shown(self, finding: str, tag) -> None:
+        """A chart's picture is on screen: show it with its finding, if it is still the view."""
+        if tag is None or tag[0] != self.view_key:
+            return
+        changed = self.stack.currentWidget() is not self.chart_view
+        self.stack.setCurrentWidget(self.chart_view)
+        self._set_headline(finding or self.chart_view.error or self.views[self.index][1])
+        if changed or tag[0] != self._drawn_view:
+            self._drawn_view = tag[0]
+            self.viewChanged.emit(self.view_key, self.headline_text)
+
+    def _set_headline(self, headline: str) -> None:
         self.headline_text = headline
         self.headline.setText(headline)
         self.updated.emit(headline)

@@ -37,6 +37,8 @@ from ..document import Document
 #: Futures in a what-if preview: the same as the app's preview run (``ui.runner``), so the
 #: document's own preview after letting go shows exactly what the slider showed.
 PREVIEW_FUTURES = 2_000
+#: Longest wait for the views to show one preview before the next position is simulated.
+VIEW_WAIT_MS = 500
 #: How many of the most influential inputs get a slider.
 TOP_INPUTS = 6
 #: Quiet time after keyboard or wheel steps before they become one undoable change.
@@ -100,8 +102,11 @@ class PreviewRunner(QObject):
 
     :meth:`request` starts at once when idle; otherwise the scenario waits and replaces any
     older waiting one. The next job starts as soon as the views have taken a result, so the
-    newest position is simulated next and previews never queue up. A result of a job started
-    before :meth:`cancel` is never delivered.
+    newest position is simulated next and previews never queue up. Views that make their
+    pictures in the background (:mod:`ui.livecanvas`) register with :meth:`wait_for`: the next
+    job then also waits until they have shown the last result (at most :data:`VIEW_WAIT_MS`),
+    because on two cores a run beside a chart being made only slows both. A result of a job
+    started before :meth:`cancel` is never delivered.
     """
 
     #: A preview's Results (``iterations`` futures, the scenario's seed).
@@ -121,22 +126,53 @@ class PreviewRunner(QObject):
         self._signals: dict[int, _PreviewSignals] = {}
         self._shut = False
         self.delivered = 0
+        self._views: list = []               # callables: is a view still making its picture?
+        self._view_timer = QTimer(self)
+        self._view_timer.setObjectName("previewViewWait")
+        self._view_timer.setSingleShot(True)
+        self._view_timer.setInterval(VIEW_WAIT_MS)
+        self._view_timer.timeout.connect(lambda: self._start_pending(force=True))
 
     @property
     def busy(self) -> bool:
         return self._inflight is not None or self._pending is not None
 
+    def wait_for(self, view_busy) -> None:
+        """Start no new preview while ``view_busy()`` is true (a view is still making the
+        picture of the last one); call :meth:`view_done` when its picture is on screen."""
+        self._views.append(view_busy)
+
+    def view_done(self, *_args) -> None:
+        """A view put its picture on screen: the newest waiting position may run now."""
+        self._start_pending()
+
+    def _views_busy(self) -> bool:
+        try:
+            return any(busy() for busy in self._views)
+        except RuntimeError:       # a view was closed
+            return False
+
+    def _start_pending(self, *, force: bool = False) -> None:
+        if self._inflight is not None or self._pending is None or self._shut:
+            return
+        if not force and self._views_busy():
+            if not self._view_timer.isActive():
+                self._view_timer.start()
+            return
+        self._view_timer.stop()
+        scenario, self._pending = self._pending, None
+        self._start(scenario)
+
     def request(self, scenario: Scenario) -> None:
         if self._shut:
             return
-        if self._inflight is None:
-            self._start(scenario)
-        else:
-            self._pending = scenario
+        self._pending = scenario
+        self._start_pending()
 
     def cancel(self) -> None:
         """Forget the waiting request and drop whatever is running."""
         self._pending = None
+        self._view_timer.stop()
         self._valid_from = self._gen + 1
         if self._inflight is not None:
             self._inflight[1].set()
@@ -144,6 +180,7 @@ class PreviewRunner(QObject):
     def shutdown(self, timeout_s: float = 30.0) -> bool:
         """Cancel and wait for the worker (at exit). True if it stopped."""
         self._shut = True
+        self._view_timer.stop()
         self.cancel()
         if self._inflight is not None:
             return self._inflight[2].wait(timeout_s)
@@ -165,9 +202,7 @@ class PreviewRunner(QObject):
     def _next(self, gen: int) -> None:
         if self._inflight is not None and self._inflight[0] == gen:
             self._inflight = None
-            if self._pending is not None and not self._shut:
-                scenario, self._pending = self._pending, None
-                self._start(scenario)
+            self._start_pending()
 
     @Slot(int, object)
     def _on_result(self, gen: int, results) -> None:

@@ -1,0 +1,121 @@
+"""Charts made off the GUI thread (ui.livecanvas): the picture appears, the newest wins, the
+toolbar and listeners keep working on the swapped-in figure, a failing chart shows words."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from ui.livecanvas import LiveCanvas, wait_for_renders
+
+
+@pytest.fixture
+def canvas(qtbot):
+    from matplotlib.backends.backend_qtagg import NavigationToolbar2QT
+
+    c = LiveCanvas()
+    c.resize(400, 300)
+    NavigationToolbar2QT(c, None)
+    qtbot.addWidget(c)
+    c.show()
+    qtbot.waitExposed(c)
+    yield c
+    wait_for_renders()
+
+
+def filled(color: str, value: str = "done", gate: threading.Event | None = None, threads: list | None = None):
+    """A build that fills the whole figure with one colour (after ``gate`` opens)."""
+    def build(fig):
+        if threads is not None:
+            threads.append(threading.get_ident())
+        if gate is not None:
+            assert gate.wait(30), "the test never opened the gate"
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_facecolor(color)
+        ax.set_xlim(0, 10)
+        ax.set_ylim(0, 10)
+        return value
+    return build
+
+
+def centre_color(canvas) -> str:
+    image = canvas.grab().toImage()
+    return QColor(image.pixel(image.width() // 2, image.height() // 2)).name()
+
+
+def test_the_picture_is_made_in_another_thread_and_then_shown(canvas, qtbot):
+    gate, threads = threading.Event(), []
+    with qtbot.waitSignal(canvas.rendered, timeout=30_000) as signal:
+        canvas.render_async(filled("#ff0000", "red", gate, threads))
+        # render_async returned while the build still waits: the GUI thread is free
+        assert canvas.busy
+        gate.set()
+    assert signal.args == ["red", None]
+    assert threads and threads[0] != threading.get_ident()
+    assert not canvas.busy
+    assert centre_color(canvas) == "#ff0000"
+    assert canvas.figure.canvas is canvas and canvas.figure.axes
+
+
+def test_the_newest_picture_wins(canvas, qtbot):
+    gate = threading.Event()
+    shown = []
+    canvas.rendered.connect(lambda value, _error: shown.append(value))
+    canvas.render_async(filled("#ff0000", "old", gate))     # slow, asked for first
+    canvas.render_async(filled("#0000ff", "middle"))        # superseded before it starts
+    canvas.render_async(filled("#00ff00", "new"))
+    gate.set()
+    qtbot.waitUntil(lambda: not canvas.busy, timeout=30_000)
+    wait_for_renders()
+    qtbot.wait(50)
+    assert shown[-1] == "new" and "middle" not in shown
+    assert centre_color(canvas) == "#00ff00"
+
+
+def test_listeners_and_zoom_work_on_the_new_figure(canvas, qtbot):
+    presses = []
+    canvas.mpl_connect("button_press_event", lambda e: presses.append(e.inaxes))
+    with qtbot.waitSignal(canvas.rendered, timeout=30_000):
+        canvas.render_async(filled("#ff0000"))
+    ax = canvas.figure.axes[0]
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.rect().center())
+    assert presses == [ax], "a listener connected before the swap did not see the new figure"
+    toolbar = canvas.toolbar
+    toolbar.push_current()                      # what the zoom tool does before it zooms
+    ax.set_xlim(2, 3)
+    toolbar.push_current()
+    toolbar.back()
+    assert ax.get_xlim() == (0, 10)
+
+
+def test_a_failing_chart_shows_words_not_a_crash(canvas, qtbot):
+    def broken(fig):
+        fig.add_subplot()
+        raise ValueError("no data")
+
+    with qtbot.waitSignal(canvas.rendered, timeout=30_000) as signal:
+        canvas.render_async(broken)
+    value, error = signal.args
+    assert value is None and "could not be drawn" in error and "no data" in error
+    assert any("no data" in t.get_text() for t in canvas.figure.texts)
+
+
+def test_a_resize_while_the_picture_is_made_still_fits_the_window(canvas, qtbot):
+    gate = threading.Event()
+    canvas.render_async(filled("#ff0000", gate=gate))
+    canvas.resize(600, 350)
+    qtbot.wait(20)
+    gate.set()
+    qtbot.waitUntil(lambda: not canvas.busy, timeout=30_000)
+    ratio = canvas.device_pixel_ratio
+    w, h = canvas.figure.bbox.size
+    assert (round(w), round(h)) == (round(600 * ratio), round(350 * ratio))
+    assert centre_color(canvas) == "#ff0000"
+
+
+def test_render_now_shows_the_picture_at_once(canvas):
+    assert canvas.render_now(filled("#0000ff", "now")) == "now"
+    assert not canvas.busy and centre_color(canvas) == "#0000ff"
