@@ -4,10 +4,15 @@ The window shows first; the scenario is read and simulated right after, so the f
 results appear without a click. With ``--screenshot`` the app waits for the full run to be
 drawn, saves a picture of the window at exactly ``--size`` and exits (works with
 ``QT_QPA_PLATFORM=offscreen``).
+
+At start the app opens its log file (:mod:`ui.logs`) and, when someone can answer (not with
+``--screenshot``, not on the offscreen or minimal platform), offers to restore the autosaved
+copies a crashed or killed investsim left behind (:mod:`ui.autosave`) before it opens a file.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -58,6 +63,13 @@ def main(args) -> int:
         return EXIT_BAD_INPUT
     app = _app()
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
+
+    from . import logs
+
+    logs.setup()
+    logs.log.info("investsim started (pid %d)", os.getpid())
+    interactive = not screenshot and QGuiApplication.platformName() not in ("offscreen", "minimal")
 
     from simulator.cli import default_scenario
     from simulator.errors import ScenarioError
@@ -86,6 +98,8 @@ def main(args) -> int:
         window.set_document(example, None, origin=example.title)   # an untitled copy
 
     def open_initial() -> None:
+        if interactive and window.offer_recovery():
+            return
         if not file:
             open_example()
             return

@@ -134,14 +134,18 @@ class Document(QObject):
         self.changed.emit(scenario, select)
 
     # -- files -----------------------------------------------------------------------
-    def replace_all(self, scenario: Scenario, path: str | Path | None, *, origin: str = "") -> None:
-        """A different scenario (opened, new, reverted): a fresh, clean history."""
+    def replace_all(self, scenario: Scenario, path: str | Path | None, *, origin: str = "",
+                    unsaved: bool = False) -> None:
+        """A different scenario (opened, new, reverted): a fresh, clean history. ``unsaved``
+        (a restored autosave) starts it as not saved, until it is saved."""
         self.undo_stack.clear()
         self._scenario = scenario
         self._path = Path(path) if path else None
         self._origin = origin
         self._source_text = scenario.source_text
         self.undo_stack.setClean()
+        if unsaved:
+            self.undo_stack.resetClean()
         self.reset.emit(scenario)
         self.changed.emit(scenario, None)
         self.titleChanged.emit()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
 
+from contextlib import suppress
 import threading
 import traceback
 from pathlib import Path
@@ -260,8 +261,25 @@ def show_about(window) -> None:
     _show(window)
 
 
+def open_log_folder(window) -> None:
+    """Show the folder of investsim.log in the file manager."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    from .logs import log_folder
+
+    folder = log_folder()
+    if folder is not None:
+        with suppress(OSError):   # a folder that cannot be made is reported below
+            folder.mkdir(parents=True, exist_ok=True)
+    if folder is None or not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+        where = f"it is {folder}" if folder else "this system has no data folder for it"
+        window.statusBar().showMessage(f"Could not open the log folder; {where}.", 10000)
+
+
 def install(window) -> None:
-    """Add File -> New from guide and Export, the Workshop menu and Help -> About."""
+    """Add File -> New from guide and Export, the Workshop menu and Help -> About and
+    Open log folder."""
     mb = window.menuBar()
     menus = {m.title().replace("&", ""): m for m in (a.menu() for a in mb.actions()) if m is not None}
     file_menu = menus.get("File")
@@ -308,6 +326,9 @@ def install(window) -> None:
         help_menu.clear()
         help_menu.addAction(window._action("&About investsim", lambda: show_about(window), None,
                                            "The version and the licences of the parts inside."))
+        help_menu.addAction(window._action("Open &log folder", lambda: open_log_folder(window), None,
+                                           "Show the folder with investsim's log file, to send with a report "
+                                           "of a problem."))
 
 
 def _install_gut_call(window, menu) -> None:
@@ -375,3 +396,6 @@ def _install_presentation(window, menu) -> None:
                                  "keep it")
 
     window.whatif.previewReady.connect(on_preview)
+    # The next position is simulated once the chart on screen shows this one.
+    window.whatif.runner.wait_for(lambda: any(tab.busy for tab in window.chart_tabs.values()))
+    window.chartDrawn.connect(window.whatif.runner.view_done)

@@ -6,9 +6,10 @@ views; it holds no scenario data of its own.
 
 from __future__ import annotations
 
+import errno
 from functools import partial
+import logging
 import secrets
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRegularExpression, Qt, QThreadPool, QTimer, Signal
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QLineEdit, QMainWindow, QMes
 from simulator.errors import ScenarioError
 from simulator.scenario import MAX_ITERATIONS, MIN_ITERATIONS, Scenario, load, save
 
-from . import edits
+from . import autosave, edits
 from .banner import Banner
 from .chart_tab import CHART_TABS, ChartTab, chart_specs, preload
 from .document import Document
@@ -31,6 +32,8 @@ from .palette import colors_for
 from .runner import SimulationController
 
 FILE_FILTER = "Scenario files (*.toml);;All files (*)"
+
+log = logging.getLogger("investsim.window")
 
 
 def bundled_scenarios() -> list[tuple[str, Path]]:
@@ -52,14 +55,19 @@ def bundled_scenarios() -> list[tuple[str, Path]]:
 class MainWindow(QMainWindow):
     """investsim's window.
 
-    ``persist=False`` keeps it away from QSettings (screenshots, demos); ``eager_charts``
-    imports the chart code up front (screenshots of any chart tab). A scenario given here is
+    ``persist=False`` keeps it away from QSettings and the autosave folder (screenshots,
+    demos); ``autosave_ms`` is how often unsaved changes are autosaved (default
+    :data:`ui.autosave.INTERVAL_MS`); ``eager_charts`` imports the chart code up front
+    (screenshots of any chart tab). A scenario given here is
     shown but not yet simulated: :meth:`set_document` / :meth:`open_path` show and simulate,
     :meth:`rerun` simulates what is shown.
     """
 
-    #: Results are on screen (overview and the visible chart): True for a preview.
+    #: Results are on screen (the overview; the visible chart's picture follows with
+    #: :attr:`chartDrawn`): True for a preview.
     resultsShown = Signal(bool)
+    #: A chart tab put a new picture on screen (its finding).
+    chartDrawn = Signal(str)
     #: The full run's results are on screen.
     fullResultsShown = Signal()
     #: The run failed, with the banner text.
@@ -67,7 +75,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, scenario: Scenario | None = None, path: str | Path | None = None, *,
                  persist: bool = True, eager_charts: bool = False, pool: QThreadPool | None = None,
-                 parent=None):
+                 autosave_ms: int | None = None, parent=None):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.persist = persist
@@ -79,6 +87,9 @@ class MainWindow(QMainWindow):
         self._preloaded = False
         self._results = None
         self._banner_source = ""
+        self._confirm_overwrite: Path | None = None   # a restored autosave's file: ask before writing
+        self.autosaver = autosave.Autosaver(self.doc, autosave.autosave_folder() if persist else None,
+                                            autosave_ms or autosave.INTERVAL_MS, self)
 
         # -- views ---------------------------------------------------------------------
         self.outline = Outline(self.actions_)
@@ -99,8 +110,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(0, "The key figures of every alternative and the verdict, in words.")
         self.chart_tabs: dict[str, ChartTab] = {}
         for key, title, tip in CHART_TABS:
-            tab = ChartTab(key, title)
-            self.chart_tabs[key] = tab
+            tab = self._new_chart_tab(key, title)
             index = self.tabs.addTab(tab, title)
             self.tabs.setTabToolTip(index, tip)
         self._preload_signals = _PreloadSignals(self)
@@ -140,6 +150,7 @@ class MainWindow(QMainWindow):
         self.doc.titleChanged.connect(self._update_title)
         self.outline.selected.connect(self._on_selected)
         self.actions_.message.connect(self._show_status)
+        self.autosaver.failed.connect(self._show_status)
         self.controller.started.connect(self._on_run_started)
         self.controller.progressed.connect(self._on_progress)
         self.controller.resultsReady.connect(self._on_results)
@@ -382,6 +393,14 @@ class MainWindow(QMainWindow):
         self.progress.setValue(done)
         self.run_label.setText(f"Simulating… {done:,} of {total:,} futures")
 
+    def _new_chart_tab(self, key: str, title: str) -> ChartTab:
+        tab = ChartTab(key, title)
+        self.chart_tabs[key] = tab
+        tab.drawn.connect(self.chartDrawn)
+        # A preview's picture on screen lets the full run start (see SimulationController).
+        tab.drawn.connect(lambda _finding: self.controller.release_full_run())
+        return tab
+
     def _on_results(self, results, preview: bool) -> None:
         self._results = results
         if self._banner_source == "engine":
@@ -390,6 +409,8 @@ class MainWindow(QMainWindow):
         self.overview.set_results(results, preview, colors)
         for tab in self.chart_tabs.values():
             tab.set_results(results, colors)
+        if preview and not any(tab.busy for tab in self.chart_tabs.values()):
+            self.controller.release_full_run()   # else when the chart's picture is on screen
         if preview:
             self.run_label.setText(f"Preview from {results.iterations:,} futures; the full run follows…")
         else:
@@ -407,11 +428,12 @@ class MainWindow(QMainWindow):
             headline = "The scenario cannot be simulated as it is"
             scenario = self.doc.scenario
             lines = [f"{edits.describe_path(scenario, p.path)}: {plain_words(p.message)}" for p in exc.problems]
+            log.warning("%s: %s", headline, "; ".join(lines))
         else:
             headline = "The simulation stopped because of an internal error"
-            lines = [f"{type(exc).__name__}: {exc}", "Please report this with the scenario file."]
-            if details:
-                print(details, file=sys.stderr)
+            lines = [f"{type(exc).__name__}: {exc}",
+                     "Please report this with the scenario file and the log (Help > Open log folder)."]
+            log.error("%s\n%s", headline, details or f"{type(exc).__name__}: {exc}")
         self._banner_source = "engine"
         self.banner.show_message(headline, lines, "error")
         self.run_label.setText("The simulation did not finish; see the message above the results.")
@@ -456,8 +478,7 @@ class MainWindow(QMainWindow):
         for n, (key, spec) in enumerate(specs.items(), start=1):
             tab = self.chart_tabs.get(key)
             if tab is None:
-                tab = ChartTab(key, spec.title)
-                self.chart_tabs[key] = tab
+                tab = self._new_chart_tab(key, spec.title)
                 if self._results is not None:
                     tab.set_results(self._results, colors_for(self._results.names))
             index = self.tabs.indexOf(tab)
@@ -515,12 +536,45 @@ class MainWindow(QMainWindow):
         self._banner_source = "load"
         self.banner.show_message(headline, [p.line() for p in exc.problems], "error")
 
-    def set_document(self, scenario: Scenario, path, origin: str = "") -> None:
-        """Show ``scenario`` (from ``path``, or untitled) with a fresh undo history, and run it."""
+    def set_document(self, scenario: Scenario, path, origin: str = "", *, unsaved: bool = False) -> None:
+        """Show ``scenario`` (from ``path``, or untitled) with a fresh undo history, and run it.
+        ``unsaved`` marks it as not saved yet (a restored autosave)."""
         if self._banner_source in ("load", "engine", "save"):
             self.banner.dismiss()
             self._banner_source = ""
-        self.doc.replace_all(scenario, path, origin=origin)
+        self._confirm_overwrite = None
+        self.doc.replace_all(scenario, path, origin=origin, unsaved=unsaved)
+
+    # -- recovery --------------------------------------------------------------------
+    def offer_recovery(self) -> bool:
+        """Offer, newest first, each autosaved copy whose process has ended (Restore, Discard,
+        Later). Stops at the first Restore or Later. True when one was restored."""
+        for entry in autosave.orphans(self.autosaver.folder):
+            choice = autosave.ask(self, entry)
+            if choice == autosave.RESTORE:
+                return self.restore_autosave(entry)
+            if choice != autosave.DISCARD:
+                return False
+            entry.discard()
+            log.info("Discarded the autosaved copy of %r (%s)", entry.title, entry.file)
+        return False
+
+    def restore_autosave(self, entry: autosave.Autosave) -> bool:
+        """Open an autosaved copy as an unsaved document of its original file (or untitled).
+        This window's own autosave takes it over, then the old copy is deleted."""
+        try:
+            scenario = load(entry.file)
+        except ScenarioError as exc:
+            self.show_load_error("The autosaved copy could not be read; it is kept as it is.", exc)
+            return False
+        self.set_document(scenario, entry.original, unsaved=True)
+        self._confirm_overwrite = entry.original
+        if self.autosaver.write_now():
+            entry.discard()
+        log.info("Restored the autosaved copy of %r (%s)", entry.title, entry.file)
+        self.statusBar().showMessage(f"Restored “{entry.title}” from its autosaved copy; it is not saved yet.",
+                                     8000)
+        return True
 
     def open_dialog(self) -> None:
         start = str(self.doc.path.parent) if self.doc.path else str(Path.home())
@@ -545,6 +599,17 @@ class MainWindow(QMainWindow):
     def save(self) -> bool:
         if self.doc.path is None or _is_bundled(self.doc.path):
             return self.save_as()   # never write over a bundled example
+        if self._confirm_overwrite is not None and self.doc.path == self._confirm_overwrite:
+            answer = QMessageBox.question(
+                self, "Save the restored scenario",
+                f"Write the restored “{self.doc.scenario.title}” over {self.doc.path}?\n\n"
+                "Choose No to save it under another name instead.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Yes)
+            if answer == QMessageBox.StandardButton.No:
+                return self.save_as()
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
         return self._write(self.doc.path)
 
     def save_as(self) -> bool:
@@ -561,9 +626,13 @@ class MainWindow(QMainWindow):
         try:
             written = save(self.doc.for_saving(), path)
         except OSError as exc:
+            log.warning("Could not save %s", path, exc_info=True)
             self._banner_source = "save"
-            self.banner.show_message(f"Could not save {path.name}", [exc.strerror or str(exc)], "error")
+            self.banner.show_message(f"Could not save {path.name}. Your changes are still here, not saved.",
+                                     [f"File: {path}", f"Why: {why_not_saved(exc)}"], "error")
+            self.statusBar().showMessage(f"Could not save {path.name}", 8000)
             return False
+        self._confirm_overwrite = None
         self.doc.mark_saved(path, written.source_text)
         if self.persist:
             from .settings import add_recent
@@ -633,6 +702,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save("close"):
             event.ignore()
             return
+        self.autosaver.shutdown()   # saved, discarded or unchanged: the autosaved copy goes
         if self.persist:
             self._save_state()
         for tool in ("whatif", "presentation"):   # workshop tools with workers of their own
@@ -696,6 +766,21 @@ def _is_bundled(path: Path) -> bool:
         return Path(path).resolve().parent == bundled_dir().resolve()
     except OSError:
         return False
+
+
+def why_not_saved(exc: OSError) -> str:
+    """The reason a file could not be written, in plain words with what to do about it."""
+    elsewhere = "use File > Save as to save it somewhere else"
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"the disk is full. Free some space and save again, or {elsewhere}."
+    if exc.errno == errno.EROFS:
+        return f"the disk is read-only; {elsewhere}."
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return ("permission denied: the folder may be read-only, or another program may have the file "
+                f"open and locked. Close that program and save again, or {elsewhere}.")
+    if exc.errno == errno.ENOENT:
+        return f"its folder does not exist (any more); {elsewhere}."
+    return f"{exc.strerror or exc}; {elsewhere}."
 
 
 def _file_name(title: str) -> str:
