@@ -5,7 +5,9 @@
 * **cold launch to first results**: a fresh process, from before the interpreter starts to the
   first results painted in the window (median of N launches);
 * **edit to updated preview chart**: an amount edit (the inspector's command) until the visible
-  chart has been redrawn with the preview results, per bundled scenario (median of N edits);
+  tab shows the preview results: the chart's picture on screen (made in the render thread),
+  or the overview; per bundled scenario (median of N edits), for every tab (``--quick``: the
+  Value chart and the overview);
 * **longest GUI stall during a 1M-future run**: a 5 ms timer heartbeat on the GUI thread; the
   longest gap between beats while the run is in flight and while its results are shown.
 
@@ -83,18 +85,21 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
 
     figures: dict[str, list[float]] = {}
     for path in paths:
-        w = MainWindow(persist=False)
+        w = MainWindow(persist=False, eager_charts=True)
         w.resize(1400, 900)
         w.show()
-        w.select_tab(tab)
+        if not w.select_tab(tab):
+            raise SystemExit(f"no tab {tab!r}")
         state = {"full": False}
         w.fullResultsShown.connect(lambda: state.__setitem__("full", True))
         w.open_path(path, ask=False)
         _wait(app, lambda: state["full"])
         chart = w.current_chart()
         drawn = {"t": None}
-        if chart is not None:
-            chart.canvas.mpl_connect("draw_event", lambda _e: drawn.__setitem__("t", time.perf_counter()))
+        seen = {"preview": None}
+        if chart is not None:   # the picture of this edit's preview (not a late one of before)
+            chart.drawn.connect(lambda _f: drawn.__setitem__("t", time.perf_counter())
+                                if seen["preview"] is not None and chart.drawn_results is seen["preview"] else None)
         else:   # the overview: shown when the results slot returns
             w.resultsShown.connect(lambda _p: drawn.__setitem__("t", time.perf_counter()))
         # the first uncertain item amount of the first alternative
@@ -119,7 +124,7 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
             app.processEvents()
             state["full"] = False
             drawn["t"] = None
-            seen = {"preview": None}
+            seen["preview"] = None
             w.resultsShown.connect(lambda p: seen.__setitem__("preview", p) if seen["preview"] is None else None)
             t0 = time.perf_counter()
             problems = w.doc.propose(set_field(w.doc.scenario, key, "amount", new_amount), "bench")
@@ -148,10 +153,11 @@ def gui_stall(app, iterations: int = 1_000_000, tab: str = "overview") -> dict[s
 
     from .main_window import MainWindow
 
-    w = MainWindow(persist=False)
+    w = MainWindow(persist=False, eager_charts=True)
     w.resize(1400, 900)
     w.show()
-    w.select_tab(tab)
+    if not w.select_tab(tab):
+        raise SystemExit(f"no tab {tab!r}")
     state = {"full": False, "t_full": None}
     w.fullResultsShown.connect(lambda: state.update(full=True))
     w.controller.resultsReady.connect(
@@ -202,8 +208,12 @@ def main(argv=None) -> dict:
     app.setApplicationName("investsim-bench")
     from simulator.cli import bundled_dir
 
+    from .chart_tab import CHART_TABS
+
     paths = sorted(bundled_dir().glob("*.toml"))
-    for tab in ("value", "overview"):
+    tabs = ("value", "overview") if args.quick else ("overview",) + tuple(k for k, _, _ in CHART_TABS) + \
+        ("drivers_of_uncertainty", "worth_finding_out", "value_sources")
+    for tab in tabs:
         edits = edit_to_preview(app, paths, max(3, repeat), tab)
         results[f"edit_to_preview_{tab}_ms"] = {k: 1000 * statistics.median(v) for k, v in edits.items()}
         print(f"Amount edit to updated preview, {tab} tab shown (median):")
@@ -212,7 +222,7 @@ def main(argv=None) -> dict:
                   f"{', '.join(f'{1000 * x:.0f}' for x in v)})")
 
     results["gui_stall_1M"] = []
-    for tab in ("overview", "value"):
+    for tab in ("overview", "value", "drivers_of_uncertainty"):
         stall = gui_stall(app, tab=tab)
         results["gui_stall_1M"].append(stall)
         print(f"1M-future run with the {tab} tab shown: {stall['run_seconds']:.1f} s; longest GUI stall "
