@@ -54,7 +54,8 @@ print(statistics.median(sims), statistics.median(ans), "peak_rss_mb 0")
 
 
 def big_scenario_text(alternatives: int = 5, horizon: int = 30) -> str:
-    """A large scenario for the memory test: 5 alternatives over 30 years, 6 items each."""
+    """A large scenario for the memory test (bench/reliability.py): 5 alternatives over 30
+    years, 6 items each."""
     lines = ['format = 1', 'title = "Big run"', f'horizon_years = {horizon}', 'discount_rate = 0.07',
              '[baseline]', 'revenue = 500_000_000', 'operating_margin = 0.1',
              '[variables]', 'demand = { low = 0.8, high = 1.3 }', 'price = { low = 90, high = 130 }']
@@ -141,13 +142,7 @@ def main() -> None:
     out["rows"].append({"what": "analytics at 100k", "simulation_s": sim_t, "analytics_s": an_t,
                         "share": an_t / sim_t})
 
-    print("\nBig run: 5 alternatives, 30 years, 1,000,000 futures, whole process")
-    big = ROOT / "bench" / "out" / "big-run.toml"
-    big.parent.mkdir(exist_ok=True)
-    big.write_text(big_scenario_text())
-    t, peak = measure(engine_cmd(big, 1_000_000))
-    print(f"  {t:.1f}s, peak {peak:.0f} MB")
-    out["rows"].append({"what": "big run 5x30 at 1M", "seconds": t, "peak_mb": peak})
+    # The big 5x30 run (memory, predicted vs. measured) and cancel latency: bench/reliability.py.
 
     dest = ROOT / "bench" / "out"
     dest.mkdir(exist_ok=True)

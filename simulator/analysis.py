@@ -1,6 +1,11 @@
 """Summaries and comparisons of a run, in plain numbers and plain words.
 
 Every figure is computed from the per-future arrays in :class:`~simulator.engine.Results`.
+When a run kept its yearly paths for its first futures only (a run too big for
+:data:`~simulator.engine.YEARLY_BUDGET`), the yearly means come from every future and the
+yearly percentiles from those first futures (at least 32,768 of them: the P10 to P90 bands
+are then typically within a fraction of a percentile point of the full run's).
+
 Undefined values (an IRR that does not exist, an ROI without costs, a payback beyond the
 horizon) are ``None`` in the summary, never NaN, and the share of futures where they occur is
 reported beside them.
@@ -85,12 +90,13 @@ class AlternativeSummary:
     @cached_property
     def cash_by_year(self) -> tuple[YearSpread, ...]:
         """Net cash per year, years 0..H (computed when first asked for)."""
-        return _year_spreads(self.result.cash, 0)
+        return _year_spreads(self.result.cash, 0, means=self.result.cash_mean)
 
     @cached_property
     def cumulative_cash(self) -> tuple[YearSpread, ...]:
         """Cumulative net cash, years 0..H (computed when first asked for)."""
-        return _year_spreads(np.cumsum(self.result.cash, axis=1), 0)
+        means = None if self.result.cash_mean is None else np.cumsum(self.result.cash_mean)
+        return _year_spreads(self.result.cash, 0, cumulative=True, means=means)
 
 
 @dataclass(frozen=True)
@@ -116,20 +122,48 @@ class Summary:
         raise KeyError(name)
 
 
-def _year_spreads(arr: np.ndarray, first_year: int) -> tuple[YearSpread, ...]:
-    if arr.shape[1] == 0:
+#: Values in one working copy of ``_year_spreads`` (float64): 64 MB, whatever the run's size.
+_SPREAD_VALUES = 2**23
+
+
+def _year_spreads(arr: np.ndarray, first_year: int, *, cumulative: bool = False,
+                  means: np.ndarray | None = None) -> tuple[YearSpread, ...]:
+    """Mean, P10, P50 and P90 of each column (year) of ``arr``, ``(n, years)``; of its running
+    sum over the years when ``cumulative`` (summed in ``arr``'s precision, as ``np.cumsum``).
+    NaN futures are skipped in a year that has them. ``means`` replaces the column means (the
+    means over every future when ``arr`` holds only the first ones). A few years at a time, so
+    the working copy stays small."""
+    n, years = arr.shape
+    if years == 0:
         return ()
-    cols = np.array(arr.T, dtype=float, order="C")  # a private copy, one contiguous row per year
-    if np.isnan(cols).any():  # undefined in some futures (e.g. a margin without revenue): skip those
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            means = np.nanmean(cols, axis=1)
-            p10, p50, p90 = np.nanpercentile(cols, [10, 50, 90], axis=1)
-    else:
-        means = cols.mean(axis=1)
-        p10, p50, p90 = np.percentile(cols, [10, 50, 90], axis=1, overwrite_input=True)
-    return tuple(YearSpread(first_year + t, float(means[t]), float(p10[t]), float(p50[t]), float(p90[t]))
-                 for t in range(arr.shape[1]))
+    step = max(1, min(years, _SPREAD_VALUES // max(n, 1)))
+    carry = None
+    out = []
+    for y0 in range(0, years, step):
+        y1 = min(y0 + step, years)
+        if cumulative:
+            part = np.array(arr[:, y0:y1])
+            if carry is not None:
+                part[:, 0] += carry
+            np.cumsum(part, axis=1, out=part)
+            carry = part[:, -1].copy()
+        else:
+            part = arr[:, y0:y1]
+        cols = np.array(part.T, dtype=float, order="C")  # a private copy, one contiguous row per year
+        del part
+        if np.isnan(cols).any():  # undefined in some futures (e.g. a margin without revenue): skip those
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                mean = np.nanmean(cols, axis=1)
+                p10, p50, p90 = np.nanpercentile(cols, [10, 50, 90], axis=1)
+        else:
+            mean = cols.mean(axis=1)
+            p10, p50, p90 = np.percentile(cols, [10, 50, 90], axis=1, overwrite_input=True)
+        if means is not None:
+            mean = means[y0:y1]
+        out += [YearSpread(first_year + t, float(mean[t - y0]), float(p10[t - y0]), float(p50[t - y0]),
+                           float(p90[t - y0])) for t in range(y0, y1)]
+    return tuple(out)
 
 
 def _median_payback(pb: np.ndarray) -> float | None:
@@ -158,7 +192,7 @@ def summarise_alternative(alt, category: str = "") -> AlternativeSummary:
         payback_within=float(np.mean(np.isfinite(alt.payback))),
         discounted_payback_p50=_median_payback(alt.discounted_payback),
         discounted_payback_within=float(np.mean(np.isfinite(alt.discounted_payback))),
-        margin_pp=() if alt.margin_pp is None else _year_spreads(alt.margin_pp, 1),
+        margin_pp=() if alt.margin_pp is None else _year_spreads(alt.margin_pp, 1, means=alt.margin_mean),
         result=alt,
     )
 

@@ -10,8 +10,17 @@ input's parameters leaves every other input's draws as they were (common random 
 Latin hypercube stratification is within each block, for inputs drawn once per future;
 yearly draws (``vary = "yearly"``, chance events) are plain random.
 
-Memory: per-future results (NPV, metrics, yearly cash, margin impact, input draws) are kept
-for all iterations; the work arrays of the model exist for one chunk at a time.
+Memory: per-future metrics (NPV, ROI, IRR, paybacks) and input draws are kept for all
+iterations. The per-future yearly paths (net cash, margin impact) are kept for every future
+while they fit in :data:`YEARLY_BUDGET` bytes; beyond that, for the first
+:attr:`Results.yearly_futures` futures only (whole blocks), and the yearly means over every
+future are summed block by block as the run goes (see :class:`AlternativeResult`). The budget
+is a fixed number, never the machine's free memory, so the numbers never depend on the
+machine. The work arrays of the model exist for one chunk and one alternative at a time.
+
+Cancelling: ``cancel()`` is asked before every alternative of every chunk, between the
+inputs it samples and between slices of the IRR search, so a run stops within a fraction of a
+second at any number of iterations (``make bench`` measures it).
 """
 
 from __future__ import annotations
@@ -39,6 +48,14 @@ MAX_AMOUNT = 1e18
 #: Futures per block of random draws (see module doc). Changing it changes the numbers.
 BLOCK = 32_768
 
+#: Bytes of per-future yearly paths (float32 cash and margin of every alternative) a run keeps
+#: for all its futures; a bigger run keeps them for its first futures only (module doc).
+YEARLY_BUDGET = 256 * 2**20
+
+#: Rows x years of cash per IRR call between two cancel checks (the IRR search is the slowest
+#: step of a long horizon; its rows are independent, so slicing never changes the numbers).
+_IRR_CELLS = 2**18
+
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 
@@ -51,6 +68,11 @@ class AlternativeResult:
     (``inf`` = not within the horizon, 0 = nothing to pay back); ``irr`` is NaN where no rate
     makes NPV zero and ``roi`` is NaN where there are no costs; ``margin_pp`` is in percentage
     points for years 1..H, or None without a baseline.
+
+    ``cash`` and ``margin_pp`` hold the first ``k`` futures, ``k`` = :attr:`Results.yearly_futures`:
+    every future (``k = n``) unless the run was too big for :data:`YEARLY_BUDGET`. Then
+    ``cash_mean`` and ``margin_mean`` give the yearly means over all ``n`` futures (margin:
+    over the futures where it exists); they are None when the arrays hold every future.
     """
 
     name: str
@@ -61,9 +83,11 @@ class AlternativeResult:
     irr: np.ndarray                 # (n,)
     payback: np.ndarray             # (n,)
     discounted_payback: np.ndarray  # (n,)
-    cash: np.ndarray                # (n, H+1) net cash per year, year 0 = today (float32)
-    margin_pp: np.ndarray | None    # (n, H) (float32)
+    cash: np.ndarray                # (k, H+1) net cash per year, year 0 = today (float32)
+    margin_pp: np.ndarray | None    # (k, H) (float32)
     item_pv: Mapping[str, float]    # mean present value of each item, signed (+ in, - out)
+    cash_mean: np.ndarray | None = None    # (H+1,) over all n futures, when k < n
+    margin_mean: np.ndarray | None = None  # (H,) over all n futures, when k < n and a baseline
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +112,11 @@ class Results:
     @property
     def names(self) -> list[str]:
         return [a.name for a in self.alternatives]
+
+    @property
+    def yearly_futures(self) -> int:
+        """How many futures (the first ones) keep their yearly cash and margin paths."""
+        return self.alternatives[0].cash.shape[0] if self.alternatives else self.iterations
 
     def alternative(self, name: str) -> AlternativeResult:
         for alt in self.alternatives:
@@ -121,10 +150,17 @@ class _Plan:
         self.inputs: dict[str, _Input] = {}
         variables = scenario.variable_map
         self.var_order = variable_order(scenario)
+        self._group: list[str] = []  # labels added by _add go here
         for name in self.var_order:
             if isinstance(variables[name], Distribution):
                 self._add(name, variables[name], yearly=False, keep=True)
+        #: Labels of the shared variables' inputs, then of each alternative's own inputs: the
+        #: run samples one group at a time (each input has its own stream, so the order in
+        #: which they are drawn never changes the numbers).
+        self.var_labels = self._group
+        self.alt_labels: list[list[str]] = []
         for alt in scenario.alternatives:
+            self._group = []
             for item in alt.items:
                 base = f"{alt.name} / {item.name}"
                 yearly = item.is_annual and item.vary == "yearly"
@@ -136,6 +172,7 @@ class _Plan:
                         self._add(f"{base} / {attr.replace('_', ' ')}", value, yearly=False, keep=True)
                 if item.is_annual and item.probability is not None:
                     self._add(f"{base} / occurs", None, yearly=True, keep=False)
+            self.alt_labels.append(self._group)
         corr_names = sorted({n for c in scenario.correlations for n in c.between})
         self.corr_names = corr_names
         if corr_names:
@@ -147,12 +184,24 @@ class _Plan:
 
     def _add(self, label: str, dist: Distribution | None, *, yearly: bool, keep: bool) -> None:
         self.inputs[label] = _Input(label, dist, yearly, keep)
+        self._group.append(label)
+
+    @property
+    def kept(self) -> int:
+        """How many inputs are kept per future in Results.inputs."""
+        return sum(1 for spec in self.inputs.values() if spec.keep)
 
     # -- sampling a block ------------------------------------------------------------
-    def sample_block(self, seed: int, block: int, n: int, method: str) -> dict[str, np.ndarray]:
-        """Uniforms in (0, 1) for every input of one block: ``(n,)`` or ``(n, H)``."""
+    def sample_block(self, seed: int, block: int, n: int, method: str, labels: list[str] | None = None,
+                     check: Callable[[], None] | None = None) -> dict[str, np.ndarray]:
+        """Uniforms in (0, 1) for the inputs ``labels`` (default: all) of one block: ``(n,)``
+        or ``(n, H)``. Correlated variables are sampled together (all or none of them).
+        ``check()`` is called between inputs (it raises to stop)."""
         out: dict[str, np.ndarray] = {}
-        for label, spec in self.inputs.items():
+        for label in self.inputs if labels is None else labels:
+            if check is not None:
+                check()
+            spec = self.inputs[label]
             key = zlib.crc32(label.encode("utf-8"))
             rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, key)))
             if spec.yearly:
@@ -161,7 +210,7 @@ class _Plan:
                 out[label] = uniforms(rng, n, self.horizon, "random")
             else:
                 out[label] = uniforms(rng, n, 1, method)[:, 0]
-        if self.corr is not None:
+        if self.corr is not None and self.corr_names[0] in out:
             rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, 0, 1)))
             stacked = np.column_stack([out[name] for name in self.corr_names])
             stacked = correlate(stacked, self.corr, rng)
@@ -169,10 +218,13 @@ class _Plan:
                 out[name] = stacked[:, i]
         return out
 
-    def values(self, uniforms_: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def values(self, uniforms_: dict[str, np.ndarray],
+               check: Callable[[], None] | None = None) -> dict[str, np.ndarray]:
         """Map uniforms through each input's inverse CDF (bare uniforms stay as they are)."""
         out = {}
         for label, u in uniforms_.items():
+            if check is not None:
+                check()
             dist = self.inputs[label].dist
             out[label] = u if dist is None else dist.ppf(u)
         return out
@@ -218,39 +270,47 @@ def _per_future(x: np.ndarray | float, n: int) -> np.ndarray | float:
     return _column(x, n)
 
 
-def _model_chunk(plan: _Plan, values: dict[str, np.ndarray], n: int):
-    """Variables, then each alternative's flows, for one chunk of futures."""
-    scenario = plan.scenario
-    variables = scenario.variable_map
+def _present_value(flows: np.ndarray, discount: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``flows @ discount`` row by row, into ``out``. Not a BLAS matrix product: BLAS splits the
+    rows among its threads and rounds the rows next to a split differently, so a future's
+    value would depend on how many futures were computed at once (the last bit of a few
+    rows); einsum's own loop gives each row the same sum whatever the rows around it."""
+    return np.einsum("ij,j->i", flows, discount, out=out)
+
+
+def _variables(plan: _Plan, values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray | float]:
+    """The shared variables for one chunk of futures, in dependency order."""
+    variables = plan.scenario.variable_map
     env: dict[str, np.ndarray | float] = {}
-    problems: list[str] = []
     for name in plan.var_order:
         env[name] = _resolve(variables[name], name, values, env, f"variables.{name}")
-    out = []
-    for a_index, alt in enumerate(scenario.alternatives):
-        draws = []
-        for i_index, item in enumerate(alt.items):
-            base = f"{alt.name} / {item.name}"
-            path = f"alternatives[{a_index}].items[{i_index}]"
-            amount = _column(_resolve(item.amount, base, values, env, f"{path}.amount"), n)
-            d = model.ItemDraws(amount)
-            if item.growth is not None:
-                d.growth = _per_future(_resolve(item.growth, f"{base} / growth", values, env, f"{path}.growth"), n)
-            if item.contribution_margin is not None:
-                d.contribution_margin = _per_future(_resolve(item.contribution_margin, f"{base} / contribution margin",
-                                                         values, env, f"{path}.contribution_margin"), n)
-            if item.is_annual and item.probability is not None:
-                p = _per_future(_resolve(item.probability, f"{base} / probability", values, env,
+    return env
+
+
+def _item_draws(a_index: int, alt, values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray | float],
+                n: int) -> tuple[list[model.ItemDraws], list[Problem]]:
+    """One alternative's item draws for a chunk of futures, and the amounts that are not finite."""
+    draws = []
+    problems = []
+    for i_index, item in enumerate(alt.items):
+        base = f"{alt.name} / {item.name}"
+        path = f"alternatives[{a_index}].items[{i_index}]"
+        amount = _column(_resolve(item.amount, base, values, env, f"{path}.amount"), n)
+        d = model.ItemDraws(amount)
+        if item.growth is not None:
+            d.growth = _per_future(_resolve(item.growth, f"{base} / growth", values, env, f"{path}.growth"), n)
+        if item.contribution_margin is not None:
+            d.contribution_margin = _per_future(_resolve(item.contribution_margin, f"{base} / contribution margin",
+                                                     values, env, f"{path}.contribution_margin"), n)
+        if item.is_annual and item.probability is not None:
+            p = _per_future(_resolve(item.probability, f"{base} / probability", values, env,
                                      f"{path}.probability"), n)
-                d.occurs = values[f"{base} / occurs"] < np.clip(p, 0.0, 1.0)
-            if not np.all(np.isfinite(d.amount)):
-                problems.append(f"{path}.amount: the amount is not a finite number in some futures "
-                                "(check the formula for division by zero or overflow)")
-            draws.append(d)
-        out.append(draws)
-    if problems:
-        raise ScenarioError([Problem(*p.split(": ", 1)) for p in problems])
-    return out
+            d.occurs = values[f"{base} / occurs"] < np.clip(p, 0.0, 1.0)
+        if not np.all(np.isfinite(d.amount)):
+            problems.append(Problem(f"{path}.amount", "the amount is not a finite number in some futures "
+                                                      "(check the formula for division by zero or overflow)"))
+        draws.append(d)
+    return draws, problems
 
 
 # ---------------------------------------------------------------------------------------
@@ -260,15 +320,17 @@ def _model_chunk(plan: _Plan, values: dict[str, np.ndarray], n: int):
 def run(scenario: Scenario, iterations: int | None = None, seed: int | None = None, *,
         sampling: str | None = None, progress: Progress | None = None,
         cancel: CancelCheck | None = None, chunk_blocks: int = 1,
-        workers: int | None = None) -> Results:
+        workers: int | None = None, yearly_budget: int = YEARLY_BUDGET) -> Results:
     """Simulate ``iterations`` futures of every alternative in ``scenario``.
 
-    ``progress(done, total)`` is called after each chunk; ``cancel()`` is checked between
-    chunks and stops the run with :class:`Cancelled`. ``chunk_blocks`` sets how many blocks of
-    :data:`BLOCK` futures are computed at once (memory vs. overhead); it never changes the
-    numbers. ``workers`` threads compute chunks side by side (default: up to two, as the
-    machine allows); they never change the numbers either. Raises ScenarioError for a scenario
-    that cannot run.
+    ``progress(done, total)`` is called after each chunk; ``cancel()`` is checked often within
+    each chunk (see the module doc) and stops the run with :class:`Cancelled`.
+    ``chunk_blocks`` sets how many blocks of :data:`BLOCK` futures are computed at once (memory
+    vs. overhead); it never changes the numbers. ``workers`` threads compute chunks side by
+    side (default: up to two, as the machine allows); they never change the numbers either.
+    ``yearly_budget`` bytes of yearly paths are kept for all futures (module doc); a run that
+    fits it gives the same numbers whatever the budget. Raises ScenarioError for a scenario that
+    cannot run.
     """
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
@@ -283,11 +345,10 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
     method = sampling or scenario.sampling
     plan = _Plan(scenario)
     horizon = plan.horizon
-    _check_memory(n_total, len(scenario.alternatives), horizon, scenario.baseline is not None,
-                  sum(1 for spec in plan.inputs.values() if spec.keep))
-    discount = finance.discount_factors(scenario.discount_rate, horizon)
     n_alts = len(scenario.alternatives)
     baseline = scenario.baseline
+    _check_memory(n_total, n_alts, horizon, baseline is not None, plan.kept, yearly_budget)
+    discount = finance.discount_factors(scenario.discount_rate, horizon)
 
     npv = np.empty((n_alts, n_total))
     pv_b = np.empty((n_alts, n_total))
@@ -296,53 +357,98 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
     payback = np.empty((n_alts, n_total))
     dpayback = np.empty((n_alts, n_total))
     # Yearly arrays are kept in single precision (7 significant digits, ample for the charts
-    # and percentiles they feed): it halves the memory of big runs. Every metric above is
-    # computed from the chunk's double-precision cash.
-    cash = np.empty((n_alts, n_total, horizon + 1), dtype=np.float32)
-    margin = np.empty((n_alts, n_total, horizon), dtype=np.float32) if baseline is not None else None
+    # and percentiles they feed): it halves their memory. Every metric above is computed from
+    # the chunk's double-precision cash. A run too big for the budget keeps them for its first
+    # ``n_yearly`` futures and sums the yearly means block by block instead.
+    n_yearly = yearly_futures(n_total, n_alts, horizon, baseline is not None, yearly_budget)
+    cash = np.empty((n_alts, n_yearly, horizon + 1), dtype=np.float32)
+    margin = np.empty((n_alts, n_yearly, horizon), dtype=np.float32) if baseline is not None else None
     kept = {label: np.empty(n_total) for label, spec in plan.inputs.items() if spec.keep}
     kept_u = {label: np.empty(n_total, dtype=np.float32) for label in kept}
     n_blocks = -(-n_total // BLOCK)
     # Per block and alternative, the sum of each item's present value (summed in block order
-    # at the end, so the means do not depend on chunking or thread timing).
+    # at the end, so the means do not depend on chunking or thread timing); likewise the
+    # yearly sums when the yearly arrays do not hold every future.
     item_pv_blocks = [np.zeros((n_blocks, len(alt.items))) for alt in scenario.alternatives]
+    streaming = n_yearly < n_total
+    if streaming:
+        cash_sums = np.zeros((n_alts, n_blocks, horizon + 1))
+        margin_sums = np.zeros((n_alts, n_blocks, horizon)) if margin is not None else None
+        margin_counts = np.zeros((n_alts, n_blocks, horizon), dtype=np.int64) if margin is not None else None
+    irr_rows = max(1024, _IRR_CELLS // (horizon + 1))
+
+    def stop_if_cancelled() -> None:
+        if cancel is not None and cancel():
+            raise Cancelled()
 
     def chunk(first_block: int, last_block: int) -> int:
         """Compute blocks first..last-1 into the result arrays; returns the futures done."""
-        if cancel is not None and cancel():
-            raise Cancelled()
+        stop_if_cancelled()
         blocks = range(first_block, last_block)
         lo = first_block * BLOCK
         hi = min(last_block * BLOCK, n_total)
-        parts = [plan.sample_block(seed, b, min(BLOCK, n_total - b * BLOCK), method) for b in blocks]
-        u = parts[0] if len(parts) == 1 else \
-            {label: np.concatenate([p[label] for p in parts]) for label in plan.inputs}
-        values = plan.values(u)
-        for label in kept:
-            kept[label][lo:hi] = values[label]
-            kept_u[label][lo:hi] = u[label]
         n = hi - lo
-        all_draws = _model_chunk(plan, values, n)
+        keep_to = min(hi, n_yearly) - lo       # rows of this chunk whose yearly paths are kept
         bounds = [(b * BLOCK - lo, min((b + 1) * BLOCK, n_total) - lo) for b in blocks]
-        for a, (alt, draws) in enumerate(zip(scenario.alternatives, all_draws)):
+
+        def draw(labels: list[str]) -> dict[str, np.ndarray]:
+            """Values of some inputs for this chunk's futures; kept ones go into the results."""
+            parts = [plan.sample_block(seed, b, min(BLOCK, n_total - b * BLOCK), method, labels, stop_if_cancelled)
+                     for b in blocks]
+            u = parts[0] if len(parts) == 1 else \
+                {label: np.concatenate([p[label] for p in parts]) for label in labels}
+            del parts
+            values = plan.values(u, stop_if_cancelled)
+            for label in labels:
+                if label in kept:
+                    kept[label][lo:hi] = values[label]
+                    kept_u[label][lo:hi] = u[label]
+            return values
+
+        env = _variables(plan, draw(plan.var_labels))
+        for a, alt in enumerate(scenario.alternatives):
+            # One alternative at a time: its own draws and flows are the chunk's biggest arrays.
+            draws, problems = _item_draws(a, alt, draw(plan.alt_labels[a]), env, n)
+            if problems:  # name every such amount, in every alternative, before stopping
+                for later in range(a + 1, n_alts):
+                    problems += _item_draws(later, scenario.alternatives[later],
+                                            draw(plan.alt_labels[later]), env, n)[1]
+                raise ScenarioError(problems)
+            stop_if_cancelled()
             f = model.flows(alt.items, draws, n, horizon, discount)
+            del draws
             net = f.net
             if not (np.abs(net) <= MAX_AMOUNT).all() or not (np.abs(f.profit) <= MAX_AMOUNT).all():
                 _raise_not_finite(a, alt, f)
-            cash[a, lo:hi] = net
-            pv_b[a, lo:hi] = f.benefits @ discount
-            pv_c[a, lo:hi] = f.costs @ discount
-            np.matmul(net, discount, out=npv[a, lo:hi])
-            irr[a, lo:hi] = finance.irr(net)
+            if keep_to > 0:
+                cash[a, lo:lo + keep_to] = net[:keep_to]
+            _present_value(f.benefits, discount, out=pv_b[a, lo:hi])
+            _present_value(f.costs, discount, out=pv_c[a, lo:hi])
+            _present_value(net, discount, out=npv[a, lo:hi])
+            for r0 in range(0, n, irr_rows):
+                stop_if_cancelled()
+                irr[a, lo + r0:lo + min(r0 + irr_rows, n)] = finance.irr(net[r0:r0 + irr_rows])
+            stop_if_cancelled()
             payback[a, lo:hi] = finance.payback(net)
             dpayback[a, lo:hi] = finance.payback(net, scenario.discount_rate)
             for i, pv in enumerate(f.item_pv):
                 pv = np.broadcast_to(pv, (n,))
                 for k, (b0, b1) in zip(blocks, bounds):
                     item_pv_blocks[a][k, i] = pv[b0:b1].sum()
+            m = None
             if margin is not None:
-                margin[a, lo:hi] = model.margin_impact_pp(f.profit, f.revenue, baseline.revenue,
-                                                          baseline.operating_margin, baseline.revenue_growth)
+                m = model.margin_impact_pp(f.profit, f.revenue, baseline.revenue,
+                                           baseline.operating_margin, baseline.revenue_growth)
+                if keep_to > 0:
+                    margin[a, lo:lo + keep_to] = m[:keep_to]
+            if streaming:
+                for k, (b0, b1) in zip(blocks, bounds):
+                    cash_sums[a, k] = net[b0:b1].sum(axis=0)
+                    if m is not None:
+                        ok = np.isfinite(m[b0:b1])
+                        margin_sums[a, k] = np.where(ok, m[b0:b1], 0.0).sum(axis=0)
+                        margin_counts[a, k] = ok.sum(axis=0)
+            del f, net, m
         return n
 
     chunk_blocks = max(1, int(chunk_blocks))
@@ -378,7 +484,13 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
 
     alternatives = []
     for a, alt in enumerate(scenario.alternatives):
-        c = cash[a]
+        cash_mean = margin_mean = None
+        if streaming:
+            cash_mean = _frozen(cash_sums[a].sum(axis=0) / n_total)
+            if margin_sums is not None:
+                counts = margin_counts[a].sum(axis=0)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    margin_mean = _frozen(np.where(counts > 0, margin_sums[a].sum(axis=0) / counts, np.nan))
         alternatives.append(AlternativeResult(
             name=alt.name,
             npv=_frozen(npv[a]),
@@ -388,9 +500,11 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
             irr=_frozen(irr[a]),
             payback=_frozen(payback[a]),
             discounted_payback=_frozen(dpayback[a]),
-            cash=_frozen(c),
+            cash=_frozen(cash[a]),
             margin_pp=None if margin is None else _frozen(margin[a]),
             item_pv={item.name: float(s / n_total) for item, s in zip(alt.items, item_pv_sum[a])},
+            cash_mean=cash_mean,
+            margin_mean=margin_mean,
         ))
     return Results(
         scenario=scenario,
@@ -404,10 +518,32 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
     )
 
 
-def estimated_bytes(iterations: int, alternatives: int, horizon: int, margins: bool, inputs: int) -> int:
-    """Memory a run keeps for its results (the per-chunk work arrays come on top, bounded)."""
-    per_future = alternatives * (6 * 8 + (horizon + 1) * 4 + (horizon * 4 if margins else 0)) + inputs * 12
-    return iterations * per_future
+def yearly_futures(iterations: int, alternatives: int, horizon: int, margins: bool,
+                   budget: int = YEARLY_BUDGET) -> int:
+    """How many futures (the first ones) keep their yearly paths: all of them when their
+    float32 cash (and margin) fit in ``budget`` bytes, else as many whole blocks as fit (at
+    least one block)."""
+    per_future = alternatives * ((horizon + 1) + (horizon if margins else 0)) * 4
+    if iterations * per_future <= budget:
+        return iterations
+    return min(iterations, max(BLOCK, budget // max(per_future, 1) // BLOCK * BLOCK))
+
+
+def estimated_bytes(iterations: int, alternatives: int, horizon: int, margins: bool, inputs: int,
+                    yearly_budget: int = YEARLY_BUDGET) -> int:
+    """Memory a run keeps for its results: seven float64 metrics per alternative and future,
+    each kept input's draw (float64) and quantile (float32), and the yearly float32 paths
+    within the budget. The per-chunk work arrays come on top, bounded by the chunk size."""
+    kept_yearly = yearly_futures(iterations, alternatives, horizon, margins, yearly_budget)
+    yearly = alternatives * ((horizon + 1) + (horizon if margins else 0)) * 4
+    return iterations * (alternatives * 7 * 8 + inputs * 12) + kept_yearly * yearly
+
+
+def estimate(scenario: Scenario, iterations: int | None = None, *, yearly_budget: int = YEARLY_BUDGET) -> int:
+    """:func:`estimated_bytes` for a scenario's run of ``iterations`` (default: its own)."""
+    n = int(scenario.iterations if iterations is None else iterations)
+    return estimated_bytes(n, len(scenario.alternatives), scenario.horizon_years, scenario.baseline is not None,
+                           _Plan(scenario).kept, yearly_budget)
 
 
 def available_memory() -> int | None:
@@ -422,8 +558,8 @@ def available_memory() -> int | None:
     return None
 
 
-def _check_memory(n: int, alternatives: int, horizon: int, margins: bool, inputs: int) -> None:
-    need = estimated_bytes(n, alternatives, horizon, margins, inputs)
+def _check_memory(n: int, alternatives: int, horizon: int, margins: bool, inputs: int, yearly_budget: int) -> None:
+    need = estimated_bytes(n, alternatives, horizon, margins, inputs, yearly_budget)
     have = available_memory()
     if have is not None and need > 0.8 * have:
         fits = int(0.8 * have / max(need / n, 1))

@@ -9,22 +9,38 @@ finds, each with a field path such as ``alternatives[1].items[0].amount.max``; a
 program does not know is an error with a "did you mean" hint, never silently ignored.
 Saving keeps the comments, order and layout of the file a person wrote wherever the content
 did not change.
+
+File formats: every file carries ``format = N``. A file in an older format is brought up to
+:data:`FORMAT_VERSION` in memory when it is read, by the ordered :data:`MIGRATIONS`; the
+scenario then says so in ``migrated_from`` (see :func:`migration_message`), and the first
+save over a file in an older format keeps that file as ``NAME.format-N.bak`` beside it.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, fields, replace
 import math
+import os
 from pathlib import Path
 import re
+import tempfile
 import tomllib
-from typing import Any, Iterable, Mapping, Union
+from typing import Any, Callable, Iterable, Mapping, Union
 
 from .distributions import Distribution, DistributionError, from_spec
 from .errors import Problem, ScenarioError, did_you_mean
 from .expressions import Formula, FormulaError, parse as parse_formula
 
 FORMAT_VERSION = 1
+
+#: The ordered migrations between file formats: ``MIGRATIONS[n]`` (``migrate_n_to_n+1``) takes
+#: the plain data of a format-``n`` file (as read by tomllib) and returns it in format
+#: ``n + 1``. A file in format ``n`` goes through ``n, n + 1, ..., FORMAT_VERSION - 1`` in turn.
+#: Empty today: the file layout has not changed since format 1, the first one ever written
+#: (every bundled and saved file is format 1), so there is nothing older to migrate yet. A
+#: change to the layout raises FORMAT_VERSION and adds its migration here.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 MAX_HORIZON = 50
 MAX_ITERATIONS = 10_000_000
 MIN_ITERATIONS = 10
@@ -124,6 +140,9 @@ class Scenario:
     correlations: tuple[Correlation, ...] = ()
     #: The text this scenario was loaded from, so saving can keep the author's layout.
     source_text: str | None = field(default=None, compare=False, repr=False)
+    #: The older format the file was written in, when reading it migrated it to
+    #: FORMAT_VERSION; None when it was current (and after the scenario has been saved).
+    migrated_from: int | None = field(default=None, compare=False, repr=False)
 
     @property
     def variable_map(self) -> dict[str, Amount]:
@@ -271,16 +290,23 @@ class _Reader:
 
     # -- tables ----------------------------------------------------------------------
     def scenario(self, data: Mapping[str, Any]) -> Scenario | None:
-        self.check_keys(data, _TOP_KEYS, "")
         fmt = data.get("format")
         if fmt is None:
             self.fail("format", f"missing: write format = {FORMAT_VERSION} at the top of the file")
         else:
-            fmt = self.integer(fmt, "format", lo=1)
+            fmt = self.integer(fmt, "format")
             if fmt is not None and fmt > FORMAT_VERSION:
                 self.fail("format", f"this file was written by a newer version of investsim (format {fmt}); "
                                     f"this version reads format {FORMAT_VERSION} and older")
                 return None
+            if fmt is not None and fmt < FORMAT_VERSION:  # older than any format with a migration
+                oldest = _oldest_format()
+                readable = f"formats {oldest} to {FORMAT_VERSION}" if oldest < FORMAT_VERSION else \
+                    f"format {FORMAT_VERSION}"
+                self.fail("format", f"format {fmt} is not a format investsim has written; this version reads "
+                                    f"{readable}")
+                return None
+        self.check_keys(data, _TOP_KEYS, "")  # in a format it reads (another format's keys would only be noise)
         kw: dict[str, Any] = {}
         for key in ("title", "horizon_years", "discount_rate"):
             if key not in data:
@@ -602,8 +628,49 @@ def check(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+def _oldest_format() -> int:
+    """The oldest format that migrates, step by step, up to FORMAT_VERSION."""
+    oldest = FORMAT_VERSION
+    while oldest - 1 in MIGRATIONS:
+        oldest -= 1
+    return oldest
+
+
+def _format_of(data: Mapping[str, Any]) -> int | None:
+    """The whole-number ``format`` of plain data, or None when it has none."""
+    fmt = data.get("format")
+    if isinstance(fmt, float) and fmt.is_integer():
+        fmt = int(fmt)
+    return fmt if isinstance(fmt, int) and not isinstance(fmt, bool) else None
+
+
+def migrate(data: Mapping[str, Any], *, file: str | None = None) -> tuple[Mapping[str, Any], int | None]:
+    """Plain data brought up to FORMAT_VERSION through :data:`MIGRATIONS`, and the format it
+    was in when that was older (None when there was nothing to do). Data in a format that
+    cannot be migrated is returned as it is, for the reader to report. The input is never
+    changed. Raises ScenarioError when a migration cannot make sense of the data."""
+    fmt = _format_of(data)
+    if fmt is None or fmt >= FORMAT_VERSION or fmt < _oldest_format():
+        return data, None
+    out = copy.deepcopy(dict(data))
+    for version in range(fmt, FORMAT_VERSION):
+        try:
+            out = MIGRATIONS[version](out)
+        except ScenarioError as exc:
+            raise ScenarioError(exc.problems, file) from None
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise ScenarioError([Problem("format", (
+                f"this file is in format {fmt} and could not be brought up to format {FORMAT_VERSION} "
+                f"(step {version} to {version + 1}: {exc!r}); check it against the format-{fmt} layout"))],
+                file) from None
+        out["format"] = version + 1
+    return out, fmt
+
+
 def from_data(data: Mapping[str, Any], *, source_text: str | None = None, file: str | None = None) -> Scenario:
-    """Build and check a Scenario from plain data; raises ScenarioError listing every problem."""
+    """Build and check a Scenario from plain data, migrating an older format first (the
+    scenario's ``migrated_from`` says so); raises ScenarioError listing every problem."""
+    data, migrated_from = migrate(data, file=file)
     reader = _Reader()
     scenario = reader.scenario(data)
     if reader.problems or scenario is None:
@@ -611,7 +678,24 @@ def from_data(data: Mapping[str, Any], *, source_text: str | None = None, file: 
     problems = check(scenario)
     if problems:
         raise ScenarioError(problems, file)
-    return replace(scenario, source_text=source_text)
+    return replace(scenario, source_text=source_text, migrated_from=migrated_from)
+
+
+def backup_path(path: str | Path, fmt: int) -> Path:
+    """Where the original of a format-``fmt`` file is kept when it is first saved in the
+    current format: ``NAME.format-N.bak`` beside it."""
+    path = Path(path)
+    return path.with_name(f"{path.name}.format-{fmt}.bak")
+
+
+def migration_message(scenario: Scenario, path: str | Path) -> str | None:
+    """What to tell the person who opened ``path``, when reading it migrated an older format;
+    None when the file was current."""
+    if scenario.migrated_from is None:
+        return None
+    fmt = scenario.migrated_from
+    return (f"This file was written in format {fmt}; it will be saved in format {FORMAT_VERSION}. "
+            f"The original is kept as {backup_path(path, fmt).name}")
 
 
 def loads(text: str, *, file: str | None = None) -> Scenario:
@@ -727,12 +811,12 @@ def dumps(scenario: Scenario) -> str:
 def save(scenario: Scenario, path: str | Path) -> Scenario:
     """Write a scenario to ``path`` atomically (temporary file beside it, then replace).
 
-    Returns the scenario with ``source_text`` set to what was written. Raises OSError with the
-    reason when the file cannot be written; the old file is then left as it was.
+    When ``path`` holds a scenario in an older format, it is first kept as
+    :func:`backup_path` (once: an existing backup is never overwritten). Returns the scenario
+    with ``source_text`` set to what was written (and ``migrated_from`` cleared). Raises
+    OSError with the reason when the file or the backup cannot be written; the old file is
+    then left as it was.
     """
-    import os
-    import tempfile
-
     path = Path(path)
     text = dumps(scenario)
     try:  # keep the old file's permissions; a new file gets the usual ones (umask)
@@ -741,21 +825,53 @@ def save(scenario: Scenario, path: str | Path) -> Scenario:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    _keep_older_format(path, mode)
+    _write_atomic(path, text.encode("utf-8"), mode)
+    return replace(scenario, source_text=text, migrated_from=None)
+
+
+def _keep_older_format(path: Path, mode: int) -> None:
+    """Copy the file at ``path`` to its backup name when it is a scenario in an older format."""
+    try:
+        raw = path.read_bytes()
+    except OSError:  # nothing there (or unreadable: then there is nothing we could keep)
+        return
+    try:
+        fmt = _format_of(tomllib.loads(raw.decode("utf-8")))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return
+    if fmt is not None and fmt < FORMAT_VERSION:
+        _write_atomic(backup_path(path, fmt), raw, mode, overwrite=False)
+
+
+def _write_atomic(path: Path, data: bytes, mode: int, *, overwrite: bool = True) -> None:
+    """Write ``data`` to a temporary file beside ``path`` (flushed to disk), then move it into
+    place in one step. With ``overwrite=False`` an existing file at ``path`` is left alone."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent or "."))
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+            return
+        try:
+            os.link(tmp, path)  # atomic, and fails rather than replace an existing file
+        except FileExistsError:
+            pass
+        except OSError:  # no hard links on this file system
+            if not path.exists():
+                os.replace(tmp, path)
+                return
+        os.unlink(tmp)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
-    return replace(scenario, source_text=text)
 
 
 #: Values a key takes when it is left out (the author may still write them out).
