@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QLineEdit, QMainWindow, QMes
                                QProgressBar, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from simulator.errors import ScenarioError
-from simulator.scenario import MAX_ITERATIONS, MIN_ITERATIONS, Scenario, load, save
+from simulator.scenario import MAX_ITERATIONS, MIN_ITERATIONS, Scenario, load, migration_message, save
 
 from . import autosave, edits
 from .banner import Banner
@@ -524,6 +524,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Could not open {path.name}", 8000)
             return False
         self.set_document(scenario, path)
+        note = migration_message(scenario, path)
+        if note:   # an older format, read into today's: say what saving will do
+            self._banner_source = "migration"
+            self.banner.show_message(f"{path.name} was written by an older version of investsim", [note], "info")
         if self.persist:
             from .settings import add_recent
 
@@ -539,7 +543,7 @@ class MainWindow(QMainWindow):
     def set_document(self, scenario: Scenario, path, origin: str = "", *, unsaved: bool = False) -> None:
         """Show ``scenario`` (from ``path``, or untitled) with a fresh undo history, and run it.
         ``unsaved`` marks it as not saved yet (a restored autosave)."""
-        if self._banner_source in ("load", "engine", "save"):
+        if self._banner_source in ("load", "engine", "save", "migration"):
             self.banner.dismiss()
             self._banner_source = ""
         self._confirm_overwrite = None
