@@ -86,7 +86,8 @@ def flows(items: tuple[Item, ...], draws: list[ItemDraws], n: int, horizon: int,
           discount: np.ndarray) -> AlternativeFlows:
     """Turn one alternative's items and their draws into cash and P&L arrays.
 
-    ``discount`` holds the ``(H+1,)`` discount factors, used for each item's present value.
+    ``discount`` holds the ``(H+1,)`` discount factors, used for each item's present value
+    per future (``item_pv``): a future's value is the same, bit for bit, whatever ``n``.
     """
     benefits = np.zeros((n, horizon + 1))
     costs = np.zeros((n, horizon + 1))
@@ -110,11 +111,13 @@ def flows(items: tuple[Item, ...], draws: list[ItemDraws], n: int, horizon: int,
                     values = values * d.contribution_margin
                 benefits[:, 1:] += values
                 profit += values
-                item_pv.append(values @ discount[1:])
             else:
                 costs[:, 1:] += values
                 profit -= values
-                item_pv.append(-(values @ discount[1:]))
+            # Row by row with einsum, not a BLAS product (whose thread split rounds a few rows
+            # differently): a future's value never depends on how many were computed at once.
+            pv = np.einsum("ij,j->i", values, discount[1:])
+            item_pv.append(pv if item.kind == "benefit" else -pv)
     return AlternativeFlows(benefits, costs, profit, revenue, item_pv)
 
 

@@ -30,3 +30,20 @@ def scenario_text(body: str, *, horizon: int = 5, rate: float = 0.1, iterations:
 
 def make(body: str, **kw):
     return loads(scenario_text(body, **kw))
+
+
+#: A business that loses all its revenue in some futures: the operating margin does not
+#: exist there (revenue 1,000; lost sales uniform between 600 and 1,200).
+SHRINK = """
+[baseline]
+revenue = 1000
+operating_margin = 0.1
+[[alternatives]]
+name = "Shrink"
+[[alternatives.items]]
+name = "Lost sales"
+kind = "benefit"
+effect = "revenue"
+contribution_margin = 0.2
+amount = { dist = "uniform", min = -1200, max = -600 }
+"""

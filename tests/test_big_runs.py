@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import SCENARIOS, make
+from helpers import SCENARIOS, SHRINK, make
 from simulator import engine
 from simulator.engine import BLOCK, run
 from simulator.errors import Cancelled
@@ -105,20 +105,7 @@ def test_the_budget_mode_is_bit_identical_whatever_the_chunks_and_threads():
 def test_margin_means_skip_futures_without_a_margin():
     """Where the margin does not exist in some futures (revenue gone), the streamed mean is
     over the futures where it does, as the full run's nanmean is."""
-    body = """
-[baseline]
-revenue = 1000
-operating_margin = 0.1
-[[alternatives]]
-name = "Shrink"
-[[alternatives.items]]
-name = "Lost sales"
-kind = "benefit"
-effect = "revenue"
-contribution_margin = 0.2
-amount = { dist = "uniform", min = -1200, max = -600 }
-"""
-    s = make(body, horizon=3)
+    s = make(SHRINK, horizon=3)
     n = BLOCK + 500
     full, small = run(s, n, 3), run(s, n, 3, yearly_budget=TINY)
     m = np.asarray(full.alternatives[0].margin_pp, dtype=float)
@@ -146,6 +133,32 @@ def test_the_estimate_counts_the_capped_yearly_paths():
     assert engine.estimate(s, n) == metrics_and_inputs + engine.yearly_futures(n, 5, 30, True) * 5 * 61 * 4
     assert engine.estimate(s, n) < metrics_and_inputs + engine.YEARLY_BUDGET + 1
     assert engine.estimate(s, n, yearly_budget=10**12) == metrics_and_inputs + n * 5 * 61 * 4
+
+
+def test_item_present_values_do_not_depend_on_how_many_futures_are_computed_at_once():
+    """model.flows: each future's item PVs are the same bit for bit in one big chunk or in
+    blocks (a BLAS product rounds a few rows near its thread split differently)."""
+    from simulator import finance, model
+
+    horizon = 30
+    items = long_scenario(alternatives=1, horizon=horizon).alternatives[0].items
+    n = 3 * BLOCK + 1234
+    rng = np.random.default_rng(4)
+
+    def draws(lo: int, hi: int) -> list:
+        return [model.ItemDraws(amount=d.amount[lo:hi], contribution_margin=0.3,
+                                occurs=None if d.occurs is None else d.occurs[lo:hi]) for d in full_draws]
+
+    full_draws = [model.ItemDraws(amount=rng.lognormal(13, 1, (n, horizon if item.vary == "yearly" else 1)),
+                                  occurs=rng.random((n, horizon)) < 0.1 if item.probability is not None else None)
+                  for item in items]
+    discount = finance.discount_factors(0.08, horizon)
+    whole = model.flows(items, draws(0, n), n, horizon, discount).item_pv
+    for lo in range(0, n, BLOCK):
+        hi = min(lo + BLOCK, n)
+        part = model.flows(items, draws(lo, hi), hi - lo, horizon, discount).item_pv
+        for w, p in zip(whole, part):
+            assert np.array_equal(np.broadcast_to(w, (n,))[lo:hi], np.broadcast_to(p, (hi - lo,)))
 
 
 def test_charts_draw_a_budget_mode_run():

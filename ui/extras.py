@@ -151,13 +151,20 @@ def export_samples(window) -> None:
     if path is None:
         return
 
+    from .report import samples_note
+
+    note = samples_note(results)  # a big run kept the yearly cash of its first futures only
+
     def work(progress, cancel):
         from .report import export_samples_csv
 
         export_samples_csv(results, path, progress=progress, cancel=cancel)
         return f"Wrote {path}"
 
-    run_with_progress(window, "Export simulated data", work)
+    def done(message: str) -> None:
+        window.banner.show_message(message, note, "info")
+
+    run_with_progress(window, "Export simulated data", work, on_done=done if note else None)
 
 
 def export_chart(window) -> None:

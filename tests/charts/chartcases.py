@@ -6,12 +6,17 @@ clashing with the other test folders' conftest modules."""
 from __future__ import annotations
 
 import dataclasses
+import io
 from pathlib import Path
+import warnings
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from simulator.engine import Results, run
 from simulator.scenario import loads
+from ui.charts import chart, colors_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -137,3 +142,21 @@ EDGE_CASES = {
     "NaN and inf": lambda: with_bad_numbers(make(alternative("ERP system") + alternative("New line", 1))),
     "all NaN": lambda: all_nan(make(alternative("ERP system") + alternative("New line", 1))),
 }
+
+
+def render(fig: Figure) -> bytes:
+    """Draw the figure with Agg, as a report would, and return the PNG."""
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf)
+    return buf.getvalue()
+
+
+def draw(key: str, results: Results, colors=None) -> tuple[Figure, str]:
+    """Draw chart ``key`` on a 14 x 8 in figure and render it; any warning fails the test."""
+    fig = Figure(figsize=(14, 8), dpi=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no RuntimeWarning, no layout warning
+        finding = chart(key).draw(fig, results, colors if colors is not None else colors_for(results.names))
+        png = render(fig)
+    assert png.startswith(b"\x89PNG")
+    return fig, finding

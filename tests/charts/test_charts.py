@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import os
 
-import io
 import subprocess
 import sys
 import time
-import warnings
 
 import numpy as np
 import pytest
@@ -19,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import StepPatch
 
-from chartcases import EDGE_CASES, ROOT, SCENARIOS
+from chartcases import EDGE_CASES, ROOT, SCENARIOS, draw, render
 from simulator import formatting
 from simulator.engine import run
 from simulator.scenario import load
@@ -28,23 +26,6 @@ from ui.charts import _style as st
 from ui.charts.margin import NO_BASELINE
 
 KEYS = [c.key for c in CHARTS]
-
-
-def render(fig: Figure) -> bytes:
-    """Draw the figure with Agg, as a report would, and return the PNG."""
-    buf = io.BytesIO()
-    FigureCanvasAgg(fig).print_png(buf)
-    return buf.getvalue()
-
-
-def draw(key: str, results, colors=None) -> tuple[Figure, str]:
-    fig = Figure(figsize=(14, 8), dpi=100)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")          # no RuntimeWarning, no layout warning
-        finding = chart(key).draw(fig, results, colors if colors is not None else colors_for(results.names))
-        png = render(fig)
-    assert png.startswith(b"\x89PNG")
-    return fig, finding
 
 
 def gids(fig: Figure, prefix: str) -> list[str]:

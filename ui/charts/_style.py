@@ -474,9 +474,31 @@ def futures_text(n: int) -> str:
     return text
 
 
-def left_out_text(counts: Mapping[str, int]) -> str:
-    """"(3 futures of X with no valid result are left out)" or ""."""
+def left_out_text(counts: Mapping[str, int], first: int | None = None) -> str:
+    """" Futures without a valid number are left out (3 of X)." or "". ``first``: the counts
+    cover the first ``first`` futures only (see :func:`yearly_kept`), and the text says so."""
     parts = [f"{c:,} of {name}" for name, c in counts.items() if c]
     if not parts:
         return ""
-    return f" Futures without a valid number are left out ({', '.join(parts)})."
+    among = "" if first is None else f", among the first {first:,} futures"
+    return f" Futures without a valid number are left out ({', '.join(parts)}{among})."
+
+
+def yearly_kept(results: "Results") -> int | None:
+    """How many futures (the first ones) kept their yearly cash and margin paths, when a run
+    too big for the engine's yearly budget kept fewer than all; None when every future did."""
+    kept = results.yearly_futures
+    return kept if kept < results.iterations else None
+
+
+def yearly_subset_text(results: "Results", subset: str, rest: str) -> str:
+    """"" when every future kept its yearly paths; else a sentence saying what was worked out
+    from the first futures only and what from all of them, e.g. with ``subset`` "The bands come
+    from" and ``rest`` "the averages from": " The bands come from the first 32,768 of the
+    1,000,000 futures (the run was too big to keep every year of every future); the averages
+    from all of them." """
+    kept = yearly_kept(results)
+    if kept is None:
+        return ""
+    return (f" {subset} the first {kept:,} of the {results.iterations:,} futures (the run was too big to keep "
+            f"every year of every future); {rest} all of them.")

@@ -22,7 +22,12 @@ TOOLTIP = ("Cumulative net cash of each alternative, year by year (not discounte
 
 
 class CashPath:
-    """Cumulative net cash of one alternative: P10/P50/P90 per year 0..H, median payback."""
+    """Cumulative net cash of one alternative: P10/P50/P90 per year 0..H, median payback.
+
+    ``cash`` is ``(k, H+1)``: the futures that kept their yearly cash (every future, or the
+    first ones of a big run, see :attr:`simulator.engine.Results.yearly_futures`); the bands,
+    ``left_out`` and ``under_water`` are over those. ``payback`` is ``(n,)``, every future.
+    """
 
     def __init__(self, name: str, cash: np.ndarray, payback: np.ndarray, spreads=None):
         self.name = name
@@ -108,7 +113,9 @@ def finding(results: "Results", paths: list[CashPath]) -> str:
         text = f"In a typical future, {first.name} pays back first, after {first.payback:.1f} years; {tail}"
     # A quick payback can hide futures that turn bad later: say so.
     if first.under_water >= 0.1:
-        text += (f". Yet in {st.percent(first.under_water)} of futures {first.name} ends the "
+        kept = st.yearly_kept(results)  # the share is counted over the futures with yearly cash
+        of = "futures" if kept is None else f"the first {kept:,} futures"
+        text += (f". Yet in {st.percent(first.under_water)} of {of} {first.name} ends the "
                  f"{st.years_text(horizon)} with less cash than it put in")
     return text
 
@@ -171,8 +178,11 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.set_xlabel("Years from today")
     ax.set_ylabel("Cumulative net cash (not discounted)")
     st.legend(ax, handles, labels)
-    caption = ("Lines: the median of all futures, year by year; shaded: the middle 80% of futures (P10 to P90); "
+    kept = st.yearly_kept(results)
+    caption = ("Lines: the median " + ("of all futures" if kept is None else "future") + ", year by year; "
+               "shaded: the middle 80% of futures (P10 to P90); "
                f"● median payback: half of the futures have paid back by then. {st.futures_text(results.iterations)}."
-               + st.left_out_text({p.name: p.left_out for p in paths}))
+               + st.yearly_subset_text(results, "Lines and shading come from", "the paybacks from")
+               + st.left_out_text({p.name: p.left_out for p in paths}, kept))
     return st.finish(fig, text, caption)
 

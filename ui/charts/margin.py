@@ -25,9 +25,15 @@ NO_BASELINE = "Add a [baseline] with revenue and operating margin to see the eff
 
 
 class MarginPath:
-    """Mean and P10/P90 of the margin impact (pp) per year 1..H for one alternative."""
+    """Mean and P10/P90 of the margin impact (pp) per year 1..H for one alternative.
 
-    def __init__(self, name: str, margin_pp: np.ndarray, spreads=()):
+    ``margin_pp`` is ``(k, H)``: the futures that kept their yearly paths (every future, or
+    the first ones of a big run); the bands and ``left_out`` are over those. ``means``, when
+    given, are the yearly means over every future (``AlternativeResult.margin_mean``) and
+    replace the means of the ``k`` kept futures.
+    """
+
+    def __init__(self, name: str, margin_pp: np.ndarray, spreads=(), means: np.ndarray | None = None):
         self.name = name
         m = margin_pp if isinstance(margin_pp, np.ndarray) else np.asarray(margin_pp, dtype=float)
         self.years = np.arange(1, m.shape[1] + 1)
@@ -51,6 +57,8 @@ class MarginPath:
             self.mean = m.mean(axis=0)
             self.p10, self.p90 = np.percentile(m, [10, 90], axis=0)
             self.flat = bool(np.all(np.abs(m) < 1e-9))
+        if means is not None and len(means) == len(self.years):
+            self.mean = np.asarray(means, dtype=float)
 
 
 def pp(x: float) -> str:
@@ -105,7 +113,7 @@ def paths_of(results: "Results") -> list[MarginPath] | None:
         if a.margin_pp is None:
             out.append(MarginPath(a.name, np.full((0, results.scenario.horizon_years), np.nan)))
         else:
-            out.append(MarginPath(a.name, a.margin_pp, spreads[a.name]))
+            out.append(MarginPath(a.name, a.margin_pp, spreads[a.name], a.margin_mean))
     return out
 
 
@@ -155,5 +163,6 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     st.legend(ax, handles, labels)
     caption = ("Lines: the average over all futures; shaded: the middle 80% of futures (P10 to P90)."
                + base + f" {st.futures_text(results.iterations)}."
-               + st.left_out_text({p.name: p.left_out for p in paths}))
+               + st.yearly_subset_text(results, "The shading comes from", "the average lines from")
+               + st.left_out_text({p.name: p.left_out for p in paths}, st.yearly_kept(results)))
     return st.finish(fig, text, caption)

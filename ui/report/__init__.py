@@ -5,6 +5,7 @@ For the app (run these in a worker thread; they do not touch widgets)::
     from ui.report import write_report, export_samples_csv
     pages = write_report(results, "case.pdf", source_file=path, progress=cb, cancel=is_cancelled)
     export_samples_csv(results, "futures.csv", progress=cb, cancel=is_cancelled)
+    note = samples_note(results)   # "" or a sentence to show beside the CSV export
 
 * The format comes from the extension: ``.pdf``, ``.html``/``.htm`` or ``.xlsx``.
 * ``progress(done, total)`` is called as the work goes on; ``cancel()`` is checked between
@@ -31,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from simulator.engine import Results
 
 __all__ = ["CHART_FORMATS", "FORMATS", "WriteError", "check_writable", "export_chart", "export_samples_csv",
-           "report_format", "write_report"]
+           "report_format", "samples_note", "write_report"]
 
 #: File extensions and the format each one writes.
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".xlsx": "xlsx"}
@@ -168,8 +169,19 @@ def _chart_metadata(fmt: str) -> dict:
 def export_samples_csv(results: "Results", path: str | os.PathLike, *, progress: Progress | None = None,
                        cancel: CancelCheck | None = None) -> int:
     """Write every simulated future as a CSV row: its number, then per alternative the NPV
-    and the net cash of each year (year 0 = today). Returns the number of rows written."""
+    and the net cash of each year (year 0 = today). Returns the number of rows written (every
+    future). A run too big to keep every year of every future has yearly cash for its first
+    futures only; the later rows leave those cells empty and :func:`samples_note` says so."""
     from . import samples
 
     with atomic_path(Path(path)) as tmp:
         return samples.write_csv(results, tmp, progress=progress, cancel=cancel)
+
+
+def samples_note(results: "Results") -> str:
+    """"" when :func:`export_samples_csv` writes the yearly cash of every future; else one
+    plain sentence saying for which futures it does ("Yearly cash is filled in for the first
+    32,768 of the 1,000,000 futures (...)"), for the app to show with the export."""
+    from . import samples
+
+    return samples.note(results)

@@ -158,6 +158,8 @@ def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
                   "average over all simulated futures, and the P10, median and P90: in one future in ten the "
                   "year's cash comes out below P10, in one in ten above P90. Averages add up over the years; "
                   "percentiles do not."))
+    if facts.cash_note:
+        add(Paragraph(facts.cash_note, "note"))
     baseline = sc.baseline is not None
     for alt in facts.alternatives:
         rows_ = facts.cash[alt.name]

@@ -270,6 +270,8 @@ def _cash(ws, facts: Facts, money: str) -> None:
     put(ws, note, 1, "Net cash = benefits minus costs in the year, not discounted; year 0 is today. P10/P90: "
                      "in one future in ten the year's cash is below P10, in one in ten above P90. Averages add "
                      "up over the years; percentiles do not.", font=MUTED)
+    if facts.cash_note:
+        put(ws, note + 1, 1, facts.cash_note, font=MUTED)
 
 
 # --- Samples ------------------------------------------------------------------------------

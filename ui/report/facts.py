@@ -21,6 +21,7 @@ from simulator import formatting as fmt
 from simulator import insights
 from simulator.describe import describe_amount, format_values, resolve_unit, sketch
 from simulator.distributions import Distribution
+from ui.charts._style import yearly_subset_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.analysis import AlternativeSummary
@@ -123,6 +124,9 @@ class Facts:
     glossary: list[tuple[str, str]]
     precision: list[tuple[str, float]] = field(default_factory=list)  # (name, ± 2 standard errors)
     command: str = ""           # the command line that reproduces the figures
+    #: "" when every future kept its yearly cash; else which figures of the cash-by-year table
+    #: come from the first futures only (a run too big to keep every year of every future).
+    cash_note: str = ""
 
     def money(self, x: float | None) -> str:
         return fmt.money(x, self.currency)
@@ -294,6 +298,8 @@ def build(results: "Results", source_file: str | os.PathLike | None = None) -> F
         method=[],
         glossary=[],
         precision=[(a.name, 2 * a.npv.se) for a in s.alternatives],
+        cash_note=yearly_subset_text(results, "The P10, median and P90 of each year come from",
+                                     "the averages from").strip(),
     )
     facts.drivers, facts.caveat = _drivers_and_caveat(results, facts)
     facts.worth_knowing = _worth_knowing(results)

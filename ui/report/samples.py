@@ -5,6 +5,12 @@ One row per future (``future`` = 1, 2, ...). Columns per alternative: ``<name>: 
 discounted. UTF-8 with a byte-order mark, so Excel shows non-ASCII names correctly; values
 that are not finite are left empty. Written in chunks, so a million futures stay within
 memory, with progress and cancellation between chunks.
+
+A run too big to keep every year of every future keeps the yearly cash of its first
+:attr:`~simulator.engine.Results.yearly_futures` futures only: the file still has a row and
+the NPV of every future, and the yearly cash cells of the later futures are empty. The header
+stays the same either way (scripts reading the file need no second layout); :func:`note`
+says it in words, for the app to show beside the export.
 """
 
 from __future__ import annotations
@@ -34,32 +40,51 @@ def columns(results: "Results") -> list[str]:
     return out
 
 
-def _format(ids: np.ndarray, block: np.ndarray) -> str:
-    """Rows ``future, values...`` as CSV text: cents, empty where a value is not finite."""
+def note(results: "Results") -> str:
+    """"" when the file has the yearly cash of every future; else one plain sentence saying
+    which futures have it (the NPV is always there for every future)."""
+    from ui.charts._style import yearly_subset_text
+
+    return yearly_subset_text(results, "Yearly cash is filled in for", "NPV for").strip()
+
+
+def _format(ids: np.ndarray, block: np.ndarray, blank: int = 0) -> str:
+    """Rows ``future, values...`` as CSV text: cents, empty where a value is not finite.
+    Each value is followed by ``blank`` empty cells (the yearly cash a big run did not keep)."""
     text = io.StringIO()
     if np.isfinite(block).all():
-        np.savetxt(text, np.column_stack([ids, block]), fmt=["%d"] + ["%.2f"] * block.shape[1], delimiter=",")
+        # One format for the whole row: its empty cells are part of the format.
+        row = "%d," + ",".join(["%.2f" + "," * blank] * block.shape[1])
+        np.savetxt(text, np.column_stack([ids, block]), fmt=row)
         return text.getvalue()
-    for i, row in zip(ids.tolist(), block.tolist()):
-        text.write(f"{i}," + ",".join("" if not math.isfinite(v) else f"{v:.2f}" for v in row) + "\n")
+    tail = "," * blank
+    for i, values in zip(ids.tolist(), block.tolist()):
+        text.write(f"{i}," + ",".join(("" if not math.isfinite(v) else f"{v:.2f}") + tail for v in values) + "\n")
     return text.getvalue()
 
 
 def write_csv(results: "Results", path: str | Path, *, progress: Callable[[int, int], None] | None = None,
               cancel: Callable[[], bool] | None = None) -> int:
+    """Write the file (see the module doc); returns the number of futures written."""
     n = results.iterations
+    kept = results.yearly_futures              # futures whose yearly cash the run kept
+    years = results.scenario.horizon_years + 1
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f, lineterminator="\n").writerow(columns(results))
         for lo in range(0, n, CHUNK):
             if cancel is not None and cancel():
                 raise Cancelled()
             hi = min(lo + CHUNK, n)
-            parts = []
-            for a in results.alternatives:
-                parts.append(a.npv[lo:hi, None])
-                parts.append(a.cash[lo:hi])
-            block = np.hstack(parts)
-            f.write(_format(np.arange(lo + 1, hi + 1), block))
+            mid = min(max(kept, lo), hi)       # rows lo..mid have yearly cash, mid..hi do not
+            if mid > lo:
+                parts = []
+                for a in results.alternatives:
+                    parts.append(a.npv[lo:mid, None])
+                    parts.append(a.cash[lo:mid])
+                f.write(_format(np.arange(lo + 1, mid + 1), np.hstack(parts)))
+            if hi > mid:
+                npv = np.column_stack([a.npv[mid:hi] for a in results.alternatives])
+                f.write(_format(np.arange(mid + 1, hi + 1), npv, blank=years))
             if progress is not None:
                 progress(hi, n)
     return n
