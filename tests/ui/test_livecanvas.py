@@ -119,3 +119,13 @@ def test_a_resize_while_the_picture_is_made_still_fits_the_window(canvas, qtbot)
 def test_render_now_shows_the_picture_at_once(canvas):
     assert canvas.render_now(filled("#0000ff", "now")) == "now"
     assert not canvas.busy and centre_color(canvas) == "#0000ff"
+
+
+def test_the_toolbar_saves_the_picture_on_screen(canvas, qtbot, tmp_path):
+    with qtbot.waitSignal(canvas.rendered, timeout=30_000):
+        canvas.render_async(filled("#ff0000"))
+    for name in ("chart.png", "chart.svg"):
+        canvas.figure.savefig(tmp_path / name)        # what the toolbar's Save button does
+        assert (tmp_path / name).stat().st_size > 0
+    assert "#ff0000" in (tmp_path / "chart.svg").read_text(encoding="utf-8")
+    assert canvas.figure.canvas is canvas             # saving in another format switched back
