@@ -86,6 +86,7 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
     from .main_window import MainWindow
 
     figures: dict[str, list[float]] = {}
+    skipped: list[str] = []
     for path in paths:
         w = MainWindow(persist=False, eager_charts=True)
         w.resize(1400, 900)
@@ -98,10 +99,15 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
         _wait(app, lambda: state["full"])
         chart = w.current_chart()
         drawn = {"t": None}
-        seen = {"preview": None}
-        if chart is not None:   # the picture of this edit's preview (not a late one of before)
-            chart.drawn.connect(lambda _f: drawn.__setitem__("t", time.perf_counter())
-                                if seen["preview"] is not None and chart.drawn_results is seen["preview"] else None)
+        seen = {"preview": None, "edited": None}
+        if chart is not None:   # the first picture of the edited scenario (not a late one of before)
+            def on_drawn(_finding) -> None:
+                if drawn["t"] is None and seen["edited"] is not None and chart.drawn_results.scenario == seen["edited"]:
+                    drawn["t"] = time.perf_counter()
+                    if chart.drawn_results.iterations == seen["edited"].iterations:
+                        skipped.append(path.stem)   # the preview's picture was overtaken by the full run's
+
+            chart.drawn.connect(on_drawn)
         else:   # the overview: shown when the results slot returns
             w.resultsShown.connect(lambda _p: drawn.__setitem__("t", time.perf_counter()))
         # the first uncertain item amount of the first alternative
@@ -128,8 +134,10 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
             drawn["t"] = None
             seen["preview"] = None
             w.resultsShown.connect(lambda p: seen.__setitem__("preview", p) if seen["preview"] is None else None)
+            edited = set_field(w.doc.scenario, key, "amount", new_amount)
+            seen["edited"] = edited
             t0 = time.perf_counter()
-            problems = w.doc.propose(set_field(w.doc.scenario, key, "amount", new_amount), "bench")
+            problems = w.doc.propose(edited, "bench")
             if problems:
                 raise RuntimeError(f"{path.name}: the benchmark edit was refused: {problems[0].line()}")
             _wait(app, lambda: seen["preview"] is not None and drawn["t"] is not None)
@@ -142,6 +150,8 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
         w.doc.undo_stack.setClean()
         w.close()
         app.processEvents()
+    if skipped:
+        print(f"  ({len(skipped)} edits showed the full run's picture first: {', '.join(sorted(set(skipped)))})")
     return figures
 
 
