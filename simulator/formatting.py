@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.engine import Results
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥", "AUD": "A$",
             "CAD": "C$", "NZD": "NZ$", "CHF": "CHF ", "SEK": "SEK ", "NOK": "NOK ", "DKK": "DKK "}
@@ -62,3 +66,23 @@ def points(pp: float | None) -> str:
     if pp is None or (isinstance(pp, float) and math.isnan(pp)):
         return "n/a"
     return f"{pp:+.2f} pp"
+
+
+def yearly_kept(results: "Results") -> int | None:
+    """How many futures (the first ones) kept their yearly cash and margin paths, when a run
+    too big for the engine's yearly budget kept fewer than all; None when every future did."""
+    kept = results.yearly_futures
+    return kept if kept < results.iterations else None
+
+
+def yearly_subset_text(results: "Results", subset: str, rest: str) -> str:
+    """"" when every future kept its yearly paths; else a sentence saying what was worked out
+    from the first futures only and what from all of them, e.g. with ``subset`` "The bands come
+    from" and ``rest`` "the averages from": " The bands come from the first 32,768 of the
+    1,000,000 futures (the run was too big to keep every year of every future); the averages
+    from all of them." """
+    kept = yearly_kept(results)
+    if kept is None:
+        return ""
+    return (f" {subset} the first {kept:,} of the {results.iterations:,} futures (the run was too big to keep "
+            f"every year of every future); {rest} all of them.")

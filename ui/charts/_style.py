@@ -18,6 +18,7 @@ from matplotlib.layout_engine import LayoutEngine
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from simulator import formatting
+from simulator.formatting import yearly_kept, yearly_subset_text  # noqa: F401  (the charts' wording)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -482,23 +483,3 @@ def left_out_text(counts: Mapping[str, int], first: int | None = None) -> str:
         return ""
     among = "" if first is None else f", among the first {first:,} futures"
     return f" Futures without a valid number are left out ({', '.join(parts)}{among})."
-
-
-def yearly_kept(results: "Results") -> int | None:
-    """How many futures (the first ones) kept their yearly cash and margin paths, when a run
-    too big for the engine's yearly budget kept fewer than all; None when every future did."""
-    kept = results.yearly_futures
-    return kept if kept < results.iterations else None
-
-
-def yearly_subset_text(results: "Results", subset: str, rest: str) -> str:
-    """"" when every future kept its yearly paths; else a sentence saying what was worked out
-    from the first futures only and what from all of them, e.g. with ``subset`` "The bands come
-    from" and ``rest`` "the averages from": " The bands come from the first 32,768 of the
-    1,000,000 futures (the run was too big to keep every year of every future); the averages
-    from all of them." """
-    kept = yearly_kept(results)
-    if kept is None:
-        return ""
-    return (f" {subset} the first {kept:,} of the {results.iterations:,} futures (the run was too big to keep "
-            f"every year of every future); {rest} all of them.")

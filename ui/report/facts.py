@@ -21,7 +21,7 @@ from simulator import formatting as fmt
 from simulator import insights
 from simulator.describe import describe_amount, format_values, resolve_unit, sketch
 from simulator.distributions import Distribution
-from ui.charts._style import yearly_subset_text
+from simulator.formatting import yearly_subset_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.analysis import AlternativeSummary

@@ -43,7 +43,7 @@ def columns(results: "Results") -> list[str]:
 def note(results: "Results") -> str:
     """"" when the file has the yearly cash of every future; else one plain sentence saying
     which futures have it (the NPV is always there for every future)."""
-    from ui.charts._style import yearly_subset_text
+    from simulator.formatting import yearly_subset_text
 
     return yearly_subset_text(results, "Yearly cash is filled in for", "NPV for").strip()
 
