@@ -1,6 +1,6 @@
 """Speed figures of the desktop app (for ``make bench``; never part of the tests).
 
-``python -m ui.bench [--repeat N] [--quick]`` prints and returns three figures:
+``python -m ui.bench [--repeat N] [--quick]`` prints and returns these figures:
 
 * **cold launch to first results**: a fresh process, from before the interpreter starts to the
   first results painted in the window (median of N launches);
@@ -8,6 +8,8 @@
   tab shows the preview results: the chart's picture on screen (made in the render thread),
   or the overview; per bundled scenario (median of N edits), for every tab (``--quick``: the
   Value chart and the overview);
+* **what-if slider rate**: the main window's what-if slider dragged without pause with the
+  Value chart shown, per bundled scenario: previews and chart pictures per second;
 * **longest GUI stall during a 1M-future run**: a 5 ms timer heartbeat on the GUI thread; the
   longest gap between beats while the run is in flight and while its results are shown; also
   for the big run (5 alternatives x 30 years x 1M futures, ``--big``), with the peak memory
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -155,6 +158,54 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
     return figures
 
 
+def slider_chart_rate(app, paths: list[Path], tab: str = "value", seconds: float = 3.0) -> dict[str, dict]:
+    """The main window with ``tab`` shown and the what-if dock open: the top slider dragged
+    without pause (a move every 25 ms) for ``seconds``; previews and chart pictures per second."""
+    from PySide6.QtCore import QTimer
+
+    from .main_window import MainWindow
+
+    out = {}
+    for path in paths:
+        w = MainWindow(persist=False, eager_charts=True)
+        w.resize(1400, 900)
+        w.show()
+        w.select_tab(tab)
+        w.whatif_dock.show()
+        state = {"full": False}
+        w.fullResultsShown.connect(lambda: state.__setitem__("full", True))
+        w.open_path(path, ask=False)
+        _wait(app, lambda: state["full"] and bool(w.whatif.labels()))
+        slider = w.whatif.slider(w.whatif.labels()[0])
+        pictures = []
+        w.chartDrawn.connect(lambda _f: pictures.append(time.perf_counter()))
+        slider.setSliderDown(True)
+        step = [0]
+
+        def move():
+            step[0] += 1
+            slider.setSliderPosition(round(50 * math.sin(step[0] / 12)))
+
+        timer = QTimer()
+        timer.setInterval(25)
+        timer.timeout.connect(move)
+        start = time.perf_counter()
+        timer.start()
+        _wait(app, lambda: time.perf_counter() - start > seconds)
+        timer.stop()
+        elapsed = time.perf_counter() - start
+        shown = [t for t in pictures if t >= start]
+        out[path.stem] = {"moves_per_s": step[0] / elapsed, "previews_per_s": w.whatif.updates_per_second(start),
+                          "pictures_per_s": len(shown) / elapsed}
+        slider.setSliderDown(False)
+        state["full"] = False
+        _wait(app, lambda: state["full"])
+        w.doc.undo_stack.setClean()
+        w.close()
+        app.processEvents()
+    return out
+
+
 def gui_stall(app, iterations: int = 1_000_000, tab: str = "overview", path: Path | None = None) -> dict[str, float]:
     """Longest gap between 5 ms heartbeats while a big run of ``path`` (the default scenario)
     is in flight (its preview shown on the way), and while its final results are put on
@@ -286,6 +337,13 @@ def main(argv=None) -> dict:
         for name, v in edits.items():
             print(f"  {name:<36} {1000 * statistics.median(v):6.0f} ms   (runs: "
                   f"{', '.join(f'{1000 * x:.0f}' for x in v)})")
+
+    rates = slider_chart_rate(app, paths)
+    results["slider_value_chart"] = rates
+    print("What-if slider dragged in the main window, Value chart shown (per second):")
+    for name, r in rates.items():
+        print(f"  {name:<36} {r['moves_per_s']:4.0f} moves -> {r['previews_per_s']:4.1f} previews, "
+              f"{r['pictures_per_s']:4.1f} chart pictures")
 
     results["gui_stall_1M"] = []
     for tab in ("overview", "value", "drivers_of_uncertainty"):
