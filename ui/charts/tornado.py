@@ -218,7 +218,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         a, b = view.pair
         x0, x1 = ax.get_xlim()
         y_side = -0.5 - top_room / 2
-        gap = 0.01 * (x1 - x0)
+        gap = 0.02 * (x1 - x0)
         if x0 < 0 < x1:
             ax.text(-gap, y_side, st.plain(f"\u2190 {an.shorten(b, 30)} ahead"), ha="right", va="center",
                     fontsize=st.NOTE_SIZE + 1, fontweight="bold", color=st.readable(cols[b]), zorder=5)
