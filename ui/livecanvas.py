@@ -93,6 +93,14 @@ class LiveCanvas(FigureCanvasQTAgg):
         self._relay = _Relay(self)
         self._relay.done.connect(self._finished)
         self.error: str | None = None
+        self._waiting: Build | None = None     # asked for before the canvas was first shown
+        self.shown_once = False
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)         # (applies the screen's pixel ratio to the figure)
+        self.shown_once = True
+        if self._waiting is not None:
+            self.render_async(self._waiting)
 
     @property
     def busy(self) -> bool:
@@ -106,7 +114,13 @@ class LiveCanvas(FigureCanvasQTAgg):
 
     def render_async(self, build: Build) -> None:
         """Make a new picture with ``build`` in the render thread; it replaces the one on screen
-        when done (unless a newer one was asked for meanwhile)."""
+        when done (unless a newer one was asked for meanwhile). A canvas never shown yet waits
+        for its first show, when it knows its size and the screen's pixel ratio."""
+        if not self.shown_once:
+            self._gen += 1               # counts as asked for: busy until it is on screen
+            self._waiting = build
+            return
+        self._waiting = None
         gen, size, dpi, face = self._job()
         relay = self._relay
         owner = self
@@ -125,6 +139,7 @@ class LiveCanvas(FigureCanvasQTAgg):
     def render_now(self, build: Build) -> Any:
         """Make the picture in this thread and show it at once (screenshots). Returns what
         ``build`` returned."""
+        self._waiting = None
         gen, size, dpi, face = self._job()
         fig, value, error = make_picture(build, size, dpi, face)
         self._finished(gen, fig, value, error)
@@ -170,6 +185,7 @@ class LiveCanvas(FigureCanvasQTAgg):
             DrawEvent("draw_event", self, self.renderer)._process()
             self.update()
         else:                            # the widget changed size meanwhile: draw it here
+            fig._set_dpi(old.dpi, forward=False)   # the DPI the canvas gave its figure (pixel ratio)
             self._fit_figure()
             self.draw()
 

@@ -129,3 +129,22 @@ def test_the_toolbar_saves_the_picture_on_screen(canvas, qtbot, tmp_path):
         assert (tmp_path / name).stat().st_size > 0
     assert "#ff0000" in (tmp_path / "chart.svg").read_text(encoding="utf-8")
     assert canvas.figure.canvas is canvas             # saving in another format switched back
+
+
+def test_a_canvas_not_shown_yet_makes_its_picture_when_shown(qtbot):
+    """Before its first show a canvas knows neither its size nor the screen's pixel ratio
+    (on a high-DPI screen the picture would come out with half-size text): it waits."""
+    c = LiveCanvas()
+    qtbot.addWidget(c)
+    c.resize(500, 320)
+    threads = []
+    c.render_async(filled("#00ff00", "late", threads=threads))
+    qtbot.wait(100)
+    assert c.busy and not threads and not c.figure.axes, "a picture was made before the canvas was shown"
+    with qtbot.waitSignal(c.rendered, timeout=30_000) as signal:
+        c.show()
+    assert signal.args == ["late", None] and not c.busy
+    ratio = c.device_pixel_ratio
+    assert tuple(round(v) for v in c.figure.bbox.size) == (round(500 * ratio), round(320 * ratio))
+    assert c.figure.dpi == 100 * ratio
+    wait_for_renders()

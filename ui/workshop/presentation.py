@@ -776,9 +776,11 @@ class PresentationWindow(QMainWindow):
     def _show_view(self) -> None:
         key, title = self.views[self.index]
         self.meta.setText(f"{self.doc.scenario.title}   ·   {self.index + 1} / {len(self.views)}   {title}")
-        if key == OVERVIEW or self.results is None:
+        # A chart replaces the view on screen when its picture is ready (_chart_shown), except
+        # the first time: a canvas never shown does not know its size yet and waits to be shown.
+        at_once = key == OVERVIEW or self.results is None or not self.chart_view.canvas.shown_once
+        if at_once:
             self.stack.setCurrentWidget(self.verdict_view if key == OVERVIEW else self.chart_view)
-        # (a chart replaces the view on screen when its picture is ready: _chart_shown)
         self._drawn = None
         if self.isVisible():
             self._draw()
