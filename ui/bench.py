@@ -197,7 +197,8 @@ def slider_chart_rate(app, paths: list[Path], tab: str = "value", seconds: float
         shown = [t for t in pictures if t >= start]
         out[path.stem] = {"moves_per_s": step[0] / elapsed, "previews_per_s": w.whatif.updates_per_second(start),
                           "pictures_per_s": len(shown) / elapsed}
-        slider.setSliderDown(False)
+        slider.setSliderPosition(20 if slider.value() != 20 else 30)   # let go off the file's value:
+        slider.setSliderDown(False)                                     # one change, simulated in full
         state["full"] = False
         _wait(app, lambda: state["full"])
         w.doc.undo_stack.setClean()

@@ -24,9 +24,11 @@ import traceback
 from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal, Slot
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QWidget
 
 import PySide6.QtWidgets  # noqa: F401  (Qt first, so matplotlib picks PySide6)
-from matplotlib.backend_bases import DrawEvent
+from matplotlib.backend_bases import DrawEvent, ResizeEvent
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
@@ -94,6 +96,8 @@ class LiveCanvas(FigureCanvasQTAgg):
         self._relay.done.connect(self._finished)
         self.error: str | None = None
         self._waiting: Build | None = None     # asked for before the canvas was first shown
+        self._last_build: Build | None = None  # the newest picture's build (remade on resize)
+        self._stale = False                    # the picture on screen was made for another size
         self.shown_once = False
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -101,6 +105,36 @@ class LiveCanvas(FigureCanvasQTAgg):
         self.shown_once = True
         if self._waiting is not None:
             self.render_async(self._waiting)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """A new size: the picture is remade in the render thread (the old one stays on screen
+        meanwhile), unless the user zoomed or panned it, which only a redraw here keeps."""
+        zoomed = self.toolbar is not None and len(self.toolbar._nav_stack) > 0
+        if self._last_build is None or not self.shown_once or zoomed:
+            super().resizeEvent(event)
+            return
+        ratio, dpi = self.device_pixel_ratio, self.figure.dpi
+        self.figure.set_size_inches(event.size().width() * ratio / dpi, event.size().height() * ratio / dpi,
+                                    forward=False)
+        QWidget.resizeEvent(self, event)
+        ResizeEvent("resize_event", self)._process()
+        self._stale = True
+        self.render_async(self._last_build)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        if not self._stale or not hasattr(self, "renderer"):
+            super().paintEvent(event)
+            return
+        # The last picture, as it was, until the one for this size arrives.
+        buf = memoryview(self.renderer.buffer_rgba())
+        image = QImage(buf, buf.shape[1], buf.shape[0], QImage.Format.Format_RGBA8888)
+        image.setDevicePixelRatio(self.device_pixel_ratio)
+        painter = QPainter(self)
+        try:
+            painter.eraseRect(self.rect())
+            painter.drawImage(0, 0, image)
+        finally:
+            painter.end()
 
     @property
     def busy(self) -> bool:
@@ -116,6 +150,7 @@ class LiveCanvas(FigureCanvasQTAgg):
         """Make a new picture with ``build`` in the render thread; it replaces the one on screen
         when done (unless a newer one was asked for meanwhile). A canvas never shown yet waits
         for its first show, when it knows its size and the screen's pixel ratio."""
+        self._last_build = build
         if not self.shown_once:
             self._gen += 1               # counts as asked for: busy until it is on screen
             self._waiting = build
@@ -140,6 +175,7 @@ class LiveCanvas(FigureCanvasQTAgg):
         """Make the picture in this thread and show it at once (screenshots). Returns what
         ``build`` returned."""
         self._waiting = None
+        self._last_build = build
         gen, size, dpi, face = self._job()
         fig, value, error = make_picture(build, size, dpi, face)
         self._finished(gen, fig, value, error)
@@ -178,16 +214,17 @@ class LiveCanvas(FigureCanvasQTAgg):
         self.figure = fig
         if self.toolbar is not None:
             self.toolbar.update()        # forget zoom history of the old axes
+        self.renderer, self._lastKey = agg.renderer, self._size_key()
         w, h = fig.bbox.size
         ratio = self.device_pixel_ratio
-        if abs(w - self.width() * ratio) <= 1 and abs(h - self.height() * ratio) <= 1 and hasattr(agg, "renderer"):
-            self.renderer, self._lastKey = agg.renderer, self._size_key()
-            DrawEvent("draw_event", self, self.renderer)._process()
-            self.update()
-        else:                            # the widget changed size meanwhile: draw it here
+        self._stale = abs(w - self.width() * ratio) > 1 or abs(h - self.height() * ratio) > 1
+        if self._stale:                  # the widget changed size meanwhile: remake it for this size
             fig._set_dpi(old.dpi, forward=False)   # the DPI the canvas gave its figure (pixel ratio)
             self._fit_figure()
-            self.draw()
+            if self._gen == self._shown and self._last_build is not None:
+                self.render_async(self._last_build)
+        DrawEvent("draw_event", self, self.renderer)._process()
+        self.update()
 
     def _size_key(self) -> tuple:
         w, h = self.get_width_height(physical=True)

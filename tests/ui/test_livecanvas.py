@@ -148,3 +148,31 @@ def test_a_canvas_not_shown_yet_makes_its_picture_when_shown(qtbot):
     assert tuple(round(v) for v in c.figure.bbox.size) == (round(500 * ratio), round(320 * ratio))
     assert c.figure.dpi == 100 * ratio
     wait_for_renders()
+
+
+def test_a_resize_remakes_the_picture_in_the_render_thread(canvas, qtbot):
+    """Resizing (a window dragged wider, a dock that grows) must not draw in the GUI thread:
+    the old picture stays until the one for the new size arrives."""
+    threads = []
+    with qtbot.waitSignal(canvas.rendered, timeout=30_000):
+        canvas.render_async(filled("#ff0000", threads=threads))
+    with qtbot.waitSignal(canvas.rendered, timeout=30_000):
+        canvas.resize(520, 340)
+        assert canvas.busy
+    assert len(threads) == 2 and threading.get_ident() not in threads
+    ratio = canvas.device_pixel_ratio
+    assert tuple(round(v) for v in canvas.figure.bbox.size) == (round(520 * ratio), round(340 * ratio))
+    assert centre_color(canvas) == "#ff0000"
+
+
+def test_a_zoomed_chart_keeps_its_zoom_when_resized(canvas, qtbot):
+    threads = []
+    with qtbot.waitSignal(canvas.rendered, timeout=30_000):
+        canvas.render_async(filled("#ff0000", threads=threads))
+    ax = canvas.figure.axes[0]
+    canvas.toolbar.push_current()                 # the user zoomed in
+    ax.set_xlim(2, 3)
+    canvas.resize(520, 340)
+    qtbot.wait(100)
+    assert len(threads) == 1 and not canvas.busy  # not remade: that would lose the zoom
+    assert canvas.figure.axes[0] is ax and ax.get_xlim() == (2, 3)

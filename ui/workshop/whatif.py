@@ -455,6 +455,10 @@ class WhatIfPanel(QWidget):
         self.live = QLabel("")
         self.live.setObjectName("whatIfLive")
         self.live.setWordWrap(True)
+        # Its text changes with every preview: it must not change the panel's width (the
+        # charts beside it would be resized, and redrawn, while a slider moves).
+        self.live.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.live.setMinimumWidth(120)
         self.live.setToolTip("The verdict of the latest what-if preview.")
         outer.addWidget(self.live)
 
