@@ -815,6 +815,11 @@ class PresentationWindow(QMainWindow):
     def _set_headline(self, headline: str) -> None:
         self.headline_text = headline
         self.headline.setText(headline)
+        # While a slider moves, the headline keeps the most lines it needed: one that wraps
+        # differently must not resize the chart below it (each resize remakes the picture).
+        needed = self.headline.heightForWidth(self.headline.width()) if self.headline.width() > 0 else 0
+        floor = getattr(self, "_headline_floor", 0)
+        self.headline.setMinimumHeight(max(floor, needed, self.headline.minimumHeight()) if self.live else floor)
         self.updated.emit(headline)
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -833,6 +838,8 @@ class PresentationWindow(QMainWindow):
         _px_font(self.hints, 0.95 * unit)
         _px_font(self.whatif_toggle, 0.95 * unit)
         _px_font(self.headline, 1.75 * unit, weight=QFont.Weight.DemiBold)
+        self._headline_floor = 2 * self.headline.fontMetrics().lineSpacing()   # two lines at least
+        self.headline.setMinimumHeight(self._headline_floor)
         self.verdict_view.scale(unit)
         px = int(round(0.9 * unit))
         self.whatif.setStyleSheet(f"QLabel, QComboBox, QPushButton {{ font-size: {px}px; }}"
