@@ -158,11 +158,35 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
     return figures
 
 
+class Drag:
+    """A slider pressed and moved every 25 ms (a mouse drag: about 40 moves a second) along a
+    sine wave between -50 and +50, until :meth:`stop`. ``moves`` counts the moves made."""
+
+    def __init__(self, slider):
+        from PySide6.QtCore import QTimer
+
+        self.slider = slider
+        self.moves = 0
+        self.timer = QTimer()
+        self.timer.setInterval(25)
+        self.timer.timeout.connect(self._move)
+        slider.setSliderDown(True)
+        self.start = time.perf_counter()
+        self.timer.start()
+
+    def _move(self) -> None:
+        self.moves += 1
+        self.slider.setSliderPosition(round(50 * math.sin(self.moves / 12)))
+
+    def stop(self) -> float:
+        """Stop moving (the slider stays pressed); the seconds it moved."""
+        self.timer.stop()
+        return time.perf_counter() - self.start
+
+
 def slider_chart_rate(app, paths: list[Path], tab: str = "value", seconds: float = 3.0) -> dict[str, dict]:
     """The main window with ``tab`` shown and the what-if dock open: the top slider dragged
     without pause (a move every 25 ms) for ``seconds``; previews and chart pictures per second."""
-    from PySide6.QtCore import QTimer
-
     from .main_window import MainWindow
 
     out = {}
@@ -179,23 +203,12 @@ def slider_chart_rate(app, paths: list[Path], tab: str = "value", seconds: float
         slider = w.whatif.slider(w.whatif.labels()[0])
         pictures = []
         w.chartDrawn.connect(lambda _f: pictures.append(time.perf_counter()))
-        slider.setSliderDown(True)
-        step = [0]
-
-        def move():
-            step[0] += 1
-            slider.setSliderPosition(round(50 * math.sin(step[0] / 12)))
-
-        timer = QTimer()
-        timer.setInterval(25)
-        timer.timeout.connect(move)
-        start = time.perf_counter()
-        timer.start()
+        drag = Drag(slider)
+        start = drag.start
         _wait(app, lambda: time.perf_counter() - start > seconds)
-        timer.stop()
-        elapsed = time.perf_counter() - start
+        elapsed = drag.stop()
         shown = [t for t in pictures if t >= start]
-        out[path.stem] = {"moves_per_s": step[0] / elapsed, "previews_per_s": w.whatif.updates_per_second(start),
+        out[path.stem] = {"moves_per_s": drag.moves / elapsed, "previews_per_s": w.whatif.updates_per_second(start),
                           "pictures_per_s": len(shown) / elapsed}
         slider.setSliderPosition(20 if slider.value() != 20 else 30)   # let go off the file's value:
         slider.setSliderDown(False)                                     # one change, simulated in full

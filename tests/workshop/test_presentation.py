@@ -5,10 +5,8 @@ headline, live edits and undo while presenting, the docked what-if sliders, Esc 
 from __future__ import annotations
 
 from dataclasses import replace
-import math
 import os
 from pathlib import Path
-import time
 
 import pytest
 from PySide6.QtCore import Qt
@@ -242,7 +240,7 @@ def test_enter_presentation_from_the_main_window_parts(qtbot, host):
 def test_chart_update_rate_while_a_slider_moves(qtbot, host):
     """Chart redraws and previews per second in presentation mode (Value chart) while a
     slider is dragged without pause. Printed for the benchmark notes; no timing assertion."""
-    from PySide6.QtCore import QTimer
+    from ui.bench import Drag
 
     window = enter(qtbot, host)
     window.set_whatif_visible(True)
@@ -253,25 +251,14 @@ def test_chart_update_rate_while_a_slider_moves(qtbot, host):
     for key in ("overview", "value"):
         window.go_to(key)
         qtbot.wait(200)
-        slider.setSliderDown(True)
-        step = [0]
-
-        def move():
-            step[0] += 1
-            slider.setSliderPosition(round(50 * math.sin(step[0] / 12)))
-
-        timer = QTimer()
-        timer.setInterval(25)
-        timer.timeout.connect(move)
         renders = len(window.chart_view.render_times)
-        start = time.perf_counter()
-        timer.start()
+        drag = Drag(slider)
+        start = drag.start
         qtbot.wait(3_000)
-        timer.stop()
-        elapsed = time.perf_counter() - start
+        elapsed = drag.stop()
         slider.setSliderDown(False)
         drawn = (len(window.chart_view.render_times) - renders) / elapsed
-        lines.append(f"presentation {key}: {step[0] / elapsed:.0f} slider moves/s -> "
+        lines.append(f"presentation {key}: {drag.moves / elapsed:.0f} slider moves/s -> "
                      f"{panel.updates_per_second(start):.1f} previews shown/s, {drawn:.1f} chart renders/s")
         wait_for_full_results(qtbot, window, host.doc.scenario)
     load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

@@ -5,12 +5,10 @@ reset. Also measures how many previews a second reach the screen while a slider 
 from __future__ import annotations
 
 from dataclasses import replace
-import math
 import os
 from pathlib import Path
 import subprocess
 import sys
-import time
 
 from hypothesis import given, settings, strategies as st
 import pytest
@@ -413,28 +411,17 @@ def test_a_new_document_starts_afresh(workshop, qtbot):
 def test_slider_update_rate(workshop, qtbot):
     """Previews shown per second while a slider is dragged without pause (printed for the
     benchmark notes; no timing assertion: the machine may be busy)."""
-    from PySide6.QtCore import QTimer
+    from ui.bench import Drag
 
     _doc, _controller, panel = workshop
     slider = panel.slider("line_units")
-    slider.setSliderDown(True)
-    step = [0]
-
-    def move():
-        step[0] += 1
-        slider.setSliderPosition(round(50 * math.sin(step[0] / 12)))
-
-    timer = QTimer()
-    timer.setInterval(25)               # a mouse drag: about 40 moves a second
-    timer.timeout.connect(move)
-    start = time.perf_counter()
-    timer.start()
+    drag = Drag(slider)                 # a mouse drag: about 40 moves a second
+    start = drag.start
     qtbot.wait(3_000)
-    timer.stop()
-    elapsed = time.perf_counter() - start
+    elapsed = drag.stop()
     slider.setSliderDown(False)
     rate = panel.updates_per_second(start)
     load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"\nwhat-if panel alone: {step[0] / elapsed:.0f} slider moves/s -> {rate:.1f} previews shown/s "
+    print(f"\nwhat-if panel alone: {drag.moves / elapsed:.0f} slider moves/s -> {rate:.1f} previews shown/s "
           f"({panel.runner.iterations:,} futures each; load average {load1:.1f})")
     assert rate > 0
