@@ -11,27 +11,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 import shutil
-import sys
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication, QSettings, QThreadPool, QTimer  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox  # noqa: E402
 
+from qtcheck import assert_qt_clean, isolate_settings  # noqa: E402
 from uihelpers import DEFAULT  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path, qapp):
     """QSettings in a temporary folder, under a test-only organisation name."""
-    QCoreApplication.setOrganizationName("investsim-tests")
-    QCoreApplication.setApplicationName("investsim-tests")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "settings"))
-    yield tmp_path / "settings"
+    yield isolate_settings(tmp_path / "settings")
 
 
 class Answers:
@@ -74,24 +69,9 @@ def answers(monkeypatch):
 def _no_leftovers(qapp):
     """Fail a test that leaves a worker running or an active timer in a live widget."""
     yield
-    pool = QThreadPool.globalInstance()
-    finished = pool.waitForDone(30_000)
-    livecanvas = sys.modules.get("ui.livecanvas")     # chart pictures being made
-    if livecanvas is not None:
-        finished = livecanvas.wait_for_renders(30_000) and finished
-    QApplication.processEvents()
-    assert finished and pool.activeThreadCount() == 0, "a worker thread is still running after the test"
     active = list(LEFTOVER_TIMERS)
     LEFTOVER_TIMERS.clear()
-    for widget in QApplication.topLevelWidgets():
-        for timer in widget.findChildren(QTimer):
-            if timer.isActive():
-                active.append(f"{type(widget).__name__}/{timer.objectName() or 'QTimer'}")
-    for widget in QApplication.topLevelWidgets():
-        widget.close()
-        widget.deleteLater()
-    QApplication.processEvents()
-    assert not active, f"timers still running after the test: {active}"
+    assert_qt_clean(also_active=active)
 
 
 LEFTOVER_TIMERS: list[str] = []

@@ -13,6 +13,8 @@ import threading
 
 import pytest
 
+from qtcheck import assert_qt_clean, isolate_settings
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TODAY = dt.date(2025, 3, 14)
@@ -20,26 +22,10 @@ TODAY = dt.date(2025, 3, 14)
 
 @pytest.fixture
 def no_leftovers(qapp, tmp_path):
-    from PySide6.QtCore import QCoreApplication, QSettings, QThreadPool, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    QCoreApplication.setOrganizationName("investsim-tests")
-    QCoreApplication.setApplicationName("investsim-tests")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "settings"))
+    isolate_settings(tmp_path / "settings")
     threads_before = {t.ident for t in threading.enumerate()}
     yield
-    pool = QThreadPool.globalInstance()
-    assert pool.waitForDone(30_000) and pool.activeThreadCount() == 0, "a Qt worker is still running"
-    QApplication.processEvents()
-    active = [f"{type(w).__name__}/{t.objectName() or 'QTimer'}"
-              for w in QApplication.topLevelWidgets() for t in w.findChildren(QTimer) if t.isActive()]
-    for widget in QApplication.topLevelWidgets():
-        widget.close()
-        widget.deleteLater()
-    QApplication.processEvents()
-    assert not active, f"timers still running after the test: {active}"
+    assert_qt_clean()
     extra = [t.name for t in threading.enumerate() if t.ident not in threads_before and t.is_alive()]
     assert not extra, f"threads still running after the test: {extra}"
 

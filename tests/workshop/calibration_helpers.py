@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from qtcheck import assert_qt_clean
 from simulator.calibration import Question
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,17 +56,8 @@ def imported_modules(code: str) -> list[str]:
 def calib_qt(qapp):
     """Qt for a calibration dialog test: QStandardPaths in test mode (never the user's real data
     folder), and at the end no worker thread or active timer may be left behind."""
-    from PySide6.QtCore import QStandardPaths, QThreadPool, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QStandardPaths
 
     QStandardPaths.setTestModeEnabled(True)
     yield qapp
-    pool = QThreadPool.globalInstance()
-    assert pool.waitForDone(30_000) and pool.activeThreadCount() == 0, "a worker thread is still running"
-    active = [f"{type(w).__name__}/{t.objectName() or 'QTimer'}"
-              for w in QApplication.topLevelWidgets() for t in w.findChildren(QTimer) if t.isActive()]
-    for w in QApplication.topLevelWidgets():
-        w.close()
-        w.deleteLater()
-    QApplication.processEvents()
-    assert not active, f"timers still running after the test: {active}"
+    assert_qt_clean()

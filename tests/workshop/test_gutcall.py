@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool, QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QTabWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QTabWidget
+
+from qtcheck import assert_qt_clean
 
 from simulator import formatting as fmt
 from simulator.engine import run
@@ -23,15 +25,7 @@ ERP, LINE = "ERP system", "New production line"
 def gut_qt(qapp):
     """At the end of each test no worker thread may run and no timer may be active."""
     yield qapp
-    pool = QThreadPool.globalInstance()
-    assert pool.waitForDone(30_000) and pool.activeThreadCount() == 0, "a worker thread is still running"
-    active = [f"{type(w).__name__}/{t.objectName() or 'QTimer'}"
-              for w in QApplication.topLevelWidgets() for t in w.findChildren(QTimer) if t.isActive()]
-    for w in QApplication.topLevelWidgets():
-        w.close()
-        w.deleteLater()
-    QApplication.processEvents()
-    assert not active, f"timers still running after the test: {active}"
+    assert_qt_clean()
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from qtcheck import assert_qt_clean
+
 from simulator import whatif as wi
 from simulator.scenario import load
 
@@ -21,21 +23,8 @@ DEFAULT = ROOT / "scenarios" / "erp-vs-production-line.toml"
 @pytest.fixture
 def clean_qt(qapp):
     """At the end no worker may be running and no timer active; every window is closed."""
-    from PySide6.QtCore import QThreadPool, QTimer
-    from PySide6.QtWidgets import QApplication
-
     yield qapp
-    pool = QThreadPool.globalInstance()
-    assert pool.waitForDone(30_000) and pool.activeThreadCount() == 0, "a worker thread is still running"
-    QApplication.processEvents()
-    active = [f"{type(w).__name__}/{t.objectName() or 'QTimer'}"
-              for w in QApplication.topLevelWidgets() if w.isVisible() for t in w.findChildren(QTimer)
-              if t.isActive()]
-    for w in QApplication.topLevelWidgets():
-        w.close()
-        w.deleteLater()
-    QApplication.processEvents()
-    assert not active, f"timers still running after the test: {active}"
+    assert_qt_clean(visible_only=True)
 
 
 class Host:

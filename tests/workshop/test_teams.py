@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QThreadPool, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
+from qtcheck import assert_qt_clean
 from ui.workshop import teams as teams_ui
 from ui.workshop.teams import TeamsWindow, example_team_files, open_teams
 
@@ -24,16 +25,7 @@ FAST = dict(iterations=3000, seed=42)
 def teams_qt(qapp):
     """At the end of each test no worker thread may run and no timer may be active."""
     yield qapp
-    pool = QThreadPool.globalInstance()
-    assert pool.waitForDone(60_000) and pool.activeThreadCount() == 0, "a worker thread is still running"
-    QApplication.processEvents()
-    active = [f"{type(w).__name__}/{t.objectName() or 'QTimer'}"
-              for w in QApplication.topLevelWidgets() for t in w.findChildren(QTimer) if t.isActive()]
-    for w in QApplication.topLevelWidgets():
-        w.close()
-        w.deleteLater()
-    QApplication.processEvents()
-    assert not active, f"timers still running after the test: {active}"
+    assert_qt_clean(timeout_ms=60_000)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import sys
 from hypothesis import given, settings, strategies as st
 import pytest
 
+from qtcheck import assert_qt_clean
 from simulator import whatif as wi
 from simulator.distributions import (Discrete, LogNormal, Pert, Range90, Triangular, bernoulli, discrete, lognormal,
                                      normal, pert, range90, triangular, uniform)
@@ -193,20 +194,8 @@ def test_the_shift_logic_imports_no_qt_and_no_matplotlib():
 @pytest.fixture
 def clean_qt(qapp):
     """At the end no worker may be running and no timer active; every window is closed."""
-    from PySide6.QtCore import QThreadPool, QTimer
-    from PySide6.QtWidgets import QApplication
-
     yield qapp
-    pool = QThreadPool.globalInstance()
-    assert pool.waitForDone(30_000) and pool.activeThreadCount() == 0, "a worker thread is still running"
-    QApplication.processEvents()
-    active = [f"{type(w).__name__}/{t.objectName() or 'QTimer'}"
-              for w in QApplication.topLevelWidgets() for t in w.findChildren(QTimer) if t.isActive()]
-    for w in QApplication.topLevelWidgets():
-        w.close()
-        w.deleteLater()
-    QApplication.processEvents()
-    assert not active, f"timers still running after the test: {active}"
+    assert_qt_clean()
 
 
 @pytest.fixture
