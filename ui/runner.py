@@ -85,6 +85,18 @@ def _work(gen: int, scenario: Scenario, plan: list[tuple[int, bool]], seed: int 
         signals.done.emit(gen)
 
 
+def abandon(run) -> None:
+    """Stop a run in flight and never hear from it again: set its ``cancel`` flag and
+    disconnect its ``signals`` (progress, result, failed, cancelled; ``done`` still arrives)."""
+    run.cancel.set()
+    signals = run.signals
+    for sig in (signals.progress, signals.result, signals.failed, signals.cancelled):
+        try:
+            sig.disconnect()
+        except (RuntimeError, TypeError):
+            pass
+
+
 class _Run:
     def __init__(self, gen: int, scenario: Scenario, iterations: int, signals: _RunSignals):
         self.gen = gen
@@ -188,13 +200,7 @@ class SimulationController(QObject):
     # -- running ---------------------------------------------------------------------
     def _start(self, scenario: Scenario) -> None:
         if self._current is not None:
-            old = self._current
-            old.cancel.set()
-            for sig in (old.signals.progress, old.signals.result, old.signals.failed, old.signals.cancelled):
-                try:
-                    sig.disconnect()
-                except (RuntimeError, TypeError):
-                    pass
+            abandon(self._current)
         self._gen += 1
         gen = self._gen
         full = int(scenario.iterations)

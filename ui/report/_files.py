@@ -52,7 +52,12 @@ class WriteError(OSError):
 def check_writable(path: Path | str) -> None:
     """Raise :class:`WriteError` now if ``path`` clearly cannot be written (missing or
     read-only folder, a folder of that name), before any long work is done."""
-    target = Path(path)
+    with contextlib.suppress(OSError):
+        os.unlink(_temp_beside(Path(path)))
+
+
+def _temp_beside(target: Path) -> Path:
+    """An empty temporary file beside ``target`` (raises WriteError when there cannot be one)."""
     if target.is_dir():
         raise WriteError(target, _REASONS[errno.EISDIR], errno.EISDIR)
     try:
@@ -60,8 +65,7 @@ def check_writable(path: Path | str) -> None:
     except OSError as exc:
         raise WriteError(target, reason(exc), exc.errno) from None
     os.close(fd)
-    with contextlib.suppress(OSError):
-        os.unlink(name)
+    return Path(name)
 
 
 @contextlib.contextmanager
@@ -73,14 +77,7 @@ def atomic_path(path: Path | str, *, mode: int = 0o666) -> Iterator[Path]:
     the block removes it; OSError is re-raised as :class:`WriteError`.
     """
     target = Path(path)
-    if target.is_dir():
-        raise WriteError(target, _REASONS[errno.EISDIR], errno.EISDIR)
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as exc:
-        raise WriteError(target, reason(exc), exc.errno) from None
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _temp_beside(target)
     committed = False
     try:
         try:

@@ -45,6 +45,7 @@ from simulator.teams import (
 
 from ..banner import Banner
 from ..palette import colors_for
+from ..runner import abandon
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -756,12 +757,7 @@ class TeamsWindow(QMainWindow):
         old = self._job
         if old is None:
             return
-        old.cancel.set()
-        for sig in (old.signals.progress, old.signals.result, old.signals.failed, old.signals.cancelled):
-            try:
-                sig.disconnect()
-            except (RuntimeError, TypeError):
-                pass
+        abandon(old)
         self._job = None
 
     @property
