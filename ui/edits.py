@@ -401,40 +401,33 @@ def remove(scenario: Scenario, key: Key) -> tuple[Scenario, Key]:
     raise EditError("select an alternative, an item, a variable or a correlation to remove")
 
 
+def _swapped(seq, i: int, delta: int) -> tuple[tuple, int]:
+    """``seq`` with entry ``i`` moved by ``delta`` places (a swap with its neighbour), and where
+    it went; EditError at either end."""
+    k = i + delta
+    if not 0 <= k < len(seq):
+        raise EditError("it is already at the end")
+    out = list(seq)
+    out[i], out[k] = out[k], out[i]
+    return tuple(out), k
+
+
 def move(scenario: Scenario, key: Key, delta: int) -> tuple[Scenario, Key]:
     kind = key[0]
     if kind == "alternative":
-        seq, i = list(scenario.alternatives), key[1]
-        k = i + delta
-        if not 0 <= k < len(seq):
-            raise EditError("it is already at the end")
-        seq[i], seq[k] = seq[k], seq[i]
-        return replace(scenario, alternatives=tuple(seq)), ("alternative", k)
+        seq, k = _swapped(scenario.alternatives, key[1], delta)
+        return replace(scenario, alternatives=seq), ("alternative", k)
     if kind == "item":
-        i, j = key[1], key[2]
-        alt = scenario.alternatives[i]
-        seq = list(alt.items)
-        k = j + delta
-        if not 0 <= k < len(seq):
-            raise EditError("it is already at the end")
-        seq[j], seq[k] = seq[k], seq[j]
-        return _with_alternative(scenario, i, replace(alt, items=tuple(seq))), ("item", i, k)
+        i, alt = key[1], scenario.alternatives[key[1]]
+        seq, k = _swapped(alt.items, key[2], delta)
+        return _with_alternative(scenario, i, replace(alt, items=seq)), ("item", i, k)
     if kind == "variable":
-        seq = list(scenario.variables)
-        names = [n for n, _ in seq]
-        j = names.index(key[1])
-        k = j + delta
-        if not 0 <= k < len(seq):
-            raise EditError("it is already at the end")
-        seq[j], seq[k] = seq[k], seq[j]
-        return replace(scenario, variables=tuple(seq)), key
+        names = [n for n, _ in scenario.variables]
+        seq, _ = _swapped(scenario.variables, names.index(key[1]), delta)
+        return replace(scenario, variables=seq), key
     if kind == "correlation":
-        seq, i = list(scenario.correlations), key[1]
-        k = i + delta
-        if not 0 <= k < len(seq):
-            raise EditError("it is already at the end")
-        seq[i], seq[k] = seq[k], seq[i]
-        return replace(scenario, correlations=tuple(seq)), ("correlation", k)
+        seq, k = _swapped(scenario.correlations, key[1], delta)
+        return replace(scenario, correlations=seq), ("correlation", k)
     raise EditError("select an alternative, an item, a variable or a correlation to move")
 
 
