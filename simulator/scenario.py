@@ -803,8 +803,14 @@ def dumps(scenario: Scenario) -> str:
         except Exception:  # the source was valid for tomllib; tomlkit disagreeing is not the user's fault
             doc = None
         if doc is not None:
+            trailer = _take_trailer(doc)
+            followed = _attach_leading_comments(doc.body)
             _merge_table(doc, data)
-            return tomlkit.dumps(doc)
+            _separate_moved_tables(doc.body, followed)
+            _last_body(doc).extend((None, c) for c in trailer)
+            text = tomlkit.dumps(doc)
+            # the file ends as the author's did (a table moved away from the end keeps no extra blank line)
+            return text.rstrip("\n") + "\n" * (len(scenario.source_text) - len(scenario.source_text.rstrip("\n")))
     return _fresh_document(data)
 
 
@@ -928,7 +934,7 @@ def _merge_table(container: Any, new: Mapping[str, Any]) -> None:
                 _merge_table(old, value)
         elif (key in ("alternatives", "items", "correlations") and isinstance(value, list)
               and isinstance(old, tomlkit.items.AoT)):
-            _merge_aot(old, value)
+            _merge_aot(key, old, value)
         elif key in ("alternatives", "items", "correlations") and isinstance(value, list) and value:
             container[key] = _aot(value)
         elif isinstance(value, dict):
@@ -937,14 +943,162 @@ def _merge_table(container: Any, new: Mapping[str, Any]) -> None:
             container[key] = value
 
 
-def _merge_aot(aot: Any, new: list[dict[str, Any]]) -> None:
-    for i, value in enumerate(new):
-        if i < len(aot):
-            _merge_table(aot[i], value)
+def _merge_aot(key: str, aot: Any, new: list[dict[str, Any]]) -> None:
+    """Update an array of tables so it holds ``new``, matching its tables to the new entries
+    by identity (:func:`_pair`), never by position: a moved, inserted or removed entry takes
+    its own comments (and only its own) with it."""
+    tables = list(aot.body)
+    partner = _pair(key, [_plain(t) for t in tables], new)
+    merged = []
+    for value, i in zip(new, partner):
+        if i is None:
+            merged.append(_table(value))
         else:
-            aot.append(_table(value))
-    while len(aot) > len(new):
-        del aot[len(new)]
+            _merge_table(tables[i], value)
+            merged.append(tables[i])
+    del aot[:]
+    for table in merged:
+        aot.append(table)
+
+
+def _identity(key: str, entry: Mapping[str, Any]) -> Any:
+    """What names one entry of an array of tables: a correlation its pair of variables, an
+    alternative or an item its name."""
+    if key == "correlations":
+        between = entry.get("between")
+        return frozenset(map(str, between)) if isinstance(between, list) else None
+    return entry.get("name")
+
+
+def _pair(key: str, old: list[Mapping[str, Any]], new: list[Mapping[str, Any]]) -> list[int | None]:
+    """For each entry of ``new``, the index of the entry of ``old`` it continues, or None.
+
+    The same identity pairs first; with duplicate names the k-th entry of a name continues
+    the k-th old one. Then an entry renamed in place continues its old self: when as many
+    unpaired entries follow the same paired entry (or open the list) before as after, they
+    pair up in order (a rename, or a rename and an edit, in one save). Anything else is new,
+    or gone with its comments.
+    """
+    partner: list[int | None] = [None] * len(new)
+    queues: dict[Any, list[int]] = {}
+    for i, entry in enumerate(old):
+        queues.setdefault(_identity(key, entry), []).append(i)
+    for j, entry in enumerate(new):
+        queue = queues.get(_identity(key, entry))
+        if queue:
+            partner[j] = queue.pop(0)
+    paired = {i for i in partner if i is not None}
+    old_gaps: dict[int, list[int]] = {}
+    anchor = -1
+    for i in range(len(old)):
+        if i in paired:
+            anchor = i
+        else:
+            old_gaps.setdefault(anchor, []).append(i)
+    new_gaps: dict[int, list[int]] = {}
+    anchor = -1
+    for j, i in enumerate(partner):
+        if i is not None:
+            anchor = i
+        else:
+            new_gaps.setdefault(anchor, []).append(j)
+    for anchor, js in new_gaps.items():
+        olds = old_gaps.get(anchor, [])
+        if len(olds) == len(js):
+            for j, i in zip(js, olds):
+                partner[j] = i
+    return partner
+
+
+# Comments above a table header belong to that table, but tomlkit keeps them at the end of
+# whatever was rendered before the header (the previous table, or the parent above an array).
+# Before merging, each such block moves into the indent of the table it precedes (which is
+# printed just before the header), so it travels with its table; the text is unchanged.
+
+def _comment_run(body: list, end: int | None = None) -> list[int]:
+    """Indices of the comment lines that end ``body[:end]`` (a tomlkit container's entries),
+    with no blank line between them."""
+    from tomlkit.items import Comment
+
+    stop = len(body) if end is None else end
+    k = stop
+    while k > 0 and body[k - 1][0] is None and isinstance(body[k - 1][1], Comment):
+        k -= 1
+    return list(range(k, stop))
+
+
+def _last_body(item: Any) -> list:
+    """The entries rendered last inside a document, table or array of tables."""
+    from tomlkit.items import AoT, Table
+
+    if isinstance(item, AoT):
+        item = item.body[-1]
+    body = item.value.body if isinstance(item, Table) else item.body
+    if body and body[-1][0] is not None and (
+            isinstance(body[-1][1], Table) or (isinstance(body[-1][1], AoT) and body[-1][1].body)):
+        return _last_body(body[-1][1])
+    return body
+
+
+def _take(body: list, indices: list[int]) -> list:
+    """Remove the entries at ``indices`` from ``body`` and return them. Each leaves an empty
+    whitespace entry behind, so the positions of the keys after it stay valid."""
+    import tomlkit
+
+    taken = [body[k][1] for k in indices]
+    for k in indices:
+        body[k] = (None, tomlkit.ws(""))
+    return taken
+
+
+def _take_trailer(doc: Any) -> list:
+    """The comments at the very end of the document (they stay at the end)."""
+    body = _last_body(doc)
+    return _take(body, _comment_run(body))
+
+
+def _headers(body: list) -> Iterable[tuple[Any, list, int | None]]:
+    """Each table of the arrays of alternatives, items and correlations under ``body``, in
+    file order, with the entries rendered just before its header: ``(table, holder, end)``,
+    where those entries end ``holder[:end]``."""
+    from tomlkit.items import AoT, Table
+
+    for p, (key, value) in enumerate(body):
+        if key is None or not isinstance(value, AoT) or key.key not in ("alternatives", "items", "correlations"):
+            continue
+        for i, table in enumerate(value.body):
+            if i > 0:  # after the table before (or its last nested table)
+                yield table, _last_body(value.body[i - 1]), None
+            elif p > 0 and body[p - 1][0] is None:  # after comments in this container, above the array
+                yield table, body, p
+            elif p > 0 and isinstance(body[p - 1][1], (Table, AoT)):  # after the table above the array
+                yield table, _last_body(body[p - 1][1]), None
+            yield from _headers(table.value.body)
+
+
+def _attach_leading_comments(body: list) -> set[int]:
+    """Move the comment block just above each header of the arrays of alternatives, items
+    and correlations under ``body`` into that table's indent. Returns the ids of the entry
+    lists that were followed by a header (see :func:`_separate_moved_tables`)."""
+    followed = set()
+    for table, holder, end in list(_headers(body)):
+        taken = _take(holder, _comment_run(holder, end))
+        table.trivia.indent = "".join(c.as_string() for c in taken) + table.trivia.indent
+        followed.add(id(holder))
+    return followed
+
+
+def _separate_moved_tables(body: list, followed: set[int]) -> None:
+    """A table that was last (or is new) and is now followed by another header gets a blank
+    line after it, as tables written by a person have."""
+    import tomlkit
+
+    for table, holder, end in list(_headers(body)):
+        if end is not None or id(holder) in followed or table.trivia.indent.startswith("\n"):
+            continue
+        text = "".join(v.as_string() if k is None else "x" + v.trivia.trail for k, v in holder)
+        if text and not re.search(r"\n[ \t]*\n\Z", text):
+            holder.append((None, tomlkit.ws("\n")))
 
 
 def _inline(value: Mapping[str, Any]) -> Any:

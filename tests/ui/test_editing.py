@@ -205,3 +205,18 @@ def test_clicking_elsewhere_applies_the_field_and_follows_the_click(window, qtbo
     assert window.doc.scenario.title == "Typed, not confirmed"
     assert window.outline.current_key() == ("baseline",)
     assert window.inspector.key == ("baseline",)
+
+
+def test_moving_an_item_and_saving_keeps_its_comments_on_it(window, qtbot):
+    # the author's reasoning inside the first ERP item must travel with it, not stay in place
+    reason = "# ERP projects overrun far more often than they come in under, so the"
+    first = window.doc.scenario.alternatives[0].items[0].name
+    window.outline.select_key(("item", 0, 0))
+    window.actions_.move_down.trigger()
+    assert window.doc.scenario.alternatives[0].items[1].name == first
+    assert window.save()
+    text = window.doc.path.read_text(encoding="utf-8")
+    item = text[text.index(f'name = "{first}"'):]
+    item = item[:item.index("[[alternatives.items]]")]
+    assert reason in item
+    assert text.index(f'name = "{first}"') > text.index('name = "Phase 2: warehouse module and supplier portal"')
