@@ -19,7 +19,7 @@ import sys
 
 
 def cli_args(argv: list[str]) -> list[str]:
-    """The arguments ``simulator.cli.main`` gets for the process arguments ``argv`` (without
+    """The arguments ``cli.main.main`` gets for the process arguments ``argv`` (without
     the program name)."""
     # macOS (before 10.9) adds a process serial number when Finder starts an app bundle.
     args = [a for a in argv if not a.startswith("-psn_")]
@@ -114,7 +114,7 @@ def package_selftest(out_dir: str) -> int:
         check(f"chart saved as {fmt}", save)
 
     def data():
-        from simulator.cli import bundled_dir
+        from simulator.bundled import bundled_dir
 
         from ui.about import assets_dir
 
@@ -150,7 +150,7 @@ def main() -> int:
     if os.environ.get("INVESTSIM_PACKAGE_SELFTEST"):
         return package_selftest(os.environ["INVESTSIM_PACKAGE_SELFTEST"])
 
-    from simulator.cli import main as cli_main
+    from cli.main import main as cli_main
 
     return cli_main(args)
 

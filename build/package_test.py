@@ -183,7 +183,7 @@ def main(argv=None) -> int:
             ready = (ROOT / "ui" / "report" / "cli.py").is_file()
             steps.add(f"report {suffix}", "FAIL" if ready else "SKIPPED",
                       ("the package cannot load ui/report: " if ready else
-                       "no report writer in the source yet (ui/report/cli.py): ") + last_line(proc.stderr))
+                       "no report writer in the source yet (cli/report.py): ") + last_line(proc.stderr))
             continue
         head = out.read_bytes()[:len(magic) + 16] if out.is_file() else b""
         ok = proc.returncode == 0 and head.lstrip().upper().startswith(magic.upper())

@@ -1,4 +1,4 @@
-"""The command line: ``investsim run | validate | gui``.
+"""The command line: ``investsim run | validate | report | gui``.
 
 Exit codes: 0 done, 2 bad input (one line per problem: file, field path, what is wrong),
 1 internal error. Bad input never shows a traceback.
@@ -10,13 +10,14 @@ import argparse
 import json
 import math
 import sys
-import time
 from pathlib import Path
 from typing import Sequence
 
-from . import __version__
-from . import formatting as fmt
-from .errors import ScenarioError
+from simulator import __version__
+from simulator import formatting as fmt
+from simulator.errors import ScenarioError
+
+from .progress import ProgressBar
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -32,48 +33,10 @@ class _ArgumentParser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def bundled_dir() -> Path:
-    """The folder of bundled example scenarios (source tree, installed wheel or frozen app)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_bundled_scenarios", here.parent / "scenarios",
-                      Path(getattr(sys, "_MEIPASS", here)) / "scenarios"):
-        if candidate.is_dir():
-            return candidate
-    return here.parent / "scenarios"
-
-
-DEFAULT_SCENARIO = "erp-vs-production-line.toml"
-
-
-def default_scenario() -> Path:
-    return bundled_dir() / DEFAULT_SCENARIO
-
-
 def _load(path: str):
-    from .scenario import load
+    from simulator.scenario import load
 
     return load(path)
-
-
-class _ProgressBar:
-    """A one-line progress bar on stderr, only when stderr is a terminal and the run is long."""
-
-    def __init__(self, total: int, stream=sys.stderr):
-        self.stream = stream
-        self.enabled = total >= 200_000 and getattr(stream, "isatty", lambda: False)()
-        self.started = time.perf_counter()
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        width = 30
-        filled = int(width * done / total)
-        elapsed = time.perf_counter() - self.started
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} futures  {elapsed:.1f}s")
-        self.stream.flush()
-        if done >= total:
-            self.stream.write("\r" + " " * 70 + "\r")
-            self.stream.flush()
 
 
 def _print_text(results, out) -> None:
@@ -112,7 +75,7 @@ def _print_text(results, out) -> None:
     print("", file=out)
     print(s.verdict, file=out)
     if len(s.alternatives) > 1:
-        from .insights import dominance, value_of_information
+        from simulator.insights import dominance, value_of_information
 
         comp = s.comparison
         print(dominance(results, comp.best, comp.runner_up).sentence, file=out)
@@ -120,20 +83,20 @@ def _print_text(results, out) -> None:
 
 
 def cmd_run(args) -> int:
-    from .analysis import to_json
-    from .engine import run
+    from simulator.analysis import to_json
+    from simulator.engine import run
 
     scenario = _load(args.file)
     iterations = args.iterations if args.iterations is not None else scenario.iterations
     if not (1 <= iterations <= 10_000_000):
         raise _BadInput(f"--iterations must be between 1 and 10,000,000, not {iterations:,}")
-    bar = _ProgressBar(iterations)
+    bar = ProgressBar(iterations)
     try:
         results = run(scenario, iterations, args.seed, sampling=args.sampling, progress=bar)
     except ScenarioError as exc:
         raise exc.with_file(args.file) from None
     if args.json:
-        from .insights import to_json as insights_json
+        from simulator.insights import to_json as insights_json
 
         data = to_json(results)
         data.update(insights_json(results))
@@ -174,7 +137,7 @@ def cmd_report(args) -> int:
         raise _BadInput(f"--out must end in .pdf, .html or .xlsx (the format comes from the extension), not '{out.name}'")
     scenario = _load(args.file)  # bad input is reported before anything heavy is imported
     try:
-        from ui.report.cli import main as report_main
+        from .report import main as report_main
     except ImportError as exc:
         print(f"investsim: reports cannot be written here: {exc}", file=sys.stderr)
         return EXIT_INTERNAL

@@ -1,6 +1,6 @@
 """``investsim report FILE --out case.pdf|.html|.xlsx``: the command line's report writer.
 
-:func:`simulator.cli.cmd_report` checks the extension and loads the scenario (bad input:
+:func:`cli.main.cmd_report` checks the extension and loads the scenario (bad input:
 exit 2), then calls :func:`main`. Exit codes as for ``run``: 0 written, 2 bad input or a
 file that cannot be written (one line on stderr naming the file and the reason, no
 traceback, nothing half-written left behind).
@@ -15,11 +15,11 @@ EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
 def main(args, scenario) -> int:
-    from simulator.cli import _ProgressBar
     from simulator.engine import run
     from simulator.errors import ScenarioError
+    from ui.report import WriteError, check_writable, write_report
 
-    from . import WriteError, check_writable, write_report
+    from .progress import ProgressBar
 
     out = Path(args.out)
     iterations = args.iterations if args.iterations is not None else scenario.iterations
@@ -32,7 +32,7 @@ def main(args, scenario) -> int:
         print(f"investsim: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        results = run(scenario, iterations, args.seed, sampling=args.sampling, progress=_ProgressBar(iterations))
+        results = run(scenario, iterations, args.seed, sampling=args.sampling, progress=ProgressBar(iterations))
     except ScenarioError as exc:
         raise exc.with_file(args.file) from None
     try:

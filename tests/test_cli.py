@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from helpers import ROOT, SCENARIOS, bundled_files
-from simulator.cli import main
+from cli.main import main
 from simulator.engine import run
 from simulator.scenario import load
 
@@ -18,7 +18,7 @@ DEFAULT = SCENARIOS / "erp-vs-production-line.toml"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulator.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
 
 

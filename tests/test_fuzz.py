@@ -19,7 +19,7 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from simulator.analysis import to_json
-from simulator.cli import _clean
+from cli.main import _clean
 from simulator.engine import run
 from simulator.errors import ScenarioError
 from simulator.scenario import loads

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 
 def demo_scenario(path: str | None = None):
-    from simulator.cli import default_scenario
+    from simulator.bundled import default_scenario
     from simulator.scenario import load
 
     if path is None and len(sys.argv) > 1:

@@ -71,7 +71,7 @@ def main(args) -> int:
     logs.log.info("investsim started (pid %d)", os.getpid())
     interactive = not screenshot and QGuiApplication.platformName() not in ("offscreen", "minimal")
 
-    from simulator.cli import default_scenario
+    from simulator.bundled import default_scenario
     from simulator.errors import ScenarioError
     from simulator.scenario import load
 

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
 app.setOrganizationName("investsim-bench"); app.setApplicationName("investsim-bench")
 from ui.main_window import MainWindow
-from simulator.cli import default_scenario
+from simulator.bundled import default_scenario
 from simulator.scenario import load
 w = MainWindow(persist=False)
 w.resize(1400, 900); w.show()
@@ -226,7 +226,7 @@ def gui_stall(app, iterations: int = 1_000_000, tab: str = "overview", path: Pat
     screen, with ``tab`` visible."""
     from PySide6.QtCore import QTimer
 
-    from simulator.cli import default_scenario
+    from simulator.bundled import default_scenario
 
     from .main_window import MainWindow
 
@@ -337,7 +337,7 @@ def main(argv=None) -> dict:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("investsim-bench")
     app.setApplicationName("investsim-bench")
-    from simulator.cli import bundled_dir
+    from simulator.bundled import bundled_dir
 
     from .chart_tab import CHART_TABS
 

@@ -40,7 +40,7 @@ def bundled_scenarios() -> list[tuple[str, Path]]:
     """(title, path) of every bundled scenario, for File > New from example."""
     import tomllib
 
-    from simulator.cli import bundled_dir
+    from simulator.bundled import bundled_dir
 
     out = []
     for path in sorted(bundled_dir().glob("*.toml")):
@@ -764,7 +764,7 @@ def _preload_then_tell(signals: _PreloadSignals) -> None:
 
 
 def _is_bundled(path: Path) -> bool:
-    from simulator.cli import bundled_dir
+    from simulator.bundled import bundled_dir
 
     try:
         return Path(path).resolve().parent == bundled_dir().resolve()

@@ -121,7 +121,7 @@ def imported_modules(folder: Path) -> dict[str, str]:
 
 def test_the_app_imports_nothing_the_spec_leaves_out():
     excluded = tables()["EXCLUDES"]
-    used = {**imported_modules(ROOT / "simulator"), **imported_modules(ROOT / "ui")}
+    used = {**imported_modules(ROOT / "simulator"), **imported_modules(ROOT / "ui"), **imported_modules(ROOT / "cli")}
     clashes = [f"{module} (in {where})" for module, where in sorted(used.items())
                if any(module == ex or module.startswith(ex + ".") for ex in excluded)]
     assert not clashes, ("the app now imports modules build/investsim.spec excludes; take them off "
@@ -130,7 +130,7 @@ def test_the_app_imports_nothing_the_spec_leaves_out():
 
 def test_the_app_picks_no_matplotlib_backend_the_package_lacks():
     backends = {b.lower() for b in tables()["MPL_BACKENDS"]}
-    for folder in ("simulator", "ui"):
+    for folder in ("simulator", "ui", "cli"):
         for path in (ROOT / folder).rglob("*.py"):
             for name in re.findall(r"""matplotlib\.use\(\s*["']([^"']+)""", path.read_text(encoding="utf-8")):
                 assert name.lower() in backends, f"{path}: matplotlib.use({name!r}) is not bundled"

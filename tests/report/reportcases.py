@@ -38,5 +38,5 @@ def headless_env() -> dict[str, str]:
 
 
 def investsim(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulator.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=timeout, env=headless_env())

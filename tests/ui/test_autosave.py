@@ -244,7 +244,7 @@ from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
 import ui.autosave
 ui.autosave.INTERVAL_MS = 100
-from simulator.cli import main
+from cli.main import main
 from ui import edits
 
 

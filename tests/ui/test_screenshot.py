@@ -14,7 +14,7 @@ from uihelpers import DEFAULT, ROOT
 
 def gui(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "simulator.cli", "gui", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli", "gui", *args], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=timeout)
 
 

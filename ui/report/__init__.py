@@ -15,7 +15,7 @@ For the app (run these in a worker thread; they do not touch widgets)::
   ever left half-written: the file is written beside the target and renamed into place only
   when complete, so an existing file survives a failed or cancelled export untouched.
 
-Command line: ``investsim report FILE --out case.pdf`` (see :mod:`ui.report.cli`).
+Command line: ``investsim report FILE --out case.pdf`` (see :mod:`cli.report`).
 """
 
 from __future__ import annotations

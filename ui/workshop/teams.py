@@ -989,7 +989,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _teams_folder() -> Path | None:
     """The bundled example team files, where the file dialog starts the first time."""
-    from simulator.cli import bundled_dir
+    from simulator.bundled import bundled_dir
 
     folder = bundled_dir() / "teams"
     return folder if folder.is_dir() else None
