@@ -180,7 +180,7 @@ def main(argv=None) -> int:
         if proc.returncode != 0 and "reports cannot be written here" in proc.stderr:
             # Skipped only while the report writer is not written yet; if the source has it and
             # the package cannot import it, that is a packaging failure.
-            ready = (ROOT / "ui" / "report" / "cli.py").is_file()
+            ready = (ROOT / "cli" / "report.py").is_file()
             steps.add(f"report {suffix}", "FAIL" if ready else "SKIPPED",
                       ("the package cannot load ui/report: " if ready else
                        "no report writer in the source yet (cli/report.py): ") + last_line(proc.stderr))
