@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench fuzz install clean package package-test
+.PHONY: run test lint bench fuzz install clean package package-test
 PKG_STAMP := $(VENV)/.installed-package
 
 $(PY):
@@ -20,8 +20,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/investsim gui
 
-test: $(STAMP)
+test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+# The committed habits: ruff's rules and the layer contracts, both in pyproject.toml.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) bench/run_bench.py

@@ -84,7 +84,7 @@ def package_selftest(out_dir: str) -> int:
         try:
             detail = fn()
             print(f"selftest ok    {name}{': ' + detail if detail else ''}")
-        except Exception as exc:  # noqa: BLE001 - report every failure, keep checking
+        except Exception as exc:  # report every failure, keep checking
             failures += 1
             print(f"selftest FAIL  {name}: {type(exc).__name__}: {exc}")
 

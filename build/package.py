@@ -59,10 +59,10 @@ def mb(n: int) -> str:
 def build(clean: bool = True) -> float:
     """Run PyInstaller; returns the seconds it took."""
     try:
-        import PyInstaller  # noqa: F401
+        import PyInstaller  # noqa: F401 (only whether it is installed)
     except ImportError:
         raise SystemExit("package: PyInstaller is not installed here; run: "
-                         f"{sys.executable} -m pip install -e '.[package]'")
+                         f"{sys.executable} -m pip install -e '.[package]'") from None
     cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
            "--distpath", str(DIST), "--workpath", str(WORK), str(SPEC)]
     if clean:

@@ -32,7 +32,7 @@ import tempfile
 import time
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import package  # noqa: E402  (build/package.py)
+import package  # build/package.py
 
 ROOT = package.ROOT
 OUT = package.DIST / "package-test"

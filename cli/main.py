@@ -43,7 +43,7 @@ def _print_text(results, out) -> None:
     s = results.summary
     sc = results.scenario
     cur = sc.currency
-    m = lambda x: fmt.money(x, cur)  # noqa: E731
+    m = lambda x: fmt.money(x, cur)
     print(sc.title, file=out)
     print(f"{results.iterations:,} simulated futures over {sc.horizon_years} years, discount rate "
           f"{sc.discount_rate:.1%}, seed {results.seed} ({results.sampling})", file=out)

@@ -228,7 +228,7 @@ def verdict(alts: tuple[AlternativeSummary, ...], comp: Comparison, currency: st
     """The result in one or two plain sentences."""
     by_name = {a.name: a for a in alts}
     best = by_name[comp.best]
-    m = lambda x: fmt.money(x, currency)  # noqa: E731
+    m = lambda x: fmt.money(x, currency)
     if comp.runner_up is None:
         return (f"{best.name} has an expected value of {m(best.npv.mean)} "
                 f"(80% of simulated futures between {m(best.npv.p10)} and {m(best.npv.p90)}); "

@@ -687,7 +687,7 @@ class CalibrationHistory:
 
     def _answers_of(self, rnd: RoundRecord, name: str):
         key = clean_name(name).casefold()
-        for stored, ranges in rnd.answers.items():
+        for stored in rnd.answers:
             if stored.casefold() == key:
                 return stored
         return None

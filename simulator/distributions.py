@@ -1003,15 +1003,15 @@ def lognormal(mean: float, sd: float, *, floor=None, cap=None) -> LogNormal:
     return LogNormal(mean, sd, floor=floor, cap=cap)
 
 
-def uniform(min: float, max: float, *, floor=None, cap=None) -> Uniform:  # noqa: A002
+def uniform(min: float, max: float, *, floor=None, cap=None) -> Uniform:  # noqa: A002 (the file's own keys min and max)
     return Uniform(min, max, floor=floor, cap=cap)
 
 
-def triangular(min: float, mode: float, max: float, *, floor=None, cap=None) -> Triangular:  # noqa: A002
+def triangular(min: float, mode: float, max: float, *, floor=None, cap=None) -> Triangular:  # noqa: A002 (the file's own keys min and max)
     return Triangular(min, mode, max, floor=floor, cap=cap)
 
 
-def pert(min: float, mode: float, max: float, *, floor=None, cap=None) -> Pert:  # noqa: A002
+def pert(min: float, mode: float, max: float, *, floor=None, cap=None) -> Pert:  # noqa: A002 (the file's own keys min and max)
     return Pert(min, mode, max, floor=floor, cap=cap)
 
 

@@ -40,7 +40,7 @@ from .distributions import Distribution
 from .errors import Cancelled, Problem, ScenarioError
 from .expressions import Formula, FormulaError
 from .sampling import correlate, correlation_matrix, uniforms
-from .scenario import Amount, Item, Scenario, check, variable_order
+from .scenario import Amount, Scenario, check, variable_order
 
 #: Cash amounts beyond this (in any currency) are taken as a modelling mistake, not a forecast.
 MAX_AMOUNT = 1e18

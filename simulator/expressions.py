@@ -613,7 +613,7 @@ def _as_number(value: Any, name: str, pos: int, text: str):
     elif not isinstance(value, (str, bytes, numbers.Complex)):
         try:
             arr = np.asarray(value)
-        except Exception:  # noqa: BLE001 - anything odd is simply "not a number"
+        except Exception:  # anything odd is simply "not a number"
             arr = None
         if arr is not None and arr.dtype.kind in "biuf":
             return arr.astype(np.float64)

@@ -233,7 +233,7 @@ def value_of_information(results: "Results", *, top_sentence: bool = True) -> Va
 
 
 def _info_sentence(evpi: float, values: Sequence[InfoValue], currency: str) -> str:
-    m = lambda x: fmt.money(x, currency)  # noqa: E731
+    m = lambda x: fmt.money(x, currency)
     if not values or evpi <= 0:
         return "No single unknown is worth measuring: the choice is the same in every simulated future."
     top = values[0]
@@ -286,7 +286,7 @@ def dominance(results: "Results", a: str, b: str) -> Dominance:
     scale = max(np.std(xa), np.std(xb), 1e-9)
     tol = 0.01 * scale + 1e-9  # differences within 1% of a standard deviation are noise
     cur = results.scenario.currency
-    m = lambda x: fmt.money(x, cur)  # noqa: E731
+    m = lambda x: fmt.money(x, cur)
     for first, second, sa, sb in ((a, b, xa, xb), (b, a, xb, xa)):
         fsd, ssd = _dominates(sa, sb, tol)
         if fsd:

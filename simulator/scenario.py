@@ -26,7 +26,7 @@ from pathlib import Path
 import re
 import tempfile
 import tomllib
-from typing import Any, Callable, Iterable, Mapping, Union
+from typing import Any, Callable, Iterable, Mapping
 
 from .distributions import Distribution, DistributionError, from_spec
 from .errors import Problem, ScenarioError, did_you_mean
@@ -63,7 +63,7 @@ FUNCTION_NAMES = frozenset({"min", "max", "abs", "exp", "log", "sqrt", "clip", "
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 #: An amount: a plain number, an uncertain distribution, or a formula over variables.
-Amount = Union[float, Distribution, Formula]
+Amount = float | Distribution | Formula
 
 
 @dataclass(frozen=True)
@@ -443,7 +443,7 @@ class _Reader:
                 self.fail(_join(path, key), f"'{key}' applies only to {allowed}, not to a {kind.replace('_', ' ')}")
                 ok = False
         kw["amount"] = self.amount(raw["amount"], _join(path, "amount"))
-        p = lambda k: _join(path, k)  # noqa: E731
+        p = lambda k: _join(path, k)
         if "year" in raw:
             kw["year"] = self.integer(raw["year"], p("year"), lo=0, hi=horizon)
         if "life_years" in raw:

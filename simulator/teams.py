@@ -250,7 +250,7 @@ def differences(teams: Sequence[tuple[str, Scenario]]) -> tuple[Difference, ...]
     per_team = [(name, scenario, assumptions(scenario)) for name, scenario in teams]
     keys: dict[Key, str] = {}
     for _, _, table in per_team:
-        for key, (label, unit, _) in table.items():
+        for key, (_, unit, _) in table.items():
             keys.setdefault(key, unit)
     # Baseline: one difference when only some files have one.
     has_baseline = {s.baseline is not None for _, s in teams}

@@ -194,7 +194,7 @@ def test_cancel_is_asked_within_a_block_and_stops_at_the_first_yes():
     for stop_at in (2, checks // 2, checks):
         asked.clear()
 
-        def cancel():
+        def cancel(stop_at=stop_at):
             asked.append(1)
             return len(asked) >= stop_at
 

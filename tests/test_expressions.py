@@ -387,7 +387,7 @@ def test_invalid_formulas(text, position, words):
     assert words in str(err)
     if position is not None:
         assert f"at position {position}" in str(err)
-        assert f"at position" not in err.message
+        assert "at position" not in err.message
         assert 0 <= position <= len(text)
     assert err.formula == text
 
@@ -604,7 +604,7 @@ def expressions_with_values(draw, env, depth=0, simple=False):
     operators, which makes chains such as a - b - c or 2 ** 3 ** 2 frequent and
     their values finite, so that a wrong grouping shows up as a wrong number.
     """
-    ws = lambda: draw(st.sampled_from(["", "", " ", "  ", "\t", "\n"]))  # noqa: E731
+    ws = lambda: draw(st.sampled_from(["", "", " ", "  ", "\t", "\n"]))
     # never a bare leaf at the top; ever more likely further down (at most 5 deep)
     max_depth = 3 if simple else 5
     leaf = depth >= max_depth or draw(st.integers(0, 9)) < 2 * depth
@@ -623,7 +623,7 @@ def expressions_with_values(draw, env, depth=0, simple=False):
         kind = draw(st.sampled_from(["binary"] * 8 + ["unary", "paren"]))
     else:
         kind = draw(st.sampled_from(["binary"] * 6 + ["unary", "call", "call", "paren"]))
-    sub = lambda: draw(expressions_with_values(env, depth + 1, simple))  # noqa: E731
+    sub = lambda: draw(expressions_with_values(env, depth + 1, simple))
 
     if kind == "paren":
         text, _, value = sub()

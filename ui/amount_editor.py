@@ -92,7 +92,7 @@ class DistributionPreview(QWidget):
         self._stale = False
         self._color = QColor("#0072B2")
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(300, 96)
 
     def set_color(self, color: str) -> None:
@@ -112,7 +112,7 @@ class DistributionPreview(QWidget):
         self._stale = stale
         self.update()
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = QRectF(self.rect()).adjusted(4, 4, -4, -4)

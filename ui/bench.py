@@ -83,7 +83,6 @@ def _wait(app, predicate, timeout: float = 120.0) -> None:
 def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> dict[str, list[float]]:
     """Amount edit -> the visible tab (a chart, or the overview) updated with preview results."""
     from simulator.distributions import Distribution
-    from simulator.scenario import load
 
     from .edits import set_field
     from .main_window import MainWindow

@@ -40,8 +40,8 @@ def preload() -> None:
     """Import matplotlib, its Qt canvas and the chart builders. Safe in a worker thread (it
     only imports modules); used to warm up after the first results are on screen."""
     try:
-        import matplotlib.figure  # noqa: F401
-        from matplotlib.backends import backend_qtagg  # noqa: F401
+        import matplotlib.figure  # noqa: F401 (imported to warm up)
+        from matplotlib.backends import backend_qtagg  # noqa: F401 (imported to warm up)
 
         chart_specs()
     except Exception:  # the tab will report it when it is shown
@@ -158,7 +158,7 @@ class ChartTab(QWidget):
         if self.canvas is not None:
             self.canvas.clear_picture()
 
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._dirty:
             self.redraw()

@@ -42,10 +42,10 @@ class ScenarioCommand(QUndoCommand):
         self.merge_key = merge_key
         self._id = (zlib.crc32(merge_key.encode()) & 0x3FFFFFFF) if merge_key else -1
 
-    def id(self) -> int:  # noqa: A003 (Qt's name)
+    def id(self) -> int:
         return self._id
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
+    def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, ScenarioCommand) or other.merge_key != self.merge_key:
             return False
         self.new = other.new

@@ -104,7 +104,7 @@ def nearest_key(scenario: Scenario, key: Key | None) -> Key:
         return ("settings",)
     kind = key[0]
     if kind == "item":
-        i, j = key[1], key[2]
+        i = key[1]
         if 0 <= i < len(scenario.alternatives):
             n = len(scenario.alternatives[i].items)
             return ("item", i, n - 1) if n else ("alternative", i)

@@ -91,7 +91,7 @@ class LongTextField(Field):
 class _FocusOutText(QPlainTextEdit):
     focusLost = Signal()
 
-    def focusOutEvent(self, event) -> None:  # noqa: N802
+    def focusOutEvent(self, event) -> None:
         super().focusOutEvent(event)
         self.focusLost.emit()
 

@@ -100,13 +100,13 @@ class LiveCanvas(FigureCanvasQTAgg):
         self._stale = False                    # the picture on screen was made for another size
         self.shown_once = False
 
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event) -> None:
         super().showEvent(event)         # (applies the screen's pixel ratio to the figure)
         self.shown_once = True
         if self._waiting is not None:
             self.render_async(self._waiting)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         """A new size: the picture is remade in the render thread (the old one stays on screen
         meanwhile), unless the user zoomed or panned it, which only a redraw here keeps."""
         zoomed = self.toolbar is not None and len(self.toolbar._nav_stack) > 0
@@ -121,7 +121,7 @@ class LiveCanvas(FigureCanvasQTAgg):
         self._stale = True
         self.render_async(self._last_build)
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         if not self._stale or not hasattr(self, "renderer"):
             super().paintEvent(event)
             return

@@ -148,7 +148,7 @@ class AlternativeCard(QFrame):
         self.items.setText("".join(html) if shown else "<i>No items: nothing is spent or gained.</i>")
 
     def set_summary(self, a, prob_best: float | None, currency: str, horizon: int) -> None:
-        m = lambda x: fmt.money(x, currency)  # noqa: E731
+        m = lambda x: fmt.money(x, currency)
         self.category.setText(a.category or "")
         self.npv.setText(m(a.npv.mean))
         self.values["range"].setText(f"{m(a.npv.p10)} and {m(a.npv.p90)}")
@@ -272,7 +272,7 @@ class OverviewPage(QScrollArea):
         for c in range(3):
             self.cards_layout.setColumnStretch(c, 1 if c < cols else 0)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._names and self.cards_layout.columnCount() and self._columns(len(self._names)) != \
                 self._placed_cols():

@@ -51,7 +51,7 @@ def _work(gen: int, scenario: Scenario, plan: list[tuple[int, bool]], seed: int 
                 return
             last_emit = [0.0]
 
-            def progress(done: int, total: int, _preview=preview) -> None:
+            def progress(done: int, total: int, _preview=preview, last_emit=last_emit) -> None:
                 now = time.monotonic()
                 if not _preview and (now - last_emit[0] > 0.05 or done >= total):
                     last_emit[0] = now

@@ -41,7 +41,7 @@ def test_cash_bands_come_from_the_kept_futures_paybacks_from_all(big):
     assert f"Lines and shading come from {KEPT}" in caption and "the paybacks from all of them" in caption
     assert "median of all futures" not in caption
     medians, markers = lines(fig, "cash-median:"), lines(fig, "payback:")
-    for a, s in zip(big.alternatives, big.summary.alternatives):
+    for a in big.alternatives:
         kept = np.percentile(np.cumsum(np.asarray(a.cash, dtype=float), axis=1), 50, axis=0)
         assert np.allclose(medians[a.name].get_ydata(), kept)
         if a.name in markers:

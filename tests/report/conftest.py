@@ -9,9 +9,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from reportcases import ITERATIONS, SCENARIOS, SEED  # noqa: E402
-from simulator.engine import run  # noqa: E402
-from simulator.scenario import load  # noqa: E402
+from reportcases import ITERATIONS, SCENARIOS, SEED
+from simulator.engine import run
+from simulator.scenario import load
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -46,7 +46,7 @@ def test_summary_matches_the_engine(stem, bundled_results, bundled_reports):
     for a in s.alternatives:
         r = rows[a.name]
 
-        def cell(title):
+        def cell(title, r=r):
             return ws.cell(r, cols[title])
 
         assert cell("Expected NPV").value == pytest.approx(a.npv.mean, rel=1e-12, abs=1e-9)

@@ -86,7 +86,7 @@ def test_fonts_are_embedded_and_charts_are_vectors(bundled_results, bundled_repo
     images = 0
     for page in reader.pages:
         res = page["/Resources"]
-        for name, ref in (res.get("/Font") or {}).items():
+        for ref in (res.get("/Font") or {}).values():
             font = ref.get_object()
             desc = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)["/FontDescriptor"]
             fonts[font["/BaseFont"]] = any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))

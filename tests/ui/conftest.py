@@ -16,11 +16,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox  # noqa: E402
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from qtcheck import assert_qt_clean, isolate_settings  # noqa: E402
-from uihelpers import DEFAULT  # noqa: E402
+from qtcheck import assert_qt_clean, isolate_settings
+from uihelpers import DEFAULT
 
 
 @pytest.fixture(autouse=True)

@@ -56,7 +56,7 @@ def test_saving_into_a_read_only_folder(edited, monkeypatch, simulated):
     if simulated:   # root may write anyway: refuse as the system does for a user
         real = tempfile.mkstemp
 
-        def mkstemp(*args, dir=None, **kwargs):
+        def mkstemp(*args, dir=None, **kwargs):  # noqa: A002 (tempfile.mkstemp's own keyword)
             if dir is not None and Path(dir) == folder:
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
             return real(*args, dir=dir, **kwargs)

@@ -8,7 +8,7 @@ import tomllib
 
 from simulator import scenario as sc
 
-from test_migration import FORMAT_0, migrate_0_to_1  # noqa: F401  (tests/ is on sys.path)
+from test_migration import FORMAT_0, migrate_0_to_1  # tests/ is on sys.path
 
 
 def test_an_older_file_opens_says_so_and_its_original_is_kept_on_save(make_window, tmp_path, monkeypatch):

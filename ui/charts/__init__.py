@@ -19,10 +19,9 @@ for a chosen *target* (see :class:`ChartSpec`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable
 
 import matplotlib
-from matplotlib.figure import Figure
 
 from . import cash, head_to_head, margin, risk, tornado, value, value_sources, worth_finding_out
 from ._style import OKABE_ITO, MoneyFormatter, colors_for, money_axis

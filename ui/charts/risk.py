@@ -125,7 +125,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         ys = st.spread_apart([p for _, p, _ in marks], gap, 0.03, 0.97)
         offset = 0.015 * (hi - lo)
         long_form = len(marks) <= 3
-        for (name, p, c), y in zip(marks, ys):
+        for (_, p, c), y in zip(marks, ys):
             label = f"{st.percent(p)} chance of a loss" if long_form else st.percent(p)
             ax.annotate(label, xy=(0.0, p), xytext=(-offset, y), textcoords="data",
                         ha="right", va="center", fontsize=st.NOTE_SIZE + (1 if long_form else 0),

@@ -77,7 +77,7 @@ def _words(results: "Results", view: View) -> str:
 
 def finding(results: "Results", view: View) -> str:
     cur = results.scenario.currency
-    m = lambda x: st.money(x, cur)  # noqa: E731
+    m = lambda x: st.money(x, cur)
     if not view.tornado.bars:
         return f"Every input is a fixed number: nothing uncertain drives {_words(results, view)}"
     if view.constant:
@@ -170,7 +170,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
             (labels_hi if mean_ >= view.mean else labels_lo).append(t)
     share = ratios[0] / sum(ratios)
     axes_pt = fig.get_size_inches()[0] * 72 * 0.80 * share
-    def room(texts: list[str]) -> float:  # noqa: E306
+    def room(texts: list[str]) -> float:
         longest = max((len(t) for t in texts), default=0)
         return (longest * an.EM * size + 10) / axes_pt
     left, right = room(labels_lo) + 0.02, room(labels_hi) + 0.02

@@ -44,7 +44,7 @@ def stats_of(results: "Results") -> list[NpvStats]:
 
 def finding(results: "Results", stats: list[NpvStats]) -> str:
     cur = results.scenario.currency
-    m = lambda x: st.money(x, cur)  # noqa: E731
+    m = lambda x: st.money(x, cur)
     valid = [s for s in stats if not s.empty]
     if not stats:
         return "No alternatives to show"

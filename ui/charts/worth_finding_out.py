@@ -46,7 +46,7 @@ MIN_FUTURES = 50
 def finding(results: "Results", voi: insights.ValueOfInformation) -> str:
     """:attr:`ValueOfInformation.sentence` in the chart's words (inputs named as on the bars)."""
     cur = results.scenario.currency
-    m = lambda x: st.money(x, cur)  # noqa: E731
+    m = lambda x: st.money(x, cur)
     names = results.names
     if len(names) < 2:
         return "With a single alternative there is no choice to inform"

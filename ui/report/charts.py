@@ -82,7 +82,7 @@ def render(results: "Results", *, size: tuple[float, float] = SIZE,
             caption = take_caption(fig)
             tame_spans(fig)
             out.append(ChartImage(spec.key, spec.title, finding, fig, size[0] * 72, size[1] * 72, caption=caption))
-        except Exception as exc:  # noqa: BLE001 - one broken chart must not lose the report
+        except Exception as exc:  # one broken chart must not lose the report
             out.append(ChartImage(spec.key, spec.title, "", None, size[0] * 72, size[1] * 72,
                                   error=f"{type(exc).__name__}: {exc}"))
         if step is not None:

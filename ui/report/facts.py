@@ -329,7 +329,7 @@ def recommendation(results: "Results") -> Recommendation:
     s = results.summary
     sc = results.scenario
     comp = s.comparison
-    m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+    m = lambda x: fmt.money(x, sc.currency)
     pc = fmt.percent
     best = s.alternative(comp.best)
     details: list[str] = []
@@ -378,7 +378,7 @@ def recommendation(results: "Results") -> Recommendation:
 def _key_rows(results: "Results") -> list[KeyRow]:
     s = results.summary
     sc = results.scenario
-    m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+    m = lambda x: fmt.money(x, sc.currency)
     alts = s.alternatives
     rows = [
         KeyRow("Expected NPV (average)", tuple(m(a.npv.mean) for a in alts)),
@@ -406,7 +406,7 @@ def _key_rows(results: "Results") -> list[KeyRow]:
 
 def middle_80(a: "AlternativeSummary", currency: str) -> str:
     """"-$793k to $1.6M", or "always $0" when every future gives the same NPV."""
-    m = lambda x: fmt.money(x, currency)  # noqa: E731
+    m = lambda x: fmt.money(x, currency)
     if a.npv.p10 == a.npv.p90:
         return f"always {m(a.npv.p10)}"
     return f"{m(a.npv.p10)} to {m(a.npv.p90)}"
@@ -439,7 +439,7 @@ def name(label: str) -> str:
 def _drivers_and_caveat(results: "Results", facts: Facts) -> tuple[str, str]:
     s = results.summary
     sc = results.scenario
-    m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+    m = lambda x: fmt.money(x, sc.currency)
     comp = s.comparison
     pair = comp.runner_up is not None
     target = f"{comp.best} vs {comp.runner_up}" if pair else comp.best
@@ -501,7 +501,7 @@ def _worth_knowing(results: "Results") -> str:
 
 def _frame(results: "Results", baseline_notes: dict[str, str]) -> list[tuple[str, str]]:
     sc = results.scenario
-    m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+    m = lambda x: fmt.money(x, sc.currency)
     rows = [
         ("Planning horizon", f"{sc.horizon_years} years. Year 0 is today; later cash flows fall at the end of each "
                              "year. Nothing is counted after the last year."),
@@ -648,7 +648,7 @@ def _command(results: "Results", source_name: str) -> str:
 def _method(results: "Results", facts: Facts) -> list[tuple[str, str]]:
     sc = results.scenario
     n = results.iterations
-    m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+    m = lambda x: fmt.money(x, sc.currency)
     sampling = SAMPLING_WORDS.get(results.sampling, results.sampling)
     out = [
         ("How the numbers were made",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import html
 from typing import Callable, Sequence
 
-from . import _qt  # noqa: I001  (before PySide6: the refcount guard)
+from . import _qt  # before PySide6: the refcount guard
 from PySide6.QtCore import QLocale, QMarginsF, QRectF, Qt
 from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument,
                            QTextOption)

@@ -158,13 +158,13 @@ class GutCallModel(QAbstractTableModel):
     def _columns(self) -> tuple[str, ...]:
         return self.AFTER if self.reveal is not None else self.BEFORE
 
-    def rowCount(self, parent=QModelIndex()):  # noqa: N802
+    def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.calls)
 
-    def columnCount(self, parent=QModelIndex()):  # noqa: N802
+    def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self._columns())
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             cols = self._columns()
             return cols[section] if 0 <= section < len(cols) else None

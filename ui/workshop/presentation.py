@@ -287,7 +287,7 @@ class RangeStrip(QWidget):
         self.setMinimumHeight(int(unit * (4 + 2.2 * max(1, len(self.rows)))))
         self.update()
 
-    def paintEvent(self, _event) -> None:  # noqa: N802
+    def paintEvent(self, _event) -> None:
         from PySide6.QtCore import QPointF, QRectF
         from PySide6.QtGui import QPainter, QPen
 
@@ -305,7 +305,7 @@ class RangeStrip(QWidget):
         left, right = 0.5 * u, self.width() - 0.5 * u
         top = 2.6 * u
         bottom = self.height() - 2.2 * u
-        x = lambda v: left + (v - lo) / (hi - lo) * (right - left)  # noqa: E731
+        x = lambda v: left + (v - lo) / (hi - lo) * (right - left)
         font = QFont(self.font())
         font.setPixelSize(int(0.95 * u))
         p.setFont(font)
@@ -390,7 +390,7 @@ class VerdictView(QWidget):
                 self.grid.addWidget(tile, i // cols, i % cols)
             for c in range(3):
                 self.grid.setColumnStretch(c, 1 if c < cols else 0)
-        m = lambda x: fmt.money(x, sc.currency).replace("-", "−")  # noqa: E731
+        m = lambda x: fmt.money(x, sc.currency).replace("-", "−")
         several = len(names) > 1
         for a in s.alternatives:
             tile = self.tiles[a.name]
@@ -442,7 +442,7 @@ class ChartView(QWidget):
         view = self
 
         class Canvas(LiveCanvas):
-            def resizeEvent(self, event):  # noqa: N802
+            def resizeEvent(self, event):
                 # The DPI must follow the size *before* the canvas works out the figure's
                 # size in inches from it; otherwise the picture and the widget disagree.
                 size = event.size()
@@ -673,7 +673,7 @@ class PresentationWindow(QMainWindow):
         self.act_undo = self._key_action("undo", [QKeySequence.StandardKey.Undo], self.doc.undo_stack.undo)
         self.act_redo = self._key_action("redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.doc.undo_stack.redo)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         """The same keys when they reach the window itself rather than as shortcuts (the
         window not active yet, or a child passed them on)."""
         K = Qt.Key
@@ -822,7 +822,7 @@ class PresentationWindow(QMainWindow):
         self.headline.setMinimumHeight(max(floor, needed, self.headline.minimumHeight()) if self.live else floor)
         self.updated.emit(headline)
 
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self._draw()
         QTimer.singleShot(0, self, self.setFocus)
@@ -847,12 +847,12 @@ class PresentationWindow(QMainWindow):
         self.dock.setMinimumWidth(int(18 * unit))
         self.dock.setMaximumWidth(int(26 * unit))
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._scale_fonts()
 
     # -- leaving ---------------------------------------------------------------------
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         self.whatif.shutdown()
         for signal, slot in ((self.controller.resultsReady, self._on_results),
                              (self.controller.started, self._on_started),

@@ -133,7 +133,7 @@ def draw_team_values(fig: "Figure", comp: TeamComparison, colors: Mapping[str, s
     ax.axhline(0.0, color="#999999", lw=0.8, zorder=1)
     lane_pt = fig.get_size_inches()[1] * 72 * 0.55 * frac / max(k, 1)
     lane_font = float(np.clip(lane_pt * 0.7, 8, st.NOTE_SIZE))
-    for i, (ti, team, alt, x) in enumerate(series):
+    for i, (ti, _, alt, x) in enumerate(series):
         ls, _ = team_style(ti)
         c = cols.get(alt, "#444444")
         h = heights[i]
@@ -310,13 +310,13 @@ class DifferencesModel(QAbstractTableModel):
     def columns(self) -> list[str]:
         return ["Assumption", *self.teams, "Moves the result by", "On its own"]
 
-    def rowCount(self, parent=QModelIndex()):  # noqa: N802
+    def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()):  # noqa: N802
+    def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.columns())
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal:
             return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
         cols = self.columns()
@@ -822,7 +822,7 @@ class TeamsWindow(QMainWindow):
         between the engine's chunks). True if they all stopped."""
         return _stop_jobs(self._alive, timeout_s)
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         self._disconnect_current()
         self.shutdown()
         self.statusBar().clearMessage()
@@ -932,7 +932,7 @@ class TeamsWindow(QMainWindow):
             self._draw_visible(now=True)
         self.tabs.setCurrentIndex(current)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self.model.rowCount():
             self._fit_table()
@@ -950,17 +950,17 @@ class TeamsWindow(QMainWindow):
         return [Path(u.toLocalFile()) for u in mime.urls()
                 if u.isLocalFile() and u.toLocalFile().lower().endswith(".toml")]
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
+    def dragEnterEvent(self, event) -> None:
         if self._dropped(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event) -> None:  # noqa: N802
+    def dragMoveEvent(self, event) -> None:
         if self._dropped(event.mimeData()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:
         paths = self._dropped(event.mimeData())
         if not paths:
             event.ignore()

@@ -312,7 +312,7 @@ class WhatIfRow(QFrame):
 
     def set_sentence(self, sentence: str, moved: bool) -> None:
         name, _, rest = sentence.partition(": ")
-        esc = lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # noqa: E731
+        esc = lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         how, sep, tail = rest.partition(" (")
         how_html = f"<b>{esc(how)}</b>" if moved else esc(how)
         self.text.setText(f"<b>{esc(name)}</b>: {how_html}{esc(sep + tail)}")
@@ -767,7 +767,7 @@ class WhatIfPanel(QWidget):
         self._commit_timer.stop()
         self.runner.shutdown()
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)
 
