@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -144,7 +145,36 @@ def cmd_report(args) -> int:
     return report_main(args, scenario)
 
 
+#: Qt platforms that need no display server (everything but xcb and wayland).
+_HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "linuxfb", "eglfs", "vkkhrdisplay", "minimalegl")
+
+
+def no_display(environ=os.environ, platform: str = sys.platform) -> str | None:
+    """Why the window cannot open here, with the fix; None when it can (or cannot be known).
+
+    On Linux and the BSDs Qt draws on an X11 or Wayland display: without ``DISPLAY`` or
+    ``WAYLAND_DISPLAY`` it would abort with its own low-level message (the xcb plugin). A
+    headless platform (``QT_QPA_PLATFORM=offscreen``) needs no display. Windows and macOS
+    always have one."""
+    if platform in ("win32", "cygwin", "darwin"):
+        return None
+    qpa = environ.get("QT_QPA_PLATFORM", "").strip().lower()
+    if qpa.split(":")[0] in _HEADLESS_PLATFORMS:
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("the window needs a display, and this session has none (DISPLAY and WAYLAND_DISPLAY are not set).\n"
+            "  - on a desktop, start investsim from a terminal inside the desktop session (or over ssh -X);\n"
+            "  - without a screen, the window can still save a picture:\n"
+            "      QT_QPA_PLATFORM=offscreen investsim gui FILE --screenshot out.png\n"
+            "  - or open it in a virtual display (Debian: apt-get install xvfb xauth): xvfb-run -a investsim gui FILE\n"
+            "  - and the numbers need no window at all: investsim run FILE, investsim report FILE --out case.pdf")
+
+
 def cmd_gui(args) -> int:
+    reason = no_display()
+    if reason:
+        raise _BadInput(reason)
     try:
         from ui.app import main as gui_main
     except ImportError as exc:  # the desktop part is missing or Qt cannot load

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -107,3 +108,30 @@ def test_missing_file_and_bad_arguments_exit_2(tmp_path):
     assert out.returncode == 2 and "Traceback" not in out.stderr
     out = cli("run", str(DEFAULT), "--iterations", "0")
     assert out.returncode == 2 and "iterations" in out.stderr
+
+
+@pytest.mark.parametrize("environ, refused", [
+    ({}, True),                                                   # a server or a container: no display
+    ({"QT_QPA_PLATFORM": "xcb"}, True),                           # asks for X11 explicitly, still none
+    ({"DISPLAY": ":0"}, False),
+    ({"WAYLAND_DISPLAY": "wayland-0"}, False),
+    ({"QT_QPA_PLATFORM": "offscreen"}, False),                    # headless: screenshots, tests
+])
+def test_gui_without_a_display_says_how_to_fix_it(environ, refused):
+    from cli.main import no_display
+
+    reason = no_display(environ, platform="linux")
+    assert (reason is not None) == refused
+    if refused:
+        assert "QT_QPA_PLATFORM=offscreen" in reason and "--screenshot" in reason and "xvfb-run" in reason
+    assert no_display({}, platform="win32") is None and no_display({}, platform="darwin") is None
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="Windows and macOS always have a display")
+def test_gui_without_a_display_exits_2_with_the_message_not_qts():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-m", "cli", "gui"], capture_output=True, text=True, cwd=ROOT,
+                         env=env, timeout=60)
+    assert out.returncode == 2
+    assert "needs a display" in out.stderr and "QT_QPA_PLATFORM=offscreen" in out.stderr
+    assert "qt.qpa" not in out.stderr and "Traceback" not in out.stderr
