@@ -35,9 +35,14 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 
 def _load(path: str):
-    from simulator.scenario import load
+    return _read(path)[0]
 
-    return load(path)
+
+def _read(path: str):
+    """The scenario and its file (text and all)."""
+    from simulator.scenario import read
+
+    return read(path)
 
 
 def _print_text(results, out) -> None:
@@ -136,13 +141,13 @@ def cmd_report(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".pdf", ".html", ".htm", ".xlsx"):
         raise _BadInput(f"--out must end in .pdf, .html or .xlsx (the format comes from the extension), not '{out.name}'")
-    scenario = _load(args.file)  # bad input is reported before anything heavy is imported
+    scenario, file = _read(args.file)  # bad input is reported before anything heavy is imported
     try:
         from .report import main as report_main
     except ImportError as exc:
         print(f"investsim: reports cannot be written here: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
-    return report_main(args, scenario)
+    return report_main(args, scenario, file)
 
 
 #: Qt platforms that need no display server (everything but xcb and wayland).

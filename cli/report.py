@@ -14,7 +14,7 @@ from pathlib import Path
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
-def main(args, scenario) -> int:
+def main(args, scenario, file=None) -> int:
     from simulator.engine import run
     from simulator.errors import ScenarioError
     from ui.report import WriteError, check_writable, write_report
@@ -36,7 +36,7 @@ def main(args, scenario) -> int:
     except ScenarioError as exc:
         raise exc.with_file(args.file) from None
     try:
-        pages = write_report(results, out, source_file=args.file)
+        pages = write_report(results, out, source_file=args.file, source_text=file.text if file else None)
     except OSError as exc:
         text = str(exc) if isinstance(exc, WriteError) else f"cannot write {out}: {exc}"
         print(f"investsim: {text}", file=sys.stderr)

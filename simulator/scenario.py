@@ -12,14 +12,21 @@ did not change.
 
 File formats: every file carries ``format = N``. A file in an older format is brought up to
 :data:`FORMAT_VERSION` in memory when it is read, by the ordered :data:`MIGRATIONS`; the
-scenario then says so in ``migrated_from`` (see :func:`migration_message`), and the first
-save over a file in an older format keeps that file as ``NAME.format-N.bak`` beside it.
+file's :class:`ScenarioFile` then says so in ``migrated_from`` (see :func:`migration_message`),
+and the first save over a file in an older format keeps that file as ``NAME.format-N.bak``
+beside it.
+
+The model knows nothing of its file: :class:`ScenarioFile` (the path, the text last read or
+written, the migration) travels beside it; the app's document owns it. Reading gives both
+(:func:`read`, :func:`read_text`); saving merges the scenario into the file's text and returns
+the new :class:`ScenarioFile`. Comments are read through tomlkit only: the writer keeps them,
+and :func:`key_comments` gives the report the notes beside ``[variables]`` and ``[baseline]``.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields
 import math
 import os
 from pathlib import Path
@@ -138,11 +145,6 @@ class Scenario:
     variables: tuple[tuple[str, Amount], ...] = ()
     alternatives: tuple[Alternative, ...] = ()
     correlations: tuple[Correlation, ...] = ()
-    #: The text this scenario was loaded from, so saving can keep the author's layout.
-    source_text: str | None = field(default=None, compare=False, repr=False)
-    #: The older format the file was written in, when reading it migrated it to
-    #: FORMAT_VERSION; None when it was current (and after the scenario has been saved).
-    migrated_from: int | None = field(default=None, compare=False, repr=False)
 
     @property
     def variable_map(self) -> dict[str, Amount]:
@@ -667,9 +669,14 @@ def migrate(data: Mapping[str, Any], *, file: str | None = None) -> tuple[Mappin
     return out, fmt
 
 
-def from_data(data: Mapping[str, Any], *, source_text: str | None = None, file: str | None = None) -> Scenario:
-    """Build and check a Scenario from plain data, migrating an older format first (the
-    scenario's ``migrated_from`` says so); raises ScenarioError listing every problem."""
+def from_data(data: Mapping[str, Any], *, file: str | None = None) -> Scenario:
+    """Build and check a Scenario from plain data, migrating an older format first; raises
+    ScenarioError listing every problem."""
+    return _from_data(data, file)[0]
+
+
+def _from_data(data: Mapping[str, Any], file: str | None) -> tuple[Scenario, int | None]:
+    """The scenario, and the older format the data was migrated from (None when current)."""
     data, migrated_from = migrate(data, file=file)
     reader = _Reader()
     scenario = reader.scenario(data)
@@ -678,7 +685,19 @@ def from_data(data: Mapping[str, Any], *, source_text: str | None = None, file: 
     problems = check(scenario)
     if problems:
         raise ScenarioError(problems, file)
-    return replace(scenario, source_text=source_text, migrated_from=migrated_from)
+    return scenario, migrated_from
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A scenario's file, apart from the model: where it is (None: not saved yet), the text
+    last read from or written to it (saving merges into it, so the author's comments and
+    layout stay; None: written from scratch), and the older format reading migrated it from
+    (None when it was current, and after a save)."""
+
+    path: Path | None = None
+    text: str | None = None
+    migrated_from: int | None = None
 
 
 def backup_path(path: str | Path, fmt: int) -> Path:
@@ -688,28 +707,43 @@ def backup_path(path: str | Path, fmt: int) -> Path:
     return path.with_name(f"{path.name}.format-{fmt}.bak")
 
 
-def migration_message(scenario: Scenario, path: str | Path) -> str | None:
-    """What to tell the person who opened ``path``, when reading it migrated an older format;
+def migration_message(file: ScenarioFile) -> str | None:
+    """What to tell the person who opened ``file``, when reading it migrated an older format;
     None when the file was current."""
-    if scenario.migrated_from is None:
+    if file.migrated_from is None or file.path is None:
         return None
-    fmt = scenario.migrated_from
+    fmt = file.migrated_from
     return (f"This file was written in format {fmt}; it will be saved in format {FORMAT_VERSION}. "
-            f"The original is kept as {backup_path(path, fmt).name}")
+            f"The original is kept as {backup_path(file.path, fmt).name}")
 
 
 def loads(text: str, *, file: str | None = None) -> Scenario:
     """Parse scenario TOML text. Raises ScenarioError (never a TOML or Python error)."""
+    return read_text(text, file=file)[0]
+
+
+def read_text(text: str, *, file: str | None = None, path: str | Path | None = None) -> tuple[Scenario, ScenarioFile]:
+    """Parse scenario TOML text: the scenario and its :class:`ScenarioFile` (``path``, this
+    text, the migration). ``file`` names the text in messages (default: ``path``). Raises
+    ScenarioError (never a TOML or Python error)."""
+    file = file if file is not None else (str(path) if path is not None else None)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([Problem("", f"not valid TOML: {exc}")], file) from None
-    return from_data(data, source_text=text, file=file)
+    scenario, migrated_from = _from_data(data, file)
+    return scenario, ScenarioFile(Path(path) if path is not None else None, text, migrated_from)
 
 
 def load(path: str | Path) -> Scenario:
     """Read a scenario file. Raises ScenarioError naming the file for any problem, including
     a file that is missing, unreadable or not text."""
+    return read(path)[0]
+
+
+def read(path: str | Path) -> tuple[Scenario, ScenarioFile]:
+    """Read a scenario file: the scenario and its :class:`ScenarioFile`. Raises ScenarioError
+    naming the file for any problem, including a file that is missing, unreadable or not text."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -724,7 +758,60 @@ def load(path: str | Path) -> Scenario:
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem("", f"is not UTF-8 text (byte {exc.start}); is this a scenario file?")],
                             str(path)) from None
-    return loads(text, file=str(path))
+    return read_text(text, path=path)
+
+
+#: A separator comment ("# ---- Demand ----", "# =====") says nothing about a key.
+_RULE = re.compile(r"^[\s\-=_*#~.]*$|^[\s\-=_*#~]{3,}.*[\-=_*#~]{3,}\s*$")
+
+
+def key_comments(text: str | None) -> dict[str, dict[str, str]]:
+    """The comment a person wrote beside each key of ``[variables]`` and ``[baseline]``: the
+    comment at the end of its line, else the block of comment lines just above it (separator
+    lines left out); a key right under a commented one, with none of its own, refers to it.
+
+    Returns ``{"variables": {name: text}, "baseline": {key: text}}`` (empty for no text or
+    text that is not TOML). Read through tomlkit, like the writer that keeps the comments.
+    """
+    out: dict[str, dict[str, str]] = {"variables": {}, "baseline": {}}
+    if not text:
+        return out
+    import tomlkit
+    from tomlkit.items import Comment, Table, Whitespace
+
+    try:
+        doc = tomlkit.parse(text)
+    except Exception:  # valid for tomllib but not for tomlkit: no comments rather than no report
+        return out
+    for name, found in out.items():
+        table = doc.get(name)
+        if not isinstance(table, Table):
+            continue
+        above: list[str] = []
+        group = ""   # the key whose comment block above also covers the keys right under it
+        for key, item in table.value.body:
+            if isinstance(item, Comment):
+                body = item.as_string().strip().lstrip("#").strip()
+                if body and not _RULE.match(body):
+                    above.append(body)
+                group = ""
+                continue
+            if isinstance(item, Whitespace):
+                if "\n" in item.as_string():
+                    above, group = [], ""
+                continue
+            if key is None:
+                continue
+            inline = item.trivia.comment.strip()[1:].strip() if item.trivia.comment.strip() else ""
+            if inline:
+                found[key.key] = re.sub(r"\s+", " ", inline).strip()
+            elif above:
+                found[key.key] = re.sub(r"\s+", " ", " ".join(above)).strip()
+                group = key.key
+            elif group:
+                found[key.key] = f"See the note on {group}."
+            above = []
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -791,15 +878,15 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
     return out
 
 
-def dumps(scenario: Scenario) -> str:
-    """TOML text for a scenario. When it was loaded from text, the author's comments, order
-    and layout are kept wherever the content did not change."""
+def dumps(scenario: Scenario, source: str | None = None) -> str:
+    """TOML text for a scenario. Merged into ``source`` (the text of its file) when given: the
+    author's comments, order and layout are kept wherever the content did not change."""
     import tomlkit
 
     data = to_data(scenario)
-    if scenario.source_text is not None:
+    if source is not None:
         try:
-            doc = tomlkit.parse(scenario.source_text)
+            doc = tomlkit.parse(source)
         except Exception:  # the source was valid for tomllib; tomlkit disagreeing is not the user's fault
             doc = None
         if doc is not None:
@@ -810,21 +897,22 @@ def dumps(scenario: Scenario) -> str:
             _last_body(doc).extend((None, c) for c in trailer)
             text = tomlkit.dumps(doc)
             # the file ends as the author's did (a table moved away from the end keeps no extra blank line)
-            return text.rstrip("\n") + "\n" * (len(scenario.source_text) - len(scenario.source_text.rstrip("\n")))
+            return text.rstrip("\n") + "\n" * (len(source) - len(source.rstrip("\n")))
     return _fresh_document(data)
 
 
-def save(scenario: Scenario, path: str | Path) -> Scenario:
-    """Write a scenario to ``path`` atomically (temporary file beside it, then replace).
+def save(scenario: Scenario, path: str | Path, source: str | None = None) -> ScenarioFile:
+    """Write a scenario to ``path`` atomically (temporary file beside it, then replace),
+    merged into ``source`` (the text it was read from, see :func:`dumps`).
 
     When ``path`` holds a scenario in an older format, it is first kept as
-    :func:`backup_path` (once: an existing backup is never overwritten). Returns the scenario
-    with ``source_text`` set to what was written (and ``migrated_from`` cleared). Raises
+    :func:`backup_path` (once: an existing backup is never overwritten). Returns the
+    :class:`ScenarioFile` now on disk (this path, the text written, no migration). Raises
     OSError with the reason when the file or the backup cannot be written; the old file is
     then left as it was.
     """
     path = Path(path)
-    text = dumps(scenario)
+    text = dumps(scenario, source)
     try:  # keep the old file's permissions; a new file gets the usual ones (umask)
         mode = path.stat().st_mode & 0o7777
     except OSError:
@@ -833,7 +921,7 @@ def save(scenario: Scenario, path: str | Path) -> Scenario:
         mode = 0o666 & ~umask
     _keep_older_format(path, mode)
     _write_atomic(path, text.encode("utf-8"), mode)
-    return replace(scenario, source_text=text, migrated_from=None)
+    return ScenarioFile(path, text)
 
 
 def _keep_older_format(path: Path, mode: int) -> None:

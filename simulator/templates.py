@@ -53,7 +53,7 @@ a plain number (the figure is known). The person's own words are kept in each it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 import datetime as _dt
 import math
 from pathlib import Path
@@ -725,9 +725,9 @@ def build_scenario(answers: Answers) -> Scenario:
     """The scenario the answers describe. Raises AnswerError listing every problem.
 
     The result passes :func:`simulator.scenario.check`, reads back identically through
-    ``loads(dumps(...))``, carries the drivers of each alternative and a note on every item
-    (the person's own least, most and confidence, and the date), and has ``source_text`` set
-    to a commented file, so a later save keeps the explanation at the top.
+    ``loads(dumps(...))`` and carries the drivers of each alternative and a note on every item
+    (the person's own least, most and confidence, and the date). Its file's text, with the
+    explanation at the top that a later save keeps, is :func:`guided_text`.
     """
     problems = check_answers(answers)
     if problems:
@@ -764,13 +764,20 @@ def build_scenario(answers: Answers) -> Scenario:
         problems.append(Problem("", str(exc)))
     if problems:
         raise AnswerError(problems)
+    return scenario
+
+
+def guided_text(scenario: Scenario, date: _dt.date | None = None) -> str:
+    """The text of a new file for a scenario made by the guided set-up on ``date`` (default:
+    today): a commented header, then the scenario with readable numbers."""
+    date = date or _dt.date.today()
     header = (f"# {scenario.title}\n"
               f"# Created with investsim's guided set-up on {date.isoformat()}.\n"
               "# Each range below is a 90% range: 5% chance below low, 5% above high. The guide\n"
               "# turned every answer (\"we are 80% sure it is between ...\") into such a range;\n"
               "# the answer itself is kept in the item's note. Replace the first estimates with\n"
               "# quotes and actuals as you get them.\n\n")
-    return replace(scenario, source_text=header + readable_numbers(dumps(scenario)))
+    return header + readable_numbers(dumps(scenario))
 
 
 _TOML_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')

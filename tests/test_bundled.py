@@ -40,5 +40,5 @@ def test_bundled_scenario_runs_and_reads_well(path):
 def test_bundled_scenario_saves_back_unchanged(path):
     scenario = load(path)
     text = path.read_text(encoding="utf-8")
-    assert dumps(scenario) == text
-    assert loads(dumps(scenario)) == scenario
+    assert dumps(scenario, text) == text             # over its own file: byte for byte
+    assert loads(dumps(scenario)) == scenario        # written afresh: the same scenario

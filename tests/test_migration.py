@@ -16,7 +16,7 @@ import pytest
 from helpers import bundled_files
 from simulator import scenario as sc
 from simulator.errors import ScenarioError
-from simulator.scenario import FORMAT_VERSION, backup_path, load, loads, migration_message, save
+from simulator.scenario import FORMAT_VERSION, backup_path, load, loads, migration_message, read, read_text, save
 
 #: The made-up older layout: ``years`` and ``rate`` at the top, and each item's ``type``.
 FORMAT_0 = """\
@@ -58,7 +58,7 @@ def format_0(monkeypatch):
 def test_there_is_no_real_older_format_yet():
     assert FORMAT_VERSION == 1 and sc.MIGRATIONS == {}
     for path in bundled_files():
-        assert load(path).migrated_from is None
+        assert read(path)[1].migrated_from is None
 
 
 def test_a_format_nobody_wrote_is_refused_with_what_is_readable(tmp_path):
@@ -73,10 +73,10 @@ def test_a_format_nobody_wrote_is_refused_with_what_is_readable(tmp_path):
 def test_an_older_file_is_migrated_in_memory_and_says_so(tmp_path, format_0):
     path = tmp_path / "old.toml"
     path.write_text(FORMAT_0)
-    s = load(path)
-    assert s.migrated_from == 0 and s.format == FORMAT_VERSION
+    s, file = read(path)
+    assert file.migrated_from == 0 and s.format == FORMAT_VERSION
     assert (s.horizon_years, s.discount_rate, s.alternatives[0].items[0].kind) == (3, 0.08, "running_cost")
-    assert migration_message(s, path) == ("This file was written in format 0; it will be saved in format 1. "
+    assert migration_message(file) == ("This file was written in format 0; it will be saved in format 1. "
                                           "The original is kept as old.toml.format-0.bak")
     assert path.read_text() == FORMAT_0  # reading never writes
     assert not backup_path(path, 0).exists()
@@ -86,8 +86,8 @@ def test_saving_over_the_original_keeps_it_once_as_a_backup(tmp_path, format_0):
     path = tmp_path / "old.toml"
     path.write_text(FORMAT_0)
     path.chmod(0o640)
-    s = load(path)
-    saved = save(s, path)
+    s, file = read(path)
+    saved = save(s, path, file.text)
     backup = tmp_path / "old.toml.format-0.bak"
     assert backup.read_text() == FORMAT_0
     assert stat.S_IMODE(backup.stat().st_mode) == 0o640
@@ -95,11 +95,11 @@ def test_saving_over_the_original_keeps_it_once_as_a_backup(tmp_path, format_0):
     assert "format = 1" in text and "horizon_years = 3" in text and 'kind = "running_cost"' in text
     assert "years = 3" not in text.replace("horizon_years", "") and "type =" not in text
     assert "# Written by a pre-release investsim" in text and "# the status quo" in text
-    assert saved.migrated_from is None and migration_message(saved, path) is None
-    again = load(path)
-    assert again == s == loads(FORMAT_1) and again.migrated_from is None
+    assert saved.migrated_from is None and migration_message(saved) is None
+    again, file = read(path)
+    assert again == s == loads(FORMAT_1) and file.migrated_from is None
     # Later saves are ordinary ones: the backup stays the original, nothing else appears.
-    save(again, path)
+    save(again, path, file.text)
     assert backup.read_text() == FORMAT_0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.toml", "old.toml.format-0.bak"]
 
@@ -127,7 +127,8 @@ def test_current_files_save_byte_for_byte_and_without_backup(tmp_path):
     for source in bundled_files():
         path = tmp_path / source.name
         path.write_bytes(source.read_bytes())
-        save(load(path), path)
+        scenario, file = read(path)
+        save(scenario, path, file.text)
         assert path.read_bytes() == source.read_bytes()
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".bak"]
 
@@ -143,8 +144,8 @@ def test_migrations_run_in_order_up_to_the_current_format(monkeypatch):
 
     monkeypatch.setattr(sc, "FORMAT_VERSION", 3)
     monkeypatch.setattr(sc, "MIGRATIONS", {2: step(2), 0: step(0), 1: step(1)})
-    s = loads(FORMAT_1)
-    assert s.migrated_from == 1 and steps == [(1, 1), (2, 2)]
+    s, file = read_text(FORMAT_1)
+    assert file.migrated_from == 1 and steps == [(1, 1), (2, 2)]
     assert "format = 3" in sc.dumps(s)
 
 

@@ -144,8 +144,9 @@ def with_items(scenario, alt_name: str, items):
     return replace(scenario, alternatives=alts)
 
 
-def saved(scenario):
-    text = dumps(scenario)
+def saved(scenario, source=TEXT):
+    """Save ``scenario`` over the file whose text is ``source``: (the text, its comments by entry)."""
+    text = dumps(scenario, source)
     assert loads(text) == scenario  # the content is exactly what was asked for
     return text, comments_by_entry(text)
 
@@ -158,7 +159,7 @@ def test_the_reader_sees_every_comment_where_the_author_put_it():
         "# dearer inputs squeeze the price we can ask", "# procurement's view"]
     assert ORIGINAL[("Line", "Staff")] == ["# crew of four", "# end of file: reviewed by finance in May"]
     s = loads(TEXT)
-    assert dumps(s) == TEXT  # nothing changed: byte for byte the same
+    assert dumps(s, TEXT) == TEXT  # nothing changed: byte for byte the same
 
 
 def test_moving_an_item_keeps_its_comments():
@@ -171,7 +172,7 @@ def test_moving_an_item_keeps_its_comments():
     assert got[("ERP", "Less stock")] == ORIGINAL[("ERP", "Less stock")]
     assert text.index('name = "Staff"') < text.index('name = "Licence"')
     # moving it back restores the file byte for byte
-    assert dumps(with_items(loads(text), "ERP", [licence, staff, stock])) == TEXT
+    assert dumps(with_items(loads(text), "ERP", [licence, staff, stock]), text) == TEXT
 
 
 def test_moving_the_last_item_keeps_the_end_of_file_comment_at_the_end():
@@ -277,7 +278,7 @@ def test_duplicate_names_in_one_list_pair_in_order():
     s = loads(TEXT)
     licence, staff, stock = s.alternatives[0].items
     twin = replace(stock, name="Staff")
-    text = dumps(with_items(s, "ERP", [licence, staff, twin]))
+    text = dumps(with_items(s, "ERP", [licence, staff, twin]), TEXT)
     kept = [comments for header, identity, comments in sections(text) if identity == "Staff"]
     assert kept[0] == ORIGINAL[("ERP", "Staff")]  # the first "Staff" is the original one
     assert kept[1] == ["# finance: stock 2024"]     # the second continues the renamed third item
@@ -296,7 +297,7 @@ def test_bundled_scenarios_keep_every_comment_on_its_item_when_everything_is_rev
     original = comments_by_entry(text)
     flipped = replace(s, correlations=s.correlations[::-1], alternatives=tuple(
         replace(a, items=a.items[::-1]) for a in s.alternatives[::-1]))
-    out, got = saved(flipped)
+    out, got = saved(flipped, text)
     assert got == original
     # and back again: the author's file byte for byte
-    assert dumps(replace(loads(out), correlations=s.correlations, alternatives=s.alternatives)) == text
+    assert dumps(replace(loads(out), correlations=s.correlations, alternatives=s.alternatives), out) == text

@@ -11,7 +11,7 @@ from helpers import make, scenario_text
 from simulator.distributions import Distribution
 from simulator.errors import ScenarioError
 from simulator.expressions import Formula
-from simulator.scenario import dumps, load, loads, save
+from simulator.scenario import dumps, load, loads, read_text, save
 
 GOOD = """
 [baseline]
@@ -162,12 +162,10 @@ def test_missing_and_binary_files_are_bad_input(tmp_path):
 
 
 def test_round_trip_keeps_content(tmp_path):
-    s = make(GOOD)
-    again = loads(dumps(s))
+    s, file = read_text(scenario_text(GOOD))
+    again = loads(dumps(s, file.text))
     assert again == s
-    from dataclasses import replace
-
-    fresh = loads(dumps(replace(s, source_text=None)))  # written from scratch, no source to follow
+    fresh = loads(dumps(s))  # written from scratch, no source to follow
     assert fresh == s
 
 
@@ -176,10 +174,10 @@ def test_save_keeps_comments_and_layout_where_unchanged(tmp_path):
 
     text = scenario_text(GOOD).replace('name = "A"', '# the option IT argues for\nname = "A"  # keep me')
     s = loads(text)
-    assert dumps(s) == text  # nothing changed: byte for byte the same
+    assert dumps(s, text) == text  # nothing changed: byte for byte the same
     alt = s.alternatives[0]
     changed = replace(s, alternatives=(replace(alt, category="Technology"), *s.alternatives[1:]))
-    out = dumps(changed)
+    out = dumps(changed, text)
     assert "# the option IT argues for" in out and "# keep me" in out
     assert 'category = "Technology"' in out
     assert loads(out) == changed
@@ -191,7 +189,7 @@ def test_save_is_atomic_and_failures_keep_the_old_file(tmp_path):
     target.write_text("old content")
     saved = save(s, target)
     assert loads(target.read_text()) == s
-    assert saved.source_text == target.read_text()
+    assert saved.text == target.read_text() and saved.path == target and saved.migrated_from is None
     # a target that cannot be replaced (a folder stands there): the error says so, nothing is left behind
     blocked = tmp_path / "blocked.toml"
     blocked.mkdir()

@@ -73,7 +73,7 @@ def main(args) -> int:
 
     from simulator.bundled import default_scenario
     from simulator.errors import ScenarioError
-    from simulator.scenario import load
+    from simulator.scenario import ScenarioFile, read
 
     from .main_window import MainWindow
 
@@ -90,12 +90,12 @@ def main(args) -> int:
 
     def open_example() -> None:
         try:
-            example = load(default_scenario())
+            example, example_file = read(default_scenario())
         except ScenarioError as exc:  # a broken installation: say so, simulate the blank scenario
             window.banner.show_message("The bundled example could not be read", [p.line() for p in exc.problems])
             window.rerun()
             return
-        window.set_document(example, None, origin=example.title)   # an untitled copy
+        window.set_document(example, ScenarioFile(text=example_file.text), origin=example.title)   # an untitled copy
 
     def open_initial() -> None:
         if interactive and window.offer_recovery():
@@ -104,7 +104,7 @@ def main(args) -> int:
             open_example()
             return
         try:
-            scenario = load(file)
+            scenario, scenario_file = read(file)
         except ScenarioError as exc:
             if screenshot:
                 print(exc.describe(), file=sys.stderr)
@@ -115,7 +115,7 @@ def main(args) -> int:
             window.show_load_error(f"Could not open {Path(file).name}; showing the bundled example instead.",
                                    exc)
             return
-        window.set_document(scenario, Path(file))
+        window.set_document(scenario, scenario_file)
         if window.persist:
             from .settings import add_recent
 

@@ -211,14 +211,14 @@ class Autosaver(QObject):
         when the file holds the document's current state."""
         if self.file is None or not self.doc.modified:
             return False
-        scenario = self.doc.for_saving()
+        scenario = self.doc.scenario
         if scenario == self._written:
             return True
         note = {"title": scenario.title, "original": str(self.doc.path) if self.doc.path else None,
                 "written": datetime.now(timezone.utc).isoformat(timespec="seconds"), "pid": os.getpid()}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            save(scenario, self.file)
+            save(scenario, self.file, self.doc.file.text)   # the file's comments kept in the copy
             _write_atomically(note_of(self.file), json.dumps(note, indent=1))
         except OSError as exc:
             if not self._failing:

@@ -1,14 +1,14 @@
 """The open scenario: the model every view reads, edited only through undoable commands.
 
-:class:`Document` owns the current :class:`~simulator.scenario.Scenario` (immutable), the
-file it came from and a :class:`QUndoStack`. Views never hold their own copy of the data:
-they read ``document.scenario`` when :attr:`Document.changed` fires. "Unsaved changes" is the
-undo stack's clean state.
+:class:`Document` owns the current :class:`~simulator.scenario.Scenario` (immutable), its
+:class:`~simulator.scenario.ScenarioFile` (path, the text last read or written, the migration)
+and a :class:`QUndoStack`. Views never hold their own copy of the data: they read
+``document.scenario`` when :attr:`Document.changed` fires. "Unsaved changes" is the undo
+stack's clean state; :attr:`Document.saved_scenario` is what the file holds.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 import zlib
 
@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from simulator.errors import Problem
-from simulator.scenario import Scenario
+from simulator.scenario import Scenario, ScenarioFile, save
 
 from . import edits
 from .edits import Key
@@ -71,13 +71,16 @@ class Document(QObject):
     reset = Signal(object)
     #: The file name or the unsaved-changes state changed (for the window title).
     titleChanged = Signal()
+    #: The scenario was written to its file (:attr:`saved_scenario` is what it holds now).
+    saved = Signal()
 
-    def __init__(self, scenario: Scenario | None = None, path: str | Path | None = None, parent=None):
+    def __init__(self, scenario: Scenario | None = None, file: ScenarioFile | str | Path | None = None,
+                 parent=None):
         super().__init__(parent)
         self._scenario = scenario or edits.blank_scenario()
-        self._path = Path(path) if path else None
+        self._file = _as_file(file)
+        self._saved_scenario = self._scenario
         self._origin = ""
-        self._source_text = self._scenario.source_text
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
 
@@ -90,8 +93,20 @@ class Document(QObject):
         return self._scenario
 
     @property
+    def file(self) -> ScenarioFile:
+        """The scenario's file: its path (None: untitled), the text last read from or written
+        to it (saving merges into it, keeping the author's comments and layout), the migration."""
+        return self._file
+
+    @property
     def path(self) -> Path | None:
-        return self._path
+        return self._file.path
+
+    @property
+    def saved_scenario(self) -> Scenario:
+        """The scenario as its file has it: as opened, or as last saved (for an untitled one,
+        as it was started)."""
+        return self._saved_scenario
 
     @property
     def origin(self) -> str:
@@ -99,17 +114,12 @@ class Document(QObject):
         return self._origin
 
     @property
-    def source_text(self) -> str | None:
-        """The text last read from or written to disk, so saving keeps the author's layout."""
-        return self._source_text
-
-    @property
     def modified(self) -> bool:
         return not self.undo_stack.isClean()
 
     def display_name(self) -> str:
-        if self._path is not None:
-            return self._path.name
+        if self.path is not None:
+            return self.path.name
         return "Untitled"
 
     # -- editing ---------------------------------------------------------------------
@@ -134,15 +144,16 @@ class Document(QObject):
         self.changed.emit(scenario, select)
 
     # -- files -----------------------------------------------------------------------
-    def replace_all(self, scenario: Scenario, path: str | Path | None, *, origin: str = "",
+    def replace_all(self, scenario: Scenario, file: ScenarioFile | str | Path | None, *, origin: str = "",
                     unsaved: bool = False) -> None:
-        """A different scenario (opened, new, reverted): a fresh, clean history. ``unsaved``
-        (a restored autosave) starts it as not saved, until it is saved."""
+        """A different scenario (opened, new, reverted) and its file (or just a path, or None
+        for untitled): a fresh, clean history. ``unsaved`` (a restored autosave) starts it as
+        not saved, until it is saved."""
         self.undo_stack.clear()
         self._scenario = scenario
-        self._path = Path(path) if path else None
+        self._saved_scenario = scenario
+        self._file = _as_file(file)
         self._origin = origin
-        self._source_text = scenario.source_text
         self.undo_stack.setClean()
         if unsaved:
             self.undo_stack.resetClean()
@@ -150,13 +161,21 @@ class Document(QObject):
         self.changed.emit(scenario, None)
         self.titleChanged.emit()
 
-    def for_saving(self) -> Scenario:
-        """The current scenario with the last text read or written, so saving merges into it."""
-        return replace(self._scenario, source_text=self._source_text)
-
-    def mark_saved(self, path: str | Path, source_text: str | None) -> None:
-        self._path = Path(path)
+    def save(self, path: str | Path) -> None:
+        """Write the scenario to ``path``, merged into the file's text (the author's comments
+        and layout stay); it is then this document's file, saved. Raises OSError with the
+        reason, and then nothing changes (the file on disk neither)."""
+        written = save(self._scenario, path, self._file.text)
+        self._file = written
+        self._saved_scenario = self._scenario
         self._origin = ""
-        self._source_text = source_text
         self.undo_stack.setClean()
         self.titleChanged.emit()
+        self.saved.emit()
+
+
+def _as_file(file: ScenarioFile | str | Path | None) -> ScenarioFile:
+    """A document's file from a file, a bare path (no text: saving writes a fresh file) or None."""
+    if isinstance(file, ScenarioFile):
+        return file
+    return ScenarioFile(Path(file) if file else None)

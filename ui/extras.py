@@ -133,11 +133,12 @@ def export_report(window) -> None:
     if path is None:
         return
     source = str(window.doc.path) if window.doc.path else None
+    text = window.doc.file.text
 
     def work(progress, cancel):
         from .report import write_report
 
-        pages = write_report(results, path, source_file=source, progress=progress, cancel=cancel)
+        pages = write_report(results, path, source_file=source, source_text=text, progress=progress, cancel=cancel)
         return f"Wrote {path}" + (f" ({pages} pages)" if isinstance(pages, int) and pages else "")
 
     run_with_progress(window, "Export report", work)
@@ -247,7 +248,10 @@ def new_from_guide(window) -> None:
 
     scenario = run_new_from_guide(window)
     if scenario is not None:
-        window.set_document(scenario, None, origin="the guided set-up")
+        from simulator.scenario import ScenarioFile
+        from simulator.templates import guided_text
+
+        window.set_document(scenario, ScenarioFile(text=guided_text(scenario)), origin="the guided set-up")
 
 
 def open_teams(window) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QLineEdit, QMainWindow, QMes
                                QProgressBar, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from simulator.errors import ScenarioError
-from simulator.scenario import MAX_ITERATIONS, MIN_ITERATIONS, Scenario, load, migration_message, save
+from simulator.scenario import MAX_ITERATIONS, MIN_ITERATIONS, Scenario, ScenarioFile, migration_message, read
 
 from . import autosave, edits
 from .banner import Banner
@@ -518,13 +518,13 @@ class MainWindow(QMainWindow):
         if ask and not self.maybe_save(f"open {path.name}"):
             return False
         try:
-            scenario = load(path)
+            scenario, file = read(path)
         except ScenarioError as exc:
             self.show_load_error(f"Could not open {path.name}. The scenario on screen is unchanged.", exc)
             self.statusBar().showMessage(f"Could not open {path.name}", 8000)
             return False
-        self.set_document(scenario, path)
-        note = migration_message(scenario, path)
+        self.set_document(scenario, file)
+        note = migration_message(file)
         if note:   # an older format, read into today's: say what saving will do
             self._banner_source = "migration"
             self.banner.show_message(f"{path.name} was written by an older version of investsim", [note], "info")
@@ -540,14 +540,15 @@ class MainWindow(QMainWindow):
         self._banner_source = "load"
         self.banner.show_message(headline, [p.line() for p in exc.problems], "error")
 
-    def set_document(self, scenario: Scenario, path, origin: str = "", *, unsaved: bool = False) -> None:
-        """Show ``scenario`` (from ``path``, or untitled) with a fresh undo history, and run it.
-        ``unsaved`` marks it as not saved yet (a restored autosave)."""
+    def set_document(self, scenario: Scenario, file: ScenarioFile | str | Path | None, origin: str = "", *,
+                     unsaved: bool = False) -> None:
+        """Show ``scenario`` (from ``file``, a bare path, or None: untitled) with a fresh undo
+        history, and run it. ``unsaved`` marks it as not saved yet (a restored autosave)."""
         if self._banner_source in ("load", "engine", "save", "migration"):
             self.banner.dismiss()
             self._banner_source = ""
         self._confirm_overwrite = None
-        self.doc.replace_all(scenario, path, origin=origin, unsaved=unsaved)
+        self.doc.replace_all(scenario, file, origin=origin, unsaved=unsaved)
 
     # -- recovery --------------------------------------------------------------------
     def offer_recovery(self) -> bool:
@@ -567,11 +568,13 @@ class MainWindow(QMainWindow):
         """Open an autosaved copy as an unsaved document of its original file (or untitled).
         This window's own autosave takes it over, then the old copy is deleted."""
         try:
-            scenario = load(entry.file)
+            scenario, copy = read(entry.file)
         except ScenarioError as exc:
             self.show_load_error("The autosaved copy could not be read; it is kept as it is.", exc)
             return False
-        self.set_document(scenario, entry.original, unsaved=True)
+        # the copy's text (with the original's comments) belongs to the original file now
+        self.set_document(scenario, ScenarioFile(Path(entry.original) if entry.original else None, copy.text),
+                          unsaved=True)
         self._confirm_overwrite = entry.original
         if self.autosaver.write_now():
             entry.discard()
@@ -594,11 +597,11 @@ class MainWindow(QMainWindow):
         if not self.maybe_save("start a new scenario"):
             return
         try:
-            scenario = load(path)
+            scenario, file = read(path)
         except ScenarioError as exc:
             self.show_load_error(f"Could not open the example {path.name}", exc)
             return
-        self.set_document(scenario, None, origin=scenario.title)
+        self.set_document(scenario, ScenarioFile(text=file.text), origin=scenario.title)   # an untitled copy
 
     def save(self) -> bool:
         if self.doc.path is None or _is_bundled(self.doc.path):
@@ -628,7 +631,7 @@ class MainWindow(QMainWindow):
 
     def _write(self, path: Path) -> bool:
         try:
-            written = save(self.doc.for_saving(), path)
+            self.doc.save(path)
         except OSError as exc:
             log.warning("Could not save %s", path, exc_info=True)
             self._banner_source = "save"
@@ -637,7 +640,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Could not save {path.name}", 8000)
             return False
         self._confirm_overwrite = None
-        self.doc.mark_saved(path, written.source_text)
         if self.persist:
             from .settings import add_recent
 

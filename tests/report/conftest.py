@@ -38,7 +38,8 @@ def bundled_reports(bundled_results, tmp_path_factory):
         files = {}
         for ext in ("pdf", "html", "xlsx"):
             target = folder / f"{path.stem}.{ext}"
-            write_report(bundled_results[path.stem], target, source_file=path)
+            write_report(bundled_results[path.stem], target, source_file=path,
+                         source_text=path.read_text(encoding="utf-8"))
             files[ext] = target
         out[path.stem] = files
     return out

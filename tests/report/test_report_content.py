@@ -7,7 +7,7 @@ import pytest
 
 from simulator import formatting as fmt
 from simulator.engine import run
-from simulator.scenario import loads
+from simulator.scenario import key_comments, loads
 from ui.report import facts as F
 from ui.report.document import build, plain_text
 
@@ -118,7 +118,7 @@ label_like = 3   # inline wins: "quoted # hash" stays
 [[alternatives]]
 name = "X"
 """
-    c = F.source_comments(text)
+    c = key_comments(text)   # the report's sources
     assert c["baseline"] == {"revenue": "finance: 2024 actuals"}
     assert c["variables"]["units"] == "Units a year (sales forecast, Q3 2024)."
     assert c["variables"]["price"] == "See the note on units."

@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from simulator.scenario import load
+from simulator.scenario import load, read
 from ui import autosave, edits
 from ui.document import Document
 
@@ -55,7 +55,8 @@ def leave_autosave(path: Path | None, seed: int, pid: int, *, minutes_ago: int =
     """What a process ``pid`` that crashed while editing ``path`` (None: untitled)
     ``minutes_ago`` left behind in ``folder`` (default: this test's autosave folder)."""
     folder = folder or autosave.autosave_folder()
-    doc = Document(load(path) if path else load(DEFAULT), path)
+    scenario, file = read(path or DEFAULT)
+    doc = Document(scenario, file if path else None)
     set_seed(doc, seed)
     saver = autosave.Autosaver(doc, folder)
     assert saver.write_now()
@@ -96,7 +97,8 @@ def test_unsaved_changes_are_autosaved_as_a_complete_scenario(make_window, qtbot
     qtbot.waitUntil(lambda: autosave.note_of(window.autosaver.file).exists(), timeout=20_000)
     copy = load(window.autosaver.file)
     assert copy == window.doc.scenario and copy.seed == 4242
-    assert "# ERP vs. new production line: the default investsim scenario." in copy.source_text  # comments kept
+    text = window.autosaver.file.read_text(encoding="utf-8")
+    assert "# ERP vs. new production line: the default investsim scenario." in text  # comments kept
     note = json.loads(autosave.note_of(window.autosaver.file).read_text(encoding="utf-8"))
     assert note["original"] == str(scenario_file) and note["title"] == TITLE and note["pid"] == os.getpid()
     assert abs((datetime.now().astimezone() - datetime.fromisoformat(note["written"])).total_seconds()) < 600

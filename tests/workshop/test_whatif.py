@@ -339,13 +339,10 @@ def test_reset_restores_the_files_values_in_one_step(workshop, qtbot):
 
 
 def test_the_file_s_values_come_from_the_file_not_the_start_of_the_session(workshop, qtbot, tmp_path):
-    from simulator.scenario import save
-
     doc, _controller, panel = workshop
     drag_to(qtbot, panel, "line_units", 10)
     release(qtbot, panel, "line_units")
-    written = save(doc.for_saving(), tmp_path / "saved.toml")
-    doc.mark_saved(tmp_path / "saved.toml", written.source_text)   # saved: these are the file's values now
+    doc.save(tmp_path / "saved.toml")   # saved: these are the file's values now
     assert panel.slider("line_units").value() == 0
     assert panel.base == load(tmp_path / "saved.toml")
 

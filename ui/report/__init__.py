@@ -3,7 +3,7 @@
 For the app (run these in a worker thread; they do not touch widgets)::
 
     from ui.report import write_report, export_samples_csv
-    pages = write_report(results, "case.pdf", source_file=path, progress=cb, cancel=is_cancelled)
+    pages = write_report(results, "case.pdf", source_file=path, source_text=text, progress=cb, cancel=is_cancelled)
     export_samples_csv(results, "futures.csv", progress=cb, cancel=is_cancelled)
     note = samples_note(results)   # "" or a sentence to show beside the CSV export
 
@@ -79,11 +79,13 @@ class _Steps:
 
 
 def write_report(results: "Results", path: str | os.PathLike, *, source_file: str | os.PathLike | None = None,
-                 progress: Progress | None = None, cancel: CancelCheck | None = None, paper: str = "auto") -> int:
+                 source_text: str | None = None, progress: Progress | None = None, cancel: CancelCheck | None = None,
+                 paper: str = "auto") -> int:
     """Write the business-case report for ``results`` to ``path`` (format from the extension).
 
     ``source_file`` is the scenario file's path, named in the footer so anyone can reproduce
-    the figures. ``paper`` is ``"auto"`` (A4, or Letter in US locales), ``"a4"`` or
+    the figures; ``source_text`` its text, whose comments beside the inputs are their sources
+    (:class:`simulator.scenario.ScenarioFile` carries both). ``paper`` is ``"auto"`` (A4, or Letter in US locales), ``"a4"`` or
     ``"letter"`` (PDF only). Returns the number of pages (PDF) or 1.
     """
     kind = report_format(path)
@@ -94,7 +96,7 @@ def write_report(results: "Results", path: str | os.PathLike, *, source_file: st
         from . import excel
 
         steps = _Steps(3, progress, cancel)
-        f = facts_mod.build(results, source_file)
+        f = facts_mod.build(results, source_file, source_text)
         steps()
         with atomic_path(target) as tmp:
             excel.write(f, tmp, step=steps)
@@ -111,7 +113,7 @@ def write_report(results: "Results", path: str | os.PathLike, *, source_file: st
         ensure_app()
     n_charts = _chart_count()
     steps = _Steps(2 + n_charts, progress, cancel)  # facts, charts, layout (+ pages, once known)
-    f = facts_mod.build(results, source_file)
+    f = facts_mod.build(results, source_file, source_text)
     steps()
     images = charts_mod.render(results, step=steps)
     doc = build(f, images)

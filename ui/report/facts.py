@@ -22,6 +22,7 @@ from simulator import insights
 from simulator.describe import describe_amount, format_values, resolve_unit, sketch
 from simulator.distributions import Distribution
 from simulator.formatting import yearly_subset_text
+from simulator.scenario import key_comments
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.analysis import AlternativeSummary
@@ -127,6 +128,8 @@ class Facts:
     #: "" when every future kept its yearly cash; else which figures of the cash-by-year table
     #: come from the first futures only (a run too big to keep every year of every future).
     cash_note: str = ""
+    #: The comment beside each input in the scenario file, by variable name (its source).
+    notes: dict[str, str] = field(default_factory=dict)
 
     def money(self, x: float | None) -> str:
         return fmt.money(x, self.currency)
@@ -136,72 +139,6 @@ class Facts:
         r = self.results
         return (f"{r.iterations:,} simulated futures · seed {r.seed} · {SAMPLING_WORDS.get(r.sampling, r.sampling)}"
                 f" · investsim {self.version}")
-
-
-# ---------------------------------------------------------------------------------------
-# Sources: the comments a person wrote beside the inputs in the scenario file
-# ---------------------------------------------------------------------------------------
-
-_KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
-_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_RULE = re.compile(r"^[\s\-=_*#~.]*$|^[\s\-=_*#~]{3,}.*[\-=_*#~]{3,}\s*$")
-
-
-def _inline_comment(line: str) -> str:
-    """The ``# comment`` at the end of a TOML line, ignoring ``#`` inside strings."""
-    quote = None
-    for i, ch in enumerate(line):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "#":
-            return line[i + 1:].strip()
-    return ""
-
-
-def source_comments(text: str | None) -> dict[str, dict[str, str]]:
-    """Comments beside each key of ``[variables]`` and ``[baseline]``: the inline comment,
-    or else the block of comment lines just above the key (separator lines left out).
-
-    Returns ``{"variables": {name: text}, "baseline": {key: text}}``.
-    """
-    out: dict[str, dict[str, str]] = {"variables": {}, "baseline": {}}
-    if not text:
-        return out
-    table = ""
-    above: list[str] = []
-    group = ""   # the key whose comment block above also covers the keys right under it
-    for line in text.splitlines():
-        stripped = line.strip()
-        m = _TABLE.match(line)
-        if m and not _KEY.match(line):
-            table = m.group(1).strip()
-            above, group = [], ""
-            continue
-        if stripped.startswith("#"):
-            body = stripped.lstrip("#").strip()
-            if body and not _RULE.match(body):
-                above.append(body)
-            group = ""
-            continue
-        if not stripped:
-            above, group = [], ""
-            continue
-        key = _KEY.match(line)
-        if key and table in out:
-            name = key.group(1)
-            inline = _inline_comment(line)
-            if inline:
-                out[table][name] = re.sub(r"\s+", " ", inline).strip()
-            elif above:
-                out[table][name] = re.sub(r"\s+", " ", " ".join(above)).strip()
-                group = name
-            elif group:
-                out[table][name] = f"See the note on {group}."
-        above = []
-    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -267,11 +204,13 @@ def report_date() -> str:
     return _dt.date.today().isoformat()
 
 
-def build(results: "Results", source_file: str | os.PathLike | None = None) -> Facts:
+def build(results: "Results", source_file: str | os.PathLike | None = None, source_text: str | None = None) -> Facts:
+    """The report's facts. ``source_text`` is the scenario file's text: the comments beside
+    its inputs become their sources (:func:`simulator.scenario.key_comments`)."""
     scenario = results.scenario
     s = results.summary
     cur = scenario.currency
-    comments = source_comments(scenario.source_text)
+    comments = key_comments(source_text)
     facts = Facts(
         results=results,
         scenario=scenario,
@@ -300,6 +239,7 @@ def build(results: "Results", source_file: str | os.PathLike | None = None) -> F
         precision=[(a.name, 2 * a.npv.se) for a in s.alternatives],
         cash_note=yearly_subset_text(results, "The P10, median and P90 of each year come from",
                                      "the averages from").strip(),
+        notes=comments["variables"],
     )
     facts.drivers, facts.caveat = _drivers_and_caveat(results, facts)
     facts.worth_knowing = _worth_knowing(results)
@@ -470,7 +410,7 @@ def _drivers_and_caveat(results: "Results", facts: Facts) -> tuple[str, str]:
     others = [name(b.input) for b in bars[1:3] if b.swing > 0.2 * top.swing]
     if others:
         text += f" Next {'comes' if len(others) == 1 else 'come'} {' and '.join(others)}."
-    words, source = _describe_input(top.input, sc, facts_comments(sc))
+    words, source = _describe_input(top.input, sc, facts.notes)
     caveat = f"Key assumption: {name(top.input)}"
     if words:
         caveat += f", {_lower_first(words.rstrip('.'))}"
@@ -479,10 +419,6 @@ def _drivers_and_caveat(results: "Results", facts: Facts) -> tuple[str, str]:
     caveat += (". More than any other figure, if this one is wrong the ranking may change." if pair else
                ". More than any other figure, if this one is wrong so is the expected value.")
     return text, caveat
-
-
-def facts_comments(scenario: "Scenario") -> dict[str, str]:
-    return source_comments(scenario.source_text)["variables"]
 
 
 def _worth_knowing(results: "Results") -> str:

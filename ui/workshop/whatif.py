@@ -359,7 +359,6 @@ class WhatIfPanel(QWidget):
         self._ranked: list[str] = []
         self._pinned: list[str] = []
         self._base: Scenario = doc.scenario
-        self._base_text: str | None = None
         self._fallback: dict[str, object] = {}   # starting amounts of inputs the file lacks
         self._need_rank = True
         self._rank_token = 0
@@ -383,7 +382,7 @@ class WhatIfPanel(QWidget):
         self._rebase()
         doc.changed.connect(self._on_doc_changed)
         doc.reset.connect(self._on_doc_reset)
-        doc.titleChanged.connect(self._on_title_changed)
+        doc.saved.connect(self._on_saved)
         if controller is not None:
             controller.resultsReady.connect(self._on_results)
             latest = getattr(controller, "latest", None)
@@ -467,20 +466,10 @@ class WhatIfPanel(QWidget):
 
     # -- the file's values -----------------------------------------------------------
     def _rebase(self) -> None:
-        """The scenario as written in the file (the document's text), or as it was when the
-        document was opened when there is no file text."""
-        text = self.doc.source_text
-        self._base_text = text
+        """The scenario as its file has it (as opened or last saved; an untitled one as it
+        was started): the document knows."""
         self._fallback.clear()
-        base = None
-        if text:
-            from simulator.scenario import loads
-
-            try:
-                base = loads(text)
-            except ScenarioError:
-                base = None
-        self._base = base if base is not None else self.doc.scenario
+        self._base = self.doc.saved_scenario
 
     @property
     def base(self) -> Scenario:
@@ -626,10 +615,9 @@ class WhatIfPanel(QWidget):
         self.live.setText("")
         self._rebuild_rows()
 
-    def _on_title_changed(self) -> None:
-        if self.doc.source_text is not self._base_text and self.doc.source_text != self._base_text:
-            self._rebase()          # saved: the file's values are the ones on screen now
-            self._sync_rows()
+    def _on_saved(self) -> None:
+        self._rebase()          # saved: the file's values are the ones on screen now
+        self._sync_rows()
 
     def _on_doc_changed(self, scenario, _select) -> None:
         names = tuple(wi.inputs(scenario))
