@@ -23,3 +23,19 @@ def test_every_noqa_names_its_rule_and_its_reason():
                 if NOQA.search(line) and not GOOD.search(line):
                     bare.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not bare, "a noqa comment without its rule and reason:\n" + "\n".join(bare)
+
+
+def test_the_readme_lists_exactly_the_debian_packages_ci_installs():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    ci_packages = set(re.search(r'PKGS="([^"]+)"', ci).group(1).split())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"apt-get install -y --no-install-recommends \\\n(.*?)\n```", readme, re.S).group(1)
+    assert set(block.replace("\\", " ").split()) == ci_packages
+
+
+def test_the_readme_stands_alone():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)#]+)\)", readme):
+        if not target.startswith(("http://", "https://")):
+            assert (ROOT / target).exists(), f"README links to {target}, which is not in the repository"
+    assert "../" not in readme, "README points outside the repository"
