@@ -49,10 +49,16 @@ def default_scenario() -> Path:
     return bundled_dir() / DEFAULT_SCENARIO
 
 
-def _load(path: str):
-    from .scenario import load
+def _load(path: str, *, warn: bool = True):
+    """Read a scenario; its cautions (unusual but allowed inputs) go to stderr, one a line:
+    ``warning: FILE: FIELD: what is unusual``."""
+    from .scenario import cautions, load
 
-    return load(path)
+    scenario = load(path)
+    if warn:
+        for caution in cautions(scenario):
+            print(f"warning: {caution.line(path)}", file=sys.stderr)
+    return scenario
 
 
 class _ProgressBar:
@@ -77,6 +83,8 @@ class _ProgressBar:
 
 
 def _print_text(results, out) -> None:
+    from .analysis import roi_detail, roi_label
+
     s = results.summary
     sc = results.scenario
     cur = sc.currency
@@ -90,11 +98,14 @@ def _print_text(results, out) -> None:
         print(head, file=out)
         print(f"  Expected NPV        {m(a.npv.mean)}   (80% between {m(a.npv.p10)} and {m(a.npv.p90)})", file=out)
         print(f"  Chance of loss      {fmt.percent(a.prob_loss)}", file=out)
-        roi = "n/a (no costs)" if a.roi_mean is None else f"{a.roi_mean:.0%} (median {a.roi_p50:.0%})"
-        print(f"  ROI                 {roi}", file=out)
-        irr = "n/a" if a.irr_p50 is None else f"{a.irr_p50:.1%} median"
-        if a.irr_share_undefined > 0.005 and a.irr_p50 is not None:
-            irr += f" (no IRR in {fmt.percent(a.irr_share_undefined)} of futures)"
+        if a.roi_of_expected is None:
+            roi = "n/a (no costs)"
+        else:
+            roi = f"{a.roi_of_expected:.0%} (expected NPV / expected PV of costs; {roi_detail(a)})"
+        print(f"  {roi_label(sc.horizon_years):<20}{roi}", file=out)
+        irr = a.irr.median_text()
+        if a.irr.never_back_text():
+            irr += f" over all futures ({a.irr.never_back_text()})"
         print(f"  IRR                 {irr}", file=out)
         print(f"  Payback             {fmt.years(a.payback_p50)} median; within the horizon in "
               f"{fmt.percent(a.payback_within)} of futures", file=out)

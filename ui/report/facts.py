@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Sequence
 from simulator import __version__
 from simulator import formatting as fmt
 from simulator import insights
+from simulator.analysis import roi_label
 from simulator.describe import describe_amount, format_values, resolve_unit, sketch
 from simulator.distributions import Distribution
 from simulator.formatting import yearly_subset_text
@@ -389,10 +390,13 @@ def _key_rows(results: "Results") -> list[KeyRow]:
         rows.append(KeyRow("Chance of being the best choice",
                            tuple(fmt.percent(s.comparison.prob_best[a.name]) for a in alts)))
     rows += [
-        KeyRow("Return on investment (ROI), average",
-               tuple("n/a (no costs)" if a.roi_mean is None else f"{a.roi_mean:.0%}" for a in alts)),
-        KeyRow("Internal rate of return (IRR), median",
-               tuple("n/a" if a.irr_p50 is None else f"{a.irr_p50:.1%}" for a in alts)),
+        KeyRow(f"Return on investment ({roi_label(sc.horizon_years)}): expected NPV / expected costs",
+               tuple("n/a (no costs)" if a.roi_of_expected is None else f"{a.roi_of_expected:.0%}" for a in alts)),
+        KeyRow("ROI per future: median (P10 to P90)",
+               tuple("n/a (no costs)" if a.roi_p50 is None else
+                     f"{a.roi_p50:.0%} ({a.roi_p10:.0%} to {a.roi_p90:.0%})" for a in alts)),
+        KeyRow("Internal rate of return (IRR), median over all futures",
+               tuple(_irr_cell(a) for a in alts)),
         KeyRow("Payback, median", tuple(_payback(a.payback_p50, a.payback_within, sc.horizon_years) for a in alts)),
     ]
     if any(a.margin_pp for a in alts):
@@ -402,6 +406,14 @@ def _key_rows(results: "Results") -> list[KeyRow]:
     rows.append(KeyRow("Present value of benefits / of costs",
                        tuple(f"{m(a.pv_benefits)} / {m(a.pv_costs)}" for a in alts)))
     return rows
+
+
+def _irr_cell(a: "AlternativeSummary") -> str:
+    """"12.2% (the money never comes back in 18% of futures)", or why there is no median rate."""
+    text = a.irr.median_text().removesuffix(" median")
+    if a.irr.never_back_text():
+        text += f" ({a.irr.never_back_text().replace('of them', 'of futures')})"
+    return text
 
 
 def middle_80(a: "AlternativeSummary", currency: str) -> str:
@@ -703,10 +715,15 @@ def _glossary(results: "Results") -> list[tuple[str, str]]:
                                      "of all; \u201cbeats B in 60%\u201d is the share in which its NPV is above B's."),
         ("Return on investment (ROI)", "Present value of benefits minus present value of costs, divided by the "
                                        "present value of costs: what each unit of money spent returns on top of "
-                                       "itself, in today's money."),
+                                       f"itself, in today's money, over the whole {sc.horizon_years}-year horizon "
+                                       "(not a yearly figure). The headline is the expected NPV divided by the "
+                                       "expected present value of costs, so its sign always agrees with the "
+                                       "expected NPV; the median future and P10 to P90 show the spread."),
         ("Internal rate of return (IRR)", "The discount rate at which NPV would be exactly zero. An IRR above the "
-                                          f"discount rate ({rate}) means the investment earns more than required; "
-                                          "some cash-flow patterns have none (n/a)."),
+                                          f"discount rate ({rate}) means the investment earns more than required. "
+                                          "The median is taken over every future: futures whose money never comes "
+                                          "back count as lower than any rate, futures with nothing invested as "
+                                          "higher; when the median falls among them, the report says so (n/a)."),
         ("Payback", "The first year in which cumulative cash turns positive (years can be fractions). "
                     "\u201cNot within the horizon\u201d is a real answer, not an error."),
         ("Operating margin impact (pp)", "The change in operating profit as a share of revenue, against the "
