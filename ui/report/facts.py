@@ -23,6 +23,7 @@ from simulator.analysis import roi_label
 from simulator.describe import describe_amount, format_values, resolve_unit, sketch
 from simulator.distributions import Distribution
 from simulator.formatting import yearly_subset_text
+from simulator.scenario import cautions
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.analysis import AlternativeSummary
@@ -128,6 +129,8 @@ class Facts:
     #: "" when every future kept its yearly cash; else which figures of the cash-by-year table
     #: come from the first futures only (a run too big to keep every year of every future).
     cash_note: str = ""
+    #: Unusual but allowed inputs (simulator.scenario.cautions), one line each with its field.
+    cautions: list[str] = field(default_factory=list)
 
     def money(self, x: float | None) -> str:
         return fmt.money(x, self.currency)
@@ -301,6 +304,7 @@ def build(results: "Results", source_file: str | os.PathLike | None = None) -> F
         precision=[(a.name, 2 * a.npv.se) for a in s.alternatives],
         cash_note=yearly_subset_text(results, "The P10, median and P90 of each year come from",
                                      "the averages from").strip(),
+        cautions=[c.line() for c in cautions(scenario)],
     )
     facts.drivers, facts.caveat = _drivers_and_caveat(results, facts)
     facts.worth_knowing = _worth_knowing(results)
@@ -690,6 +694,10 @@ def _method(results: "Results", facts: Facts) -> list[tuple[str, str]]:
                 f"The same scenario file, number of futures and seed always give the same figures. This report: "
                 f"{facts.source_name}, {n:,} futures, seed {results.seed}, {sampling}, investsim {facts.version}. "
                 "The command line gives the same figures:"))
+    if facts.cautions:
+        out.append(("Unusual inputs",
+                    "The scenario was simulated as written, but these inputs are unusual; check that they are "
+                    "meant: " + "; ".join(facts.cautions) + "."))
     out.append(("What the model leaves out",
                 "The results are only as good as the ranges put in. Inputs are independent of each other except "
                 "where a correlation is stated. Taxes, financing and value beyond the horizon are not modelled "
