@@ -398,6 +398,8 @@ def summarise(results: "Results") -> Summary:
 def to_json(results: "Results") -> dict[str, Any]:
     """The machine-readable result (``investsim run --json``). Money in currency units,
     chances and rates as fractions, ``None`` (JSON null) where a value is undefined."""
+    from .scenario import cautions
+
     s = results.summary
     scenario = results.scenario
 
@@ -442,6 +444,7 @@ def to_json(results: "Results") -> dict[str, Any]:
             "best": c.best,
         },
         "verdict": s.verdict,
+        "cautions": [{"path": c.path, "message": c.message} for c in cautions(scenario)],
     }
 
 

@@ -296,7 +296,8 @@ def test_unusual_input_is_warned_on_stderr_and_still_runs(body, kw, path, words,
         assert out.returncode == 0, out.stderr
         assert f"warning: {file}: {path}: " in out.stderr and words in out.stderr, out.stderr
         assert "Traceback" not in out.stderr
-    assert json.loads(out.stdout)["alternatives"]      # stdout stays pure JSON
+    data = json.loads(out.stdout)                       # stdout stays pure JSON
+    assert [c["path"] for c in data["cautions"]] == [path] and words in data["cautions"][0]["message"]
 
 
 def test_an_item_after_the_horizon_is_not_counted():
