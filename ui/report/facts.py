@@ -394,12 +394,10 @@ def _key_rows(results: "Results") -> list[KeyRow]:
         rows.append(KeyRow("Chance of being the best choice",
                            tuple(fmt.percent(s.comparison.prob_best[a.name]) for a in alts)))
     rows += [
-        KeyRow(f"Return on investment ({roi_label(sc.horizon_years)}): expected NPV / expected costs",
-               tuple("n/a (no costs)" if a.roi_of_expected is None else f"{a.roi_of_expected:.0%}" for a in alts)),
-        KeyRow("ROI per future: median (P10 to P90)",
-               tuple("n/a (no costs)" if a.roi_p50 is None else
-                     f"{a.roi_p50:.0%} ({a.roi_p10:.0%} to {a.roi_p90:.0%})" for a in alts)),
-        KeyRow("Internal rate of return (IRR), median over all futures",
+        KeyRow(f"Return on investment ({roi_label(sc.horizon_years)})",
+               tuple("n/a (no costs)" if a.roi_of_expected is None else
+                     f"{a.roi_of_expected:.0%} (median future {a.roi_p50:.0%})" for a in alts)),
+        KeyRow("Internal rate of return (IRR), median of all futures",
                tuple(_irr_cell(a) for a in alts)),
         KeyRow("Payback, median", tuple(_payback(a.payback_p50, a.payback_within, sc.horizon_years) for a in alts)),
     ]
@@ -413,10 +411,10 @@ def _key_rows(results: "Results") -> list[KeyRow]:
 
 
 def _irr_cell(a: "AlternativeSummary") -> str:
-    """"12.2% (the money never comes back in 18% of futures)", or why there is no median rate."""
+    """"12.2% (18% never pay back)", or why there is no median rate."""
     text = a.irr.median_text().removesuffix(" median")
     if a.irr.never_back_text():
-        text += f" ({a.irr.never_back_text().replace('of them', 'of futures')})"
+        text += f" ({fmt.percent(a.irr.share_never_back)} never pay back)"
     return text
 
 
