@@ -160,6 +160,12 @@ class IrrSpread:
             return "no simulated futures"
         return IRR_MEDIAN_WORDS.get(value)
 
+    @staticmethod
+    def group(value: float) -> str | None:
+        """The group a percentile falls in, in a few words ("money never comes back",
+        "nothing invested"); None for a rate."""
+        return {NEVER_BACK: "money never comes back", NOTHING_INVESTED: "nothing invested"}.get(value)
+
     def median_text(self) -> str:
         """"12.5% median", or in words why there is no median rate: "n/a: the money does not
         come back in most futures (62%)", "n/a: nothing is invested" (in every future)."""

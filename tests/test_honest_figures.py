@@ -322,3 +322,13 @@ def test_irr_spread_words():
     assert spread.median_text() == "n/a: the money does not come back in most futures (62%)"
     assert spread.as_dict()["p50"] is None and spread.as_dict()["p90"] == 0.3
     assert IrrSpread(0.01, 0.12, 0.4, 0.18, 0).never_back_text() == "the money never comes back in 18% of them"
+    assert IrrSpread.group(-math.inf) == "money never comes back" and IrrSpread.group(0.1) is None
+
+
+def test_report_command_warns_on_stderr(tmp_path):
+    file = tmp_path / "odd.toml"
+    file.write_text(scenario_text('[[alternatives]]\nname = "A"\n', rate=0.35, iterations=200))
+    out = cli("report", str(file), "--out", str(tmp_path / "case.xlsx"))
+    assert out.returncode == 0, out.stderr
+    assert f"warning: {file}: discount_rate: 35.0% a year is far above" in out.stderr
+    assert "Traceback" not in out.stderr and (tmp_path / "case.xlsx").exists()

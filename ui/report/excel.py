@@ -123,9 +123,11 @@ def _or_na(value: float | None, words: str = "n/a") -> Any:
     return words if value is None else value
 
 
-def _irr_value(value: float) -> Any:
+def _irr_value(value: float, median: bool = False) -> Any:
     """An IRR percentile: the rate, or in words the group of futures it falls in."""
-    return value if math.isfinite(value) else f"n/a: {IrrSpread.words(value)}"
+    if math.isfinite(value):
+        return value
+    return f"n/a: {IrrSpread.words(value) if median else IrrSpread.group(value) or 'no futures'}"
 
 
 def _summary(ws, facts: Facts, money: str) -> None:
@@ -143,7 +145,7 @@ def _summary(ws, facts: Facts, money: str) -> None:
         values = [a.name, a.category, a.npv.mean, a.npv.p5, a.npv.p10, a.npv.p50, a.npv.p90, a.npv.p95, a.npv.std,
                   a.npv.se, a.prob_loss, s.comparison.prob_best[a.name], a.pv_benefits, a.pv_costs,
                   _or_na(a.roi_of_expected, "n/a (no costs)"), _or_na(a.roi_p50), _or_na(a.roi_p10),
-                  _or_na(a.roi_p90), _or_na(a.roi_mean), _irr_value(a.irr.p50), _irr_value(a.irr.p10),
+                  _or_na(a.roi_p90), _or_na(a.roi_mean), _irr_value(a.irr.p50, median=True), _irr_value(a.irr.p10),
                   _irr_value(a.irr.p90), a.irr.share_never_back, a.irr.share_nothing_invested,
                   _years_value(a.payback_p50), a.payback_within, _years_value(a.discounted_payback_p50),
                   a.discounted_payback_within, last if last is not None else "n/a",
