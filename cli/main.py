@@ -34,18 +34,25 @@ class _ArgumentParser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def _load(path: str):
-    return _read(path)[0]
+def _load(path: str, *, warn: bool = True):
+    return _read(path, warn=warn)[0]
 
 
-def _read(path: str):
-    """The scenario and its file (text and all)."""
-    from simulator.scenario import read
+def _read(path: str, *, warn: bool = True):
+    """The scenario and its file (text and all). Its cautions (unusual but allowed inputs) go
+    to stderr, one a line: ``warning: FILE: FIELD: what is unusual``."""
+    from simulator.scenario import cautions, read
 
-    return read(path)
+    scenario, file = read(path)
+    if warn:
+        for caution in cautions(scenario):
+            print(f"warning: {caution.line(path)}", file=sys.stderr)
+    return scenario, file
 
 
 def _print_text(results, out) -> None:
+    from simulator.analysis import roi_detail, roi_label
+
     s = results.summary
     sc = results.scenario
     cur = sc.currency
@@ -59,11 +66,14 @@ def _print_text(results, out) -> None:
         print(head, file=out)
         print(f"  Expected NPV        {m(a.npv.mean)}   (80% between {m(a.npv.p10)} and {m(a.npv.p90)})", file=out)
         print(f"  Chance of loss      {fmt.percent(a.prob_loss)}", file=out)
-        roi = "n/a (no costs)" if a.roi_mean is None else f"{a.roi_mean:.0%} (median {a.roi_p50:.0%})"
-        print(f"  ROI                 {roi}", file=out)
-        irr = "n/a" if a.irr_p50 is None else f"{a.irr_p50:.1%} median"
-        if a.irr_share_undefined > 0.005 and a.irr_p50 is not None:
-            irr += f" (no IRR in {fmt.percent(a.irr_share_undefined)} of futures)"
+        if a.roi_of_expected is None:
+            roi = "n/a (no costs)"
+        else:
+            roi = f"{a.roi_of_expected:.0%} (expected NPV / expected PV of costs; {roi_detail(a)})"
+        print(f"  {roi_label(sc.horizon_years):<20}{roi}", file=out)
+        irr = a.irr.median_text()
+        if a.irr.never_back_text():
+            irr += f" over all futures ({a.irr.never_back_text()})"
         print(f"  IRR                 {irr}", file=out)
         print(f"  Payback             {fmt.years(a.payback_p50)} median; within the horizon in "
               f"{fmt.percent(a.payback_within)} of futures", file=out)

@@ -6,9 +6,20 @@ When a run kept its yearly paths for its first futures only (a run too big for
 yearly percentiles from those first futures (at least 32,768 of them: the P10 to P90 bands
 are then typically within a fraction of a percentile point of the full run's).
 
-Undefined values (an IRR that does not exist, an ROI without costs, a payback beyond the
-horizon) are ``None`` in the summary, never NaN, and the share of futures where they occur is
-reported beside them.
+Undefined values (an ROI without costs, a payback beyond the horizon) are ``None`` in the
+summary, never NaN, and the share of futures where they occur is reported beside them.
+
+IRR over every future. A future without an IRR is not left out: it is the future where no
+rate makes NPV zero, so its NPV has one sign at every rate, and the sign of its NPV at the
+discount rate says which. NPV below zero at every rate: the money never comes back, and the
+future ranks below every rate. NPV above zero (or zero: no cash at all): nothing was
+invested, and it ranks above every rate. The IRR percentiles (:class:`IrrSpread`) are taken
+over all futures in that order; one that falls in either group is not a rate, and says so
+in words (:meth:`IrrSpread.words`) and ``null`` in JSON.
+
+ROI as a board reads it: :attr:`AlternativeSummary.roi_of_expected` = expected NPV / expected
+present value of costs over the horizon, whose sign always agrees with the expected NPV; the
+per-future ROIs (over the futures that have costs) give the median and P10-P90 beside it.
 """
 
 from __future__ import annotations
@@ -58,6 +69,128 @@ class Spread:
                 "p90": self.p90, "p95": self.p95}
 
 
+#: Where an IRR percentile falls when it is not a rate: below every rate (the money never
+#: comes back) or above every rate (nothing invested).
+NEVER_BACK = -math.inf
+NOTHING_INVESTED = math.inf
+
+#: The words for a median IRR that is not a rate (command line, app, report, workbook).
+IRR_MEDIAN_WORDS = {NEVER_BACK: "the money does not come back in most futures",
+                    NOTHING_INVESTED: "nothing is invested in most futures"}
+
+
+def ranked_percentiles(rates: np.ndarray, below: int, above: int, qs) -> tuple[float, ...]:
+    """Percentiles ``qs`` (0-100) of ``below`` futures ranked below every rate (-inf), the
+    finite ``rates`` and ``above`` futures ranked above every rate (+inf), with numpy's
+    default (linear) interpolation between neighbours. A percentile whose interpolation
+    touches a group is that group's infinity (between the two groups, the nearer one); with
+    no group it equals ``np.percentile(rates, qs)``. NaN when there are no futures."""
+    v = np.sort(np.asarray(rates, dtype=float))
+    m = v.size
+    total = below + m + above
+
+    def at(k: int) -> float:
+        if k < below:
+            return -math.inf
+        if k >= below + m:
+            return math.inf
+        return float(v[k - below])
+
+    out = []
+    for q in qs:
+        if total == 0:
+            out.append(math.nan)
+            continue
+        h = (total - 1) * float(q) / 100.0
+        i = min(int(math.floor(h)), total - 1)
+        f = h - i
+        a = at(i)
+        if f == 0.0 or i + 1 >= total:
+            out.append(a)
+            continue
+        b = at(i + 1)
+        if math.isfinite(a) and math.isfinite(b):
+            out.append(a + (b - a) * f)
+        elif a == b or (not math.isfinite(a) and math.isfinite(b)):
+            out.append(a)
+        elif math.isfinite(a):
+            out.append(b)
+        else:                                  # -inf and +inf: the nearer one
+            out.append(a if f <= 0.5 else b)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class IrrSpread:
+    """IRR percentiles over every future (see the module doc), as fractions per year.
+
+    ``p10``, ``p50`` and ``p90`` are rates, or :data:`NEVER_BACK` (-inf) when the percentile
+    falls among the futures whose money never comes back, :data:`NOTHING_INVESTED` (+inf)
+    when it falls among the futures with nothing invested."""
+
+    p10: float
+    p50: float
+    p90: float
+    share_never_back: float
+    share_nothing_invested: float
+
+    @classmethod
+    def of(cls, irr: np.ndarray, npv: np.ndarray) -> "IrrSpread":
+        n = irr.size
+        ok = np.isfinite(irr)
+        missing = ~ok
+        below = int(np.count_nonzero(missing & (npv < 0)))
+        above = int(np.count_nonzero(missing)) - below
+        p10, p50, p90 = ranked_percentiles(irr[ok], below, above, (10, 50, 90))
+        return cls(p10, p50, p90, below / max(n, 1), above / max(n, 1))
+
+    @property
+    def share_undefined(self) -> float:
+        return self.share_never_back + self.share_nothing_invested
+
+    @staticmethod
+    def rate(value: float) -> float | None:
+        """A percentile as a rate, None when it falls in a group (or there are no futures)."""
+        return value if math.isfinite(value) else None
+
+    @staticmethod
+    def words(value: float) -> str | None:
+        """None for a rate; else why the median is not one, in words."""
+        if math.isnan(value):
+            return "no simulated futures"
+        return IRR_MEDIAN_WORDS.get(value)
+
+    @staticmethod
+    def group(value: float) -> str | None:
+        """The group a percentile falls in, in a few words ("money never comes back",
+        "nothing invested"); None for a rate."""
+        return {NEVER_BACK: "money never comes back", NOTHING_INVESTED: "nothing invested"}.get(value)
+
+    def median_text(self) -> str:
+        """"12.5% median", or in words why there is no median rate: "n/a: the money does not
+        come back in most futures (62%)", "n/a: nothing is invested" (in every future)."""
+        if math.isfinite(self.p50):
+            return f"{self.p50:.1%} median"
+        if math.isnan(self.p50):
+            return "n/a: no simulated futures"
+        share = self.share_never_back if self.p50 < 0 else self.share_nothing_invested
+        if share >= 0.9995:
+            return "n/a: " + ("the money never comes back" if self.p50 < 0 else "nothing is invested")
+        return f"n/a: {self.words(self.p50)} ({fmt.percent(share)})"
+
+    def never_back_text(self) -> str:
+        """"" or ", the money never comes back in 18% of them" when the median is a rate and
+        some futures never pay back (they are counted as the lowest)."""
+        if math.isfinite(self.p50) and self.share_never_back > 0:
+            return f"the money never comes back in {fmt.percent(self.share_never_back)} of them"
+        return ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"p10": self.rate(self.p10), "p50": self.rate(self.p50), "p90": self.rate(self.p90),
+                "share_undefined": self.share_undefined, "share_never_back": self.share_never_back,
+                "share_nothing_invested": self.share_nothing_invested, "note": self.words(self.p50)}
+
+
 @dataclass(frozen=True)
 class YearSpread:
     year: int
@@ -76,10 +209,14 @@ class AlternativeSummary:
     prob_loss_se: float
     pv_benefits: float
     pv_costs: float
-    roi_mean: float | None
-    roi_p50: float | None
-    irr_p50: float | None
-    irr_share_undefined: float
+    roi_mean: float | None            # mean of the per-future ROIs (futures with costs)
+    roi_p50: float | None             # their median
+    irr_p50: float | None             # median IRR over every future; None when not a rate
+    irr_share_undefined: float        # futures without an IRR (both groups)
+    irr: IrrSpread
+    roi_of_expected: float | None     # expected NPV / expected PV of costs; None without costs
+    roi_p10: float | None
+    roi_p90: float | None
     payback_p50: float | None         # inf = not within the horizon (None = undefined)
     payback_within: float
     discounted_payback_p50: float | None
@@ -175,7 +312,10 @@ def summarise_alternative(alt, category: str = "") -> AlternativeSummary:
     n = alt.npv.size
     p_loss = float(np.mean(alt.npv < 0))
     roi_ok = alt.roi[np.isfinite(alt.roi)]
-    irr_ok = alt.irr[np.isfinite(alt.irr)]
+    irr = IrrSpread.of(alt.irr, alt.npv)
+    roi_p10, roi_p50, roi_p90 = (map(_num, np.percentile(roi_ok, (10, 50, 90))) if roi_ok.size
+                                 else (None, None, None))
+    pv_costs = float(alt.pv_costs.mean())
     return AlternativeSummary(
         name=alt.name,
         category=category,
@@ -183,11 +323,15 @@ def summarise_alternative(alt, category: str = "") -> AlternativeSummary:
         prob_loss=p_loss,
         prob_loss_se=math.sqrt(p_loss * (1 - p_loss) / max(n, 1)),
         pv_benefits=float(alt.pv_benefits.mean()),
-        pv_costs=float(alt.pv_costs.mean()),
+        pv_costs=pv_costs,
         roi_mean=_num(roi_ok.mean()) if roi_ok.size else None,
-        roi_p50=_num(np.median(roi_ok)) if roi_ok.size else None,
-        irr_p50=_num(np.median(irr_ok)) if irr_ok.size else None,
-        irr_share_undefined=1.0 - irr_ok.size / max(n, 1),
+        roi_p50=roi_p50,
+        irr_p50=IrrSpread.rate(irr.p50),
+        irr_share_undefined=irr.share_undefined,
+        irr=irr,
+        roi_of_expected=_num(float(alt.npv.mean()) / pv_costs) if pv_costs > 0 else None,
+        roi_p10=roi_p10,
+        roi_p90=roi_p90,
         payback_p50=_median_payback(alt.payback),
         payback_within=float(np.mean(np.isfinite(alt.payback))),
         discounted_payback_p50=_median_payback(alt.discounted_payback),
@@ -260,6 +404,8 @@ def summarise(results: "Results") -> Summary:
 def to_json(results: "Results") -> dict[str, Any]:
     """The machine-readable result (``investsim run --json``). Money in currency units,
     chances and rates as fractions, ``None`` (JSON null) where a value is undefined."""
+    from .scenario import cautions
+
     s = results.summary
     scenario = results.scenario
 
@@ -275,8 +421,9 @@ def to_json(results: "Results") -> dict[str, Any]:
             "prob_loss": a.prob_loss,
             "pv_benefits": {"mean": a.pv_benefits},
             "pv_costs": {"mean": a.pv_costs},
-            "roi": {"mean": a.roi_mean, "p50": a.roi_p50},
-            "irr": {"p50": a.irr_p50, "share_undefined": a.irr_share_undefined},
+            "roi": {"of_expected": a.roi_of_expected, "mean": a.roi_mean, "p10": a.roi_p10, "p50": a.roi_p50,
+                    "p90": a.roi_p90, "over_years": scenario.horizon_years},
+            "irr": a.irr.as_dict(),
             "payback_years": payback(a.payback_p50, a.payback_within),
             "discounted_payback_years": payback(a.discounted_payback_p50, a.discounted_payback_within),
             "margin_impact_pp": [{"year": y.year, "mean": _num(y.mean), "p10": _num(y.p10), "p90": _num(y.p90)}
@@ -303,4 +450,17 @@ def to_json(results: "Results") -> dict[str, Any]:
             "best": c.best,
         },
         "verdict": s.verdict,
+        "cautions": [{"path": c.path, "message": c.message} for c in cautions(scenario)],
     }
+
+
+def roi_label(horizon_years: int) -> str:
+    """The headline ROI's name with its period: "ROI over 7 years" (never a yearly figure)."""
+    return f"ROI over {horizon_years} year{'s' if horizon_years != 1 else ''}"
+
+
+def roi_detail(a: AlternativeSummary) -> str:
+    """The per-future ROI beside the headline: "median future 11%, 80% between -35% and 169%"."""
+    if a.roi_p50 is None:
+        return ""
+    return f"median future {a.roi_p50:.0%}, 80% between {a.roi_p10:.0%} and {a.roi_p90:.0%}"

@@ -24,6 +24,20 @@ class Problem:
         return f"{where}: {self.message}" if where else self.message
 
 
+@dataclass(frozen=True)
+class Caution:
+    """Something in a scenario that is allowed but unusual enough to be said out loud (a
+    discount rate of 40 %, a risk that happens most years): the run goes ahead and every
+    surface shows it. Same shape as :class:`Problem`: a field path and a plain-words message."""
+
+    path: str
+    message: str
+
+    def line(self, file: str | None = None) -> str:
+        where = ": ".join(part for part in (file, self.path) if part)
+        return f"{where}: {self.message}" if where else self.message
+
+
 class ScenarioError(ValueError):
     """A scenario that cannot be loaded or run as written. Carries every problem found."""
 

@@ -96,6 +96,9 @@ def flows(items: tuple[Item, ...], draws: list[ItemDraws], n: int, horizon: int,
     item_pv: list[np.ndarray] = []
     for item, d in zip(items, draws):
         if item.kind == "investment":
+            if item.year > horizon:      # paid after the horizon: not counted (a caution says so)
+                item_pv.append(np.zeros(n))
+                continue
             amount = d.amount[:, 0]
             item_pv.append(-amount * discount[item.year])
             costs[:, item.year] += amount

@@ -35,8 +35,10 @@ import tempfile
 import tomllib
 from typing import Any, Callable, Iterable, Mapping
 
+import numpy as np
+
 from .distributions import Distribution, DistributionError, from_spec
-from .errors import Problem, ScenarioError, did_you_mean
+from .errors import Caution, Problem, ScenarioError, did_you_mean
 from .expressions import Formula, FormulaError, parse as parse_formula
 
 FORMAT_VERSION = 1
@@ -204,6 +206,47 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def _percent_hint(value: float, lo: float, hi: float, meaning: str = "",
+                  spread: tuple[float, float] | None = None) -> str:
+    """What to write instead of a fraction that was written in percent (5 meant as 5 %)."""
+    what = meaning or "it"
+    if spread:
+        a, b = spread
+        return (f"{what} is written as a fraction between {lo:g} and {hi:g}; this range (90% of it between "
+                f"{a:g} and {b:g}) looks like percent: write {a:g} % as {a / 100:g} and {b:g} % as {b / 100:g}")
+    return (f"{what} is written as a fraction between {lo:g} and {hi:g}; found {value:g}, which looks like a "
+            f"percent: write {value:g} % as {value / 100:g}")
+
+
+def _negative_amount(amount: Amount, kind: str | None) -> str | None:
+    """Why an item's amount cannot be meant (a fixed negative number, a distribution whose 90 %
+    range lies at or below zero, a formula that is a negative constant), or None."""
+    if isinstance(amount, Formula):
+        if amount.names:
+            return None
+        try:
+            value = float(np.asarray(amount.evaluate({})))
+        except (FormulaError, ValueError, TypeError, ArithmeticError):
+            return None
+        found = f"the formula gives {value:g}"
+    elif isinstance(amount, Distribution):
+        p5, p95 = amount.quantile(0.05), amount.quantile(0.95)
+        if not (p95 <= 0 and p5 < 0):
+            return None
+        value = -1.0
+        found = f"this distribution lies below zero (90% of it between {p5:g} and {p95:g})"
+    else:
+        value = float(amount)
+        found = f"found {value:g}"
+    if not value < 0:
+        return None
+    other = ("money that comes in is a 'benefit'" if kind != "benefit"
+             else "money that goes out is a 'running_cost' or an 'investment'")
+    fix = f"write {abs(value):g}" if not isinstance(amount, Distribution) else "write it with positive numbers"
+    return (f"must not be negative: amounts are written as positive numbers and the kind ('{kind}') says "
+            f"whether money goes out or comes in; {found}: {fix} ({other})")
+
+
 class _Reader:
     """Turns plain data (as from ``tomllib``) into a Scenario, collecting problems."""
 
@@ -236,6 +279,16 @@ class _Reader:
             self.fail(path, f"must be {'below' if hi_open else 'at most'} {hi:g}, found {value:g}")
             return None
         return value
+
+    def fraction(self, value: Any, path: str, *, lo: float, hi: float, lo_open: bool = False,
+                 hi_open: bool = False, meaning: str = "") -> float | None:
+        """A number written as a fraction (0.08 = 8 %). A value outside ``lo``..``hi`` that is
+        almost surely a percent (beyond -1..1) is refused with the fix in words."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
+                and abs(value) > 1 and not (lo <= value <= hi):
+            self.fail(path, _percent_hint(value, lo, hi, meaning))
+            return None
+        return self.number(value, path, lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open)
 
     def integer(self, value: Any, path: str, *, lo: int | None = None, hi: int | None = None) -> int | None:
         if isinstance(value, float) and value.is_integer():
@@ -318,7 +371,8 @@ class _Reader:
         if "horizon_years" in data:
             kw["horizon_years"] = self.integer(data["horizon_years"], "horizon_years", lo=1, hi=MAX_HORIZON)
         if "discount_rate" in data:
-            kw["discount_rate"] = self.number(data["discount_rate"], "discount_rate", lo=-1, hi=1, lo_open=True)
+            kw["discount_rate"] = self.fraction(data["discount_rate"], "discount_rate", lo=-1, hi=1, lo_open=True,
+                                                meaning="a yearly rate")
         if "description" in data:
             kw["description"] = self.text(data["description"], "description")
         if "currency" in data:
@@ -371,10 +425,10 @@ class _Reader:
             if key not in raw:
                 self.fail(_join(path, key), "missing (required in [baseline])")
         revenue = self.number(raw.get("revenue", 1.0), _join(path, "revenue"), lo=1)
-        margin = self.number(raw.get("operating_margin", 0.0), _join(path, "operating_margin"), lo=-1, hi=1,
-                             lo_open=True, hi_open=True)
-        growth = self.number(raw.get("revenue_growth", 0.0), _join(path, "revenue_growth"), lo=-1, hi=10,
-                             lo_open=True)
+        margin = self.fraction(raw.get("operating_margin", 0.0), _join(path, "operating_margin"), lo=-1, hi=1,
+                               lo_open=True, hi_open=True, meaning="a share of revenue")
+        growth = self.fraction(raw.get("revenue_growth", 0.0), _join(path, "revenue_growth"), lo=-1, hi=1,
+                               lo_open=True, meaning="growth a year")
         if None in (revenue, margin, growth):
             return None
         return Baseline(revenue, margin, growth)
@@ -445,24 +499,32 @@ class _Reader:
                 self.fail(_join(path, key), f"'{key}' applies only to {allowed}, not to a {kind.replace('_', ' ')}")
                 ok = False
         kw["amount"] = self.amount(raw["amount"], _join(path, "amount"))
+        if kw["amount"] is not None:
+            negative = _negative_amount(kw["amount"], kind)
+            if negative:
+                self.fail(_join(path, "amount"), negative)
+                ok = False
         p = lambda k: _join(path, k)
+        # Years past the horizon are allowed (shortening the horizon must not break the file);
+        # an item that never falls inside it is warned about (see cautions()).
         if "year" in raw:
-            kw["year"] = self.integer(raw["year"], p("year"), lo=0, hi=horizon)
+            kw["year"] = self.integer(raw["year"], p("year"), lo=0, hi=MAX_HORIZON)
         if "life_years" in raw:
             kw["life_years"] = self.integer(raw["life_years"], p("life_years"), lo=1, hi=100)
         if "start_year" in raw:
-            kw["start_year"] = self.integer(raw["start_year"], p("start_year"), lo=1, hi=horizon)
+            kw["start_year"] = self.integer(raw["start_year"], p("start_year"), lo=1, hi=MAX_HORIZON)
         if "end_year" in raw:
-            kw["end_year"] = self.integer(raw["end_year"], p("end_year"), lo=1, hi=horizon)
+            kw["end_year"] = self.integer(raw["end_year"], p("end_year"), lo=1, hi=MAX_HORIZON)
         if kw.get("start_year") is not None and kw.get("end_year") is not None and kw["end_year"] < kw["start_year"]:
             self.fail(p("end_year"), f"end_year ({kw['end_year']}) is before start_year ({kw['start_year']})")
             ok = False
         if "ramp_years" in raw:
             kw["ramp_years"] = self.integer(raw["ramp_years"], p("ramp_years"), lo=0, hi=100)
         if "growth" in raw:
-            kw["growth"] = self.fraction_amount(raw["growth"], p("growth"), lo=-1, hi=10)
+            kw["growth"] = self.fraction_amount(raw["growth"], p("growth"), lo=-1, hi=1, meaning="growth a year")
         if "probability" in raw:
-            kw["probability"] = self.fraction_amount(raw["probability"], p("probability"), lo=0, hi=1)
+            kw["probability"] = self.fraction_amount(raw["probability"], p("probability"), lo=0, hi=1,
+                                                     meaning="a chance per year")
         elif kind == "risk":
             self.fail(p("probability"), "missing: a risk needs the chance per year that it happens, e.g. probability = 0.1")
             ok = False
@@ -475,7 +537,7 @@ class _Reader:
                 self.fail(p("contribution_margin"), 'contribution_margin applies only to benefits with effect = "revenue"')
                 ok = False
             kw["contribution_margin"] = self.fraction_amount(raw["contribution_margin"], p("contribution_margin"),
-                                                             lo=0, hi=1)
+                                                             lo=0, hi=1, meaning="a share of revenue")
         elif kind == "benefit" and raw.get("effect") == "revenue":
             self.fail(p("contribution_margin"), "missing: a revenue benefit needs the share of that revenue kept as "
                                                 "profit, e.g. contribution_margin = 0.35")
@@ -488,10 +550,18 @@ class _Reader:
             return None
         return Item(**kw)
 
-    def fraction_amount(self, value: Any, path: str, *, lo: float, hi: float) -> Amount | None:
+    def fraction_amount(self, value: Any, path: str, *, lo: float, hi: float, meaning: str = "") -> Amount | None:
+        """A fraction, or an amount when it is uncertain. A distribution whose 90 % range lies
+        entirely outside ``lo``..``hi`` and beyond -1..1 is almost surely written in percent."""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return self.number(value, path, lo=lo, hi=hi)
-        return self.amount(value, path)
+            return self.fraction(value, path, lo=lo, hi=hi, meaning=meaning)
+        amount = self.amount(value, path)
+        if isinstance(amount, Distribution):
+            p5, p95 = amount.quantile(0.05), amount.quantile(0.95)
+            if (p5 > max(hi, 1)) or (p95 < min(lo, -1)):
+                self.fail(path, _percent_hint(p5, lo, hi, meaning, spread=(p5, p95)))
+                return None
+        return amount
 
     def correlation(self, raw: Any, path: str) -> Correlation | None:
         if not isinstance(raw, Mapping):
@@ -571,7 +641,6 @@ def check(scenario: Scenario) -> list[Problem]:
     if not scenario.alternatives:
         problems.append(Problem("alternatives", "add at least one alternative"))
     seen_alts: set[str] = set()
-    horizon = scenario.horizon_years
     for i, alt in enumerate(scenario.alternatives):
         path = f"alternatives[{i}]"
         if alt.name in seen_alts:
@@ -585,15 +654,7 @@ def check(scenario: Scenario) -> list[Problem]:
             seen_items.add(item.name)
             for attr in ("amount", "growth", "probability", "contribution_margin"):
                 names_ok(getattr(item, attr), f"{ipath}.{attr}")
-            if item.kind == "investment" and item.year > horizon:
-                problems.append(Problem(f"{ipath}.year", f"year {item.year} is after the horizon ({horizon} years)"))
             if item.is_annual:
-                if item.start_year > horizon:
-                    problems.append(Problem(f"{ipath}.start_year",
-                                            f"start_year {item.start_year} is after the horizon ({horizon} years)"))
-                if item.end_year is not None and item.end_year > horizon:
-                    problems.append(Problem(f"{ipath}.end_year",
-                                            f"end_year {item.end_year} is after the horizon ({horizon} years)"))
                 if item.end_year is not None and item.end_year < item.start_year:
                     problems.append(Problem(f"{ipath}.end_year", f"end_year ({item.end_year}) is before start_year "
                                                                  f"({item.start_year})"))
@@ -628,6 +689,68 @@ def check(scenario: Scenario) -> list[Problem]:
         except CorrelationError as exc:
             problems.append(Problem("correlations", str(exc)))
     return problems
+
+
+#: Thresholds beyond which an input is unusual enough to be said out loud (cautions()).
+CAUTION_DISCOUNT_RATE = 0.30
+CAUTION_HORIZON = 30
+CAUTION_RISK_PROBABILITY = 0.5
+
+
+def _fixed_or_mean(amount: Amount | None) -> float | None:
+    """A fixed number, or a distribution's mean; None for a formula (its value is not known here)."""
+    if isinstance(amount, Distribution):
+        return float(amount.mean())
+    if isinstance(amount, (int, float)):
+        return float(amount)
+    return None
+
+
+def cautions(scenario: Scenario) -> tuple[Caution, ...]:
+    """What is allowed but unusual in a valid scenario, each with its field path: a discount
+    rate below 0 or above 30 %, a horizon past 30 years, an item that never falls inside the
+    horizon, a build-up longer than the years an item runs within the horizon, a risk that
+    happens in most years (a chance above 0.5 a year). The run goes ahead; the command line
+    prints these on stderr, the app shows them in its banner and the report in its method
+    notes. Empty for an ordinary scenario."""
+    out: list[Caution] = []
+    rate = scenario.discount_rate
+    horizon = scenario.horizon_years
+    if rate < 0:
+        out.append(Caution("discount_rate", f"a negative discount rate ({rate:.1%} a year) makes money later worth "
+                                            "more than money today; check that it is meant"))
+    elif rate > CAUTION_DISCOUNT_RATE:
+        out.append(Caution("discount_rate", f"{rate:.1%} a year is far above a usual cost of capital (about 5% to "
+                                            "15%); check that it is meant (8 % is written 0.08)"))
+    if horizon > CAUTION_HORIZON:
+        out.append(Caution("horizon_years", f"{horizon} years is longer than boards usually look ahead (5 to 10 "
+                                            f"years; {CAUTION_HORIZON} at most for buildings and infrastructure); "
+                                            "figures that far out are guesses"))
+    for i, alt in enumerate(scenario.alternatives):
+        for j, item in enumerate(alt.items):
+            ipath = f"alternatives[{i}].items[{j}]"
+            if item.kind == "investment":
+                if item.year > horizon:
+                    out.append(Caution(f"{ipath}.year", f"paid in year {item.year}, after the horizon ({horizon} "
+                                                        "years): it is not counted"))
+                continue
+            if item.start_year > horizon:
+                out.append(Caution(f"{ipath}.start_year", f"starts in year {item.start_year}, after the horizon "
+                                                          f"({horizon} years): it is not counted"))
+                continue
+            end = horizon if item.end_year is None else min(item.end_year, horizon)
+            runs = end - item.start_year + 1
+            if item.ramp_years > runs:
+                when = f"year {end}" if runs == 1 else f"years {item.start_year} to {end}"
+                out.append(Caution(f"{ipath}.ramp_years", f"builds up over {item.ramp_years} years but runs only "
+                                                          f"{runs} within the horizon ({when}): it never reaches "
+                                                          "its full size"))
+            chance = _fixed_or_mean(item.probability)
+            if item.kind == "risk" and chance is not None and chance > CAUTION_RISK_PROBABILITY:
+                out.append(Caution(f"{ipath}.probability", f"a chance of {chance:.0%} a year means it happens in "
+                                                           "most years; if it is a regular cost, make it a running "
+                                                           "cost"))
+    return tuple(out)
 
 
 def _oldest_format() -> int:

@@ -33,11 +33,14 @@ def make(body: str, **kw):
 
 
 #: A business that loses all its revenue in some futures: the operating margin does not
-#: exist there (revenue 1,000; lost sales uniform between 600 and 1,200).
+#: exist there (revenue 1,000; lost sales uniform between 600 and 1,200). An item's own amount
+#: that lies below zero is refused as a sign error, so the loss comes through a variable.
 SHRINK = """
 [baseline]
 revenue = 1000
 operating_margin = 0.1
+[variables]
+sales_change = { dist = "uniform", min = -1200, max = -600 }
 [[alternatives]]
 name = "Shrink"
 [[alternatives.items]]
@@ -45,5 +48,5 @@ name = "Lost sales"
 kind = "benefit"
 effect = "revenue"
 contribution_margin = 0.2
-amount = { dist = "uniform", min = -1200, max = -600 }
+amount = "sales_change"
 """

@@ -432,9 +432,11 @@ class ItemPage(Page):
         color = colors_for([a.name for a in scenario.alternatives]).get(alt.name, "#888888")
         self.title.setText(f"<span style='color:{color}'>■</span> {_esc(alt.name)} / item")
         h = scenario.horizon_years
-        self.fields["year"].editor.setMaximum(h)
-        self.fields["start_year"].editor.setMaximum(h)
-        self.fields["end_year"].editor.setMaximum(h)
+        # Up to the horizon, or the year the file says when it is later (a caution says so):
+        # a spin box must never change a value it only shows.
+        self.fields["year"].editor.setMaximum(max(h, item.year))
+        self.fields["start_year"].editor.setMaximum(max(h, item.start_year))
+        self.fields["end_year"].editor.setMaximum(max(h, item.end_year or 0))
         for name in ("name", "kind", "year", "life_years", "start_year", "end_year", "ramp_years", "vary", "effect",
                      "driver", "note"):
             self.fields[name].set_value(getattr(item, name))

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QLineEdit, QMainWindow, QMes
                                QProgressBar, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from simulator.errors import ScenarioError
-from simulator.scenario import MAX_ITERATIONS, MIN_ITERATIONS, Scenario, ScenarioFile, migration_message, read
+from simulator.scenario import MAX_ITERATIONS, MIN_ITERATIONS, Scenario, ScenarioFile, cautions, migration_message, read
 
 from . import autosave, edits
 from .banner import Banner
@@ -328,10 +328,35 @@ class MainWindow(QMainWindow):
             self.seed.setText(str(scenario.seed))
 
     def _on_changed(self, scenario: Scenario, select) -> None:
+        self._show_cautions(scenario)
         self._show_scenario(scenario, select)
         self._update_title()
         immediate, self._immediate = self._immediate, False
         self.controller.request(scenario, immediate=immediate)
+
+    def caution_lines(self, scenario: Scenario) -> list[str]:
+        """The scenario's cautions (unusual but allowed inputs), one line each, in the words
+        of the screen: "settings, 'Discount rate': 35.0% a year is far above ..."."""
+        lines = []
+        for c in cautions(scenario):
+            field = c.path.rsplit(".", 1)[-1]
+            lines.append(f"{edits.describe_path(scenario, c.path)}, {plain_words(field)}: {plain_words(c.message)}")
+        return lines
+
+    def _show_cautions(self, scenario: Scenario) -> None:
+        """Say what is unusual in the scenario (never silently); an error on the banner wins."""
+        if self._banner_source in ("load", "engine", "save", "migration") and not self.banner.isHidden():
+            return
+        lines = self.caution_lines(scenario)
+        if lines:
+            self._banner_source = "cautions"
+            self.banner.show_message(
+                "Unusual input: the results are computed, but check that it is meant" if len(lines) == 1 else
+                f"{len(lines)} unusual inputs: the results are computed, but check that they are meant",
+                lines, "warning")
+        elif self._banner_source == "cautions" and "unusual input" in self.banner.headline.text().lower():
+            self.banner.dismiss()
+            self._banner_source = ""
 
     def _on_reset(self, scenario: Scenario) -> None:
         """Another scenario: nothing of the old one's results stays on screen."""
@@ -405,6 +430,8 @@ class MainWindow(QMainWindow):
         self._results = results
         if self._banner_source == "engine":
             self.banner.dismiss()
+            self._banner_source = ""
+            self._show_cautions(self.doc.scenario)
         colors = colors_for(results.names)
         self.overview.set_results(results, preview, colors)
         for tab in self.chart_tabs.values():
@@ -527,7 +554,8 @@ class MainWindow(QMainWindow):
         note = migration_message(file)
         if note:   # an older format, read into today's: say what saving will do
             self._banner_source = "migration"
-            self.banner.show_message(f"{path.name} was written by an older version of investsim", [note], "info")
+            self.banner.show_message(f"{path.name} was written by an older version of investsim",
+                                     [note] + self.caution_lines(scenario), "info")
         if self.persist:
             from .settings import add_recent
 
@@ -544,7 +572,7 @@ class MainWindow(QMainWindow):
                      unsaved: bool = False) -> None:
         """Show ``scenario`` (from ``file``, a bare path, or None: untitled) with a fresh undo
         history, and run it. ``unsaved`` marks it as not saved yet (a restored autosave)."""
-        if self._banner_source in ("load", "engine", "save", "migration"):
+        if self._banner_source in ("load", "engine", "save", "migration", "cautions"):
             self.banner.dismiss()
             self._banner_source = ""
         self._confirm_overwrite = None

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScroll
                                QWidget)
 
 from simulator import formatting as fmt
+from simulator.analysis import roi_detail, roi_label
 
 from .palette import colors_for
 
@@ -23,7 +24,9 @@ _ROWS = (
     ("loss", "Chance of losing money",
      "Share of simulated futures in which the investment is worth less than nothing today (NPV below zero)."),
     ("roi", "Return on investment",
-     "Average over the futures of (benefits minus costs) divided by costs, all in today's money."),
+     "Expected NPV divided by the expected cost, both in today's money, over the whole planning horizon "
+     "(not a yearly figure); its sign agrees with the expected NPV. The median future shows how a typical "
+     "future does."),
     ("payback", "Payback",
      "Typical (median) number of years until the cumulative cash turns positive, and how often that happens "
      "within the planning horizon."),
@@ -33,6 +36,8 @@ _ROWS = (
     ("best", "Chance of being the best choice",
      "Share of simulated futures in which this alternative has the highest NPV of all."),
 )
+
+_ROI_TIP = dict((key, tip) for key, _, tip in _ROWS)["roi"]
 
 
 def _payback_text(p50: float | None, within: float, horizon: int) -> str:
@@ -94,6 +99,7 @@ class AlternativeCard(QFrame):
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(5)
         self.values: dict[str, QLabel] = {}
+        self.labels: dict[str, QLabel] = {}
         for row, (key, label, tip) in enumerate(_ROWS):
             lab = QLabel(label)
             lab.setObjectName("rowLabel")
@@ -106,6 +112,7 @@ class AlternativeCard(QFrame):
             grid.addWidget(lab, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(val, row, 1)
             self.values[key] = val
+            self.labels[key] = lab
         grid.setColumnStretch(1, 1)
         outer.addLayout(grid)
         self.items_caption = QLabel("Where the value comes from (today's money, on average)")
@@ -153,10 +160,14 @@ class AlternativeCard(QFrame):
         self.npv.setText(m(a.npv.mean))
         self.values["range"].setText(f"{m(a.npv.p10)} and {m(a.npv.p90)}")
         self.values["loss"].setText(fmt.percent(a.prob_loss))
-        if a.roi_mean is None:
+        self.labels["roi"].setText(roi_label(horizon))
+        if a.roi_of_expected is None:
             self.values["roi"].setText("n/a (no costs)")
         else:
-            self.values["roi"].setText(f"{a.roi_mean:.0%} on average")
+            self.values["roi"].setText(f"{a.roi_of_expected:.0%} (median future {a.roi_p50:.0%})")
+            self.values["roi"].setToolTip(f"{_ROI_TIP}\n\nPer future: {roi_detail(a)}.\nIRR: "
+                                          f"{a.irr.median_text()} over all futures"
+                                          + (f" ({a.irr.never_back_text()})." if a.irr.never_back_text() else "."))
         self.values["payback"].setText(_payback_text(a.payback_p50, a.payback_within, horizon))
         if a.margin_pp:
             last = a.margin_pp[-1]

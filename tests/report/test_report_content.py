@@ -151,3 +151,32 @@ def test_the_report_quotes_the_engines_own_sentences(bundled_results):
     for name, pm in f.precision:
         assert f"{name} \u00b1{fmt.money(pm)}" in text
     assert f.command == f"investsim run erp-vs-production-line.toml --iterations {r.iterations} --seed {r.seed} --json"
+
+
+def test_unusual_inputs_are_listed_in_the_method_notes():
+    """Cautions (simulator.scenario.cautions) are never silent: the method notes list each
+    with its field path."""
+    text = project("A", 1e6, 2e5, 5e5) + """
+[[alternatives.items]]
+name = "Outage"
+kind = "risk"
+probability = 0.7
+amount = 1000
+"""
+    facts = F.build(run(loads(HEAD.replace("discount_rate = 0.08", "discount_rate = 0.4") + text), 500, 3))
+    notes = dict(facts.method)
+    assert "Unusual inputs" in notes
+    assert "discount_rate: 40.0% a year is far above" in notes["Unusual inputs"]
+    assert "alternatives[0].items[2].probability: a chance of 70% a year" in notes["Unusual inputs"]
+    assert "Unusual inputs" in plain_text(build(facts, []))
+    assert "Unusual inputs" not in dict(F.build(results_of(project("A", 1e6, 2e5, 5e5), 500)).method)
+
+
+def test_key_rows_give_roi_with_its_period_and_irr_over_all_futures():
+    r = results_of(project("A", 1e6, 2e5, 5e5))
+    rows = {row.label: row.cells for row in F.build(r).key_rows}
+    a = r.summary.alternatives[0]
+    assert rows["Return on investment (ROI over 5 years)"] == \
+        (f"{a.roi_of_expected:.0%} (median future {a.roi_p50:.0%})",)
+    assert rows["Internal rate of return (IRR), median of all futures"][0].startswith(
+        a.irr.median_text().removesuffix(" median"))

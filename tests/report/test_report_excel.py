@@ -57,10 +57,18 @@ def test_summary_matches_the_engine(stem, bundled_results, bundled_reports):
         assert cell("PV of costs").value == pytest.approx(a.pv_costs)
         assert "$" in cell("Expected NPV").number_format and "#,##0" in cell("Expected NPV").number_format
         assert cell("Chance of losing money").number_format == "0.0%"
+        irr = cell("IRR median (over all futures)").value
         if a.irr_p50 is None:
-            assert cell("IRR median").value == "n/a"
+            assert irr.startswith("n/a: ") and irr[5:] == a.irr.words(a.irr.p50)
         else:
-            assert cell("IRR median").value == pytest.approx(a.irr_p50)
+            assert irr == pytest.approx(a.irr_p50)
+        assert cell("Share of futures where the money never comes back").value == pytest.approx(a.irr.share_never_back)
+        roi = cell(f"ROI over {results.scenario.horizon_years} years: expected NPV / expected PV of costs").value
+        if a.roi_of_expected is None:
+            assert roi == "n/a (no costs)"
+        else:
+            assert roi == pytest.approx(a.npv.mean / a.pv_costs)
+            assert cell("ROI median future").value == pytest.approx(a.roi_p50)
     assert ws.freeze_panes == "B5"
     assert ws.cell(4, 1).font.bold
     assert ws.column_dimensions["A"].width >= 20

@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from simulator import formatting as fmt
+from simulator.analysis import IrrSpread, roi_label
 
 from .facts import SAMPLING_WORDS, Facts
 
@@ -98,8 +99,12 @@ SUMMARY_COLUMNS = [
     ("NPV P10", 13, "money"), ("NPV median", 13, "money"), ("NPV P90", 13, "money"), ("NPV P95", 13, "money"),
     ("NPV standard deviation", 14, "money"), ("Standard error of expected NPV", 14, "money"),
     ("Chance of losing money", 11, PERCENT), ("Chance of being the best", 11, PERCENT),
-    ("PV of benefits", 14, "money"), ("PV of costs", 14, "money"), ("ROI average", 10, PERCENT),
-    ("ROI median", 10, PERCENT), ("IRR median", 10, PERCENT), ("Share of futures without an IRR", 12, PERCENT),
+    ("PV of benefits", 14, "money"), ("PV of costs", 14, "money"),
+    ("{roi}: expected NPV / expected PV of costs", 14, PERCENT), ("ROI median future", 10, PERCENT),
+    ("ROI P10", 10, PERCENT), ("ROI P90", 10, PERCENT), ("ROI average of futures", 10, PERCENT),
+    ("IRR median (over all futures)", 12, PERCENT), ("IRR P10", 10, PERCENT), ("IRR P90", 10, PERCENT),
+    ("Share of futures where the money never comes back", 13, PERCENT),
+    ("Share of futures with nothing invested", 12, PERCENT),
     ("Payback median (years)", 12, YEARS), ("Pays back within the horizon", 12, PERCENT),
     ("Discounted payback median (years)", 13, YEARS), ("Discounted payback within the horizon", 13, PERCENT),
     ("Operating margin impact, last year", 13, POINTS), ("Expected regret", 13, "money"),
@@ -114,21 +119,34 @@ def _years_value(p50: float | None) -> Any:
     return p50
 
 
+def _or_na(value: float | None, words: str = "n/a") -> Any:
+    return words if value is None else value
+
+
+def _irr_value(value: float, median: bool = False) -> Any:
+    """An IRR percentile: the rate, or in words the group of futures it falls in."""
+    if math.isfinite(value):
+        return value
+    return f"n/a: {IrrSpread.words(value) if median else IrrSpread.group(value) or 'no futures'}"
+
+
 def _summary(ws, facts: Facts, money: str) -> None:
     ws.title = "Summary"
     r = facts.results
     s = r.summary
     put(ws, 1, 1, facts.title, font=TITLE_FONT)
     put(ws, 2, 1, facts.recommendation.headline, font=BOLD)
-    header(ws, 4, [c[0] for c in SUMMARY_COLUMNS], [c[1] for c in SUMMARY_COLUMNS])
+    roi = roi_label(r.scenario.horizon_years)
+    header(ws, 4, [c[0].format(roi=roi) for c in SUMMARY_COLUMNS], [c[1] for c in SUMMARY_COLUMNS])
     ws.row_dimensions[4].height = 45
     row = 5
     for a in s.alternatives:
         last = a.margin_pp[-1].mean if a.margin_pp else None
         values = [a.name, a.category, a.npv.mean, a.npv.p5, a.npv.p10, a.npv.p50, a.npv.p90, a.npv.p95, a.npv.std,
                   a.npv.se, a.prob_loss, s.comparison.prob_best[a.name], a.pv_benefits, a.pv_costs,
-                  a.roi_mean if a.roi_mean is not None else "n/a", a.roi_p50 if a.roi_p50 is not None else "n/a",
-                  a.irr_p50 if a.irr_p50 is not None else "n/a", a.irr_share_undefined,
+                  _or_na(a.roi_of_expected, "n/a (no costs)"), _or_na(a.roi_p50), _or_na(a.roi_p10),
+                  _or_na(a.roi_p90), _or_na(a.roi_mean), _irr_value(a.irr.p50, median=True), _irr_value(a.irr.p10),
+                  _irr_value(a.irr.p90), a.irr.share_never_back, a.irr.share_nothing_invested,
                   _years_value(a.payback_p50), a.payback_within, _years_value(a.discounted_payback_p50),
                   a.discounted_payback_within, last if last is not None else "n/a",
                   s.comparison.expected_regret[a.name]]

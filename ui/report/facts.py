@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Sequence
 from simulator import __version__
 from simulator import formatting as fmt
 from simulator import insights
+from simulator.analysis import roi_label
 from simulator.describe import describe_amount, format_values, resolve_unit, sketch
 from simulator.distributions import Distribution
 from simulator.formatting import yearly_subset_text
-from simulator.scenario import key_comments
+from simulator.scenario import cautions, key_comments
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.analysis import AlternativeSummary
@@ -130,6 +131,8 @@ class Facts:
     cash_note: str = ""
     #: The comment beside each input in the scenario file, by variable name (its source).
     notes: dict[str, str] = field(default_factory=dict)
+    #: Unusual but allowed inputs (simulator.scenario.cautions), one line each with its field.
+    cautions: list[str] = field(default_factory=list)
 
     def money(self, x: float | None) -> str:
         return fmt.money(x, self.currency)
@@ -240,6 +243,7 @@ def build(results: "Results", source_file: str | os.PathLike | None = None, sour
         cash_note=yearly_subset_text(results, "The P10, median and P90 of each year come from",
                                      "the averages from").strip(),
         notes=comments["variables"],
+        cautions=[c.line() for c in cautions(scenario)],
     )
     facts.drivers, facts.caveat = _drivers_and_caveat(results, facts)
     facts.worth_knowing = _worth_knowing(results)
@@ -329,10 +333,11 @@ def _key_rows(results: "Results") -> list[KeyRow]:
         rows.append(KeyRow("Chance of being the best choice",
                            tuple(fmt.percent(s.comparison.prob_best[a.name]) for a in alts)))
     rows += [
-        KeyRow("Return on investment (ROI), average",
-               tuple("n/a (no costs)" if a.roi_mean is None else f"{a.roi_mean:.0%}" for a in alts)),
-        KeyRow("Internal rate of return (IRR), median",
-               tuple("n/a" if a.irr_p50 is None else f"{a.irr_p50:.1%}" for a in alts)),
+        KeyRow(f"Return on investment ({roi_label(sc.horizon_years)})",
+               tuple("n/a (no costs)" if a.roi_of_expected is None else
+                     f"{a.roi_of_expected:.0%} (median future {a.roi_p50:.0%})" for a in alts)),
+        KeyRow("Internal rate of return (IRR), median of all futures",
+               tuple(_irr_cell(a) for a in alts)),
         KeyRow("Payback, median", tuple(_payback(a.payback_p50, a.payback_within, sc.horizon_years) for a in alts)),
     ]
     if any(a.margin_pp for a in alts):
@@ -342,6 +347,14 @@ def _key_rows(results: "Results") -> list[KeyRow]:
     rows.append(KeyRow("Present value of benefits / of costs",
                        tuple(f"{m(a.pv_benefits)} / {m(a.pv_costs)}" for a in alts)))
     return rows
+
+
+def _irr_cell(a: "AlternativeSummary") -> str:
+    """"12.2% (18% never pay back)", or why there is no median rate."""
+    text = a.irr.median_text().removesuffix(" median")
+    if a.irr.never_back_text():
+        text += f" ({fmt.percent(a.irr.share_never_back)} never pay back)"
+    return text
 
 
 def middle_80(a: "AlternativeSummary", currency: str) -> str:
@@ -614,6 +627,10 @@ def _method(results: "Results", facts: Facts) -> list[tuple[str, str]]:
                 f"The same scenario file, number of futures and seed always give the same figures. This report: "
                 f"{facts.source_name}, {n:,} futures, seed {results.seed}, {sampling}, investsim {facts.version}. "
                 "The command line gives the same figures:"))
+    if facts.cautions:
+        out.append(("Unusual inputs",
+                    "The scenario was simulated as written, but these inputs are unusual; check that they are "
+                    "meant: " + "; ".join(facts.cautions) + "."))
     out.append(("What the model leaves out",
                 "The results are only as good as the ranges put in. Inputs are independent of each other except "
                 "where a correlation is stated. Taxes, financing and value beyond the horizon are not modelled "
@@ -639,10 +656,15 @@ def _glossary(results: "Results") -> list[tuple[str, str]]:
                                      "of all; \u201cbeats B in 60%\u201d is the share in which its NPV is above B's."),
         ("Return on investment (ROI)", "Present value of benefits minus present value of costs, divided by the "
                                        "present value of costs: what each unit of money spent returns on top of "
-                                       "itself, in today's money."),
+                                       f"itself, in today's money, over the whole {sc.horizon_years}-year horizon "
+                                       "(not a yearly figure). The headline is the expected NPV divided by the "
+                                       "expected present value of costs, so its sign always agrees with the "
+                                       "expected NPV; the median future and P10 to P90 show the spread."),
         ("Internal rate of return (IRR)", "The discount rate at which NPV would be exactly zero. An IRR above the "
-                                          f"discount rate ({rate}) means the investment earns more than required; "
-                                          "some cash-flow patterns have none (n/a)."),
+                                          f"discount rate ({rate}) means the investment earns more than required. "
+                                          "The median is taken over every future: futures whose money never comes "
+                                          "back count as lower than any rate, futures with nothing invested as "
+                                          "higher; when the median falls among them, the report says so (n/a)."),
         ("Payback", "The first year in which cumulative cash turns positive (years can be fractions). "
                     "\u201cNot within the horizon\u201d is a real answer, not an error."),
         ("Operating margin impact (pp)", "The change in operating profit as a share of revenue, against the "
