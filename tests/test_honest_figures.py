@@ -18,7 +18,7 @@ import pytest
 
 from helpers import ROOT, make, scenario_text
 from simulator.analysis import IrrSpread, ranked_percentiles, roi_label
-from simulator.cli import main
+from cli.main import main
 from simulator.engine import run
 from simulator.errors import ScenarioError
 from simulator.scenario import cautions, loads
@@ -233,7 +233,7 @@ REFUSED = [
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulator.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
 
 
