@@ -86,6 +86,10 @@ class AlternativeSummary:
     discounted_payback_within: float
     margin_pp: tuple[YearSpread, ...]           # years 1..H, empty without a baseline
     result: Any = field(default=None, repr=False, compare=False)  # the AlternativeResult summarised
+    #: Mean present value of the taxes (+ paid, - saved); 0 for a pre-tax scenario.
+    pv_taxes: float = 0.0
+    #: Mean value beyond the horizon, in the horizon year (not discounted); 0 without one.
+    terminal_value: float = 0.0
 
     @cached_property
     def cash_by_year(self) -> tuple[YearSpread, ...]:
@@ -194,6 +198,8 @@ def summarise_alternative(alt, category: str = "") -> AlternativeSummary:
         discounted_payback_within=float(np.mean(np.isfinite(alt.discounted_payback))),
         margin_pp=() if alt.margin_pp is None else _year_spreads(alt.margin_pp, 1, means=alt.margin_mean),
         result=alt,
+        pv_taxes=0.0 if getattr(alt, "pv_taxes", None) is None else float(alt.pv_taxes.mean()),
+        terminal_value=0.0 if getattr(alt, "terminal_value", None) is None else float(alt.terminal_value.mean()),
     )
 
 
@@ -275,6 +281,8 @@ def to_json(results: "Results") -> dict[str, Any]:
             "prob_loss": a.prob_loss,
             "pv_benefits": {"mean": a.pv_benefits},
             "pv_costs": {"mean": a.pv_costs},
+            "pv_taxes": {"mean": a.pv_taxes},
+            "terminal_value": {"mean": a.terminal_value},
             "roi": {"mean": a.roi_mean, "p50": a.roi_p50},
             "irr": {"p50": a.irr_p50, "share_undefined": a.irr_share_undefined},
             "payback_years": payback(a.payback_p50, a.payback_within),
@@ -294,6 +302,8 @@ def to_json(results: "Results") -> dict[str, Any]:
         "currency": scenario.currency,
         "horizon_years": scenario.horizon_years,
         "discount_rate": scenario.discount_rate,
+        "tax_rate": scenario.tax_rate,
+        "inflation": scenario.inflation,
         "alternatives": alternatives,
         "comparison": {
             "prob_best": c.prob_best,
