@@ -447,3 +447,17 @@ def test_cli_text_says_after_tax_and_nominal(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["tax_rate"] == 0.34 and data["inflation"] == 0
     assert round(data["alternatives"][0]["npv"]["mean"]) == 65_488
+
+
+def test_the_readme_worked_example_gives_the_figures_it_states():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**A worked example you can check by hand.**", 1)[1]
+    body = section.split("```toml", 1)[1].split("```", 1)[0]
+    tax_line, items = body.split("\n", 2)[1], body.split("\n", 2)[2]
+    sc = loads(scenario_text('[[alternatives]]\nname = "New machine"\n' + items, horizon=3, rate=0.1, iterations=10,
+                             extra=tax_line + "\n"))
+    res = run(sc)
+    alt = res.alternatives[0]
+    np.testing.assert_allclose(cash(res), [-1100, 450, 450, 762.5])
+    assert round(float(alt.npv[0]), 2) == 253.87 and "**253.87**" in section
+    assert round(float(alt.pv_taxes[0]), 2) == 152.52 and "152.52" in section
