@@ -176,7 +176,8 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.xaxis.set_major_formatter(lambda x, pos: "today" if x == 0 else f"{x:.0f}")
     ax.grid(axis="y", color=st.GRID, lw=0.8)
     ax.set_xlabel("Years from today")
-    ax.set_ylabel("Cumulative net cash (not discounted)")
+    ax.set_ylabel("Cumulative net cash" + (", after tax" if results.scenario.tax_rate else "")
+                  + (", nominal" if results.scenario.inflation else "") + " (not discounted)")
     st.legend(ax, handles, labels)
     kept = st.yearly_kept(results)
     caption = ("Lines: the median " + ("of all futures" if kept is None else "future") + ", year by year; "
