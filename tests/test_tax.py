@@ -461,3 +461,23 @@ def test_the_readme_worked_example_gives_the_figures_it_states():
     np.testing.assert_allclose(cash(res), [-1100, 450, 450, 762.5])
     assert round(float(alt.npv[0]), 2) == 253.87 and "**253.87**" in section
     assert round(float(alt.pv_taxes[0]), 2) == 152.52 and "152.52" in section
+
+
+def test_teams_and_what_if_know_the_new_lines():
+    from dataclasses import replace
+
+    from simulator import teams, whatif
+
+    sc = load(Path(__file__).resolve().parent.parent / "scenarios" / "packaging-line-after-tax.toml")
+    other = replace(sc, tax_rate=0.30, inflation=0.0)
+    diffs = {d.key: d for d in teams.differences([("Finance", sc), ("Sales", other)])}
+    tax = diffs[("setting", "tax_rate")]
+    assert tax.label.startswith("Tax rate") and [v.text for v in tax.values] == ["25%", "30%"]
+    assert ("setting", "inflation") in diffs
+    # trying the other team's tax rate in this scenario runs, after tax
+    tried = teams.swap(sc, ("setting", "tax_rate"), 0.30, other)
+    assert tried.tax_rate == 0.30
+    label = "Buy the line / Packaging line / residual value"
+    assert label in whatif.inputs(sc) and whatif.unit_of(sc, label) == "money"
+    shifted = whatif.shift_input(sc, label, 0.2)
+    assert whatif.get_amount(shifted, label).high == pytest.approx(1.2 * 900_000)
