@@ -315,7 +315,9 @@ def _decision(results: "Results") -> str:
     alts = sc.alternatives
     named = [a.name + (f" ({a.category})" if a.category else "") for a in alts]
     frame = (f"judged over {sc.horizon_years} years at a discount rate of {sc.discount_rate:.1%} a year, "
-             f"across {results.iterations:,} simulated futures")
+             + (f"after tax at {sc.tax_rate:.0%}, " if sc.tax_rate else "")
+             + (f"in nominal money ({sc.inflation:.1%} inflation a year), " if sc.inflation else "")
+             + f"across {results.iterations:,} simulated futures")
     if len(named) == 1:
         return f"Whether to go ahead with {named[0]}, {frame}."
     if len(named) == 2:
