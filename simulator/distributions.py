@@ -998,6 +998,28 @@ class Poisson(Distribution):
         return {"dist": "poisson", "mean": self.mean_}
 
 
+def _gamma_refine(a: float, x: np.ndarray, u: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                  lga: float) -> np.ndarray:
+    """Safeguarded Newton steps on the few draws of a block that have not converged yet."""
+    for _ in range(60):
+        if x.size == 0:
+            return x
+        p = _gamma_p(a, x)
+        below = p < u
+        lo = np.where(below, x, lo)
+        hi = np.where(below, hi, x)
+        with np.errstate(all="ignore"):
+            pdf = np.exp((a - 1.0) * np.log(x) - x - lga)
+            new = x - (p - u) / pdf
+        bad = ~np.isfinite(new) | (new <= lo) | (new >= hi)
+        new = np.where(bad, np.where(np.isfinite(hi), 0.5 * (lo + hi), 2.0 * x + 1.0), new)
+        done = np.abs(new - x) <= 1e-12 * np.maximum(x, 1e-300)
+        x = new
+        if done.all():
+            break
+    return x
+
+
 def _gamma_p(a: float, x: np.ndarray) -> np.ndarray:
     """Regularised lower incomplete gamma P(a, x) for a > 0 and x >= 0 (series below a + 1,
     Lentz's continued fraction above), vectorised over x."""
@@ -1013,7 +1035,7 @@ def _gamma_p(a: float, x: np.ndarray) -> np.ndarray:
             ap += 1.0
             term *= xs / ap
             total += term
-            if np.all(term < total * 1e-17):
+            if np.all(term <= total * 1e-15):
                 break
         out[small] = total * np.exp(-xs + a * np.log(xs) - lga)
     large = x >= a + 1.0
@@ -1034,7 +1056,7 @@ def _gamma_p(a: float, x: np.ndarray) -> np.ndarray:
             d = 1.0 / d
             delta = d * c
             h *= delta
-            if np.all(np.abs(delta - 1.0) < 1e-16):
+            if np.all(np.abs(delta - 1.0) <= 1e-15):
                 break
         out[large] = 1.0 - np.exp(-xl + a * np.log(xl) - lga) * h
     return out
@@ -1070,8 +1092,12 @@ class Gamma(Distribution):
         if not sd > 0:
             raise DistributionError("sd", f"sd ({_fmt(sd)}) of a gamma distribution must be above 0")
         shape = (m / sd) ** 2
-        if not 1e-3 <= shape <= 1e7:
-            raise DistributionError("sd", f"mean/sd = {_fmt(m / sd)} gives a gamma shape too extreme to work with")
+        if shape > 1e4:
+            raise DistributionError("sd", f"sd ({_fmt(sd)}) is below 1% of the mean: such a narrow gamma is a normal "
+                                          "distribution; write dist = \"normal\"")
+        if shape < 1e-3:
+            raise DistributionError("sd", f"sd ({_fmt(sd)}) is over 30 times the mean: a gamma that skewed piles "
+                                          "up at zero; use a lognormal or a discrete distribution")
         self._set("shape", shape)
         self._set("scale", sd * sd / m)
 
@@ -1087,7 +1113,7 @@ class Gamma(Distribution):
         lo = np.zeros_like(x)
         hi = np.full_like(x, np.inf)
         lga = math.lgamma(a)
-        for _ in range(100):
+        for _ in range(60):
             p = _gamma_p(a, x)
             below = p < u
             lo = np.where(below, x, lo)
@@ -1098,9 +1124,14 @@ class Gamma(Distribution):
                 new = x - step
             bad = ~np.isfinite(new) | (new <= lo) | (new >= hi)
             new = np.where(bad, np.where(np.isfinite(hi), 0.5 * (lo + hi), 2.0 * x + 1.0), new)
-            done = np.abs(new - x) <= 1e-13 * np.maximum(x, 1e-300)
+            done = np.abs(new - x) <= 1e-12 * np.maximum(x, 1e-300)
             x = new
             if done.all():
+                break
+            # Only the draws still moving are worked on again (most converge in a few steps).
+            if done.mean() > 0.5:
+                todo = ~done
+                x[todo] = _gamma_refine(a, x[todo], u[todo], lo[todo], hi[todo], lga)
                 break
         x = np.where(u <= 0.0, 0.0, np.where(u >= 1.0, np.inf, x))
         out[:] = x * self.scale
