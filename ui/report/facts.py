@@ -22,6 +22,7 @@ from simulator import insights
 from simulator.describe import describe_amount, format_values, resolve_unit, sketch
 from simulator.distributions import Distribution
 from simulator.formatting import yearly_subset_text
+from simulator.scenario import YearlyAmounts
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.analysis import AlternativeSummary
@@ -229,7 +230,9 @@ def input_unit(label: str, scenario: "Scenario") -> str:
     if len(parts) == 1:
         return "auto"
     if len(parts) >= 3:
-        return "percent"
+        if parts[-1] == "residual value" or parts[-1].startswith("year "):
+            return "money"
+        return "number" if parts[-1] == "frequency" else "percent"
     return "money"
 
 
@@ -244,6 +247,9 @@ def input_amount(label: str, scenario: "Scenario"):
         return None, None
     if len(parts) == 2:
         return item.amount, item
+    if parts[2].startswith("year ") and isinstance(item.amount, YearlyAmounts):   # an entry of a yearly list
+        k = int(parts[2].split()[1]) - item.start_year
+        return (item.amount.values[k] if 0 <= k < len(item.amount) else None), item
     return getattr(item, parts[2].replace(" ", "_"), None), item
 
 
