@@ -176,11 +176,13 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.xaxis.set_major_formatter(lambda x, pos: "today" if x == 0 else f"{x:.0f}")
     ax.grid(axis="y", color=st.GRID, lw=0.8)
     ax.set_xlabel("Years from today")
-    ax.set_ylabel("Cumulative net cash" + (", after tax" if results.scenario.tax_rate else "")
-                  + (", nominal" if results.scenario.inflation else "") + " (not discounted)")
+    ax.set_ylabel("Cumulative net cash (not discounted)")
     st.legend(ax, handles, labels)
     kept = st.yearly_kept(results)
-    caption = ("Lines: the median " + ("of all futures" if kept is None else "future") + ", year by year; "
+    sc = results.scenario
+    words = (["after-tax"] if sc.tax_rate else []) + (["nominal"] if sc.inflation else [])
+    basis = (", ".join(words).capitalize() + " cash. ") if words else ""
+    caption = (basis + "Lines: the median " + ("of all futures" if kept is None else "future") + ", year by year; "
                "shaded: the middle 80% of futures (P10 to P90); "
                f"● median payback: half of the futures have paid back by then. {st.futures_text(results.iterations)}."
                + st.yearly_subset_text(results, "Lines and shading come from", "the paybacks from")
