@@ -60,12 +60,21 @@ def _print_text(results, out) -> None:
     print(sc.title, file=out)
     print(f"{results.iterations:,} simulated futures over {sc.horizon_years} years, discount rate "
           f"{sc.discount_rate:.1%}, seed {results.seed} ({results.sampling})", file=out)
+    basis = fmt.cash_basis(sc.tax_rate, sc.inflation)
+    if basis:
+        print(basis, file=out)
     print("", file=out)
     for a in s.alternatives:
         head = a.name + (f"  [{a.category}]" if a.category else "")
         print(head, file=out)
         print(f"  Expected NPV        {m(a.npv.mean)}   (80% between {m(a.npv.p10)} and {m(a.npv.p90)})", file=out)
         print(f"  Chance of loss      {fmt.percent(a.prob_loss)}", file=out)
+        if sc.tax_rate:
+            word = "paid" if a.pv_taxes >= 0 else "saved"
+            print(f"  {'Taxes ' + word:<20}{m(abs(a.pv_taxes))} (present value)", file=out)
+        if a.result is not None and a.result.terminal_value is not None:
+            print(f"  {'Beyond the horizon':<20}{m(a.terminal_value)} in year {sc.horizon_years}: the value of the "
+                  "later years, included in the NPV (not a forecast)", file=out)
         if a.roi_of_expected is None:
             roi = "n/a (no costs)"
         else:

@@ -223,6 +223,10 @@ class AlternativeSummary:
     discounted_payback_within: float
     margin_pp: tuple[YearSpread, ...]           # years 1..H, empty without a baseline
     result: Any = field(default=None, repr=False, compare=False)  # the AlternativeResult summarised
+    #: Mean present value of the taxes (+ paid, - saved); 0 for a pre-tax scenario.
+    pv_taxes: float = 0.0
+    #: Mean value beyond the horizon, in the horizon year (not discounted); 0 without one.
+    terminal_value: float = 0.0
 
     @cached_property
     def cash_by_year(self) -> tuple[YearSpread, ...]:
@@ -338,6 +342,8 @@ def summarise_alternative(alt, category: str = "") -> AlternativeSummary:
         discounted_payback_within=float(np.mean(np.isfinite(alt.discounted_payback))),
         margin_pp=() if alt.margin_pp is None else _year_spreads(alt.margin_pp, 1, means=alt.margin_mean),
         result=alt,
+        pv_taxes=0.0 if getattr(alt, "pv_taxes", None) is None else float(alt.pv_taxes.mean()),
+        terminal_value=0.0 if getattr(alt, "terminal_value", None) is None else float(alt.terminal_value.mean()),
     )
 
 
@@ -421,6 +427,8 @@ def to_json(results: "Results") -> dict[str, Any]:
             "prob_loss": a.prob_loss,
             "pv_benefits": {"mean": a.pv_benefits},
             "pv_costs": {"mean": a.pv_costs},
+            "pv_taxes": {"mean": a.pv_taxes},
+            "terminal_value": {"mean": a.terminal_value},
             "roi": {"of_expected": a.roi_of_expected, "mean": a.roi_mean, "p10": a.roi_p10, "p50": a.roi_p50,
                     "p90": a.roi_p90, "over_years": scenario.horizon_years},
             "irr": a.irr.as_dict(),
@@ -441,6 +449,8 @@ def to_json(results: "Results") -> dict[str, Any]:
         "currency": scenario.currency,
         "horizon_years": scenario.horizon_years,
         "discount_rate": scenario.discount_rate,
+        "tax_rate": scenario.tax_rate,
+        "inflation": scenario.inflation,
         "alternatives": alternatives,
         "comparison": {
             "prob_best": c.prob_best,

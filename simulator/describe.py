@@ -27,6 +27,7 @@ import numpy as np
 from .distributions import (Bernoulli, Discrete, Distribution, LogNormal, Normal, Pert, Range90, Triangular,
                             Uniform)
 from .expressions import Formula, FormulaError
+from .scenario import YearlyAmounts
 from .formatting import currency_prefix
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -275,6 +276,8 @@ def describe_amount(amount: object, *, unit: str = "money", currency: str = "USD
         return f"Exactly {_one(value, resolve_unit(unit, [value]), currency)}."
     if isinstance(amount, Formula):
         return _describe_formula(amount, unit, currency, scenario)
+    if isinstance(amount, YearlyAmounts):
+        return _describe_list(amount, unit, currency)
     if not isinstance(amount, Distribution):
         return "Not an amount."
     chance = chance_of(amount)
@@ -307,6 +310,22 @@ def describe_amount(amount: object, *, unit: str = "money", currency: str = "USD
         return f"90% sure between {lo} and {hi}; {word} {mid}; on average {mean}."
     lo, hi, mid = format_values([sk.p5, sk.p95, centre], u, currency)
     return f"90% sure between {lo} and {hi}; {word} {mid}."
+
+
+def _describe_list(amounts: YearlyAmounts, unit: str, currency: str) -> str:
+    """"Year by year: $523, $12.9k, $32.6k (an uncertain amount in year 3)."."""
+    numbers = [float(a) for a in amounts.values if isinstance(a, (int, float)) and not isinstance(a, bool)]
+    shown = format_values(numbers, resolve_unit(unit, numbers or [1.0]), currency) if numbers else []
+    words, k = [], 0
+    for a in amounts.values:
+        if isinstance(a, (int, float)) and not isinstance(a, bool):
+            words.append(shown[k])
+            k += 1
+        elif isinstance(a, Formula):
+            words.append("a formula")
+        else:
+            words.append("an uncertain amount")
+    return f"Year by year: {', '.join(words)}."
 
 
 def _describe_formula(formula: Formula, unit: str, currency: str, scenario: "Scenario | None") -> str:

@@ -20,6 +20,9 @@ Spec format (as written in a scenario TOML file)::
     {dist = "pert", min = 0, mode = 2, max = 5}
     {dist = "bernoulli", p = 0.2}
     {dist = "discrete", values = [1, 2, 3], weights = [1, 1, 2]}
+    {dist = "beta", a = 2, b = 5}                        # on 0..1, or min/max to rescale
+    {dist = "gamma", mean = 100, sd = 40}
+    {dist = "poisson", mean = 2.5}                       # whole numbers 0, 1, 2, ...
 
 Every kind also accepts ``floor`` and/or ``cap``, which clip the draws.
 """
@@ -47,6 +50,10 @@ __all__ = [
     "Bernoulli",
     "Discrete",
     "Range90",
+    "Beta",
+    "Gamma",
+    "Poisson",
+    "poisson_ppf",
     "KINDS",
     "Z95",
     "from_spec",
@@ -920,6 +927,267 @@ class Discrete(Distribution):
         return d
 
 
+#: Highest mean of a Poisson distribution (the quantile walks the counts one by one).
+POISSON_MAX_MEAN = 1000.0
+
+
+def poisson_ppf(u: Any, mean: Any) -> np.ndarray:
+    """Smallest whole number k with P(X <= k) >= u, X ~ Poisson(mean): vectorised, ``mean``
+    broadcastable to ``u`` (each entry 0 <= mean <= POISSON_MAX_MEAN). Float64 counts."""
+    u = np.asarray(u, dtype=np.float64)
+    lam = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
+    k = np.zeros(u.shape)
+    if u.size == 0:
+        return k
+    # Start a little below the mean, in log space, so a large mean neither underflows nor
+    # needs a long walk: pmf(k0) = exp(-lam + k0 log lam - lgamma(k0 + 1)).
+    k0 = np.floor(np.maximum(lam - 12.0 * np.sqrt(lam) - 10.0, 0.0))
+    lgk = np.vectorize(math.lgamma, otypes=[float])(k0 + 1.0) if k0.any() else np.zeros(u.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logpmf = np.where(lam > 0, -lam + k0 * np.log(np.where(lam > 0, lam, 1.0)) - lgk,
+                          np.where(k0 == 0, 0.0, -np.inf))
+    pmf = np.exp(logpmf)
+    cdf = pmf.copy()  # the mass below k0 is below 1e-30 for these starts: left out
+    k = k0.copy()
+    todo = u > cdf
+    steps = int(np.max(lam)) + 40 * int(math.sqrt(float(np.max(lam))) + 1) + 100
+    for _ in range(steps):
+        if not todo.any():
+            break
+        idx = np.flatnonzero(todo)
+        kk = k.flat[idx] + 1.0
+        p = pmf.flat[idx] * lam.flat[idx] / kk
+        pmf.flat[idx] = p
+        c = cdf.flat[idx] + p
+        cdf.flat[idx] = c
+        k.flat[idx] = kk
+        todo.flat[idx] = (u.flat[idx] > c) & (p > 0)
+    return k
+
+
+@dataclass(frozen=True)
+class Poisson(Distribution):
+    """Whole numbers 0, 1, 2, ...: the number of events when ``mean`` are expected."""
+
+    kind: ClassVar[str] = "poisson"
+    mean_: float = field(default=0.0, repr=False)
+
+    def __init__(self, mean: float, *, floor=None, cap=None) -> None:
+        object.__setattr__(self, "mean_", mean)
+        object.__setattr__(self, "floor", floor)
+        object.__setattr__(self, "cap", cap)
+        self.__post_init__()
+
+    def _validate(self) -> None:
+        x = _number(self.mean_, "mean")
+        self._written["mean"] = _as_written(self.mean_, x)
+        self._set("mean_", x)
+        if not 0.0 <= x <= POISSON_MAX_MEAN:
+            raise DistributionError("mean", f"mean ({_fmt(x)}) must be between 0 and {POISSON_MAX_MEAN:g}")
+
+    def _block(self, u, out):
+        out[:] = poisson_ppf(u, self.mean_)
+
+    def mean(self) -> float:
+        return self.mean_
+
+    def sd(self) -> float:
+        return math.sqrt(self.mean_)
+
+    def _params(self):
+        return {"dist": "poisson", "mean": self.mean_}
+
+
+def _gamma_refine(a: float, x: np.ndarray, u: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                  lga: float) -> np.ndarray:
+    """Safeguarded Newton steps on the few draws of a block that have not converged yet."""
+    for _ in range(60):
+        if x.size == 0:
+            return x
+        p = _gamma_p(a, x)
+        below = p < u
+        lo = np.where(below, x, lo)
+        hi = np.where(below, hi, x)
+        with np.errstate(all="ignore"):
+            pdf = np.exp((a - 1.0) * np.log(x) - x - lga)
+            new = x - (p - u) / pdf
+        bad = ~np.isfinite(new) | (new <= lo) | (new >= hi)
+        new = np.where(bad, np.where(np.isfinite(hi), 0.5 * (lo + hi), 2.0 * x + 1.0), new)
+        done = np.abs(new - x) <= 1e-12 * np.maximum(x, 1e-300)
+        x = new
+        if done.all():
+            break
+    return x
+
+
+def _gamma_p(a: float, x: np.ndarray) -> np.ndarray:
+    """Regularised lower incomplete gamma P(a, x) for a > 0 and x >= 0 (series below a + 1,
+    Lentz's continued fraction above), vectorised over x."""
+    out = np.zeros_like(x)
+    lga = math.lgamma(a)
+    small = (x < a + 1.0) & (x > 0)
+    if small.any():
+        xs = x[small]
+        term = np.full_like(xs, 1.0 / a)
+        total = term.copy()
+        ap = a
+        for _ in range(5000):
+            ap += 1.0
+            term *= xs / ap
+            total += term
+            if np.all(term <= total * 1e-15):
+                break
+        out[small] = total * np.exp(-xs + a * np.log(xs) - lga)
+    large = x >= a + 1.0
+    if large.any():
+        xl = x[large]
+        tiny = 1e-300
+        b = xl + 1.0 - a
+        c = np.full_like(xl, 1.0 / tiny)
+        d = 1.0 / b
+        h = d.copy()
+        for i in range(1, 5000):
+            an = -i * (i - a)
+            b += 2.0
+            d = an * d + b
+            d[np.abs(d) < tiny] = tiny
+            c = b + an / c
+            c[np.abs(c) < tiny] = tiny
+            d = 1.0 / d
+            delta = d * c
+            h *= delta
+            if np.all(np.abs(delta - 1.0) <= 1e-15):
+                break
+        out[large] = 1.0 - np.exp(-xl + a * np.log(xl) - lga) * h
+    return out
+
+
+@dataclass(frozen=True)
+class Gamma(Distribution):
+    """Gamma with the given mean and sd (shape k = (mean/sd)^2, scale = sd^2/mean).
+
+    The quantile is found by safeguarded Newton steps on the regularised incomplete gamma
+    function (error below 1e-10 relative; tested against scipy)."""
+
+    kind: ClassVar[str] = "gamma"
+    mean_: float = field(default=0.0, repr=False)
+    sd_: float = field(default=0.0, repr=False)
+
+    def __init__(self, mean: float, sd: float, *, floor=None, cap=None) -> None:
+        object.__setattr__(self, "mean_", mean)
+        object.__setattr__(self, "sd_", sd)
+        object.__setattr__(self, "floor", floor)
+        object.__setattr__(self, "cap", cap)
+        self.__post_init__()
+
+    def _validate(self) -> None:
+        m = _number(self.mean_, "mean")
+        sd = _number(self.sd_, "sd")
+        self._written["mean"] = _as_written(self.mean_, m)
+        self._written["sd"] = _as_written(self.sd_, sd)
+        self._set("mean_", m)
+        self._set("sd_", sd)
+        if not m > 0:
+            raise DistributionError("mean", f"mean ({_fmt(m)}) of a gamma distribution must be above 0")
+        if not sd > 0:
+            raise DistributionError("sd", f"sd ({_fmt(sd)}) of a gamma distribution must be above 0")
+        shape = (m / sd) ** 2
+        if shape > 1e4:
+            raise DistributionError("sd", f"sd ({_fmt(sd)}) is below 1% of the mean: such a narrow gamma is a normal "
+                                          "distribution; write dist = \"normal\"")
+        if shape < 1e-3:
+            raise DistributionError("sd", f"sd ({_fmt(sd)}) is over 30 times the mean: a gamma that skewed piles "
+                                          "up at zero; use a lognormal or a discrete distribution")
+        self._set("shape", shape)
+        self._set("scale", sd * sd / m)
+
+    def _block(self, u, out):
+        a = self.shape
+        u = np.clip(u, 0.0, 1.0)
+        z = norm_ppf(np.clip(u, 1e-300, 1.0 - 1e-16))
+        with np.errstate(all="ignore"):
+            wh = a * (1.0 - 1.0 / (9.0 * a) + z / (3.0 * math.sqrt(a))) ** 3
+            lo_guess = np.exp((np.log(np.maximum(u, 1e-300)) + math.lgamma(a + 1.0)) / a)
+        x = np.where((wh > 0) & (a >= 1.0), wh, lo_guess)
+        x = np.where(np.isfinite(x) & (x > 0), x, a)
+        lo = np.zeros_like(x)
+        hi = np.full_like(x, np.inf)
+        lga = math.lgamma(a)
+        for _ in range(60):
+            p = _gamma_p(a, x)
+            below = p < u
+            lo = np.where(below, x, lo)
+            hi = np.where(below, hi, x)
+            with np.errstate(all="ignore"):
+                pdf = np.exp((a - 1.0) * np.log(x) - x - lga)
+                step = (p - u) / pdf
+                new = x - step
+            bad = ~np.isfinite(new) | (new <= lo) | (new >= hi)
+            new = np.where(bad, np.where(np.isfinite(hi), 0.5 * (lo + hi), 2.0 * x + 1.0), new)
+            done = np.abs(new - x) <= 1e-12 * np.maximum(x, 1e-300)
+            x = new
+            if done.all():
+                break
+            # Only the draws still moving are worked on again (most converge in a few steps).
+            if done.mean() > 0.5:
+                todo = ~done
+                x[todo] = _gamma_refine(a, x[todo], u[todo], lo[todo], hi[todo], lga)
+                break
+        x = np.where(u <= 0.0, 0.0, np.where(u >= 1.0, np.inf, x))
+        out[:] = x * self.scale
+
+    def mean(self) -> float:
+        return self.mean_
+
+    def sd(self) -> float:
+        return self.sd_
+
+    def _params(self):
+        return {"dist": "gamma", "mean": self.mean_, "sd": self.sd_}
+
+
+@dataclass(frozen=True)
+class Beta(Distribution):
+    """Beta(a, b) rescaled to [min, max] (default 0..1). a and b at least 1 (a bounded
+    density): the quantile comes from the same table as PERT's."""
+
+    kind: ClassVar[str] = "beta"
+    a: float
+    b: float
+    min: float = 0.0
+    max: float = 1.0
+
+    def _validate(self) -> None:
+        for name in ("a", "b", "min", "max"):
+            self._num(name, name)
+        for name in ("a", "b"):
+            v = getattr(self, name)
+            if not 1.0 <= v <= 1e4:
+                raise DistributionError(name, f"{name} ({_fmt(v)}) must be between 1 and 10000 (a beta with a "
+                                              "shape below 1 piles up at its ends; use discrete or pert instead)")
+        if not self.max > self.min:
+            raise DistributionError("max", f"max ({_fmt(self.max)}) must be above min ({_fmt(self.min)})")
+
+    def _block(self, u, out):
+        _beta_block(u, out, _beta_table(self.a, self.b))
+        out *= self.max - self.min
+        out += self.min
+        np.clip(out, self.min, self.max, out=out)
+
+    def mean(self) -> float:
+        return self.min + (self.max - self.min) * self.a / (self.a + self.b)
+
+    def sd(self) -> float:
+        a, b = self.a, self.b
+        return (self.max - self.min) * math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1.0)))
+
+    def _params(self):
+        d: dict[str, Any] = {"dist": "beta", "a": self.a, "b": self.b}
+        if self.min != 0.0 or self.max != 1.0:
+            d["min"], d["max"] = self.min, self.max
+        return d
+
+
 @dataclass(frozen=True)
 class Range90(Distribution):
     """A 90% range: 5% of draws below ``low``, 5% above ``high``.
@@ -1040,6 +1308,9 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "pert": (("min", "mode", "max"), ()),
     "bernoulli": (("p",), ()),
     "discrete": (("values",), ("weights",)),
+    "beta": (("a", "b"), ("min", "max")),
+    "gamma": (("mean", "sd"), ()),
+    "poisson": (("mean",), ()),
 }
 _RANGE_KEYS = ("low", "high")
 _COMMON = ("dist", "floor", "cap")
@@ -1125,6 +1396,8 @@ def from_spec(spec: Mapping) -> Distribution:
     floor, cap = spec.get("floor"), spec.get("cap")
     if dist == "discrete":
         return Discrete(spec["values"], spec.get("weights"), floor=floor, cap=cap)
+    if dist == "beta":
+        return Beta(spec["a"], spec["b"], spec.get("min", 0), spec.get("max", 1), floor=floor, cap=cap)
     args = [spec[k] for k in required]
     cls = {
         "normal": Normal,
@@ -1133,6 +1406,8 @@ def from_spec(spec: Mapping) -> Distribution:
         "triangular": Triangular,
         "pert": Pert,
         "bernoulli": Bernoulli,
+        "gamma": Gamma,
+        "poisson": Poisson,
     }[dist]
     try:
         return cls(*args, floor=floor, cap=cap)

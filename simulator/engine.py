@@ -36,11 +36,11 @@ import zlib
 import numpy as np
 
 from . import finance, model
-from .distributions import Distribution
+from .distributions import Distribution, poisson_ppf
 from .errors import Cancelled, Problem, ScenarioError
 from .expressions import Formula, FormulaError
 from .sampling import correlate, correlation_matrix, uniforms
-from .scenario import Amount, Scenario, check, variable_order
+from .scenario import MAX_FREQUENCY, YEAR_NAME, Amount, Item, Scenario, YearlyAmounts, check, variable_order
 
 #: Cash amounts beyond this (in any currency) are taken as a modelling mistake, not a forecast.
 MAX_AMOUNT = 1e18
@@ -88,6 +88,10 @@ class AlternativeResult:
     item_pv: Mapping[str, float]    # mean present value of each item, signed (+ in, - out)
     cash_mean: np.ndarray | None = None    # (H+1,) over all n futures, when k < n
     margin_mean: np.ndarray | None = None  # (H,) over all n futures, when k < n and a baseline
+    #: (n,) present value of the taxes, signed (+ paid, - saved); None for a pre-tax scenario.
+    pv_taxes: np.ndarray | None = None
+    #: (n,) value beyond the horizon, in the horizon year (not discounted); None without one.
+    terminal_value: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,6 +145,8 @@ class _Input:
     dist: Distribution | None   # None = a bare uniform (occurrence of a chance event)
     yearly: bool
     keep: bool                  # kept per future in Results.inputs (for sensitivity)
+    #: Columns of a yearly input: H (years 1..H), or H+1 for an item that starts in year 0.
+    columns: int | None = None
 
 
 class _Plan:
@@ -163,15 +169,23 @@ class _Plan:
             self._group = []
             for item in alt.items:
                 base = f"{alt.name} / {item.name}"
-                yearly = item.is_annual and item.vary == "yearly"
+                yearly = item.is_yearly and item.vary == "yearly"
+                # An item that starts today draws its yearly inputs for years 0..H.
+                columns = self.horizon + 1 if item.is_yearly and item.start_year == 0 else None
                 if isinstance(item.amount, Distribution):
-                    self._add(base, item.amount, yearly=yearly, keep=not yearly)
-                for attr in ("growth", "probability", "contribution_margin"):
+                    self._add(base, item.amount, yearly=yearly, keep=not yearly, columns=columns)
+                if isinstance(item.amount, YearlyAmounts):
+                    for k, entry in enumerate(item.amount.values):
+                        if isinstance(entry, Distribution):
+                            self._add(f"{base} / year {item.start_year + k}", entry, yearly=False, keep=True)
+                for attr in ("growth", "probability", "contribution_margin", "residual_value", "frequency"):
                     value = getattr(item, attr)
                     if isinstance(value, Distribution):
                         self._add(f"{base} / {attr.replace('_', ' ')}", value, yearly=False, keep=True)
                 if item.is_annual and item.probability is not None:
-                    self._add(f"{base} / occurs", None, yearly=True, keep=False)
+                    self._add(f"{base} / occurs", None, yearly=True, keep=False, columns=columns)
+                if item.is_annual and item.frequency is not None:
+                    self._add(f"{base} / events", None, yearly=True, keep=False, columns=columns)
             self.alt_labels.append(self._group)
         corr_names = sorted({n for c in scenario.correlations for n in c.between})
         self.corr_names = corr_names
@@ -182,8 +196,9 @@ class _Plan:
         else:
             self.corr = None
 
-    def _add(self, label: str, dist: Distribution | None, *, yearly: bool, keep: bool) -> None:
-        self.inputs[label] = _Input(label, dist, yearly, keep)
+    def _add(self, label: str, dist: Distribution | None, *, yearly: bool, keep: bool,
+             columns: int | None = None) -> None:
+        self.inputs[label] = _Input(label, dist, yearly, keep, columns if yearly else None)
         self._group.append(label)
 
     @property
@@ -207,7 +222,7 @@ class _Plan:
             if spec.yearly:
                 # A fresh draw each year: plain random. Stratifying every year separately would
                 # cost a permutation per year and column for no visible gain in the results.
-                out[label] = uniforms(rng, n, self.horizon, "random")
+                out[label] = uniforms(rng, n, spec.columns or self.horizon, "random")
             else:
                 out[label] = uniforms(rng, n, 1, method)[:, 0]
         if self.corr is not None and self.corr_names[0] in out:
@@ -287,16 +302,57 @@ def _variables(plan: _Plan, values: Mapping[str, np.ndarray]) -> dict[str, np.nd
     return env
 
 
+def _uses_year(amount, env: Mapping[str, np.ndarray | float]) -> bool:
+    """Whether an amount is a formula of the year number (and no variable is called ``year``)."""
+    return isinstance(amount, Formula) and YEAR_NAME in amount.names and YEAR_NAME not in env
+
+
+def _amount_by_year(item: Item, base: str, values: Mapping[str, np.ndarray],
+                    env: Mapping[str, np.ndarray | float], path: str, n: int, horizon: int) -> np.ndarray:
+    """``(n, H+1)`` amounts of years 0..H: a list's entries in their years (zero elsewhere), or
+    a formula of ``year`` evaluated for every year (each future's variables as a row)."""
+    out = np.zeros((n, horizon + 1))
+    if isinstance(item.amount, YearlyAmounts):
+        for k, entry in enumerate(item.amount.values):
+            t = item.start_year + k
+            if t > horizon:
+                break
+            local = {**env, YEAR_NAME: float(t)} if _uses_year(entry, env) else env
+            value = _resolve(entry, f"{base} / year {t}", values, local, f"{path}[{k}]")
+            out[:, t] = np.broadcast_to(np.asarray(value, dtype=float).reshape(-1), (n,)) \
+                if np.ndim(value) else float(value)
+        return out
+    rows = {k: (v[:, None] if isinstance(v, np.ndarray) and v.ndim == 1 else v) for k, v in env.items()}
+    rows[YEAR_NAME] = np.arange(horizon + 1, dtype=float)[None, :]
+    value = _resolve(item.amount, base, values, rows, path)
+    out[:] = np.broadcast_to(np.asarray(value, dtype=float), (n, horizon + 1)) if np.ndim(value) == 2 else \
+        np.asarray(value, dtype=float).reshape(-1, 1) if np.ndim(value) == 1 else float(value)
+    return out
+
+
 def _item_draws(a_index: int, alt, values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray | float],
-                n: int) -> tuple[list[model.ItemDraws], list[Problem]]:
-    """One alternative's item draws for a chunk of futures, and the amounts that are not finite."""
+                n: int, horizon: int | None = None) -> tuple[list[model.ItemDraws], list[Problem]]:
+    """One alternative's item draws for a chunk of futures, and the amounts that are not finite.
+    ``horizon`` is needed for amounts by year (lists, formulas of ``year``)."""
     draws = []
     problems = []
     for i_index, item in enumerate(alt.items):
         base = f"{alt.name} / {item.name}"
         path = f"alternatives[{a_index}].items[{i_index}]"
-        amount = _column(_resolve(item.amount, base, values, env, f"{path}.amount"), n)
-        d = model.ItemDraws(amount)
+        if horizon is None or (not item.is_list and not _uses_year(item.amount, env)):
+            amount = _column(_resolve(item.amount, base, values, env, f"{path}.amount"), n)
+        else:
+            amount = _amount_by_year(item, base, values, env, f"{path}.amount", n, horizon)
+        d = model.ItemDraws(amount, by_year=horizon is not None and amount.shape[1] == horizon + 1)
+        if item.kind == "investment" and d.by_year:
+            d.amount = amount[:, item.year:item.year + 1]
+            d.by_year = False
+        if item.residual_value is not None:
+            d.residual = _column(_resolve(item.residual_value, f"{base} / residual value", values, env,
+                                          f"{path}.residual_value"), n)
+        if item.is_annual and item.frequency is not None:
+            lam = _per_future(_resolve(item.frequency, f"{base} / frequency", values, env, f"{path}.frequency"), n)
+            d.count = poisson_ppf(values[f"{base} / events"], np.clip(lam, 0.0, MAX_FREQUENCY))
         if item.growth is not None:
             d.growth = _per_future(_resolve(item.growth, f"{base} / growth", values, env, f"{path}.growth"), n)
         if item.contribution_margin is not None:
@@ -356,6 +412,9 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
     irr = np.empty((n_alts, n_total))
     payback = np.empty((n_alts, n_total))
     dpayback = np.empty((n_alts, n_total))
+    pv_tax = np.zeros((n_alts, n_total)) if scenario.tax_rate else None
+    terminal = np.zeros((n_alts, n_total)) if any(alt.terminal_growth is not None
+                                                  for alt in scenario.alternatives) else None
     # Yearly arrays are kept in single precision (7 significant digits, ample for the charts
     # and percentiles they feed): it halves their memory. Every metric above is computed from
     # the chunk's double-precision cash. A run too big for the budget keeps them for its first
@@ -408,14 +467,16 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
         env = _variables(plan, draw(plan.var_labels))
         for a, alt in enumerate(scenario.alternatives):
             # One alternative at a time: its own draws and flows are the chunk's biggest arrays.
-            draws, problems = _item_draws(a, alt, draw(plan.alt_labels[a]), env, n)
+            draws, problems = _item_draws(a, alt, draw(plan.alt_labels[a]), env, n, horizon)
             if problems:  # name every such amount, in every alternative, before stopping
                 for later in range(a + 1, n_alts):
                     problems += _item_draws(later, scenario.alternatives[later],
-                                            draw(plan.alt_labels[later]), env, n)[1]
+                                            draw(plan.alt_labels[later]), env, n, horizon)[1]
                 raise ScenarioError(problems)
             stop_if_cancelled()
-            f = model.flows(alt.items, draws, n, horizon, discount)
+            f = model.flows(alt.items, draws, n, horizon, discount, tax_rate=scenario.tax_rate,
+                            inflation=scenario.inflation, terminal_growth=alt.terminal_growth,
+                            discount_rate=scenario.discount_rate)
             del draws
             net = f.net
             if not (np.abs(net) <= MAX_AMOUNT).all() or not (np.abs(f.profit) <= MAX_AMOUNT).all():
@@ -425,6 +486,10 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
             _present_value(f.benefits, discount, out=pv_b[a, lo:hi])
             _present_value(f.costs, discount, out=pv_c[a, lo:hi])
             _present_value(net, discount, out=npv[a, lo:hi])
+            if f.tax is not None:
+                _present_value(f.tax, discount, out=pv_tax[a, lo:hi])
+            if f.terminal is not None:
+                terminal[a, lo:hi] = f.terminal
             for r0 in range(0, n, irr_rows):
                 stop_if_cancelled()
                 irr[a, lo + r0:lo + min(r0 + irr_rows, n)] = finance.irr(net[r0:r0 + irr_rows])
@@ -505,6 +570,8 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
             item_pv={item.name: float(s / n_total) for item, s in zip(alt.items, item_pv_sum[a])},
             cash_mean=cash_mean,
             margin_mean=margin_mean,
+            pv_taxes=None if pv_tax is None else _frozen(pv_tax[a]),
+            terminal_value=None if terminal is None or alt.terminal_growth is None else _frozen(terminal[a]),
         ))
     return Results(
         scenario=scenario,

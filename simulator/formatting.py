@@ -86,3 +86,18 @@ def yearly_subset_text(results: "Results", subset: str, rest: str) -> str:
         return ""
     return (f" {subset} the first {kept:,} of the {results.iterations:,} futures (the run was too big to keep "
             f"every year of every future); {rest} all of them.")
+
+
+def cash_basis(tax_rate: float, inflation: float) -> str:
+    """How the cash figures are meant, when it is not plain pre-tax today's money:
+    "After tax (25%); nominal: amounts rise with 2.0% inflation a year, the discount rate is
+    nominal." Empty for a pre-tax scenario without inflation."""
+    parts = []
+    if tax_rate:
+        parts.append(f"after tax ({tax_rate * 100:.4g}% on the profit effect)")
+    if inflation:
+        parts.append(f"nominal: amounts rise with {inflation:.1%} inflation a year and the discount rate is nominal")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."

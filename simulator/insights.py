@@ -340,20 +340,34 @@ def by_driver(results: "Results") -> dict[str, dict[str, float]]:
 @dataclass(frozen=True)
 class Step:
     label: str
-    kind: str      # investment | running_cost | benefit | risk
+    kind: str      # investment | working_capital | running_cost | benefit | risk | tax | terminal
     value: float   # signed mean present value
 
 
+#: Labels of the steps that are not items.
+TAX_LABEL = "Taxes"
+TERMINAL_LABEL = "Value beyond the horizon"
+
+
 def waterfall(results: "Results", name: str) -> list[Step]:
-    """Items of one alternative in the order costs, benefits, risks, as signed mean PVs.
+    """Items of one alternative in the order costs, benefits, risks, as signed mean PVs; then,
+    when the scenario has them, the taxes (minus their present value: a saving is positive)
+    and the present value of the value beyond the horizon.
 
     Their sum is the expected NPV.
     """
     alt_s = results.scenario.alternative(name)
     alt_r = results.alternative(name)
-    order = {"investment": 0, "running_cost": 1, "benefit": 2, "risk": 3}
+    order = {"investment": 0, "working_capital": 1, "running_cost": 2, "benefit": 3, "risk": 4}
     items = sorted(alt_s.items, key=lambda it: order[it.kind])
-    return [Step(it.name, it.kind, alt_r.item_pv[it.name]) for it in items]
+    steps = [Step(it.name, it.kind, alt_r.item_pv[it.name]) for it in items]
+    if alt_r.pv_taxes is not None:
+        steps.append(Step(TAX_LABEL, "tax", -float(alt_r.pv_taxes.mean())))
+    if alt_r.terminal_value is not None:
+        sc = results.scenario
+        factor = (1.0 + sc.discount_rate) ** -sc.horizon_years
+        steps.append(Step(TERMINAL_LABEL, "terminal", float(alt_r.terminal_value.mean()) * factor))
+    return steps
 
 
 # ---------------------------------------------------------------------------------------

@@ -54,8 +54,16 @@ MAX_HORIZON = 50
 MAX_ITERATIONS = 10_000_000
 MIN_ITERATIONS = 10
 
-KINDS = ("investment", "running_cost", "benefit", "risk")
+KINDS = ("investment", "running_cost", "benefit", "risk", "working_capital")
 ANNUAL_KINDS = ("running_cost", "benefit", "risk")
+#: Kinds whose amount runs over a span of years (start_year..end_year).
+YEARLY_KINDS = ANNUAL_KINDS + ("working_capital",)
+#: Depreciation of an investment when the file does not say (over ``life_years``).
+STRAIGHT_LINE = "straight_line"
+#: How far a depreciation list may stray from summing to 1 (rounding in published tables).
+DEPRECIATION_TOLERANCE = 0.0005
+#: Highest expected number of events per year a ``frequency`` may give.
+MAX_FREQUENCY = 1000.0
 EFFECTS = ("cost_saving", "revenue")
 VARY = ("once", "yearly")
 SAMPLING = ("lhs", "random")
@@ -73,6 +81,18 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 #: An amount: a plain number, an uncertain distribution, or a formula over variables.
 Amount = float | Distribution | Formula
+
+
+@dataclass(frozen=True)
+class YearlyAmounts:
+    """An item's amount written as a list, one entry per year from its ``start_year``:
+    ``amount = [523, 12_887, 32_610]``. Each entry is an amount (number, range, distribution
+    or formula). The item ends with its list."""
+
+    values: tuple[Amount, ...]
+
+    def __len__(self) -> int:
+        return len(self.values)
 
 
 @dataclass(frozen=True)
@@ -105,10 +125,37 @@ class Item:
     contribution_margin: Amount | None = None
     driver: str | None = None
     note: str = ""
+    #: Investment: "straight_line" (over ``life_years``) or fractions of the price, one per
+    #: year from the year after payment (summing to 1).
+    depreciation: str | tuple[float, ...] = STRAIGHT_LINE
+    #: Investment: cash received in the horizon year (resale, scrap, salvage).
+    residual_value: Amount | None = None
+    #: False: the amounts are as written, not raised by the scenario's inflation.
+    indexed: bool = True
+    #: Expected number of events per year (Poisson), instead of ``probability``.
+    frequency: Amount | None = None
 
     @property
     def is_annual(self) -> bool:
         return self.kind in ANNUAL_KINDS
+
+    @property
+    def is_yearly(self) -> bool:
+        """Runs over a span of years (annual kinds and working capital)."""
+        return self.kind in YEARLY_KINDS
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self.amount, YearlyAmounts)
+
+    def last_year(self, horizon: int) -> int:
+        """The last year of a yearly item: its list's end, its ``end_year``, or the default
+        (the horizon; the year before it for working capital)."""
+        if isinstance(self.amount, YearlyAmounts):
+            return self.start_year + len(self.amount) - 1
+        if self.end_year is not None:
+            return self.end_year
+        return horizon - 1 if self.kind == "working_capital" else horizon
 
     @property
     def is_cost(self) -> bool:
@@ -122,6 +169,8 @@ class Alternative:
     description: str = ""
     drivers: tuple[str, ...] = ()
     items: tuple[Item, ...] = ()
+    #: Growth of the cash after the horizon (a perpetuity); None = nothing beyond the horizon.
+    terminal_growth: float | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +196,10 @@ class Scenario:
     variables: tuple[tuple[str, Amount], ...] = ()
     alternatives: tuple[Alternative, ...] = ()
     correlations: tuple[Correlation, ...] = ()
+    #: Tax on the profit effect of each year (fraction); 0 = pre-tax.
+    tax_rate: float = 0.0
+    #: Yearly inflation (fraction): amounts are in today's prices and discount_rate is nominal.
+    inflation: float = 0.0
 
     @property
     def variable_map(self) -> dict[str, Amount]:
@@ -166,23 +219,27 @@ class Scenario:
 _TOP_KEYS = (
     "format", "title", "description", "currency", "horizon_years", "discount_rate",
     "iterations", "seed", "sampling", "baseline", "variables", "alternatives", "correlations",
+    "tax_rate", "inflation",
 )
 _BASELINE_KEYS = ("revenue", "operating_margin", "revenue_growth")
-_ALT_KEYS = ("name", "category", "description", "drivers", "items")
+_ALT_KEYS = ("name", "category", "description", "drivers", "items", "terminal_growth")
 _ITEM_KEYS = tuple(f.name for f in fields(Item))
 _CORR_KEYS = ("between", "rank")
 _ITEM_ONLY_FOR = {
     "year": ("investment",),
     "life_years": ("investment",),
-    "start_year": ANNUAL_KINDS,
-    "end_year": ANNUAL_KINDS,
-    "ramp_years": ANNUAL_KINDS,
-    "growth": ANNUAL_KINDS,
+    "start_year": YEARLY_KINDS,
+    "end_year": YEARLY_KINDS,
+    "ramp_years": YEARLY_KINDS,
+    "growth": YEARLY_KINDS,
     "probability": ANNUAL_KINDS,
-    "vary": ANNUAL_KINDS,
+    "vary": YEARLY_KINDS,
     "effect": ("benefit",),
     "contribution_margin": ("benefit",),
     "driver": ("benefit",),
+    "depreciation": ("investment",),
+    "residual_value": ("investment",),
+    "frequency": ANNUAL_KINDS,
 }
 
 
@@ -385,6 +442,10 @@ class _Reader:
             kw["sampling"] = self.choice(data["sampling"], "sampling", SAMPLING)
         if "baseline" in data:
             kw["baseline"] = self.baseline(data["baseline"], "baseline")
+        if "tax_rate" in data:
+            kw["tax_rate"] = self.rate_fraction(data["tax_rate"], "tax_rate", "a tax rate of 25% is tax_rate = 0.25")
+        if "inflation" in data:
+            kw["inflation"] = self.number(data["inflation"], "inflation", lo=-0.5, hi=1)
         variables = data.get("variables", {})
         if not isinstance(variables, Mapping):
             self.fail("variables", f"expected a table [variables], found {_type_name(variables)}")
@@ -472,6 +533,9 @@ class _Reader:
             it for j, rit in enumerate(items)
             if (it := self.item(rit, f"{path}.items[{j}]", horizon)) is not None
         )
+        if "terminal_growth" in raw:
+            kw["terminal_growth"] = self.number(raw["terminal_growth"], _join(path, "terminal_growth"), lo=-1, hi=1,
+                                                lo_open=True, hi_open=True)
         if any(v is None for v in kw.values()):
             return None
         return Alternative(**kw)
@@ -498,23 +562,31 @@ class _Reader:
                 allowed = " and ".join(k.replace("_", " ") + "s" for k in kinds)
                 self.fail(_join(path, key), f"'{key}' applies only to {allowed}, not to a {kind.replace('_', ' ')}")
                 ok = False
-        kw["amount"] = self.amount(raw["amount"], _join(path, "amount"))
-        if kw["amount"] is not None:
-            negative = _negative_amount(kw["amount"], kind)
-            if negative:
-                self.fail(_join(path, "amount"), negative)
-                ok = False
         p = lambda k: _join(path, k)
+        if isinstance(raw["amount"], list):
+            kw["amount"] = self.yearly_amounts(raw, kind, path)
+            entries = list(enumerate(kw["amount"].values)) if kw["amount"] is not None else []
+        else:
+            kw["amount"] = self.amount(raw["amount"], _join(path, "amount"))
+            entries = [(None, kw["amount"])] if kw["amount"] is not None else []
+        for k, entry in entries:
+            negative = _negative_amount(entry, kind)
+            if negative:
+                self.fail(_join(path, "amount") + ("" if k is None else f"[{k}]"), negative)
+                ok = False
         # Years past the horizon are allowed (shortening the horizon must not break the file);
         # an item that never falls inside it is warned about (see cautions()).
         if "year" in raw:
             kw["year"] = self.integer(raw["year"], p("year"), lo=0, hi=MAX_HORIZON)
         if "life_years" in raw:
             kw["life_years"] = self.integer(raw["life_years"], p("life_years"), lo=1, hi=100)
+        # Yearly kinds may start today (year 0): spent or received now and expensed, not capitalised.
         if "start_year" in raw:
-            kw["start_year"] = self.integer(raw["start_year"], p("start_year"), lo=1, hi=MAX_HORIZON)
+            kw["start_year"] = self.integer(raw["start_year"], p("start_year"), lo=0, hi=MAX_HORIZON)
+        elif kind == "working_capital":
+            kw["start_year"] = 0
         if "end_year" in raw:
-            kw["end_year"] = self.integer(raw["end_year"], p("end_year"), lo=1, hi=MAX_HORIZON)
+            kw["end_year"] = self.integer(raw["end_year"], p("end_year"), lo=0, hi=MAX_HORIZON)
         if kw.get("start_year") is not None and kw.get("end_year") is not None and kw["end_year"] < kw["start_year"]:
             self.fail(p("end_year"), f"end_year ({kw['end_year']}) is before start_year ({kw['start_year']})")
             ok = False
@@ -522,11 +594,19 @@ class _Reader:
             kw["ramp_years"] = self.integer(raw["ramp_years"], p("ramp_years"), lo=0, hi=100)
         if "growth" in raw:
             kw["growth"] = self.fraction_amount(raw["growth"], p("growth"), lo=-1, hi=1, meaning="growth a year")
+        if "probability" in raw and "frequency" in raw:
+            self.fail(p("frequency"), "give either probability (the chance per year) or frequency (the expected "
+                                      "number of events per year), not both")
+            ok = False
         if "probability" in raw:
             kw["probability"] = self.fraction_amount(raw["probability"], p("probability"), lo=0, hi=1,
                                                      meaning="a chance per year")
+        elif "frequency" in raw:
+            kw["frequency"] = self.fraction_amount(raw["frequency"], p("frequency"), lo=0, hi=MAX_FREQUENCY,
+                                                   meaning="events per year")
         elif kind == "risk":
-            self.fail(p("probability"), "missing: a risk needs the chance per year that it happens, e.g. probability = 0.1")
+            self.fail(p("probability"), "missing: a risk needs the chance per year that it happens, e.g. probability = 0.1"
+                                        " (or the expected number of events per year, e.g. frequency = 2.5)")
             ok = False
         if "vary" in raw:
             kw["vary"] = self.choice(raw["vary"], p("vary"), VARY)
@@ -546,9 +626,82 @@ class _Reader:
             kw["driver"] = self.text(raw["driver"], p("driver"), required=True)
         if "note" in raw:
             kw["note"] = self.text(raw["note"], p("note"))
+        if "depreciation" in raw:
+            kw["depreciation"] = self.depreciation(raw["depreciation"], p("depreciation"))
+        if "residual_value" in raw:
+            kw["residual_value"] = self.amount(raw["residual_value"], p("residual_value"))
+        if "indexed" in raw:
+            if not isinstance(raw["indexed"], bool):
+                self.fail(p("indexed"), f"expected true or false, found {_type_name(raw['indexed'])}")
+                ok = False
+            else:
+                kw["indexed"] = raw["indexed"]
         if not ok or any(v is None for v in kw.values()):
             return None
         return Item(**kw)
+
+    def rate_fraction(self, value: Any, path: str, example: str) -> float | None:
+        """A fraction 0 <= x < 1, refusing a percentage written as a whole number."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value <= 100:
+            self.fail(path, f"must be a fraction below 1, found {value:g}: write it as a fraction ({example})")
+            return None
+        return self.number(value, path, lo=0, hi=1, hi_open=True)
+
+    def yearly_amounts(self, raw: Mapping[str, Any], kind: str, path: str) -> YearlyAmounts | None:
+        """``amount = [a, b, c]``: one amount per year from start_year, for yearly kinds."""
+        values = raw["amount"]
+        apath = _join(path, "amount")
+        ok = True
+        if kind not in YEARLY_KINDS:
+            self.fail(apath, "a list of yearly amounts applies to running costs, benefits, risks and working "
+                             "capital; an investment is paid once (write one amount, and a year)")
+            return None
+        if not values:
+            self.fail(apath, "the list is empty: give one amount per year, e.g. amount = [500, 800, 1200]")
+            return None
+        for key, why in (("growth", "the list already gives each year's amount"),
+                         ("ramp_years", "the list already gives each year's amount"),
+                         ("end_year", "the item ends with its list"),
+                         ("vary", "each entry of the list is its own amount")):
+            if key in raw:
+                self.fail(_join(path, key), f"'{key}' does not combine with a list of yearly amounts: {why}; "
+                                            f"remove '{key}' or write one amount instead of the list")
+                ok = False
+        out = []
+        for k, value in enumerate(values):
+            if isinstance(value, list):
+                self.fail(f"{apath}[{k}]", "expected an amount, found a list inside the list")
+                ok = False
+                continue
+            amount = self.amount(value, f"{apath}[{k}]")
+            if amount is None:
+                ok = False
+            out.append(amount)
+        return YearlyAmounts(tuple(out)) if ok else None
+
+    def depreciation(self, value: Any, path: str) -> str | tuple[float, ...] | None:
+        if isinstance(value, str):
+            if value != STRAIGHT_LINE:
+                self.fail(path, f'must be "{STRAIGHT_LINE}" or a list of fractions of the price, one per year from '
+                                f"the year after payment; found '{value}'")
+                return None
+            return value
+        if not isinstance(value, list) or not value:
+            self.fail(path, f'expected "{STRAIGHT_LINE}" or a list of fractions, e.g. [0.3333, 0.4445, 0.1481, '
+                            f"0.0741]; found {_type_name(value)}")
+            return None
+        fractions = []
+        for k, x in enumerate(value):
+            f = self.number(x, f"{path}[{k}]", lo=0, hi=1)
+            if f is None:
+                return None
+            fractions.append(f)
+        total = math.fsum(fractions)
+        if abs(total - 1.0) > DEPRECIATION_TOLERANCE:
+            hint = " (percentages? write 0.2 for 20%)" if total > 1.5 else ""
+            self.fail(path, f"the fractions must sum to 1 (the whole price), found {total:.6g}{hint}")
+            return None
+        return tuple(fractions)
 
     def fraction_amount(self, value: Any, path: str, *, lo: float, hi: float, meaning: str = "") -> Amount | None:
         """A fraction, or an amount when it is uncertain. A distribution whose 90 % range lies
@@ -589,8 +742,15 @@ class _Reader:
 # Checks that need the whole scenario (names, cycles, correlations)
 # ---------------------------------------------------------------------------------------
 
-def _amount_names(amount: Amount | None) -> frozenset[str]:
+def _amount_names(amount: Amount | YearlyAmounts | None) -> frozenset[str]:
+    if isinstance(amount, YearlyAmounts):
+        return frozenset().union(*(_amount_names(a) for a in amount.values))
     return amount.names if isinstance(amount, Formula) else frozenset()
+
+
+#: The name an item's amount formula may use for the year number (0 = today), unless a
+#: variable has that name (then the variable is meant, as it was before).
+YEAR_NAME = "year"
 
 
 def variable_order(scenario: Scenario) -> list[str]:
@@ -641,6 +801,7 @@ def check(scenario: Scenario) -> list[Problem]:
     if not scenario.alternatives:
         problems.append(Problem("alternatives", "add at least one alternative"))
     seen_alts: set[str] = set()
+    horizon = scenario.horizon_years
     for i, alt in enumerate(scenario.alternatives):
         path = f"alternatives[{i}]"
         if alt.name in seen_alts:
@@ -652,17 +813,39 @@ def check(scenario: Scenario) -> list[Problem]:
             if item.name in seen_items:
                 problems.append(Problem(f"{ipath}.name", f"'{alt.name}' already has an item called '{item.name}'"))
             seen_items.add(item.name)
-            for attr in ("amount", "growth", "probability", "contribution_margin"):
+            for attr in ("growth", "probability", "contribution_margin", "residual_value", "frequency"):
                 names_ok(getattr(item, attr), f"{ipath}.{attr}")
+            for name in sorted(_amount_names(item.amount) - known - {YEAR_NAME}):
+                problems.append(Problem(f"{ipath}.amount", f"the formula uses '{name}', which is not a variable"
+                                                           f"{did_you_mean(name, known | {YEAR_NAME})}"))
+            if item.is_list and item.last_year(horizon) > horizon:
+                problems.append(Problem(f"{ipath}.amount", (
+                    f"the list has {len(item.amount)} yearly amounts from year {item.start_year}, which runs to year "
+                    f"{item.last_year(horizon)}, after the horizon ({horizon} years); shorten the list or "
+                    "lengthen the horizon")))
+            if item.kind == "working_capital" and not item.is_list and item.end_year is None \
+                    and item.start_year > horizon - 1:
+                problems.append(Problem(f"{ipath}.start_year", (
+                    f"working capital tied up from year {item.start_year} would be released after the horizon "
+                    f"({horizon} years); give an end_year or start it earlier")))
+            if item.kind == "working_capital" and item.start_year > horizon:
+                problems.append(Problem(f"{ipath}.start_year",
+                                        f"start_year {item.start_year} is after the horizon ({horizon} years)"))
             if item.is_annual:
                 if item.end_year is not None and item.end_year < item.start_year:
                     problems.append(Problem(f"{ipath}.end_year", f"end_year ({item.end_year}) is before start_year "
                                                                  f"({item.start_year})"))
-            if item.kind == "risk" and item.probability is None:
+            if item.kind == "risk" and item.probability is None and item.frequency is None:
                 problems.append(Problem(f"{ipath}.probability", "a risk needs the chance per year that it happens"))
             if item.kind == "benefit" and item.effect == "revenue" and item.contribution_margin is None:
                 problems.append(Problem(f"{ipath}.contribution_margin",
                                         "a revenue benefit needs its contribution margin"))
+        g = alt.terminal_growth
+        if g is not None and g >= scenario.discount_rate:
+            problems.append(Problem(f"{path}.terminal_growth", (
+                f"a growth beyond the horizon of {g:g} is not below the discount rate ({scenario.discount_rate:g}): "
+                "the value of the years after the horizon would be infinite; use a growth below the discount rate "
+                "(long-run inflation plus a little, say) or leave terminal_growth out")))
 
     variables = scenario.variable_map
     seen_pairs: set[frozenset[str]] = set()
@@ -952,15 +1135,21 @@ def amount_to_data(amount: Amount) -> Any:
 
 def _item_to_data(item: Item) -> dict[str, Any]:
     defaults = {f.name: f.default for f in fields(Item)}
-    out: dict[str, Any] = {"name": item.name, "kind": item.kind, "amount": amount_to_data(item.amount)}
+    if item.kind == "working_capital":
+        defaults["start_year"] = 0  # working capital is tied up from today unless the file says otherwise
+    amount = [amount_to_data(a) for a in item.amount.values] if isinstance(item.amount, YearlyAmounts) \
+        else amount_to_data(item.amount)
+    out: dict[str, Any] = {"name": item.name, "kind": item.kind, "amount": amount}
     for f in fields(Item):
         if f.name in out:
             continue
         value = getattr(item, f.name)
         if value == defaults[f.name] or value is None:
             continue
-        if f.name in ("growth", "probability", "contribution_margin"):
+        if f.name in ("growth", "probability", "contribution_margin", "residual_value", "frequency"):
             value = amount_to_data(value)
+        if f.name == "depreciation" and isinstance(value, tuple):
+            value = list(value)
         out[f.name] = value
     return out
 
@@ -977,6 +1166,10 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
     out["seed"] = scenario.seed
     if scenario.sampling != "lhs":
         out["sampling"] = scenario.sampling
+    if scenario.tax_rate:
+        out["tax_rate"] = scenario.tax_rate
+    if scenario.inflation:
+        out["inflation"] = scenario.inflation
     if scenario.baseline is not None:
         b = scenario.baseline
         out["baseline"] = {"revenue": amount_to_data(b.revenue), "operating_margin": b.operating_margin}
@@ -993,6 +1186,8 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
             a["description"] = alt.description
         if alt.drivers:
             a["drivers"] = list(alt.drivers)
+        if alt.terminal_growth is not None:
+            a["terminal_growth"] = alt.terminal_growth
         a["items"] = [_item_to_data(it) for it in alt.items]
         alts.append(a)
     out["alternatives"] = alts
@@ -1096,7 +1291,16 @@ _DEFAULTS: dict[str, Any] = {
     "description": "", "currency": "USD", "iterations": 10_000, "seed": 1, "sampling": "lhs",
     "revenue_growth": 0.0, "category": "", "drivers": [], "items": [],
     "year": 0, "start_year": 1, "ramp_years": 0, "vary": "once", "effect": "cost_saving", "note": "",
+    "tax_rate": 0.0, "inflation": 0.0, "depreciation": STRAIGHT_LINE, "indexed": True,
 }
+
+
+def _is_default(table: Mapping[str, Any], key: str, value: Any) -> bool:
+    """Whether ``value`` is what ``key`` means when left out of ``table`` (working capital is
+    tied up from year 0, other yearly items start in year 1)."""
+    if key == "start_year" and _plain(table.get("kind")) == "working_capital":
+        return _same(value, 0)
+    return key in _DEFAULTS and _same(value, _DEFAULTS[key])
 
 
 def _plain(value: Any) -> Any:
@@ -1130,12 +1334,12 @@ def _merge_table(container: Any, new: Mapping[str, Any]) -> None:
     for key in list(container.keys()):
         # Keys left out of ``new`` are at their defaults: keep one the author wrote out
         # explicitly if it still says the default, drop it otherwise.
-        if key not in new and not (key in _DEFAULTS and _same(container[key], _DEFAULTS[key])):
+        if key not in new and not _is_default(new, key, container[key]):
             del container[key]
     for key, value in new.items():
         if key in container and _same(container[key], value):
             continue
-        if key not in container and key in _DEFAULTS and _same(value, _DEFAULTS[key]):
+        if key not in container and _is_default(new, key, value):
             continue  # the author left it out and it is still the default
         old = container.get(key)
         if isinstance(value, dict) and old is not None and hasattr(old, "keys") and not isinstance(value, list):

@@ -79,11 +79,17 @@ _ITEM_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("vary", "drawn", "text"),
     ("effect", "effect", "text"),
     ("contribution_margin", "contribution margin", "percent"),
+    ("depreciation", "depreciation for tax", "depreciation"),
+    ("residual_value", "resale value at the end", "money"),
+    ("indexed", "rises with inflation", "yes/no"),
+    ("frequency", "events per year", "number"),
 )
 _SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("currency", "Currency", "text"),
     ("horizon_years", "Planning horizon", "years"),
     ("discount_rate", "Discount rate", "percent"),
+    ("tax_rate", "Tax rate (after tax when above 0)", "percent"),
+    ("inflation", "Inflation (amounts in today's prices)", "percent"),
 )
 _BASELINE_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("revenue", "Revenue today", "money"),
@@ -182,6 +188,12 @@ def _words(value: Any, unit: str, scenario: Scenario, *, plain: bool = False) ->
     cur = scenario.currency
     if unit == "text":
         return _TEXT_WORDS.get(str(value), str(value).replace("_", " "))
+    if unit == "yes/no":
+        return "yes" if value else "no (fixed price)"
+    if unit == "depreciation":
+        if isinstance(value, str):
+            return value.replace("_", " ")
+        return "schedule " + ", ".join(fmt.percent(f, digits=2) for f in value)
     if unit == "year":
         return f"year {int(value)}"
     if unit == "years":

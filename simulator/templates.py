@@ -533,6 +533,10 @@ class Answers:
     discount_rate: float = DEFAULT_DISCOUNT_RATE
     currency: str = "USD"
     date: _dt.date | None = None
+    #: Tax on the profit effect (0 = before tax) and yearly inflation when the amounts are in
+    #: today's prices (0 = no inflation added).
+    tax_rate: float = 0.0
+    inflation: float = 0.0
 
 
 class AnswerError(ValueError):
@@ -754,6 +758,8 @@ def build_scenario(answers: Answers) -> Scenario:
         discount_rate=float(answers.discount_rate),
         baseline=Baseline(float(answers.revenue), float(answers.operating_margin)),
         alternatives=tuple(alternatives),
+        tax_rate=float(answers.tax_rate),
+        inflation=float(answers.inflation),
     )
     problems = check(scenario)
     try:

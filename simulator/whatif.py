@@ -46,7 +46,7 @@ from .describe import format_values
 from .distributions import (Bernoulli, Discrete, Distribution, LogNormal, Normal, Pert, Range90, Triangular,
                             Uniform)
 from .expressions import Formula
-from .scenario import Amount, Scenario
+from .scenario import MAX_FREQUENCY, Amount, Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Results
@@ -78,10 +78,12 @@ __all__ = [
 SHIFT_LIMIT = 0.5
 
 #: Item fields other than the amount that can be uncertain, as they appear in labels.
-_ITEM_FIELDS = {"growth": "growth", "probability": "probability", "contribution margin": "contribution_margin"}
+_ITEM_FIELDS = {"growth": "growth", "probability": "probability", "contribution margin": "contribution_margin",
+                "residual value": "residual_value", "frequency": "frequency"}
 
 #: Allowed values of fixed numbers in item fields (as the file reader checks them).
-_FIELD_LIMITS = {"growth": (-1.0, 10.0), "probability": (0.0, 1.0), "contribution_margin": (0.0, 1.0)}
+_FIELD_LIMITS = {"growth": (-1.0, 10.0), "probability": (0.0, 1.0), "contribution_margin": (0.0, 1.0),
+                 "frequency": (0.0, MAX_FREQUENCY)}
 
 
 class WhatIfError(ValueError):
@@ -411,8 +413,10 @@ def unit_of(scenario: Scenario, label: str) -> str:
     if label in scenario.variable_map:
         return "auto"
     where = _find(scenario, label)
-    if where is None or where[2] == "amount":
+    if where is None or where[2] in ("amount", "residual_value"):
         return "money"
+    if where[2] == "frequency":
+        return "number"
     return "percent"
 
 

@@ -45,7 +45,8 @@ numbers = rare(good_numbers, st.one_of(st.integers(-10**6, 0), weird_floats))
 junk = st.one_of(st.booleans(), st.text(max_size=8), st.lists(st.integers(), max_size=3),
                  st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
 
-formula_atoms = st.one_of(st.sampled_from(NAMES), rare(st.sampled_from(NAMES), st.just("nope")), st.integers(0, 1000).map(str),
+formula_atoms = st.one_of(st.sampled_from(NAMES + ["year"]), rare(st.sampled_from(NAMES), st.just("nope")),
+                          st.integers(0, 1000).map(str),
                           st.floats(0, 10, allow_nan=False).map(lambda f: f"{f:.3g}"))
 
 
@@ -71,7 +72,8 @@ def formulas(draw, depth=0):
 @st.composite
 def distributions(draw):
     kind = draw(rare(st.sampled_from(["range", "lognormal_range", "normal", "lognormal", "uniform", "triangular",
-                                      "pert", "bernoulli", "discrete"]), st.just("mystery"), 30))
+                                      "pert", "bernoulli", "discrete", "beta", "gamma", "poisson"]),
+                     st.just("mystery"), 30))
     a, b, c = sorted(draw(st.lists(st.floats(0, 1e6, allow_nan=False), min_size=3, max_size=3)))
     if c - a < 1e-3:
         c = a + 1.0
@@ -89,6 +91,9 @@ def distributions(draw):
         "bernoulli": {"dist": "bernoulli", "p": draw(st.floats(-0.5, 1.5, allow_nan=False))},
         "discrete": {"dist": "discrete", "values": [a, b, c], "weights": [1, draw(st.integers(-1, 3)), 2]},
         "mystery": {"dist": "weibul", "k": 1},
+        "beta": {"dist": "beta", "a": 1 + b / 1e5, "b": draw(st.floats(0.5, 20, allow_nan=False)), "min": a, "max": c},
+        "gamma": {"dist": "gamma", "mean": b, "sd": abs(c - a)},
+        "poisson": {"dist": "poisson", "mean": draw(st.floats(-1, 1200, allow_nan=False))},
     }[kind]
     if draw(st.integers(0, 5)) == 5:
         spec["floor"] = a
@@ -100,12 +105,16 @@ def distributions(draw):
 
 
 amounts = rare(st.one_of(numbers, distributions(), formulas()), junk, one_in=20)
+#: A yearly list (issue 15): mostly numbers, sometimes any amount, now and then something broken.
+yearly_lists = st.lists(rare(good_numbers, st.one_of(distributions(), formulas(), junk), 6), min_size=0, max_size=6)
 
 
 @st.composite
 def items(draw, horizon):
-    kind = draw(rare(st.sampled_from(["investment", "running_cost", "benefit", "risk"]), st.just("cost"), 20))
-    item: dict = {"name": draw(st.text(min_size=1, max_size=12)), "kind": kind, "amount": draw(amounts)}
+    kind = draw(rare(st.sampled_from(["investment", "running_cost", "benefit", "risk", "working_capital"]),
+                     st.just("cost"), 20))
+    amount = draw(rare(amounts, yearly_lists, 6))
+    item: dict = {"name": draw(st.text(min_size=1, max_size=12)), "kind": kind, "amount": amount}
     optional = {
         "year": rare(st.integers(0, horizon), st.integers(-1, horizon + 1)),
         "life_years": rare(st.integers(1, 60), st.just(0)),
@@ -121,9 +130,19 @@ def items(draw, horizon):
                                                                 distributions())),
         "driver": rare(st.sampled_from(["margins", "repeat sales"]), st.just("")), "note": st.text(max_size=20),
         "colour": st.just("blue"),
+        "depreciation": rare(st.sampled_from(["straight_line", [0.2, 0.32, 0.192, 0.1152, 0.1152, 0.0576],
+                                              [0.3333, 0.4445, 0.1481, 0.0741]]),
+                             st.sampled_from(["declining", [0.5, 0.4], [20, 32, 48], []])),
+        "residual_value": rare(st.one_of(good_numbers, distributions()), junk),
+        "indexed": rare(st.booleans(), st.just("no")),
+        "frequency": rare(st.floats(0, 20, allow_nan=False), st.one_of(st.floats(-1, 2000, allow_nan=False),
+                                                                        distributions())),
     }
-    applies = {"investment": {"year", "life_years"}, "benefit": {"effect", "contribution_margin", "driver"}}
-    annual = {"start_year", "end_year", "ramp_years", "growth", "probability", "vary"}
+    applies = {"investment": {"year", "life_years", "depreciation", "residual_value", "indexed"},
+               "benefit": {"effect", "contribution_margin", "driver"}}
+    annual = {"start_year", "end_year", "ramp_years", "growth", "probability", "vary", "indexed", "frequency"}
+    if kind == "working_capital":
+        annual = {"start_year", "end_year", "ramp_years", "growth", "vary", "indexed"}
     fitting = sorted(applies.get(kind, set()) | (annual if kind != "investment" else set()) | {"note"})
     keys = draw(rare(st.lists(st.sampled_from(fitting), max_size=4, unique=True),
                      st.lists(st.sampled_from(sorted(optional)), max_size=4, unique=True), 8))
@@ -151,6 +170,10 @@ def documents(draw):
     }
     if draw(st.integers(0, 30)) == 30:
         del doc[draw(st.sampled_from(["format", "title", "horizon_years", "discount_rate"]))]
+    if draw(st.integers(0, 2)) == 2:  # after tax (issue 15); now and then written as a percentage
+        doc["tax_rate"] = draw(rare(st.floats(0, 0.6, allow_nan=False), st.sampled_from([25, -0.1, 1.0]), 10))
+    if draw(st.integers(0, 3)) == 3:
+        doc["inflation"] = draw(rare(st.floats(-0.05, 0.2, allow_nan=False), st.sampled_from([5, -0.9]), 10))
     if draw(st.booleans()):
         doc["baseline"] = {"revenue": draw(rare(st.floats(1, 1e9), weird_floats)),
                            "operating_margin": draw(rare(st.floats(-0.5, 0.5), st.just(1.5)))}
@@ -166,6 +189,8 @@ def documents(draw):
                "items": draw(st.lists(items(h), max_size=4, unique_by=lambda it: it["name"]))}
         if draw(st.integers(0, 30)) == 30:
             alt["categroy"] = "IT"
+        if draw(st.integers(0, 4)) == 4:  # value beyond the horizon; sometimes at or above the discount rate
+            alt["terminal_growth"] = draw(st.floats(-0.2, 0.6, allow_nan=False))
         alternatives.append(alt)
     doc["alternatives"] = alternatives
     if len(variables) >= 2 and draw(st.integers(0, 3)) == 3:
@@ -217,6 +242,8 @@ def test_any_document_loads_or_says_where_it_is_wrong(doc):
     for alt in data["alternatives"]:
         _finite_or_none(alt["npv"], "npv")
         _finite_or_none(alt["margin_impact_pp"], "margin")
+        _finite_or_none(alt["pv_taxes"], "pv_taxes")
+        _finite_or_none(alt["terminal_value"], "terminal_value")
 
 
 def teardown_module(module):

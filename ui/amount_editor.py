@@ -13,13 +13,16 @@ import math
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMenu,
-                               QSizePolicy, QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QMenu, QPushButton, QSizePolicy, QStackedWidget, QTableWidget, QTableWidgetItem,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from simulator.describe import Sketch, chance_of, describe_amount, format_values, resolve_unit, sketch
 from simulator.distributions import (Bernoulli, Discrete, DistributionError, LogNormal, Normal, Pert,
                                      Range90, Triangular, Uniform, from_spec)
-from simulator.expressions import Formula
+from simulator.expressions import Formula, FormulaError, parse as parse_formula
+from simulator.scenario import YearlyAmounts
 
 from .numbers import NumberError, format_number, parse_number
 
@@ -40,6 +43,8 @@ KINDS: tuple[tuple[str, str, str], ...] = (
     ("chance", "Chance of happening", "An amount that happens with some chance, otherwise nothing."),
     ("discrete", "List of values", "One of a few possible values, each with its own weight."),
     ("formula", "Formula", "Worked out from the shared inputs (variables), e.g. units * unit_price."),
+    ("yearly", "Year by year — one amount per year", "A row of amounts, one for each year from the item's first "
+     "year; the item ends with the row. Type them, or paste a row copied from a spreadsheet."),
 )
 _KIND_LABEL = {k: label for k, label, _ in KINDS}
 
@@ -61,6 +66,8 @@ _LIMITED = ("range", "triangular", "pert", "normal", "lognormal", "uniform", "di
 def kind_of(amount) -> str:
     if amount is None:
         return "none"
+    if isinstance(amount, YearlyAmounts):
+        return "yearly"
     if isinstance(amount, Formula):
         return "formula"
     if isinstance(amount, (int, float)):
@@ -218,6 +225,112 @@ class _ParamField(QWidget):
         self.edit.setStyleSheet("QLineEdit { border: 1px solid #C62828; }" if message else "")
 
 
+def parse_row(text: str) -> list[str]:
+    """Cells of a row pasted from a spreadsheet (tabs), a column (new lines), or typed with
+    commas or semicolons. Empty cells at the ends are dropped."""
+    if "\t" in text or "\n" in text.strip():
+        parts = [p for line in text.strip().splitlines() for p in line.split("\t")]
+    elif ";" in text:
+        parts = text.split(";")
+    else:
+        # "1, 2, 3" is three cells; "12,887" is one number with a thousands separator.
+        parts = text.split(",") if ", " in text or ("," in text and not _one_number(text)) else [text]
+    parts = [p.strip() for p in parts]
+    while parts and not parts[-1]:
+        parts.pop()
+    while parts and not parts[0]:
+        parts.pop(0)
+    return parts
+
+
+def _one_number(text: str) -> bool:
+    try:
+        parse_number(text, "money")
+    except NumberError:
+        return False
+    return True
+
+
+class YearTable(QTableWidget):
+    """One row of amounts, a column per year from ``first_year``. Paste (Ctrl+V) a row copied
+    from a spreadsheet: it fills the cells from the current one on, adding years as needed."""
+
+    changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(1, 3, parent)
+        self.setObjectName("yearTable")
+        self.first_year = 1
+        self.verticalHeader().hide()
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        self.setMaximumHeight(64)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setToolTip("One amount per year (250k, 1.2M, or a formula). Paste a row from a spreadsheet with Ctrl+V.")
+        self._filling = False
+        self.cellChanged.connect(self._cell_changed)
+        self._headers()
+
+    def _headers(self) -> None:
+        self.setHorizontalHeaderLabels([f"Year {self.first_year + c}" for c in range(self.columnCount())])
+        for c in range(self.columnCount()):
+            self.setColumnWidth(c, 78)
+
+    def set_first_year(self, year: int) -> None:
+        self.first_year = year
+        self._headers()
+
+    def set_texts(self, texts: list[str]) -> None:
+        self._filling = True
+        try:
+            self.setColumnCount(max(len(texts), 1))
+            for c, text in enumerate(texts):
+                self.setItem(0, c, QTableWidgetItem(text))
+            self._headers()
+        finally:
+            self._filling = False
+
+    def texts(self) -> list[str]:
+        out = []
+        for c in range(self.columnCount()):
+            item = self.item(0, c)
+            out.append(item.text().strip() if item is not None else "")
+        while out and not out[-1]:
+            out.pop()
+        return out
+
+    def paste(self, text: str) -> None:
+        cells = parse_row(text)
+        if not cells:
+            return
+        start = max(self.currentColumn(), 0)
+        texts = self.texts()
+        texts += [""] * max(0, start - len(texts))
+        texts[start:start + len(cells)] = cells
+        self.set_texts(texts)
+        self.changed.emit()
+
+    def add_year(self) -> None:
+        texts = self.texts()
+        self.set_texts(texts + [texts[-1] if texts else "0"])
+        self.changed.emit()
+
+    def remove_year(self) -> None:
+        texts = self.texts()
+        if len(texts) > 1:
+            self.set_texts(texts[:-1])
+            self.changed.emit()
+
+    def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.paste(QGuiApplication.clipboard().text())
+            return
+        super().keyPressEvent(event)
+
+    def _cell_changed(self, _row: int, _col: int) -> None:
+        if not self._filling:
+            self.changed.emit()
+
+
 class AmountEditor(QWidget):
     """Edit one amount. ``committed(amount)`` fires with a valid new amount to apply."""
 
@@ -226,7 +339,7 @@ class AmountEditor(QWidget):
     previewed = Signal()
 
     def __init__(self, unit: str = "money", *, optional: bool = False, allow_formula: bool = True,
-                 preview: bool = True, parent=None):
+                 preview: bool = True, allow_list: bool = False, parent=None):
         super().__init__(parent)
         self.unit = unit                       # money | percent | number | auto
         self.field_unit = "number" if unit == "auto" else unit
@@ -242,7 +355,8 @@ class AmountEditor(QWidget):
         lay.setSpacing(4)
         self.kind = QComboBox()
         self.kind.setObjectName("kind")
-        self._kinds = [k for k in KINDS if (optional or k[0] != "none") and (allow_formula or k[0] != "formula")]
+        self._kinds = [k for k in KINDS if (optional or k[0] != "none") and (allow_formula or k[0] != "formula")
+                       and (allow_list or k[0] != "yearly")]
         for i, (key, label, tip) in enumerate(self._kinds):
             self.kind.addItem(label, key)
             self.kind.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
@@ -261,6 +375,8 @@ class AmountEditor(QWidget):
             self.fields[key] = {}
             if key == "formula":
                 self.formula = self._formula_row(form)
+            elif key == "yearly":
+                self.table = self._table_row(form)
             elif key == "none":
                 form.addRow(QLabel("Not used."))
             else:
@@ -335,6 +451,32 @@ class AmountEditor(QWidget):
         row.addWidget(insert)
         form.addRow("Formula", box)
         return edit
+
+    def _table_row(self, form: QFormLayout) -> YearTable:
+        box = QWidget()
+        col = QVBoxLayout(box)
+        col.setContentsMargins(0, 0, 0, 0)
+        table = YearTable()
+        table.changed.connect(self._confirm)
+        col.addWidget(table)
+        row = QHBoxLayout()
+        for text, tip, slot in (("+ Year", "Add a year at the end (a copy of the last one).", table.add_year),
+                                ("− Year", "Remove the last year.", table.remove_year),
+                                ("Paste row", "Paste a row copied from a spreadsheet, from the selected year on.",
+                                 lambda: table.paste(QGuiApplication.clipboard().text()))):
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        row.addStretch(1)
+        col.addLayout(row)
+        form.addRow(box)
+        return table
+
+    def set_first_year(self, year: int) -> None:
+        """The year of the first column of a year-by-year amount (the item's start year)."""
+        if hasattr(self, "table"):
+            self.table.set_first_year(year)
 
     def _fill_insert_menu(self) -> None:
         self._insert_menu.clear()
@@ -411,6 +553,10 @@ class AmountEditor(QWidget):
         if kind == "formula":
             _set_text(self.formula, amount.text)
             return
+        if kind == "yearly":
+            self._entries = {_entry_text(a): a for a in amount.values}   # kept as they are when unchanged
+            self.table.set_texts([_entry_text(a) for a in amount.values])
+            return
         if kind == "fixed":
             self._set_text("fixed", "value", float(amount))
             return
@@ -479,6 +625,8 @@ class AmountEditor(QWidget):
             self._set_text(kind, "weights", [1.0, 2.0, 1.0])
         elif kind == "formula":
             self.formula.setText(format_number(r(mean), "number").replace(",", "_"))
+        elif kind == "yearly":
+            self.table.set_texts([format_number(r(mean), self.field_unit)] * 3)
         self.floor.edit.clear()
         self.cap.edit.clear()
 
@@ -491,7 +639,7 @@ class AmountEditor(QWidget):
         self.stack.setCurrentWidget(self.pages[kind])
         self.limits.setVisible(kind in _LIMITED)
         if self.preview is not None:
-            self.preview.setVisible(kind != "none")
+            self.preview.setVisible(kind not in ("none", "yearly"))
 
     def current_kind(self) -> str:
         return self.kind.currentData()
@@ -529,6 +677,8 @@ class AmountEditor(QWidget):
             if edit.formula is None or edit.unknown:
                 raise _AmountError(edit.message or "Enter a formula.")
             return edit.formula
+        if kind == "yearly":
+            return self._yearly()
         fields = self.fields[kind]
         if kind == "fixed":
             return self._number(fields["value"])
@@ -566,6 +716,35 @@ class AmountEditor(QWidget):
             if target is not None:
                 raise _FieldError(target, message) from None
             raise _AmountError(message) from None
+
+    def _yearly(self) -> YearlyAmounts:
+        texts = self.table.texts()
+        if not texts:
+            raise _AmountError("Enter at least one year's amount.")
+        known = set(self.scenario.variable_map) if self.scenario is not None else set()
+        known.add("year")
+        values = []
+        for c, text in enumerate(texts):
+            where = f"Year {self.table.first_year + c}"
+            if not text:
+                raise _AmountError(f"{where} is empty: enter an amount (0 for nothing).")
+            if text in getattr(self, "_entries", {}):
+                values.append(self._entries[text])
+                continue
+            try:
+                values.append(parse_number(text, self.field_unit))
+                continue
+            except NumberError:
+                pass
+            try:
+                formula = parse_formula(text)
+            except FormulaError as exc:
+                raise _AmountError(f"{where}: '{text}' is neither a number nor a formula ({exc}).") from None
+            unknown = sorted(formula.names - known)
+            if unknown:
+                raise _AmountError(f"{where}: the formula uses '{unknown[0]}', which is not a shared input.")
+            values.append(formula)
+        return YearlyAmounts(tuple(values))
 
     def _clear_errors(self) -> None:
         for fields in self.fields.values():
@@ -639,6 +818,15 @@ class AmountEditor(QWidget):
         """A problem found when applying (e.g. a check across fields): shown, not applied."""
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
+
+
+def _entry_text(amount) -> str:
+    """A list entry as its cell shows it: a number, a formula's text, or a distribution's spec."""
+    if isinstance(amount, Formula):
+        return amount.text
+    if isinstance(amount, (int, float)):
+        return format_number(float(amount), "money")
+    return str(amount.describe())
 
 
 def _set_text(edit: QLineEdit, text: str) -> None:

@@ -21,6 +21,8 @@ ITEM_KINDS = (
     ("running_cost", "Running cost", "A cost every year, e.g. licences, staff, maintenance."),
     ("benefit", "Benefit", "Money saved or earned every year, e.g. lower stock, more sales."),
     ("risk", "Risk", "A loss that may happen in a year, with a chance per year."),
+    ("working_capital", "Working capital", "Money tied up while it runs (stock, receivables); it comes back the "
+     "year after it ends."),
 )
 
 

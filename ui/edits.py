@@ -29,8 +29,8 @@ from typing import Any
 from simulator.distributions import Distribution
 from simulator.errors import Problem, ScenarioError
 from simulator.expressions import Formula, parse as parse_formula
-from simulator.scenario import (Alternative, Baseline, Correlation, FORMAT_VERSION, Item, Scenario, from_data,
-                                to_data)
+from simulator.scenario import (Alternative, Baseline, Correlation, FORMAT_VERSION, Item, Scenario, YearlyAmounts,
+                                from_data, to_data)
 
 Key = tuple
 
@@ -209,7 +209,7 @@ def do_nothing(name: str = "Do nothing") -> Alternative:
 # ---------------------------------------------------------------------------------------
 
 _SETTINGS_FIELDS = ("title", "description", "currency", "horizon_years", "discount_rate", "iterations", "seed",
-                    "sampling")
+                    "sampling", "tax_rate", "inflation")
 
 
 def set_field(scenario: Scenario, key: Key, field: str, value: Any) -> Scenario:
@@ -218,6 +218,8 @@ def set_field(scenario: Scenario, key: Key, field: str, value: Any) -> Scenario:
     if kind == "settings":
         if field not in _SETTINGS_FIELDS:
             raise EditError(f"unknown setting {field!r}")
+        if field in ("tax_rate", "inflation") and value is None:
+            value = 0.0   # a blank field: before tax, today's prices
         return replace(scenario, **{field: value})
     if kind == "baseline":
         return _set_baseline(scenario, field, value)
@@ -276,12 +278,25 @@ def change_kind(item: Item, kind: str) -> Item:
     the ones it needs (a risk needs a chance per year)."""
     if kind == item.kind:
         return item
-    fresh: dict[str, Any] = {"name": item.name, "kind": kind, "amount": item.amount, "note": item.note}
-    if kind != "investment":
-        if item.is_annual:
-            for f in ("start_year", "end_year", "ramp_years", "growth", "vary", "probability"):
+    amount = item.amount
+    if kind == "investment" and isinstance(amount, YearlyAmounts):   # an investment is paid once
+        amount = amount.values[0] if amount.values else 0.0
+    fresh: dict[str, Any] = {"name": item.name, "kind": kind, "amount": amount, "note": item.note,
+                             "indexed": item.indexed}
+    if kind == "investment":
+        for f in ("year", "life_years", "depreciation", "residual_value"):
+            if item.kind == "investment":
                 fresh[f] = getattr(item, f)
-        if kind == "risk" and fresh.get("probability") is None:
+    else:
+        if item.is_yearly:
+            for f in ("start_year", "end_year", "ramp_years", "growth", "vary"):
+                fresh[f] = getattr(item, f)
+        elif kind == "working_capital":
+            fresh["start_year"] = 0   # tied up from today, unless said otherwise
+        if item.is_annual and kind != "working_capital":
+            fresh["probability"] = item.probability
+            fresh["frequency"] = item.frequency
+        if kind == "risk" and fresh.get("probability") is None and fresh.get("frequency") is None:
             fresh["probability"] = 0.1
     return Item(**fresh)
 
@@ -304,6 +319,7 @@ _NEW_ITEMS = {
     "running_cost": lambda: Item("New running cost", "running_cost", 50_000.0),
     "benefit": lambda: Item("New benefit", "benefit", 100_000.0, driver="cost reduction"),
     "risk": lambda: Item("New risk", "risk", 200_000.0, probability=0.1),
+    "working_capital": lambda: Item("New working capital", "working_capital", 100_000.0, start_year=0),
 }
 
 

@@ -244,3 +244,54 @@ class CheckField(Field):
     def _toggled(self, on: bool) -> None:
         if not self._loading and on != self._value:
             self.committed.emit(on)
+
+
+class DepreciationField(Field):
+    """How an investment is written off for tax: "straight line" (over its life) or a schedule
+    of yearly percentages of the price, typed or pasted: "20%, 32%, 19.2%, 11.52%, 11.52%, 5.76%"."""
+
+    STRAIGHT = "straight line"
+
+    def __init__(self, tooltip: str = "", parent=None):
+        super().__init__(QLineEdit(), tooltip, parent)
+        self.editor.setPlaceholderText("straight line, or 33.33%, 44.45%, 14.81%, 7.41%")
+        self.editor.editingFinished.connect(self._done)
+        self.editor.textEdited.connect(lambda _t: self.set_error(None))
+
+    @staticmethod
+    def text_of(value) -> str:
+        if value is None or isinstance(value, str):
+            return DepreciationField.STRAIGHT
+        return ", ".join(format_number(v, "percent") for v in value)
+
+    def set_value(self, value) -> None:
+        self._value = value
+        text = self.text_of(value)
+        if self.editor.text() != text:
+            self.editor.setText(text)
+            self.editor.setCursorPosition(0)
+        self.set_error(None)
+
+    def parse(self, text: str):
+        text = text.strip()
+        if not text or text.lower().replace("_", " ") == self.STRAIGHT:
+            return "straight_line"
+        parts = [p for p in text.replace("\t", ",").replace(";", ",").replace("\n", ",").split(",") if p.strip()]
+        try:
+            values = tuple(parse_number(p, "percent") for p in parts)
+        except NumberError as exc:
+            raise NumberError(f"{exc}; write 'straight line' or percentages such as 20%, 32%, 48%") from None
+        total = sum(values)
+        if abs(total - 1.0) > 0.0005:
+            raise NumberError(f"the percentages add up to {total * 100:.4g}%; they must add up to 100% of the price")
+        return values
+
+    def _done(self) -> None:
+        try:
+            value = self.parse(self.editor.text())
+        except NumberError as exc:
+            self.set_error(str(exc)[:1].upper() + str(exc)[1:] + ".")
+            return
+        if value == self._value or (value == "straight_line" and self._value in (None, "straight_line")):
+            return
+        self.committed.emit(value)

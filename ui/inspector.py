@@ -22,7 +22,7 @@ from .amount_editor import AmountEditor
 from .document import Document
 from .edit_actions import ITEM_KINDS, EditActions
 from .edits import EditError, Key
-from .fields import CheckField, ChoiceField, IntField, LongTextField, NumberField, TextField
+from .fields import CheckField, ChoiceField, DepreciationField, IntField, LongTextField, NumberField, TextField
 from .palette import colors_for
 
 CURRENCIES = ("USD", "EUR", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "INR", "CNY")
@@ -141,6 +141,9 @@ FIELD_WORDS = {
     "life_years": "'Written off over'", "contribution_margin": "'Contribution margin'",
     "horizon_years": "'Planning horizon'", "discount_rate": "'Discount rate'", "operating_margin":
     "'Operating margin'", "revenue_growth": "'Revenue growth'", "probability": "'Chance per year'",
+    "tax_rate": "'Tax rate'", "inflation": "'Inflation'", "terminal_growth": "'Growth after the horizon'",
+    "residual_value": "'Resale value at the end'", "frequency": "'Events per year'",
+    "depreciation": "'Depreciation for tax'",
 }
 
 
@@ -188,9 +191,19 @@ class SettingsPage(Page):
                                                        ("random", "Plain random")],
                                                       "Latin hypercube spreads the draws evenly, so fewer futures "
                                                       "give steadier results."))
+        self.bind("tax_rate", "Tax rate",
+                  NumberField("percent", "The tax on each year's profit effect (e.g. 25%). Blank or 0: every figure "
+                              "is before tax. Above 0: NPV, IRR, payback and cash are after tax.", optional=True,
+                              lo=0.0, hi=0.99, placeholder="0% (before tax)"))
+        self.bind("inflation", "Inflation",
+                  NumberField("percent", "Yearly inflation (e.g. 2%). Amounts are in today's prices and rise with "
+                              "it; the discount rate is then a nominal rate. Blank or 0: no inflation.",
+                              optional=True, lo=-0.5, hi=1.0, placeholder="0% (today's prices)"))
         self.finish()
 
     def refresh(self, scenario: Scenario) -> None:
+        for name in ("tax_rate", "inflation"):
+            self.fields[name].set_value(getattr(scenario, name) or None)
         for name in ("title", "description", "currency", "horizon_years", "discount_rate", "iterations", "seed",
                      "sampling"):
             self.fields[name].set_value(getattr(scenario, name))
@@ -315,8 +328,13 @@ class AlternativePage(Page):
         self.bind("description", "Description", LongTextField("What this alternative is, in a sentence or two."))
         self.drivers = _DriverList()
         self.bind("drivers", "Business drivers", self.drivers)
+        self.bind("terminal_growth", "Growth after the horizon",
+                  NumberField("percent", "Optional: adds the value of the years after the horizon, as the last "
+                              "year's cash growing at this rate for ever (below the discount rate). Shown on "
+                              "its own line: it is not a forecast.", optional=True, lo=-0.99, hi=0.99,
+                              placeholder="none: nothing after the horizon"))
         add = QGridLayout()
-        for n, kind in enumerate(("investment", "running_cost", "benefit", "risk")):
+        for n, kind in enumerate(("investment", "running_cost", "benefit", "risk", "working_capital")):
             action = actions.add_items[kind]
             b = QPushButton(action.text().replace("Add ", "+ "))
             b.setToolTip(action.toolTip())
@@ -331,7 +349,7 @@ class AlternativePage(Page):
         alt = scenario.alternatives[self.key[1]]
         color = colors_for([a.name for a in scenario.alternatives]).get(alt.name, "#888888")
         self.title.setText(f"<span style='color:{color}'>■</span> Alternative")
-        for name in ("name", "category", "description", "drivers"):
+        for name in ("name", "category", "description", "drivers", "terminal_growth"):
             self.fields[name].set_value(getattr(alt, name))
 
 
@@ -391,7 +409,7 @@ class ItemPage(Page):
         self.bind("name", "Name", TextField("What this line is, in a few words."))
         self.bind("kind", "Kind", ChoiceField(KIND_CHOICES, "One-off investment, yearly running cost, yearly "
                                                             "benefit, or a risk that may happen."))
-        self.amount = AmountEditor("money")
+        self.amount = AmountEditor("money", allow_list=True)
         self.amount.setObjectName("amountEditor")
         self.bind("amount", "Amount", self.amount)
         h = 50
@@ -399,8 +417,15 @@ class ItemPage(Page):
         self.bind("life_years", "Written off over",
                   IntField(1, 100, "Years over which the investment is depreciated in the margin view.",
                            none_text="the planning horizon", suffix=" years"), merge=True)
-        self.bind("start_year", "From year", IntField(1, h, "The first year it happens."), merge=True)
-        self.bind("end_year", "Until year", IntField(1, h, "The last year it happens.",
+        self.bind("depreciation", "Depreciation for tax",
+                  DepreciationField("How the price is written off for tax: 'straight line' over the years above, "
+                                    "or a schedule of yearly percentages of the price from the year after payment "
+                                    "(a MACRS table, say), adding up to 100%."))
+        self.residual = AmountEditor("money", optional=True, preview=False)
+        self.bind("residual_value", "Resale value at the end", self.residual)
+        self.bind("start_year", "From year", IntField(0, h, "The first year it happens (0: today, expensed "
+                                                      "this year)."), merge=True)
+        self.bind("end_year", "Until year", IntField(0, h, "The last year it happens.",
                                                      none_text="the end of the plan"), merge=True)
         self.bind("ramp_years", "Ramp-up", IntField(0, 100, "Years to build up to the full amount (0: full from "
                                                     "the start).", suffix=" years"), merge=True)
@@ -408,6 +433,10 @@ class ItemPage(Page):
         self.bind("growth", "Growth per year", self.growth)
         self.probability = AmountEditor("percent", optional=True, preview=False)
         self.bind("probability", "Chance per year", self.probability)
+        self.frequency = AmountEditor("number", optional=True, preview=False)
+        self.bind("frequency", "Events per year", self.frequency)
+        self.bind("indexed", "", CheckField("Rises with inflation",
+                                            "Untick for a fixed-price contract: the amounts stay as written."))
         self.bind("vary", "Uncertainty", ChoiceField([("once", "Same draw every year"),
                                                       ("yearly", "New draw every year")],
                                                      "Whether an uncertain amount is drawn once per future (a "
@@ -438,11 +467,14 @@ class ItemPage(Page):
         self.fields["start_year"].editor.setMaximum(max(h, item.start_year))
         self.fields["end_year"].editor.setMaximum(max(h, item.end_year or 0))
         for name in ("name", "kind", "year", "life_years", "start_year", "end_year", "ramp_years", "vary", "effect",
-                     "driver", "note"):
+                     "driver", "note", "depreciation", "indexed"):
             self.fields[name].set_value(getattr(item, name))
-        for editor in (self.amount, self.growth, self.probability, self.margin):
+        for editor in (self.amount, self.growth, self.probability, self.margin, self.residual, self.frequency):
             editor.set_context(scenario, color=color)
+        self.amount.set_first_year(item.start_year)
         self.amount.set_amount(item.amount)
+        self.residual.set_amount(item.residual_value)
+        self.frequency.set_amount(item.frequency)
         self.growth.set_amount(item.growth)
         self.probability.set_amount(item.probability)
         self.margin.set_amount(item.contribution_margin)
@@ -450,11 +482,18 @@ class ItemPage(Page):
         annual = not investment
         benefit = item.kind == "benefit"
         self.form.labelForField(self.amount).setText(
-            {"investment": "Amount", "risk": "Loss if it happens"}.get(item.kind, "Amount per year"))
-        for name in ("year", "life_years"):
+            {"investment": "Amount", "risk": "Loss if it happens", "working_capital": "Level tied up"}
+            .get(item.kind, "Amount per year"))
+        for name in ("year", "life_years", "depreciation", "residual_value"):
             self.set_row_visible(name, investment)
         for name in ("start_year", "end_year", "ramp_years", "growth", "probability", "vary"):
             self.set_row_visible(name, annual)
+        self.set_row_visible("probability", item.is_annual)
+        self.set_row_visible("frequency", item.is_annual)
+        self.set_row_visible("indexed", bool(scenario.inflation) or not item.indexed)
+        if item.is_list:   # the list gives the years and each year's amount
+            for name in ("end_year", "ramp_years", "growth", "vary"):
+                self.set_row_visible(name, False)
         for name in ("effect", "driver"):
             self.set_row_visible(name, benefit)
         self.set_row_visible("contribution_margin", benefit and item.effect == "revenue")

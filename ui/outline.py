@@ -11,13 +11,14 @@ from PySide6.QtWidgets import QAbstractItemView, QMenu, QToolBar, QTreeView, QVB
 from simulator.describe import format_values
 from simulator.distributions import Distribution
 from simulator.expressions import Formula
-from simulator.scenario import Scenario
+from simulator.scenario import Scenario, YearlyAmounts
 
 from .edits import Key
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
-KIND_WORDS = {"investment": "investment", "running_cost": "running cost", "benefit": "benefit", "risk": "risk"}
+KIND_WORDS = {"investment": "investment", "running_cost": "running cost", "benefit": "benefit", "risk": "risk",
+              "working_capital": "working capital"}
 
 
 def short_amount(amount, unit: str, currency: str) -> str:
@@ -31,6 +32,9 @@ def short_amount(amount, unit: str, currency: str) -> str:
         lo, hi = amount.quantile(0.05), amount.quantile(0.95)
         a, b = format_values([lo, hi], unit, currency)
         return a if a == b else f"{a} – {b}"
+    if isinstance(amount, YearlyAmounts):
+        first = short_amount(amount.values[0], unit, currency) if amount.values else ""
+        return f"{len(amount)} yearly amounts from {first}"
     return format_values([float(amount)], unit, currency)[0]
 
 

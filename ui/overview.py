@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout,
                                QWidget)
 
-from simulator import formatting as fmt
+from simulator import formatting as fmt, insights
 from simulator.analysis import roi_detail, roi_label
 
 from .palette import colors_for
@@ -331,9 +331,17 @@ class OverviewPage(QScrollArea):
             card.set_color(colors.get(a.name, "#888888"))
             best = s.comparison.prob_best.get(a.name) if len(names) > 1 else None
             card.set_summary(a, best, sc.currency, sc.horizon_years)
-            card.set_items(results.alternative(a.name).item_pv, sc.currency)
+            values = dict(results.alternative(a.name).item_pv)
+            for step in insights.waterfall(results, a.name):   # taxes, value beyond the horizon: own lines
+                if step.kind in ("tax", "terminal"):
+                    values[step.label] = step.value
+            card.set_items(values, sc.currency)
         how = (f"{results.iterations:,} simulated futures over {sc.horizon_years} years, "
                f"discounted at {sc.discount_rate:.1%}")
+        if sc.tax_rate:
+            how += f", after tax ({sc.tax_rate:.0%})"
+        if sc.inflation:
+            how += f", nominal ({sc.inflation:.1%} inflation)"
         if preview:
             how = f"Quick preview from {results.iterations:,} futures; the full run of {sc.iterations:,} follows…"
         self.heading.setText(f"{sc.title} — {how}")

@@ -36,6 +36,9 @@ from simulator.templates import (CONFIDENCE_LEVELS, DEFAULT_DISCOUNT_RATE, DEFAU
 
 from .numbers import NumberError, format_number, parse_number
 
+#: Inflation offered when amounts are in today's prices (a common central-bank target).
+DEFAULT_INFLATION = 0.02
+
 ERROR_COLOR = "#B71C1C"
 HELP_COLOR = "#555555"
 CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "INR", "CNY")
@@ -218,7 +221,34 @@ class DecisionPage(QWizardPage):
             "The return the company expects from its money (its cost of capital or hurdle rate). Money in a "
             "year's time is worth that much less than money today, so later benefits count for less. "
             "Finance knows the figure; 8% to 10% is common.", width=SHORT)
+
+        self.tax_edit = QLineEdit()
+        self.tax_edit.setObjectName("taxRate")
+        self.tax_edit.setPlaceholderText("blank: before tax")
+        self.tax = _Checked(self.tax_edit, parse_percent,
+                            lambda v: None if 0 <= v < 1 else "Enter a tax rate from 0% to 99%, e.g. 25%.",
+                            self._changed, required_message="")
+        self._add("Tax rate on profits:", self.tax_edit, self.tax.error,
+                  "Leave blank for figures before tax. With a rate (e.g. 25%), every result is after tax: savings "
+                  "and extra profit are taxed, and investments lower the tax bill as they are written off.",
+                  width=SHORT)
+
+        self.today_prices = QCheckBox("My amounts are in today's prices")
+        self.today_prices.setObjectName("todaysPrices")
+        self.today_prices.toggled.connect(self._prices_toggled)
+        self.inflation_edit = QLineEdit(format_number(DEFAULT_INFLATION, "percent"))
+        self.inflation_edit.setObjectName("inflation")
+        self.inflation_edit.setEnabled(False)
+        self.inflation = _Checked(self.inflation_edit, parse_percent,
+                                  lambda v: None if -0.5 <= v <= 1 else "Enter an inflation between -50% and 100%.",
+                                  self._changed, required_message="Enter the inflation a year, e.g. 2%.")
+        self._add("Prices:", self.today_prices, None)
+        self._add("Inflation a year:", self.inflation_edit, self.inflation.error,
+                  "Tick when you will give every amount at today's prices: investsim then raises them by this "
+                  "inflation each year, and the return above is a nominal one. Leave unticked when your figures "
+                  "already include price rises.", width=SHORT)
         self._grid.setRowStretch(self._row, 1)
+        self.inflation.validate(show_empty=False)
         self.rate.validate(show_empty=False)
 
     def _add(self, label: str, editor: QWidget, error: QLabel | None, help_text: str = "", *,
@@ -256,8 +286,14 @@ class DecisionPage(QWizardPage):
     def _horizon_changed(self, value: int) -> None:
         self.guide.answers.horizon_years = int(value)
 
+    def _prices_toggled(self, on: bool) -> None:
+        self.inflation_edit.setEnabled(on)
+        self._changed()
+
     def _changed(self) -> None:
         a = self.guide.answers
+        a.tax_rate = self.tax.value if self.tax.ok and self.tax_edit.text().strip() else 0.0
+        a.inflation = self.inflation.value if self.today_prices.isChecked() and self.inflation.ok else 0.0
         if self.revenue.ok and self.revenue.value != a.revenue:
             self.guide.set_revenue(self.revenue.value)
         if self.margin.ok:
@@ -268,7 +304,9 @@ class DecisionPage(QWizardPage):
 
     def isComplete(self) -> bool:
         a = self.guide.answers
-        return bool(a.title) and bool(a.currency) and self.revenue.ok and self.margin.ok and self.rate.ok
+        return (bool(a.title) and bool(a.currency) and self.revenue.ok and self.margin.ok and self.rate.ok
+                and (self.tax.ok or not self.tax_edit.text().strip())
+                and (self.inflation.ok or not self.today_prices.isChecked()))
 
 
 # ---------------------------------------------------------------------------------------
@@ -693,7 +731,11 @@ def summary_html(answers: Answers) -> str:
     parts = [f"<h3>{e(answers.title)}</h3>",
              f"<p>Company today: revenue {e(say_money(answers.revenue, cur))} a year, operating margin "
              f"{e(say_percent(answers.operating_margin))}. Looking {answers.horizon_years} years ahead; the "
-             f"company expects {e(say_percent(answers.discount_rate))} a year from its money.</p>"]
+             f"company expects {e(say_percent(answers.discount_rate))} a year from its money."
+             + (f" Results after tax at {e(say_percent(answers.tax_rate))}." if answers.tax_rate else
+                " Results before tax.")
+             + (f" Amounts in today's prices, rising {e(say_percent(answers.inflation))} a year with inflation."
+                if answers.inflation else "") + "</p>"]
     skipped = set(left_out(answers))
     for alt in answers.alternatives:
         category = f" <span style='color:{HELP_COLOR}'>({e(alt.template.category)})</span>" \

@@ -240,3 +240,36 @@ def test_every_page_can_be_seen(qtbot, wizard, tmp_path):
         assert not image.isNull() and image.width() >= 600
         colours = {image.pixel(x, y) for x in range(0, image.width(), 29) for y in range(0, image.height(), 17)}
         assert len(colours) > 5, path
+
+
+def test_the_guide_asks_for_the_tax_rate_and_todays_prices(qtbot, wizard):
+    page = fill_decision(wizard)
+    assert wizard.answers.tax_rate == 0 and wizard.answers.inflation == 0   # blank: before tax, as written
+    page.tax_edit.setText("25")          # a percentage typed as people do
+    assert wizard.answers.tax_rate == 0.25
+    page.tax_edit.setText("150%")
+    assert not can_go_on(wizard) and "tax rate" in page.tax.error.text()
+    page.tax_edit.setText("25%")
+    assert not page.inflation_edit.isEnabled()
+    page.today_prices.setChecked(True)
+    assert page.inflation_edit.isEnabled() and wizard.answers.inflation == 0.02
+    page.inflation_edit.setText("3%")
+    assert can_go_on(wizard)
+    erp_page, line_page = drive_to_items_from_decision(qtbot, wizard)
+    press_next(qtbot, wizard)
+    press_next(qtbot, wizard)
+    summary = summary_page(wizard).text.toPlainText()
+    assert "after tax at 25%" in summary and "today's prices, rising 3%" in summary
+    press_finish(qtbot, wizard)
+    scenario = wizard.scenario()
+    assert (scenario.tax_rate, scenario.inflation) == (0.25, 0.03)
+    assert loads(dumps(scenario)) == scenario
+
+
+def drive_to_items_from_decision(qtbot, wizard):
+    press_next(qtbot, wizard)
+    for key in ("erp", "production-line"):
+        alternatives_page(wizard).choose(key)
+    press_next(qtbot, wizard)
+    press_next(qtbot, wizard)
+    return wizard.item_pages()

@@ -158,7 +158,10 @@ def input_unit(label: str, values: Sequence[float]) -> str:
     if len(parts) == 2:
         return "money"
     if len(parts) >= 3:
-        return "percent"
+        # a resale value and a year of a list are money; a frequency is a count of events
+        if parts[-1] == "residual value" or parts[-1].startswith("year "):
+            return "money"
+        return "number" if parts[-1] == "frequency" else "percent"
     finite = [abs(v) for v in values if finite_number(v)]
     return "percent" if finite and max(finite) <= 1.0 and any(0 < v < 1 for v in finite) else "number"
 

@@ -179,7 +179,10 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.set_ylabel("Cumulative net cash (not discounted)")
     st.legend(ax, handles, labels)
     kept = st.yearly_kept(results)
-    caption = ("Lines: the median " + ("of all futures" if kept is None else "future") + ", year by year; "
+    sc = results.scenario
+    words = (["after-tax"] if sc.tax_rate else []) + (["nominal"] if sc.inflation else [])
+    basis = (", ".join(words).capitalize() + " cash. ") if words else ""
+    caption = (basis + "Lines: the median " + ("of all futures" if kept is None else "future") + ", year by year; "
                "shaded: the middle 80% of futures (P10 to P90); "
                f"● median payback: half of the futures have paid back by then. {st.futures_text(results.iterations)}."
                + st.yearly_subset_text(results, "Lines and shading come from", "the paybacks from")

@@ -50,6 +50,10 @@ UNSPECIFIED_COLOR = "#DDDDDD"
 KNOWN_DRIVERS = ("cost reduction", "revenue growth", "margins", "speed to market", "repeat sales",
                  "risk reduction", "market share")
 COST = "#8E8E8E"
+#: Taxes (paid or saved) and the value beyond the horizon: their own rows, never mixed into
+#: the items (a lavender and a pale sand, apart from the drivers' pastels and from grey).
+TAX = "#B7A6D6"
+TERMINAL = "#E8D9B5"
 RISK_FACE = st.LOSS_FILL
 RISK_EDGE = st.LOSS_TEXT
 
@@ -158,7 +162,7 @@ def finding(results: "Results", by: Mapping[str, Mapping[str, float]]) -> str:
 class Row:
     label: str           # the axis label
     value: float         # signed mean PV (+ adds value, - takes it away)
-    kind: str            # cost | benefit | risk | total
+    kind: str            # cost | benefit | risk | tax | terminal | total
     color: str
     items: tuple[str, ...] = ()   # the scenario items behind the row
 
@@ -169,7 +173,9 @@ def waterfall_rows(results: "Results", name: str, colors: Mapping[str, str]) -> 
     steps = insights.waterfall(results, name)
     items = {it.name: it for it in results.scenario.alternative(name).items}
     rows: list[Row] = []
-    for kind, label in (("investment", "Investment"), ("running_cost", "Running costs")):
+    resale = any(it.kind == "investment" and it.residual_value is not None for it in items.values())
+    for kind, label in (("investment", "Investment, less resale" if resale else "Investment"),
+                        ("running_cost", "Running costs"), ("working_capital", "Working capital")):
         group = [s for s in steps if s.kind == kind]
         if group:
             rows.append(Row(label, sum(s.value for s in group), "cost", COST, tuple(s.label for s in group)))
@@ -190,6 +196,11 @@ def waterfall_rows(results: "Results", name: str, colors: Mapping[str, str]) -> 
         rest = risks[len(keep):]
         rows.append(Row(f"{len(rest)} smaller risks", sum(s.value for s in rest), "risk", RISK_FACE,
                         tuple(s.label for s in rest)))
+    for s in steps:
+        if s.kind == "tax":
+            rows.append(Row("Taxes" if s.value <= 0 else "Tax savings", s.value, "tax", TAX, ()))
+        elif s.kind == "terminal":
+            rows.append(Row(s.label, s.value, "terminal", TERMINAL, ()))
     total = sum(s.value for s in steps)
     rows.append(Row("Expected NPV", total, "total", "", ()))
     return rows
@@ -370,7 +381,8 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax_drivers, ax_steps = an.frame(fig, ratios)
     _drivers_panel(ax_drivers, fig, results, by, dcolors, cols, ratios[0] / sum(ratios))
     _waterfall_panel(ax_steps, fig, results, target, dcolors, cols, ratios[1] / sum(ratios))
-    caption = ("Mean present values over the simulated futures: benefits count what they add to cash "
+    after_tax = "After tax. " if results.scenario.tax_rate else ""
+    caption = (f"{after_tax}Mean present values over the simulated futures: benefits count what they add to cash "
                "(revenue at its contribution margin); risks are expected losses. Waterfall: benefits "
                "coloured by driver; costs grey; risks hatched. "
                f"{st.futures_text(results.iterations)}.")

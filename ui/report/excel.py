@@ -188,6 +188,18 @@ def _summary(ws, facts: Facts, money: str) -> None:
         ("Currency", facts.currency),
         ("Planning horizon (years)", facts.scenario.horizon_years),
         ("Discount rate", facts.scenario.discount_rate),
+        ("Tax rate", facts.scenario.tax_rate),
+        ("Inflation", facts.scenario.inflation),
+    ]
+    if facts.scenario.tax_rate or facts.scenario.inflation:
+        lines.append(("Figures are", fmt.cash_basis(facts.scenario.tax_rate, facts.scenario.inflation)))
+    for a in s.alternatives:
+        if facts.scenario.tax_rate:
+            lines.append((f"Taxes, present value (+ paid): {a.name}", a.pv_taxes))
+        if a.result is not None and a.result.terminal_value is not None:
+            lines.append((f"Value beyond the horizon, in year {facts.scenario.horizon_years}: {a.name}",
+                          a.terminal_value))
+    lines += [
         ("Simulated futures", r.iterations),
         ("Seed", r.seed),
         ("Sampling", SAMPLING_WORDS.get(r.sampling, r.sampling)),
@@ -197,7 +209,9 @@ def _summary(ws, facts: Facts, money: str) -> None:
     ]
     for label, value in lines:
         put(ws, row, 1, label, font=BOLD, align=TOP)
-        f = PERCENT if label == "Discount rate" else (INTEGER if label in ("Simulated futures",) else None)
+        f = PERCENT if label in ("Discount rate", "Tax rate", "Inflation") else \
+            (INTEGER if label in ("Simulated futures",) else (money if label.startswith(("Taxes,", "Value beyond"))
+                                                              else None))
         put(ws, row, 3, value, f)
         row += 1
 

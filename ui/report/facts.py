@@ -23,14 +23,15 @@ from simulator.analysis import roi_label
 from simulator.describe import describe_amount, format_values, resolve_unit, sketch
 from simulator.distributions import Distribution
 from simulator.formatting import yearly_subset_text
-from simulator.scenario import cautions, key_comments
+from simulator.scenario import YearlyAmounts, cautions, key_comments
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.analysis import AlternativeSummary
     from simulator.engine import Results
     from simulator.scenario import Item, Scenario
 
-KIND_WORDS = {"investment": "Investment", "running_cost": "Running cost", "benefit": "Benefit", "risk": "Risk"}
+KIND_WORDS = {"investment": "Investment", "running_cost": "Running cost", "benefit": "Benefit", "risk": "Risk",
+              "working_capital": "Working capital"}
 SAMPLING_WORDS = {"lhs": "Latin hypercube sampling", "random": "plain random sampling"}
 
 
@@ -168,7 +169,9 @@ def input_unit(label: str, scenario: "Scenario") -> str:
     if len(parts) == 1:
         return "auto"
     if len(parts) >= 3:
-        return "percent"
+        if parts[-1] == "residual value" or parts[-1].startswith("year "):
+            return "money"
+        return "number" if parts[-1] == "frequency" else "percent"
     return "money"
 
 
@@ -183,6 +186,9 @@ def input_amount(label: str, scenario: "Scenario"):
         return None, None
     if len(parts) == 2:
         return item.amount, item
+    if parts[2].startswith("year ") and isinstance(item.amount, YearlyAmounts):   # an entry of a yearly list
+        k = int(parts[2].split()[1]) - item.start_year
+        return (item.amount.values[k] if 0 <= k < len(item.amount) else None), item
     return getattr(item, parts[2].replace(" ", "_"), None), item
 
 
@@ -258,7 +264,9 @@ def _decision(results: "Results") -> str:
     alts = sc.alternatives
     named = [a.name + (f" ({a.category})" if a.category else "") for a in alts]
     frame = (f"judged over {sc.horizon_years} years at a discount rate of {sc.discount_rate:.1%} a year, "
-             f"across {results.iterations:,} simulated futures")
+             + (f"after tax at {sc.tax_rate:.0%}, " if sc.tax_rate else "")
+             + (f"in nominal money ({sc.inflation:.1%} inflation a year), " if sc.inflation else "")
+             + f"across {results.iterations:,} simulated futures")
     if len(named) == 1:
         return f"Whether to go ahead with {named[0]}, {frame}."
     if len(named) == 2:
@@ -346,6 +354,12 @@ def _key_rows(results: "Results") -> list[KeyRow]:
                            tuple(fmt.points(a.margin_pp[-1].mean) if a.margin_pp else "n/a" for a in alts)))
     rows.append(KeyRow("Present value of benefits / of costs",
                        tuple(f"{m(a.pv_benefits)} / {m(a.pv_costs)}" for a in alts)))
+    if sc.tax_rate:
+        rows.append(KeyRow("Taxes, present value (+ paid, \u2212 saved)", tuple(m(a.pv_taxes) for a in alts)))
+    if any(a.result is not None and a.result.terminal_value is not None for a in alts):
+        rows.append(KeyRow(f"Value beyond the horizon (in year {sc.horizon_years}, included above)",
+                           tuple(m(a.terminal_value) if a.result is not None and a.result.terminal_value is not None
+                                 else "none" for a in alts)))
     return rows
 
 
@@ -454,9 +468,17 @@ def _frame(results: "Results", baseline_notes: dict[str, str]) -> list[tuple[str
     rows = [
         ("Planning horizon", f"{sc.horizon_years} years. Year 0 is today; later cash flows fall at the end of each "
                              "year. Nothing is counted after the last year."),
-        ("Discount rate", f"{sc.discount_rate:.1%} a year: the return the company requires of its money."),
+        ("Discount rate", f"{sc.discount_rate:.1%} a year: the return the company requires of its money"
+                          + (" (nominal: it includes inflation)." if sc.inflation else ".")),
         ("Currency", f"{sc.currency}; amounts are per year where the item says so."),
     ]
+    if sc.tax_rate:
+        rows.append(("Tax", f"After tax: {sc.tax_rate:.1%} of each year's profit effect (benefits less running costs, "
+                            "risks and depreciation, plus gains on resale); a loss is a tax saving that year. Working "
+                            "capital is not taxed."))
+    if sc.inflation:
+        rows.append(("Inflation", f"Nominal: amounts are written in today's prices and rise {sc.inflation:.1%} a year, "
+                                  "except fixed-price items."))
     b = sc.baseline
     if b is not None:
         text = f"Revenue {m(b.revenue)} a year, operating margin {b.operating_margin:.1%}"
@@ -505,8 +527,19 @@ def timing(item: "Item", horizon: int, currency: str = "USD", scenario: "Scenari
     """The kind and timing of an item in words: "Running cost, years 1-7, growing 4% a year"."""
     if item.kind == "investment":
         text = f"Investment, paid in year {item.year}" if item.year else "Investment, paid today (year 0)"
-        if item.life_years:
+        if not isinstance(item.depreciation, str):
+            text += f"; depreciated by a {len(item.depreciation)}-year schedule"
+        elif item.life_years:
             text += f"; depreciated over {item.life_years} years"
+        if item.residual_value is not None:
+            text += f"; sold in year {horizon} (residual value)"
+        if not item.indexed:
+            text += "; price fixed (not raised with inflation)"
+        return text
+    if item.kind == "working_capital":
+        last = item.last_year(horizon)
+        text = f"Working capital, tied up in years {item.start_year}\u2013{last}"
+        text += f", back in year {last + 1}" if last < horizon else ", not released within the horizon"
         return text
     if item.kind == "benefit":
         if item.effect == "revenue":
@@ -517,7 +550,7 @@ def timing(item: "Item", horizon: int, currency: str = "USD", scenario: "Scenari
             text = "Benefit: cost saving"
     else:
         text = KIND_WORDS[item.kind]
-    end = horizon if item.end_year is None else min(item.end_year, horizon)
+    end = min(item.last_year(horizon), horizon)
     if item.start_year > end:
         text += ", outside the horizon"
     elif item.start_year == end:
@@ -537,6 +570,13 @@ def timing(item: "Item", horizon: int, currency: str = "USD", scenario: "Scenari
             text += f"; a {_share(item.probability)} chance each year"
         else:
             text += "; an uncertain chance each year"
+    if item.frequency is not None:
+        if isinstance(item.frequency, (int, float)):
+            text += f"; about {item.frequency:g} times a year (amount per event)"
+        else:
+            text += "; an uncertain number of times a year (amount per event)"
+    if not item.indexed:
+        text += "; fixed price (not raised with inflation)"
     if item.vary == "yearly":
         text += "; amount drawn afresh each year"
     if item.kind == "benefit" and item.driver:
@@ -556,6 +596,8 @@ def _alternatives(results: "Results") -> list[AlternativeFacts]:
             if it.is_annual:
                 lead = "Extra revenue per year" if (it.kind == "benefit" and it.effect == "revenue") else "Per year"
                 words = f"{lead}: {_lower_first(words)}"
+            elif it.kind == "working_capital":
+                words = f"Level tied up: {_lower_first(words)}"
             extra = []
             if isinstance(it.probability, Distribution):
                 extra.append("Chance each year: " + _lower_first(describe_amount(it.probability, unit="percent",

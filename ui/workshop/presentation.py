@@ -397,6 +397,8 @@ class VerdictView(QWidget):
             tile.set_color(colors.get(a.name, "#888888"))
             tile.name.setText(a.name)
             tile.npv.setText(m(a.npv.mean))
+            tile.caption.setText("expected value today (NPV" + (", after tax" if sc.tax_rate else "")
+                                 + (", nominal" if sc.inflation else "") + ")")
             if a.prob_loss <= 0:
                 tile.loss.setText("never loses money")
                 tile.loss.setStyleSheet(f"color: {FG};")
