@@ -428,7 +428,7 @@ amount = "100 * year"
 start_year = 0
 """, extra="tax_rate = 0.25\ninflation = 0.02\n")
     sc = loads(text)
-    assert dumps(sc) == text  # nothing changed: the author's file is kept as written
+    assert dumps(sc, text) == text  # nothing changed: the author's file is kept as written
     stock = sc.alternatives[0].items[1]
     assert isinstance(stock.amount, YearlyAmounts) and stock.start_year == 0
     fresh = loads(dumps(sc.__class__(**{**{f: getattr(sc, f) for f in ("title", "horizon_years", "discount_rate")},
