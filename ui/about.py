@@ -11,8 +11,6 @@ packaged app's bundled data, for the window and the About dialog.
 
 from __future__ import annotations
 
-from . import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
-
 from dataclasses import dataclass
 import html
 import importlib

@@ -67,18 +67,21 @@ def make_picture(build: Build, size_inches, dpi: float, facecolor) -> tuple[Figu
     """Build a fresh figure with ``build`` and render it with Agg (any thread). Returns the
     figure, what ``build`` returned, and the error text if building or rendering failed (the
     figure then says so in words)."""
+    from ui.charts._style import chart_rc
+
     fig = Figure(figsize=size_inches, dpi=dpi, facecolor=facecolor)
     FigureCanvasAgg(fig)
     value, error = None, None
-    try:
-        value = build(fig)
-        fig.canvas.draw()
-    except Exception as exc:  # a chart bug shows as words in the chart, never a crash
-        traceback.print_exc(file=sys.stderr)
-        error = f"This chart could not be drawn: {type(exc).__name__}: {exc}"
-        fig.clear()
-        fig.text(0.5, 0.5, error, ha="center", va="center", wrap=True, fontsize=12)
-        fig.canvas.draw()
+    with chart_rc():
+        try:
+            value = build(fig)
+            fig.canvas.draw()
+        except Exception as exc:  # a chart bug shows as words in the chart, never a crash
+            traceback.print_exc(file=sys.stderr)
+            error = f"This chart could not be drawn: {type(exc).__name__}: {exc}"
+            fig.clear()
+            fig.text(0.5, 0.5, error, ha="center", va="center", wrap=True, fontsize=12)
+            fig.canvas.draw()
     return fig, value, error
 
 
@@ -180,6 +183,14 @@ class LiveCanvas(FigureCanvasQTAgg):
         fig, value, error = make_picture(build, size, dpi, face)
         self._finished(gen, fig, value, error)
         return value
+
+    def draw(self) -> None:
+        """A redraw in the GUI thread (zoom, pan, a picture kept while resizing) uses the
+        charts' rendering settings too."""
+        from ui.charts._style import chart_rc
+
+        with chart_rc():
+            super().draw()
 
     def clear_picture(self) -> None:
         """Show an empty figure; pictures asked for before are dropped when they arrive."""

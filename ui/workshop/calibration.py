@@ -21,8 +21,6 @@ be typed as 1,200, 1.2k, 3M or 2.5B.
 
 from __future__ import annotations
 
-from .. import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
-
 import math
 from pathlib import Path
 import sys
