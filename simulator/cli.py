@@ -33,13 +33,10 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 
 def bundled_dir() -> Path:
-    """The folder of bundled example scenarios (source tree, installed wheel or frozen app)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_bundled_scenarios", here.parent / "scenarios",
-                      Path(getattr(sys, "_MEIPASS", here)) / "scenarios"):
-        if candidate.is_dir():
-            return candidate
-    return here.parent / "scenarios"
+    """The folder of bundled example scenarios (:func:`simulator.resources.folder`)."""
+    from .resources import folder
+
+    return folder("scenarios")
 
 
 DEFAULT_SCENARIO = "erp-vs-production-line.toml"

@@ -40,10 +40,10 @@ def bundled_scenarios() -> list[tuple[str, Path]]:
     """(title, path) of every bundled scenario, for File > New from example."""
     import tomllib
 
-    from simulator.cli import bundled_dir
+    from simulator.resources import folder as bundled
 
     out = []
-    for path in sorted(bundled_dir().glob("*.toml")):
+    for path in sorted(bundled("scenarios").glob("*.toml")):
         try:
             title = tomllib.loads(path.read_text(encoding="utf-8")).get("title") or path.stem
         except (OSError, ValueError):
@@ -763,10 +763,10 @@ class MainWindow(QMainWindow):
 
 
 def _is_bundled(path: Path) -> bool:
-    from simulator.cli import bundled_dir
+    from simulator.resources import folder as bundled
 
     try:
-        return Path(path).resolve().parent == bundled_dir().resolve()
+        return Path(path).resolve().parent == bundled("scenarios").resolve()
     except OSError:
         return False
 

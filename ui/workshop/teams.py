@@ -909,9 +909,9 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _teams_folder() -> Path | None:
     """The bundled example team files, where the file dialog starts the first time."""
-    from simulator.cli import bundled_dir
+    from simulator.resources import folder as bundled
 
-    folder = bundled_dir() / "teams"
+    folder = bundled("scenarios") / "teams"
     return folder if folder.is_dir() else None
 
 
