@@ -72,3 +72,4 @@ def test_insights_cache_beside_the_results_not_on_them():
     gc.collect()
     assert gone() is None, "the cache kept the Results alive"
     assert (len(CACHE._ranks), len(CACHE._overview)) == held
+

@@ -85,7 +85,18 @@ def make_picture(build: Build, size_inches, dpi: float, facecolor) -> tuple[Figu
     return fig, value, error
 
 
-class LiveCanvas(FigureCanvasQTAgg):
+class ChartCanvas(FigureCanvasQTAgg):
+    """A plain Qt canvas that draws with the charts' rendering settings
+    (:func:`ui.charts._style.chart_rc`), for figures drawn in the GUI thread."""
+
+    def draw(self) -> None:
+        from ui.charts._style import chart_rc
+
+        with chart_rc():
+            super().draw()
+
+
+class LiveCanvas(ChartCanvas):
     """A Qt canvas whose figures are built and rendered in a background thread."""
 
     #: A new picture is on screen: what its build returned, and the error text (or None).
@@ -183,14 +194,6 @@ class LiveCanvas(FigureCanvasQTAgg):
         fig, value, error = make_picture(build, size, dpi, face)
         self._finished(gen, fig, value, error)
         return value
-
-    def draw(self) -> None:
-        """A redraw in the GUI thread (zoom, pan, a picture kept while resizing) uses the
-        charts' rendering settings too."""
-        from ui.charts._style import chart_rc
-
-        with chart_rc():
-            super().draw()
 
     def clear_picture(self) -> None:
         """Show an empty figure; pictures asked for before are dropped when they arrive."""

@@ -221,12 +221,12 @@ class ProgressChart:
 
     def __init__(self, parent: QWidget):
         import PySide6.QtWidgets  # noqa: F401  (Qt first, so matplotlib picks PySide6)
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from ..livecanvas import ChartCanvas
         from matplotlib.figure import Figure
         from matplotlib.patches import Rectangle
 
         self.figure = Figure(figsize=(7, 4), layout="constrained")
-        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas = ChartCanvas(self.figure)
         self.canvas.setParent(parent)
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setToolTip("Each line is one person: the share of their answers inside their "

@@ -815,17 +815,17 @@ class TeamsWindow(QMainWindow):
             return True
         try:
             import PySide6.QtWidgets  # noqa: F401  (Qt first, so matplotlib picks PySide6)
-            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+            from ..livecanvas import ChartCanvas
             from matplotlib.figure import Figure
         except Exception as exc:  # pragma: no cover - matplotlib is a dependency
             self.banner.show_message("The charts cannot be shown", [f"{type(exc).__name__}: {exc}"], "error")
             return False
         self.value_figure = Figure(dpi=100)
-        self.value_canvas = FigureCanvasQTAgg(self.value_figure)
+        self.value_canvas = ChartCanvas(self.value_figure)
         self.value_canvas.setObjectName("valueCanvas")
         self.value_page.layout().addWidget(self.value_canvas)
         self.matters_figure = Figure(dpi=100)
-        self.matters_canvas = FigureCanvasQTAgg(self.matters_figure)
+        self.matters_canvas = ChartCanvas(self.matters_figure)
         self.matters_canvas.setObjectName("mattersCanvas")
         self.matters_page.layout().addWidget(self.matters_canvas)
         return True
