@@ -95,9 +95,13 @@ def _isolated_settings(request, tmp_path):
         yield None
         return
     request.getfixturevalue("qapp")
+    from PySide6.QtCore import QStandardPaths
+
     from qtcheck import isolate_settings
 
-    yield isolate_settings(tmp_path / "settings")
+    folder = isolate_settings(tmp_path / "settings")
+    yield folder
+    QStandardPaths.setTestModeEnabled(False)   # a test that turned it on leaves it off again
 
 
 @pytest.fixture(autouse=True)

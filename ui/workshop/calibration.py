@@ -26,7 +26,7 @@ from pathlib import Path
 import sys
 from typing import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDialog, QFrame, QGridLayout, QHBoxLayout,
@@ -72,8 +72,10 @@ HIGH_TIP = ("The highest value you find plausible: you should be 95% sure the an
 def default_history_path() -> Path | None:
     """The history file in the user's data folder (QStandardPaths.AppDataLocation), or None
     when the platform offers no writable data folder (the history then lives in memory)."""
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(folder) / cal.HISTORY_FILE if folder else None
+    from ..logs import data_folder   # the app's one user data folder (logs, autosaves, this)
+
+    folder = data_folder()
+    return folder / cal.HISTORY_FILE if folder else None
 
 
 def parse_value(text: str, unit: str = "") -> float | None:
