@@ -43,10 +43,10 @@ def _simulate(scenario: Scenario, plan: list[tuple[int, bool]], shown: threading
             raise Cancelled()
         last_emit = [0.0]
 
-        def progress(done: int, total: int, _preview=preview) -> None:
+        def progress(done: int, total: int, _preview=preview, _last=last_emit) -> None:
             now = time.monotonic()
-            if not _preview and (now - last_emit[0] > 0.05 or done >= total):
-                last_emit[0] = now
+            if not _preview and (now - _last[0] > 0.05 or done >= total):
+                _last[0] = now
                 worker.progress(done, total)
 
         results = run(scenario, iterations, None, progress=progress, cancel=worker.is_cancelled)

@@ -27,7 +27,7 @@ def test_many_signals_and_void_calls_do_not_crash_the_interpreter(qtbot):
         label.setText("x")
         pinger.blockSignals(False)
     after = sys.getrefcount(None), sys.getrefcount(True), sys.getrefcount(False)
-    assert all(b - a < 500 for a, b in zip(after, before)), f"reference counts ran down: {before} -> {after}"
+    assert all(b - a < 500 for a, b in zip(after, before, strict=True)), f"reference counts ran down: {before} -> {after}"
 
 
 def test_the_pin_excludes_the_faulty_release():
