@@ -114,13 +114,11 @@ def package_selftest(out_dir: str) -> int:
         check(f"chart saved as {fmt}", save)
 
     def data():
-        from simulator.bundled import bundled_dir
+        from simulator.resources import folder as bundled
 
-        from ui.about import assets_dir
-
-        found = {"scenarios": len(list(bundled_dir().glob("*.toml")))}
+        found = {"scenarios": len(list(bundled("scenarios").glob("*.toml")))}
         for sub in ("templates", "calibration", "icons"):
-            folder = assets_dir() / sub
+            folder = bundled(sub)
             found[sub] = len(list(folder.iterdir())) if folder.is_dir() else 0
         if getattr(sys, "frozen", False):
             licences = os.path.join(sys._MEIPASS, "licenses")

@@ -120,7 +120,7 @@ def main(argv=None) -> int:
         return 1
     app_dir = package.APP
     internal = app_dir / "_internal"
-    bundled = internal / "scenarios"
+    bundled = internal / "simulator" / "_bundled_scenarios"   # simulator/resources.py: PACKAGED
     size = package.folder_size(app_dir)
     archives = sorted(package.DIST.glob("investsim-*.tar.gz")) + sorted(package.DIST.glob("investsim-*.zip"))
 

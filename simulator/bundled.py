@@ -1,23 +1,18 @@
-"""Where the bundled example scenarios are: the source tree, an installed wheel or the
-packaged app. Engine-side, so the app, the command line and the benchmarks share one finder."""
+"""The bundled example scenarios, and the one opened by default. Engine-side, so the app, the
+command line and the benchmarks share one finder (:func:`simulator.resources.folder`)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+
+from .resources import folder
+
+DEFAULT_SCENARIO = "erp-vs-production-line.toml"
 
 
 def bundled_dir() -> Path:
-    """The folder of bundled example scenarios (source tree, installed wheel or frozen app)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_bundled_scenarios", here.parent / "scenarios",
-                      Path(getattr(sys, "_MEIPASS", here)) / "scenarios"):
-        if candidate.is_dir():
-            return candidate
-    return here.parent / "scenarios"
-
-
-DEFAULT_SCENARIO = "erp-vs-production-line.toml"
+    """The folder of bundled example scenarios (installed wheel, packaged app or source tree)."""
+    return folder("scenarios")
 
 
 def default_scenario() -> Path:

@@ -38,13 +38,12 @@ import math
 import os
 from pathlib import Path
 import statistics
-import sys
-import tempfile
 import tomllib
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from .atomic import write_text
 from .sampling import make_rng
 
 __all__ = [
@@ -69,7 +68,7 @@ QUESTIONS_FORMAT = 1
 HISTORY_FORMAT = 1
 
 _QUESTION_FIELDS = ("id", "text", "answer", "unit", "source", "category")
-_RELATIVE = Path("assets") / "calibration" / "questions.toml"
+QUESTIONS_FILE = "questions.toml"
 
 
 class CalibrationError(ValueError):
@@ -124,20 +123,16 @@ class Question:
 
 
 def questions_path() -> Path:
-    """The bundled question file: in a PyInstaller bundle (``sys._MEIPASS``), an installed
-    wheel (``simulator/_bundled_assets``) or the source tree (``assets/`` beside
-    ``simulator/``). Raises QuestionFileError naming the places looked at."""
-    here = Path(__file__).resolve().parent
-    candidates: list[Path] = []
-    meipass = getattr(sys, "_MEIPASS", None)
-    if meipass:
-        candidates.append(Path(meipass) / _RELATIVE)
-    candidates += [here / "_bundled_assets" / "calibration" / "questions.toml", here.parent / _RELATIVE]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
+    """The bundled question file (:func:`simulator.resources.folder`): inside the installed or
+    packaged package, else ``assets/calibration`` of the source tree. Raises QuestionFileError
+    naming the places looked at."""
+    from .resources import folder, places
+
+    path = folder("calibration") / QUESTIONS_FILE
+    if path.is_file():
+        return path
     raise QuestionFileError(["the calibration questions are missing; looked in "
-                             + ", ".join(str(c) for c in candidates)])
+                             + ", ".join(str(p / QUESTIONS_FILE) for p in places("calibration"))])
 
 
 def _is_number(value) -> bool:
@@ -793,14 +788,7 @@ class CalibrationHistory:
             raise HistoryError("no file to save the calibration history to")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(self.to_json(), fh, indent=1, ensure_ascii=False)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_text(path, json.dumps(self.to_json(), indent=1, ensure_ascii=False))
         except OSError as exc:
             raise HistoryError(f"could not save the calibration history to {path}: {exc.strerror or exc}") from None
         self.path = path

@@ -62,6 +62,8 @@ import numpy as np
 
 __all__ = [
     "FUNCTIONS",
+    "IDENTIFIER",
+    "is_identifier",
     "MAX_DEPTH",
     "MAX_LENGTH",
     "MAX_NODES",
@@ -243,12 +245,23 @@ _BINARY: dict[str, tuple[int, int, Callable[..., Any]]] = {
 
 _NUM, _NAME, _OP, _END = "number", "name", "op", "end"
 
+#: A name in a formula, hence a variable's name: ASCII letters, digits and ``_``, not starting
+#: with a digit. The one definition (the scenario reader and the editor use it too).
+IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
+_IDENTIFIER_RE = re.compile(rf"^{IDENTIFIER}$")
+
+
+def is_identifier(text: str) -> bool:
+    """``text`` is a usable name (:data:`IDENTIFIER`)."""
+    return bool(_IDENTIFIER_RE.match(text))
+
+
 _DIGITS = r"[0-9](?:_?[0-9])*"
 _TOKEN_RE = re.compile(
     rf"""
     (?P<ws>\s+)
   | (?P<num>(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?{_DIGITS})?)
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<name>{IDENTIFIER})
   | (?P<op>\*\*|<=|>=|==|!=|[-+*/(),<>])
     """,
     re.VERBOSE,

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 import math
+import threading
 from typing import TYPE_CHECKING, Any, Callable, Sequence
+import weakref
 
 import numpy as np
 
@@ -79,7 +81,7 @@ class _Cache:
     """Per-Results work shared by every analysis: input ranks, decile masks, rank matrix."""
 
     def __init__(self, results: "Results"):
-        self.results = results
+        self.inputs = results.inputs      # not the Results: the cache must not keep them alive
         self.n = min(results.iterations, MAX_FUTURES)
         labels = [k for k, v in results.inputs.items() if v.size > 1 and np.ptp(v[:self.n]) > 0]
         self.labels = labels
@@ -103,7 +105,7 @@ class _Cache:
         """The input's 10th and 90th percentiles: the draws whose quantile is nearest 0.1 and 0.9
         (the draws are monotone in their quantiles, so no sorting is needed)."""
         if label not in self._percentiles:
-            u, x = self.ranks[label], self.results.inputs[label][:self.n]
+            u, x = self.ranks[label], self.inputs[label][:self.n]
             self._percentiles[label] = np.array([x[np.argmin(np.abs(u - q))] for q in (0.1, 0.9)])
         return self._percentiles[label]
 
@@ -112,12 +114,44 @@ class _Cache:
         return self.labels
 
 
+class InsightCache:
+    """What the insights compute once per :class:`~simulator.engine.Results`: the ranks of
+    the inputs and the overview's sentences. An explicit object beside the Results (they are
+    frozen and stay free of it), keyed weakly: an entry goes when its Results go. Safe to use
+    from the worker thread and the GUI thread at once (at worst both compute an entry)."""
+
+    def __init__(self) -> None:
+        self._ranks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._overview: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def _get(self, table: weakref.WeakKeyDictionary, results: "Results", make: Callable[[], Any]) -> Any:
+        with self._lock:
+            value = table.get(results)
+        if value is None:
+            value = make()
+            with self._lock:
+                value = table.setdefault(results, value)
+        return value
+
+    def ranks(self, results: "Results") -> _Cache:
+        return self._get(self._ranks, results, lambda: _Cache(results))
+
+    def overview(self, results: "Results", make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        return self._get(self._overview, results, make)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._ranks.clear()
+            self._overview.clear()
+
+
+#: The insights' one cache (see :class:`InsightCache`).
+CACHE = InsightCache()
+
+
 def _cache(results: "Results") -> _Cache:
-    cache = results.__dict__.get("_insight_cache")
-    if cache is None:
-        cache = _Cache(results)
-        results.__dict__["_insight_cache"] = cache  # frozen dataclass: store beside the fields
-    return cache
+    return CACHE.ranks(results)
 
 
 def outcome(results: "Results", target: str) -> np.ndarray:
@@ -557,19 +591,18 @@ def _format_input(label: str, currency: str) -> Callable[[float], str]:
 
 
 def overview_lines(results: "Results") -> dict[str, Any]:
-    """The sentences an overview quotes, computed once per Results (and cached on it):
+    """The sentences an overview quotes, computed once per Results (kept in :data:`CACHE`):
     ``dominance`` (the two leading alternatives), ``worth`` (what is worth finding out) and
     ``warnings`` (where the iterations are too few for the figures shown)."""
-    cached = results.__dict__.get("_overview_lines")
-    if cached is not None:
-        return cached
-    comp = results.summary.comparison
-    lines: dict[str, Any] = {"dominance": "", "worth": "", "warnings": precision_warnings(results)}
-    if comp.runner_up is not None:
-        lines["dominance"] = dominance(results, comp.best, comp.runner_up).sentence
-        lines["worth"] = value_of_information(results).sentence
-    results.__dict__["_overview_lines"] = lines
-    return lines
+    def make() -> dict[str, Any]:
+        comp = results.summary.comparison
+        lines: dict[str, Any] = {"dominance": "", "worth": "", "warnings": precision_warnings(results)}
+        if comp.runner_up is not None:
+            lines["dominance"] = dominance(results, comp.best, comp.runner_up).sentence
+            lines["worth"] = value_of_information(results).sentence
+        return lines
+
+    return CACHE.overview(results, make)
 
 
 # ---------------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ import math
 import os
 from pathlib import Path
 import re
-import tempfile
 import tomllib
 from typing import Any, Callable, Iterable, Mapping
 
@@ -39,7 +38,7 @@ import numpy as np
 
 from .distributions import Distribution, DistributionError, from_spec
 from .errors import Caution, Problem, ScenarioError, did_you_mean
-from .expressions import Formula, FormulaError, parse as parse_formula
+from .expressions import FUNCTIONS, Formula, FormulaError, is_identifier, parse as parse_formula
 
 FORMAT_VERSION = 1
 
@@ -76,8 +75,12 @@ DRIVERS = (
     "cost reduction",
     "risk reduction",
 )
-FUNCTION_NAMES = frozenset({"min", "max", "abs", "exp", "log", "sqrt", "clip", "where"})
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Names a variable cannot take: the formula functions (their one list is expressions.FUNCTIONS).
+FUNCTION_NAMES = frozenset(FUNCTIONS)
+#: A new scenario's horizon and discount rate (the blank scenario, the guided set-up); the
+#: other settings' defaults are the fields' own (see :class:`Scenario`).
+DEFAULT_HORIZON = 5
+DEFAULT_DISCOUNT_RATE = 0.08
 
 #: An amount: a plain number, an uncertain distribution, or a formula over variables.
 Amount = float | Distribution | Formula
@@ -497,7 +500,7 @@ class _Reader:
     def variables(self, raw: Mapping[str, Any]) -> Iterable[tuple[str, Amount]]:
         for name, value in raw.items():
             path = _join("variables", name)
-            if not _IDENT.match(name):
+            if not is_identifier(name):
                 self.fail(path, f"'{name}' is not a usable name: use letters, digits and _ and start with a letter")
                 continue
             if name in FUNCTION_NAMES:
@@ -1257,41 +1260,23 @@ def _keep_older_format(path: Path, mode: int) -> None:
 
 
 def _write_atomic(path: Path, data: bytes, mode: int, *, overwrite: bool = True) -> None:
-    """Write ``data`` to a temporary file beside ``path`` (flushed to disk), then move it into
-    place in one step. With ``overwrite=False`` an existing file at ``path`` is left alone."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent or "."))
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if overwrite:
-            os.replace(tmp, path)
-            return
-        try:
-            os.link(tmp, path)  # atomic, and fails rather than replace an existing file
-        except FileExistsError:
-            pass
-        except OSError:  # no hard links on this file system
-            if not path.exists():
-                os.replace(tmp, path)
-                return
-        os.unlink(tmp)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write ``data`` to ``path`` in one step (:func:`simulator.atomic.write_bytes`). With
+    ``overwrite=False`` an existing file at ``path`` is left alone."""
+    from .atomic import write_bytes
+
+    write_bytes(path, data, mode=mode, overwrite=overwrite)
 
 
 #: Values a key takes when it is left out (the author may still write them out).
+#: (The values are the model's field defaults: one home.)
 _DEFAULTS: dict[str, Any] = {
-    "description": "", "currency": "USD", "iterations": 10_000, "seed": 1, "sampling": "lhs",
-    "revenue_growth": 0.0, "category": "", "drivers": [], "items": [],
-    "year": 0, "start_year": 1, "ramp_years": 0, "vary": "once", "effect": "cost_saving", "note": "",
-    "tax_rate": 0.0, "inflation": 0.0, "depreciation": STRAIGHT_LINE, "indexed": True,
+    f.name: list(f.default) if isinstance(f.default, tuple) else f.default
+    for cls, names in ((Scenario, ("description", "currency", "iterations", "seed", "sampling", "tax_rate",
+                                   "inflation")),
+                       (Baseline, ("revenue_growth",)), (Alternative, ("category", "drivers", "items")),
+                       (Item, ("year", "start_year", "ramp_years", "vary", "effect", "note", "depreciation",
+                               "indexed")))
+    for f in fields(cls) if f.name in names
 }
 
 

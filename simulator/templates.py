@@ -59,7 +59,6 @@ import math
 from pathlib import Path
 import re
 from statistics import NormalDist
-import sys
 import tomllib
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -68,6 +67,7 @@ from .errors import Problem, ScenarioError, did_you_mean
 from .formatting import currency_prefix
 from .scenario import (DRIVERS, KINDS, MAX_HORIZON, Alternative, Baseline, Item, Scenario, check, dumps,
                        from_data, to_data)
+from .scenario import DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON
 from .scenario import _type_name  # one wording for "expected a number, found text" everywhere
 
 TEMPLATE_FORMAT = 1
@@ -83,8 +83,6 @@ SCALES = ("revenue", "fixed")
 SHAPES = ("normal", "lognormal")
 
 DEFAULT_NOTE = "first estimate in the guided set-up, {date}: {confidence} sure it is between {least} and {most}"
-DEFAULT_HORIZON = 5
-DEFAULT_DISCOUNT_RATE = 0.08
 
 #: A normal amount gets floor = 0 when more than this share of its draws would be negative.
 NEGATIVE_SHARE_FOR_FLOOR = 0.001
@@ -181,17 +179,11 @@ class TemplateError(ValueError):
 
 
 def templates_dir() -> Path:
-    """The folder of template files: in the source tree (``assets/templates``), an installed
-    package (``simulator/_templates``) or a PyInstaller bundle (``sys._MEIPASS/assets/templates``)."""
-    here = Path(__file__).resolve().parent
-    candidates = [here / "_templates", here.parent / "assets" / "templates"]
-    meipass = getattr(sys, "_MEIPASS", None)
-    if meipass:
-        candidates.append(Path(meipass) / "assets" / "templates")
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    return here.parent / "assets" / "templates"
+    """The folder of template files (:func:`simulator.resources.folder`): inside the installed
+    or packaged package (``simulator/_templates``), else ``assets/templates`` of the source tree."""
+    from .resources import folder
+
+    return folder("templates")
 
 
 class _TemplateReader:

@@ -1,6 +1,6 @@
-"""Qt test set-up and tear-down shared by tests/ui, tests/workshop and tests/wizard (a plain
-module: tests/ is on sys.path): settings kept in a temporary folder, and at the end no worker
-left running, no active timer, every window closed."""
+"""The Qt checks behind tests/conftest.py's fixtures, also called by tests that want a check
+of their own (a plain module: tests/ is on sys.path): settings kept in a temporary folder, and
+at the end no worker left running, no active timer, every window closed."""
 
 from __future__ import annotations
 

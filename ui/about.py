@@ -11,8 +11,6 @@ packaged app's bundled data, for the window and the About dialog.
 
 from __future__ import annotations
 
-from . import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
-
 from dataclasses import dataclass
 import html
 import importlib
@@ -57,21 +55,12 @@ PARTS: tuple[Part, ...] = (
 )
 
 
-def assets_dir() -> Path:
-    """The ``assets`` folder: beside ``ui/`` in the source tree, in the packaged app's bundled
-    data (``sys._MEIPASS``) when frozen."""
-    here = Path(__file__).resolve().parent
-    candidates = [Path(getattr(sys, "_MEIPASS", here.parent)) / "assets", here.parent / "assets"]
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    return candidates[-1]
-
-
 def app_icon() -> QIcon:
     """The application icon at every size there is (an empty icon when the files are missing)."""
+    from simulator.resources import folder as bundled
+
     icon = QIcon()
-    folder = assets_dir() / "icons"
+    folder = bundled("icons")
     for png in sorted(folder.glob("investsim-*.png")):
         icon.addFile(str(png))
     if icon.isNull() and (folder / "investsim.svg").is_file():

@@ -23,9 +23,10 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSaveFile, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
+from simulator.atomic import write_text
 from simulator.scenario import save
 
 from .logs import data_folder
@@ -253,10 +254,9 @@ def _delete(*paths: Path) -> None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file (QSaveFile); OSError on failure."""
-    out = QSaveFile(str(path))
-    if not (out.open(QSaveFile.OpenModeFlag.WriteOnly) and out.write(text.encode("utf-8")) >= 0
-            and out.commit()):
-        reason = out.errorString()
-        out.cancelWriting()
-        raise OSError(f"cannot write {path}: {reason}")
+    """Write ``text`` to ``path`` in one step (:func:`simulator.atomic.write_text`); OSError
+    naming the file on failure."""
+    try:
+        write_text(path, text)
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from None

@@ -336,11 +336,11 @@ def main(argv=None) -> dict:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("investsim-bench")
     app.setApplicationName("investsim-bench")
-    from simulator.bundled import bundled_dir
+    from simulator.resources import folder as bundled
 
     from .chart_tab import CHART_TABS
 
-    paths = sorted(bundled_dir().glob("*.toml"))
+    paths = sorted(bundled("scenarios").glob("*.toml"))
     tabs = ("value", "overview") if args.quick else ("overview",) + tuple(k for k, _, _ in CHART_TABS) + \
         ("drivers_of_uncertainty", "worth_finding_out", "value_sources")
     for tab in tabs:

@@ -28,9 +28,9 @@ from typing import Any
 
 from simulator.distributions import Distribution
 from simulator.errors import Problem, ScenarioError
-from simulator.expressions import Formula, parse as parse_formula
-from simulator.scenario import (Alternative, Baseline, Correlation, FORMAT_VERSION, Item, Scenario, YearlyAmounts,
-                                from_data, to_data)
+from simulator.expressions import Formula, is_identifier, parse as parse_formula
+from simulator.scenario import (DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON, Alternative, Baseline,
+                                Correlation, Item, Scenario, YearlyAmounts, from_data, to_data)
 
 Key = tuple
 
@@ -149,15 +149,12 @@ def problems_under(problems: list[Problem], prefix: str) -> list[Problem]:
 # Names
 # ---------------------------------------------------------------------------------------
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
 def unique_name(base: str, taken: set[str] | list[str] | tuple[str, ...]) -> str:
     taken = set(taken)
     if base not in taken:
         return base
     stem = re.sub(r" \(\d+\)$|_\d+$", "", base)
-    ident = bool(_IDENT.match(base))
+    ident = is_identifier(base)
     n = 2
     while True:
         name = f"{stem}_{n}" if ident else f"{stem} ({n})"
@@ -187,14 +184,10 @@ def blank_scenario() -> Scenario:
             Item("Benefit", "benefit", range90(200_000, 450_000), ramp_years=1, driver="cost reduction"),
         ),
     )
-    return Scenario(
+    return Scenario(   # the other settings: the model's defaults
         title="Untitled scenario",
-        horizon_years=5,
-        discount_rate=0.08,
-        format=FORMAT_VERSION,
-        currency="USD",
-        iterations=10_000,
-        seed=1,
+        horizon_years=DEFAULT_HORIZON,
+        discount_rate=DEFAULT_DISCOUNT_RATE,
         alternatives=(alt, do_nothing()),
     )
 
@@ -485,7 +478,7 @@ def rename_variable(scenario: Scenario, old: str, new: str) -> Scenario:
     new = new.strip()
     if new == old:
         return scenario
-    if not _IDENT.match(new):
+    if not is_identifier(new):
         raise EditError("use letters, digits and _ only, starting with a letter (e.g. unit_price)")
     if new in scenario.variable_map:
         raise EditError(f"there is already a variable called {new}")

@@ -1,97 +1,79 @@
 """Menus that reach beyond editing: the guided set-up, exports, the workshop tools, About.
 
-:func:`install` adds them to a :class:`~ui.main_window.MainWindow`. Each tool is imported when
-first used, so none of them costs start-up time. Long exports run in a worker thread with a
-progress dialog and Cancel; a failed write says why and loses nothing.
+:func:`install` adds them to a :class:`~ui.main_window.MainWindow`'s menus and returns the
+workshop parts it built, which the window keeps. Each tool is imported when first used, so
+none of them costs start-up time. Long exports run in the window's export worker
+(:mod:`ui.worker`) with a progress dialog and Cancel; a failed write says why and loses
+nothing.
 """
 
 from __future__ import annotations
 
-from . import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
-
 from contextlib import suppress
-import threading
-import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox, QProgressDialog
-
-from simulator.errors import Cancelled
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QMessageBox, QProgressDialog, QWidget
 
 REPORT_FILTER = "PDF document (*.pdf);;Web page (*.html);;Excel workbook (*.xlsx)"
 CHART_FILTER = "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"
 CSV_FILTER = "CSV file (*.csv)"
 
 
-class _TaskSignals(QObject):
-    progress = Signal(int, int)
-    done = Signal(str)
-    failed = Signal(str)
-    cancelled = Signal()
-
-
-class _Task(QRunnable):
-    """Runs ``work(progress, cancel)`` off the GUI thread and reports by signals."""
-
-    def __init__(self, work: Callable, signals: _TaskSignals, cancel: threading.Event):
-        super().__init__()
-        self.work, self.signals, self.cancel = work, signals, cancel
-
-    def run(self) -> None:
-        try:
-            message = self.work(lambda done, total: self.signals.progress.emit(int(done), int(total)),
-                                self.cancel.is_set)
-        except Cancelled:
-            self.signals.cancelled.emit()
-        except OSError as exc:
-            self.signals.failed.emit(str(exc))
-        except Exception as exc:  # shown in the window, never a crash
-            self.signals.failed.emit(f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=6)}")
-        else:
-            self.signals.done.emit(message or "")
-
-
 def run_with_progress(window, title: str, work: Callable, on_done: Callable[[str], None] | None = None) -> None:
-    """Run ``work`` in the thread pool with a modal progress dialog that can cancel it."""
-    cancel = threading.Event()
-    signals = _TaskSignals(window)
+    """Run ``work(progress, cancel)`` with the window's export worker
+    (:attr:`MainWindow.exports`) and a modal progress dialog that can cancel it."""
+    jobs = window.exports
     dialog = QProgressDialog(title, "Cancel", 0, 0, window)
     dialog.setWindowTitle(title)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
-    dialog.canceled.connect(cancel.set)
+    dialog.canceled.connect(jobs.cancel)
+    mine: dict[str, object] = {}
+    connected: list[tuple[object, Callable]] = []
 
-    def progress(done: int, total: int) -> None:
+    def handler(fn: Callable) -> Callable:
+        def call(*args) -> None:
+            if jobs.current is mine.get("worker"):   # not an older export's news
+                fn(*args)
+        return call
+
+    def progress(args) -> None:
+        done, total = (int(a) for a in args)
         dialog.setMaximum(max(total, 1))
         dialog.setValue(min(done, total))
 
     def finish() -> None:
+        for signal, slot in connected:
+            with suppress(RuntimeError, TypeError):
+                signal.disconnect(slot)
         dialog.reset()
         dialog.deleteLater()
-        signals.deleteLater()
 
-    def done(message: str) -> None:
+    def done(message) -> None:
         finish()
+        message = message or ""
         window.statusBar().showMessage(message, 8000)
         if on_done is not None:
             on_done(message)
 
-    def failed(message: str) -> None:
+    def failed(exc, details: str) -> None:
         finish()
-        window.banner.show_message(f"{title} failed. Nothing was lost.", message.splitlines()[:8], "error")
+        text = str(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}\n\n{details}"
+        window.banner.show_message(f"{title} failed. Nothing was lost.", text.splitlines()[:8], "error")
 
     def cancelled() -> None:
         finish()
         window.statusBar().showMessage(f"{title}: cancelled; nothing was written.", 6000)
 
-    signals.progress.connect(progress)
-    signals.done.connect(done)
-    signals.failed.connect(failed)
-    signals.cancelled.connect(cancelled)
-    window._export_cancel = cancel  # closing the window cancels it (see install)
-    QThreadPool.globalInstance().start(_Task(work, signals, cancel))
+    for signal, fn in ((jobs.progress, progress), (jobs.result, done), (jobs.error, failed),
+                       (jobs.cancelled, cancelled)):
+        slot = handler(fn)
+        signal.connect(slot)
+        connected.append((signal, slot))
+    mine["worker"] = jobs.request(lambda worker: work(worker.progress, worker.is_cancelled))
 
 
 def _full_results(window):
@@ -254,16 +236,16 @@ def new_from_guide(window) -> None:
         window.set_document(scenario, ScenarioFile(text=guided_text(scenario)), origin="the guided set-up")
 
 
-def open_teams(window) -> None:
+def open_teams(window) -> QWidget:
     from .workshop.teams import open_teams as _open
 
-    window._teams_window = _open(None, window)
+    return _open(None, window)
 
 
-def open_calibration(window) -> None:
+def open_calibration(window) -> QWidget:
     from .workshop.calibration import open_calibration as _open
 
-    window._calibration = _open(window)
+    return _open(window)
 
 
 def show_about(window) -> None:
@@ -288,9 +270,22 @@ def open_log_folder(window) -> None:
         window.statusBar().showMessage(f"Could not open the log folder; {where}.", 10000)
 
 
-def install(window) -> None:
+@dataclass
+class Workshop:
+    """The workshop parts :func:`install` builds for a window; the window keeps them."""
+
+    menu: QMenu
+    presentation: object
+    whatif: object
+    whatif_dock: QDockWidget
+    gut_panel: object
+    gut_dock: QDockWidget
+
+
+def install(window) -> Workshop:
     """Add File -> New from guide and Export, the Workshop menu and Help -> About and
-    Open log folder."""
+    Open log folder to the window's menus; return the workshop parts built on the way, which
+    the window keeps (:class:`~ui.main_window.MainWindow` composes them)."""
     mb = window.menuBar()
     menus = {m.title().replace("&", ""): m for m in (a.menu() for a in mb.actions()) if m is not None}
     file_menu = menus.get("File")
@@ -323,13 +318,13 @@ def install(window) -> None:
     help_action = next((a for a in mb.actions() if a.text().replace("&", "") == "Help"), None)
     if help_action is not None:
         mb.insertMenu(help_action, workshop)
-    window.workshop_menu = workshop
-    _install_presentation(window, workshop)
-    _install_gut_call(window, workshop)
-    workshop.addAction(window._action("&Teams side by side…", lambda: open_teams(window), None,
-                                      "Open several teams' versions of the scenario: each verdict, where they "
+    presentation, whatif, whatif_dock = _install_presentation(window, workshop)
+    gut_panel, gut_dock = _install_gut_call(window, workshop)
+    workshop.addAction(window._action("&Teams side by side…", lambda: window.keep_tool("teams", open_teams(window)),
+                                      None, "Open several teams' versions of the scenario: each verdict, where they "
                                       "differ, and the disagreement that matters."))
-    workshop.addAction(window._action("&Calibration trainer…", lambda: open_calibration(window), None,
+    workshop.addAction(window._action("&Calibration trainer…",
+                                      lambda: window.keep_tool("calibration", open_calibration(window)), None,
                                       "Practise giving 90% ranges: rounds of questions, scores and a leaderboard."))
 
     help_menu = menus.get("Help")
@@ -340,56 +335,58 @@ def install(window) -> None:
         help_menu.addAction(window._action("Open &log folder", lambda: open_log_folder(window), None,
                                            "Show the folder with investsim's log file, to send with a report "
                                            "of a problem."))
+    return Workshop(workshop, presentation, whatif, whatif_dock, gut_panel, gut_dock)
 
 
-def _install_gut_call(window, menu) -> None:
+def _install_gut_call(window, menu):
+    """The gut-call panel in a (hidden) dock and its menu action: (panel, dock)."""
     from .workshop.gutcall import GutCallPanel
 
-    window.gut_panel = GutCallPanel(window.reveal_state)
+    panel = GutCallPanel(window.reveal_state)
     dock = QDockWidget("Gut call first", window)
     dock.setObjectName("gutCallDock")
-    dock.setWidget(window.gut_panel)
+    dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.hide()
-    window.gut_dock = dock
-    window.controller.resultsReady.connect(window.gut_panel.set_results)
-    window.doc.reset.connect(lambda s: window.gut_panel.new_scenario([a.name for a in s.alternatives]))
-    window.doc.changed.connect(lambda s, _sel: window.gut_panel.set_alternatives([a.name for a in s.alternatives]))
+    window.controller.resultsReady.connect(panel.set_results)
+    window.doc.reset.connect(lambda s: panel.new_scenario([a.name for a in s.alternatives]))
+    window.doc.changed.connect(lambda s, _sel: panel.set_alternatives([a.name for a in s.alternatives]))
 
     def start() -> None:
         dock.show()
         dock.raise_()
-        window.gut_panel.new_round([a.name for a in window.doc.scenario.alternatives])
+        panel.new_round([a.name for a in window.doc.scenario.alternatives])
         if window.controller.latest is not None and not window.controller.latest_is_preview:
-            window.gut_panel.set_results(window.controller.latest)
+            panel.set_results(window.controller.latest)
 
     menu.addAction(window._action("&Gut call first", start, None,
                                   "Hide the results while each team records its choice and how sure it is; "
                                   "then reveal."))
+    return panel, dock
 
 
-def _install_presentation(window, menu) -> None:
-    """F5 presentation mode (also on a toolbar button) and the what-if panel as a dock."""
+def _install_presentation(window, menu):
+    """F5 presentation mode (also on a toolbar button) and the what-if panel as a dock:
+    (presentation, what-if panel, its dock)."""
     from PySide6.QtGui import QKeySequence
 
     from .palette import colors_for
     from .workshop.presentation import PresentationMode
     from .workshop.whatif import WhatIfPanel
 
-    window.presentation = PresentationMode(window.doc, window.controller, window)
-    window.addAction(window.presentation.action)
-    menu.addAction(window.presentation.action)
+    presentation = PresentationMode(window.doc, window.controller, window)
+    window.addAction(presentation.action)
+    menu.addAction(presentation.action)
     toolbar = window.addToolBar("Workshop")
     toolbar.setObjectName("workshopToolbar")
-    toolbar.addAction(window.presentation.action)
+    toolbar.addAction(presentation.action)
 
-    window.whatif = WhatIfPanel(window.doc, window.controller)
+    whatif = WhatIfPanel(window.doc, window.controller)
     dock = QDockWidget("What if", window)
     dock.setObjectName("whatIfDock")
-    dock.setWidget(window.whatif)
+    dock.setWidget(whatif)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.hide()
-    window.whatif_dock = dock
     toggle = dock.toggleViewAction()
     toggle.setText("&What-if panel")
     toggle.setShortcut(QKeySequence("Ctrl+Shift+W"))
@@ -406,7 +403,8 @@ def _install_presentation(window, menu) -> None:
         window.run_label.setText(f"What-if preview from {results.iterations:,} futures; let go of the slider to "
                                  "keep it")
 
-    window.whatif.previewReady.connect(on_preview)
+    whatif.previewReady.connect(on_preview)
     # The next position is simulated once the chart on screen shows this one.
-    window.whatif.runner.wait_for(lambda: any(tab.busy for tab in window.chart_tabs.values()))
-    window.chartDrawn.connect(window.whatif.runner.view_done)
+    whatif.runner.wait_for(lambda: any(tab.busy for tab in window.chart_tabs.values()))
+    window.chartDrawn.connect(whatif.runner.view_done)
+    return presentation, whatif, dock

@@ -67,22 +67,36 @@ def make_picture(build: Build, size_inches, dpi: float, facecolor) -> tuple[Figu
     """Build a fresh figure with ``build`` and render it with Agg (any thread). Returns the
     figure, what ``build`` returned, and the error text if building or rendering failed (the
     figure then says so in words)."""
+    from ui.charts._style import chart_rc
+
     fig = Figure(figsize=size_inches, dpi=dpi, facecolor=facecolor)
     FigureCanvasAgg(fig)
     value, error = None, None
-    try:
-        value = build(fig)
-        fig.canvas.draw()
-    except Exception as exc:  # a chart bug shows as words in the chart, never a crash
-        traceback.print_exc(file=sys.stderr)
-        error = f"This chart could not be drawn: {type(exc).__name__}: {exc}"
-        fig.clear()
-        fig.text(0.5, 0.5, error, ha="center", va="center", wrap=True, fontsize=12)
-        fig.canvas.draw()
+    with chart_rc():
+        try:
+            value = build(fig)
+            fig.canvas.draw()
+        except Exception as exc:  # a chart bug shows as words in the chart, never a crash
+            traceback.print_exc(file=sys.stderr)
+            error = f"This chart could not be drawn: {type(exc).__name__}: {exc}"
+            fig.clear()
+            fig.text(0.5, 0.5, error, ha="center", va="center", wrap=True, fontsize=12)
+            fig.canvas.draw()
     return fig, value, error
 
 
-class LiveCanvas(FigureCanvasQTAgg):
+class ChartCanvas(FigureCanvasQTAgg):
+    """A plain Qt canvas that draws with the charts' rendering settings
+    (:func:`ui.charts._style.chart_rc`), for figures drawn in the GUI thread."""
+
+    def draw(self) -> None:
+        from ui.charts._style import chart_rc
+
+        with chart_rc():
+            super().draw()
+
+
+class LiveCanvas(ChartCanvas):
     """A Qt canvas whose figures are built and rendered in a background thread."""
 
     #: A new picture is on screen: what its build returned, and the error text (or None).

@@ -31,8 +31,9 @@ _QT_LEVELS = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.
 
 
 def data_folder() -> Path | None:
-    """The app's folder for its own files (QStandardPaths.AppDataLocation), or None when the
-    platform offers none. It may not exist yet."""
+    """The app's folder for its own files (QStandardPaths.AppDataLocation): the one finder
+    of the user data folder (the log, autosaved copies, the calibration history). None when
+    the platform offers none. It may not exist yet."""
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     return Path(folder) if folder else None
 

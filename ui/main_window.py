@@ -7,12 +7,11 @@ views; it holds no scenario data of its own.
 from __future__ import annotations
 
 import errno
-from functools import partial
 import logging
 import secrets
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRegularExpression, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QRegularExpression, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import (QFileDialog, QLabel, QLineEdit, QMainWindow, QMessageBox,
                                QProgressBar, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
@@ -30,6 +29,7 @@ from .outline import Outline
 from .overview import OverviewPage
 from .palette import colors_for
 from .runner import SimulationController
+from .worker import LatestWins
 
 FILE_FILTER = "Scenario files (*.toml);;All files (*)"
 
@@ -40,10 +40,10 @@ def bundled_scenarios() -> list[tuple[str, Path]]:
     """(title, path) of every bundled scenario, for File > New from example."""
     import tomllib
 
-    from simulator.bundled import bundled_dir
+    from simulator.resources import folder as bundled
 
     out = []
-    for path in sorted(bundled_dir().glob("*.toml")):
+    for path in sorted(bundled("scenarios").glob("*.toml")):
         try:
             title = tomllib.loads(path.read_text(encoding="utf-8")).get("title") or path.stem
         except (OSError, ValueError):
@@ -113,8 +113,12 @@ class MainWindow(QMainWindow):
             tab = self._new_chart_tab(key, title)
             index = self.tabs.addTab(tab, title)
             self.tabs.setTabToolTip(index, tip)
-        self._preload_signals = _PreloadSignals(self)
-        self._preload_signals.done.connect(self.sync_chart_tabs)
+        # Background work besides the simulation: the chart code's import after the first
+        # results, and exports (one at a time; a written file is reported even if Cancel came late).
+        self.preloader = LatestWins(self, pool=pool, name="chartPreload")
+        self.preloader.result.connect(self.sync_chart_tabs)
+        self.exports = LatestWins(self, pool=pool, result_after_cancel=True, name="export")
+        self.tool_windows: dict[str, QWidget] = {}   # teams, calibration: kept while open
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(6, 6, 6, 0)
@@ -140,7 +144,13 @@ class MainWindow(QMainWindow):
         self._build_menus()
         from . import extras
 
-        extras.install(self)
+        workshop = extras.install(self)   # menus, and the workshop parts this window keeps
+        self.workshop_menu = workshop.menu
+        self.presentation = workshop.presentation
+        self.whatif = workshop.whatif
+        self.whatif_dock = workshop.whatif_dock
+        self.gut_panel = workshop.gut_panel
+        self.gut_dock = workshop.gut_dock
         if eager_charts:
             self.sync_chart_tabs()
 
@@ -448,7 +458,7 @@ class MainWindow(QMainWindow):
             self.fullResultsShown.emit()
         if not self._preloaded:
             self._preloaded = True
-            QThreadPool.globalInstance().start(partial(_preload_then_tell, self._preload_signals))
+            self.preloader.request(lambda _worker: preload())
 
     def _on_failed(self, exc, details: str) -> None:
         if isinstance(exc, ScenarioError):
@@ -473,6 +483,12 @@ class MainWindow(QMainWindow):
     def _on_run_finished(self) -> None:
         self.progress.hide()
         self.cancel_button.setEnabled(False)
+
+    def keep_tool(self, name: str, window: QWidget | None) -> QWidget | None:
+        """Keep a workshop tool window (teams, calibration) while it is open."""
+        if window is not None:
+            self.tool_windows[name] = window
+        return window
 
     # -- tabs, for --tab and the View menu ------------------------------------------
     def tab_names(self) -> list[str]:
@@ -739,13 +755,9 @@ class MainWindow(QMainWindow):
         self.autosaver.shutdown()   # saved, discarded or unchanged: the autosaved copy goes
         if self.persist:
             self._save_state()
-        for tool in ("whatif", "presentation"):   # workshop tools with workers of their own
-            part = getattr(self, tool, None)
-            if part is not None and hasattr(part, "shutdown"):
-                part.shutdown()
-        cancel = getattr(self, "_export_cancel", None)
-        if cancel is not None:
-            cancel.set()
+        self.whatif.shutdown()          # workshop tools with workers of their own
+        self.exports.shutdown()
+        self.preloader.shutdown()
         self.controller.shutdown()
         self.statusBar().clearMessage()   # stops the message's timer
         event.accept()
@@ -780,24 +792,11 @@ class MainWindow(QMainWindow):
         show_about(self)
 
 
-class _PreloadSignals(QObject):
-    done = Signal()
-
-
-def _preload_then_tell(signals: _PreloadSignals) -> None:
-    """Worker: import the chart code, then tell the window (if it is still there)."""
-    preload()
-    try:
-        signals.done.emit()
-    except RuntimeError:   # the window closed meanwhile
-        pass
-
-
 def _is_bundled(path: Path) -> bool:
-    from simulator.bundled import bundled_dir
+    from simulator.resources import folder as bundled
 
     try:
-        return Path(path).resolve().parent == bundled_dir().resolve()
+        return Path(path).resolve().parent == bundled("scenarios").resolve()
     except OSError:
         return False
 

@@ -15,8 +15,6 @@ the person cancels. ``python -m ui.wizard`` runs it on its own and prints the fi
 
 from __future__ import annotations
 
-from . import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
-
 import datetime as _dt
 import html
 import math

@@ -93,7 +93,7 @@ def test_no_blanket_collection_and_no_global_strip():
 def test_what_the_platform_notes_say_to_keep_is_kept():
     found = tables()
     assert "unittest" not in found["EXCLUDES"], "pyparsing (hence matplotlib) imports unittest"
-    assert "ctypes" not in found["EXCLUDES"], "ui/qtfix.py needs ctypes"
+    assert "ctypes" not in found["EXCLUDES"], "numpy imports ctypes"
     assert "QtAgg" in found["MPL_BACKENDS"] and "SVG" in found["MPL_BACKENDS"]
     assert not any(rule.startswith(("numpy", "PySide6")) for rule in found["STRIP_DEBUG_INFO"]), \
         "numpy's OpenBLAS and the Qt libraries must not be stripped"
@@ -178,3 +178,36 @@ def test_the_spec_bundles_the_project_data():
     for name in ("LGPL-3.0.txt", "GPL-3.0.txt"):
         licence = ROOT / "build" / "licenses" / name
         assert licence.is_file() and "GNU" in licence.read_text(encoding="utf-8")[:300]
+
+
+def test_the_bundled_data_go_where_importlib_resources_finds_them():
+    """One table (simulator/resources.py) for the wheel, the packaged app and the finder."""
+    import tomllib
+
+    from simulator import resources
+
+    spec = spec_functions("data_destination")
+    spec["BUNDLED_PACKAGED"], spec["BUNDLED_SOURCE"] = resources.PACKAGED, resources.SOURCE
+    assert "simulator/resources.py" in spec_source()
+    for kind, source in resources.SOURCE.items():
+        files = [p for p in (ROOT / source).rglob("*") if p.is_file()]
+        assert files, f"nothing to bundle for {kind}"
+        for path in files:
+            rel = path.relative_to(ROOT)
+            inside = Path(spec["data_destination"](rel)) / path.name
+            assert inside == Path("simulator") / resources.PACKAGED[kind] / path.relative_to(ROOT / source)
+    assert spec["data_destination"]("assets/investsim.desktop") == "assets"
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    force = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert force == {source: f"simulator/{resources.PACKAGED[kind]}" for kind, source in resources.SOURCE.items()}
+
+
+def test_the_version_has_one_home():
+    import importlib.metadata
+    import tomllib
+
+    from simulator import __version__
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    assert importlib.metadata.version("investsim") == __version__

@@ -1,24 +1,14 @@
 """Fixtures for the report tests: each bundled scenario run once at a modest size, and its
-reports written once per session (PDF, HTML, Excel) into a temporary folder."""
+reports written once per session (PDF, HTML, Excel) into a temporary folder. (The Qt set-up,
+pytest-qt's QApplication for every report test, is in tests/conftest.py.)"""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from reportcases import ITERATIONS, SCENARIOS, SEED
 from simulator.engine import run
 from simulator.scenario import load
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _qt_application(qapp):
-    """The same QApplication as the widget tests (pytest-qt's): a report test must not leave
-    a bare QGuiApplication behind, or the next widget test in the session aborts."""
-    return qapp
 
 
 @pytest.fixture(scope="session")

@@ -120,10 +120,12 @@ def test_the_app_shows_the_note_with_the_csv_export(big, qtbot, monkeypatch, tmp
 
     from ui import extras
     from ui.banner import Banner
+    from ui.worker import LatestWins
 
     window = QMainWindow()
     qtbot.addWidget(window)
     window.banner = Banner(window)
+    window.exports = LatestWins(window, result_after_cancel=True)   # as MainWindow composes it
     window.controller = SimpleNamespace(latest=big, latest_is_preview=False)
     window.doc = SimpleNamespace(path=tmp_path / "case.toml", scenario=big.scenario)
     target = tmp_path / "futures.csv"

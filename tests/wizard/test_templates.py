@@ -264,11 +264,14 @@ def test_an_empty_folder_is_reported(tmp_path):
 
 
 def test_templates_are_found_in_a_frozen_app(tmp_path, monkeypatch):
-    bundle = tmp_path / "bundle"
-    (bundle / "assets" / "templates").mkdir(parents=True)
-    monkeypatch.setattr(tm, "__file__", str(tmp_path / "elsewhere" / "simulator" / "templates.py"))
-    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
-    assert tm.templates_dir() == bundle / "assets" / "templates"
+    """Inside the package (the wheel and the packaged app put them there), through
+    importlib.resources, before the source tree."""
+    import importlib.resources
+
+    package = tmp_path / "bundle" / "simulator"
+    (package / "_templates").mkdir(parents=True)
+    monkeypatch.setattr(importlib.resources, "files", lambda name: package)
+    assert tm.templates_dir() == package / "_templates"
 
 
 def test_templates_are_found_in_the_source_tree():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import tomllib
 
 import pytest
@@ -78,10 +77,15 @@ def test_a_malformed_question_file_names_every_entry_at_fault(tmp_path):
 
 
 def test_the_question_file_is_found_inside_a_pyinstaller_bundle(tmp_path, monkeypatch):
-    target = tmp_path / "assets" / "calibration" / "questions.toml"
+    """Inside the package (the wheel and the packaged app put it there), through
+    importlib.resources, before the source tree."""
+    import importlib.resources
+
+    package = tmp_path / "_internal" / "simulator"
+    target = package / "_bundled_assets" / "calibration" / "questions.toml"
     target.parent.mkdir(parents=True)
     target.write_bytes(cal.questions_path().read_bytes())
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    monkeypatch.setattr(importlib.resources, "files", lambda name: package)
     assert cal.questions_path() == target
     assert len(cal.load_questions()) >= 60
 

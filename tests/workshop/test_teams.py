@@ -193,7 +193,7 @@ def test_a_window_destroyed_with_its_owner_stops_its_worker(qtbot):
 
     owner = QWidget()
     window = TeamsWindow([SALES, FINANCE, IT], owner, iterations=200_000)
-    (job,) = window._alive.values()
-    assert not job.cancel.is_set()
+    (job,) = window.jobs.workers()
+    assert not job.is_cancelled()
     delete(owner)                      # the owner goes without closing its windows first
-    assert job.cancel.is_set() and job.finished.is_set()
+    assert job.is_cancelled() and job.done

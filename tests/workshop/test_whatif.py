@@ -255,7 +255,7 @@ def test_the_next_position_waits_for_the_chart_to_show_the_last(workshop, qtbot,
     simulated (it would only slow the picture); it runs once the view says it is done."""
     _doc, _controller, panel = workshop
     runner = panel.runner
-    runner._view_timer.setInterval(60_000)
+    runner.jobs._hold_timer.setInterval(60_000)
     view = {"busy": False}
     runner.wait_for(lambda: view["busy"])
     slider = panel.slider("line_units")
@@ -264,7 +264,7 @@ def test_the_next_position_waits_for_the_chart_to_show_the_last(workshop, qtbot,
     panel.previewReady.connect(lambda r: (shown.append(r), view.__setitem__("busy", True)))
     with qtbot.waitSignal(panel.previewReady, timeout=30_000):
         slider.setSliderPosition(10)
-    qtbot.waitUntil(lambda: runner._inflight is None, timeout=30_000)
+    qtbot.waitUntil(lambda: not runner.jobs.busy, timeout=30_000)
     slider.setSliderPosition(40)                 # while the "view" is still busy
     qtbot.wait(200)
     assert len(shown) == 1 and runner.busy, "the next position ran while the view was busy"

@@ -8,9 +8,11 @@ from the back of a meeting room.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import TYPE_CHECKING, Mapping, Sequence
 
+import matplotlib
 import numpy as np
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
@@ -18,6 +20,7 @@ from matplotlib.layout_engine import LayoutEngine
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from simulator import formatting
+from ui import palette
 from simulator.formatting import yearly_kept, yearly_subset_text  # noqa: F401  (the charts' wording)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,21 +28,41 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from simulator.engine import Results
 
+# --- Rendering -------------------------------------------------------------------------
+
+#: Unhinted glyphs: text is most of the time a chart takes to render, and FreeType's hinting
+#: (matplotlib's default forces its auto-hinter) makes it ~40% slower with no visible gain at
+#: the sizes the charts use (compared side by side). Vector output (PDF, SVG) never hints.
+#: Applied while a chart is built and drawn (:func:`chart_rc`), never to the global rcParams.
+CHART_RC = {"text.hinting": "none"}
+
+
+def drawing_lock():
+    """The process-wide lock matplotlib holds while a figure draws (its font and text caches
+    are shared and not thread-safe; recent matplotlib takes ``Figure._render_lock`` in
+    ``Figure.draw``, older versions locked in the Agg canvas). Reentrant."""
+    lock = getattr(Figure, "_render_lock", None)
+    if lock is None:
+        from matplotlib.backends.backend_agg import RendererAgg
+
+        lock = getattr(RendererAgg, "lock", None)
+    return lock if lock is not None else contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def chart_rc():
+    """Build or draw a chart with :data:`CHART_RC`. rcParams are process-wide, so this holds
+    :func:`drawing_lock` meanwhile: a chart drawn in another thread never sees them change
+    half-way, and they are restored after."""
+    with drawing_lock(), matplotlib.rc_context(CHART_RC):
+        yield
+
+
 # --- Colours ---------------------------------------------------------------------------
 
-#: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common form of
-#: colour blindness. Ordered for contrast on a white background and on a washed-out
-#: projector; yellow, the weakest on white, comes last.
-OKABE_ITO: tuple[str, ...] = (
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#000000",  # black
-    "#F0E442",  # yellow
-)
+#: Okabe & Ito (2008), "Color Universal Design", kept in :mod:`ui.palette` (Qt-free and
+#: matplotlib-free, so the window colours its outline before the chart code is imported).
+OKABE_ITO = palette.OKABE_ITO
 
 INK = "#222222"          # text and the zero line
 MUTED = "#5A5A5A"        # captions, axis labels
@@ -58,10 +81,7 @@ NOTE_SIZE = 12
 CAPTION_SIZE = 12
 
 
-def colors_for(names: Sequence[str]) -> dict[str, str]:
-    """One colour-blind-safe colour per alternative, by position: the first alternative is
-    always blue, the second orange, and so on (cycling after eight)."""
-    return {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(names)}
+colors_for = palette.colors_for
 
 
 def _luminance(rgb) -> float:

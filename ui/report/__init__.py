@@ -152,8 +152,10 @@ def export_chart(figure, path: str | os.PathLike, *, dpi: float = 200) -> None:
         raise ValueError(f"a chart can be saved as .png, .svg or .pdf, not '{target.name}'")
     import matplotlib
 
+    from ui.charts import chart_rc
+
     with atomic_path(target) as tmp:
-        with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "investsim-chart"}):
+        with chart_rc(), matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "investsim-chart"}):
             figure.savefig(str(tmp), format=fmt, dpi=dpi, facecolor="white", metadata=_chart_metadata(fmt))
 
 

@@ -1,7 +1,8 @@
 """Writing a file so that it is either complete or not there at all.
 
 Every export writes to a hidden temporary file beside the target and renames it over the
-target only when it is complete (``os.replace`` is atomic on one file system). A failure at
+target only when it is complete (``os.replace`` is atomic on one file system), through the
+app's one atomic-write helper, :mod:`simulator.atomic`. A failure at
 any point removes the temporary file and leaves an existing target untouched. Failures come
 out as :class:`OSError` whose message names the file and says why in plain words.
 """
@@ -12,8 +13,10 @@ import contextlib
 import errno
 import os
 from pathlib import Path
-import tempfile
 from typing import Iterator
+
+from simulator import atomic
+from simulator.atomic import temp_beside
 
 _REASONS = {
     errno.EACCES: "permission denied (the folder or file is read-only, or belongs to someone else)",
@@ -61,40 +64,35 @@ def _temp_beside(target: Path) -> Path:
     if target.is_dir():
         raise WriteError(target, _REASONS[errno.EISDIR], errno.EISDIR)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        return temp_beside(target, suffix=".part")
     except OSError as exc:
         raise WriteError(target, reason(exc), exc.errno) from None
-    os.close(fd)
-    return Path(name)
 
 
 @contextlib.contextmanager
 def atomic_path(path: Path | str, *, mode: int = 0o666) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on normal exit it replaces ``path``.
+    """Yield a temporary path beside ``path``; on normal exit it replaces ``path``
+    (:func:`simulator.atomic.atomic_path`, with a ``.part`` suffix and ``mode`` less the umask).
 
     The temporary file exists (empty) when the block starts, so writers that open by name
     (Qt's PDF writer) and writers that take a file object both work. Any exception inside
     the block removes it; OSError is re-raised as :class:`WriteError`.
     """
     target = Path(path)
-    tmp = _temp_beside(target)
-    committed = False
+    if target.is_dir():
+        raise WriteError(target, _REASONS[errno.EISDIR], errno.EISDIR)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
-        try:
-            yield tmp
-        except OSError as exc:
-            if isinstance(exc, WriteError):
-                raise
-            raise WriteError(target, reason(exc), exc.errno) from None
-        try:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, mode & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-            os.replace(tmp, target)
-            committed = True
-        except OSError as exc:
-            raise WriteError(target, reason(exc), exc.errno) from None
-    finally:
-        if not committed:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        # a report is an ordinary file: mkstemp's 0600 becomes 0666 less the umask
+        with atomic.atomic_path(target, mode=mode & ~umask, suffix=".part") as tmp:
+            try:
+                yield tmp
+            except OSError as exc:
+                if isinstance(exc, WriteError):
+                    raise
+                raise WriteError(target, reason(exc), exc.errno) from None
+    except WriteError:
+        raise
+    except OSError as exc:
+        raise WriteError(target, reason(exc), exc.errno) from None

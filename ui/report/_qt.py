@@ -13,8 +13,6 @@ from pathlib import Path
 import sys
 import threading
 
-from ui import qtfix  # noqa: F401  (first: guards the PySide6 6.12 refcount bug on Python 3.11)
-
 FAMILY = "DejaVu Sans"
 _lock = threading.Lock()
 _app = None

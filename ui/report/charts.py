@@ -28,19 +28,12 @@ _SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "investsim-report", "svg.imag
 
 
 def drawing_lock():
-    """The process-wide lock matplotlib holds while a figure draws (its font and text caches
-    are shared and not thread-safe). Reports may be written on a worker thread while the app
-    redraws its charts on the GUI thread, so the report's chart building and SVG export take
-    it too. (Recent matplotlib takes ``Figure._render_lock`` in ``Figure.draw``; older
-    versions locked in the Agg canvas.)"""
-    import contextlib
+    """Matplotlib's drawing lock (:func:`ui.charts._style.drawing_lock`). Reports may be
+    written on a worker thread while the app redraws its charts on the GUI thread, so the
+    report's chart building and SVG export take it too."""
+    from ui.charts._style import drawing_lock as lock
 
-    lock = getattr(Figure, "_render_lock", None)
-    if lock is None:
-        from matplotlib.backends.backend_agg import RendererAgg
-
-        lock = getattr(RendererAgg, "lock", None)
-    return lock if lock is not None else contextlib.nullcontext()
+    return lock()
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,14 +62,14 @@ def render(results: "Results", *, size: tuple[float, float] = SIZE,
     """Draw every chart of ``ui.charts.CHARTS`` for ``results``; ``step()`` is called after each
     (for progress and cancellation). A chart whose builder fails is returned with ``error``
     set rather than sinking the whole report."""
-    from ui.charts import CHARTS, colors_for
+    from ui.charts import CHARTS, chart_rc, colors_for
 
     colors = colors_for(results.names)
     out = []
     for spec in CHARTS:
         fig = Figure(figsize=size)
         try:
-            with drawing_lock():
+            with chart_rc():
                 finding = spec.draw(fig, results, colors)
             hide_title(fig)
             caption = take_caption(fig)

@@ -21,14 +21,12 @@ be typed as 1,200, 1.2k, 3M or 2.5B.
 
 from __future__ import annotations
 
-from .. import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
-
 import math
 from pathlib import Path
 import sys
 from typing import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDialog, QFrame, QGridLayout, QHBoxLayout,
@@ -74,8 +72,10 @@ HIGH_TIP = ("The highest value you find plausible: you should be 95% sure the an
 def default_history_path() -> Path | None:
     """The history file in the user's data folder (QStandardPaths.AppDataLocation), or None
     when the platform offers no writable data folder (the history then lives in memory)."""
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(folder) / cal.HISTORY_FILE if folder else None
+    from ..logs import data_folder   # the app's one user data folder (logs, autosaves, this)
+
+    folder = data_folder()
+    return folder / cal.HISTORY_FILE if folder else None
 
 
 def parse_value(text: str, unit: str = "") -> float | None:
@@ -223,12 +223,12 @@ class ProgressChart:
 
     def __init__(self, parent: QWidget):
         import PySide6.QtWidgets  # noqa: F401  (Qt first, so matplotlib picks PySide6)
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from ..livecanvas import ChartCanvas
         from matplotlib.figure import Figure
         from matplotlib.patches import Rectangle
 
         self.figure = Figure(figsize=(7, 4), layout="constrained")
-        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas = ChartCanvas(self.figure)
         self.canvas.setParent(parent)
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setToolTip("Each line is one person: the share of their answers inside their "

@@ -26,8 +26,6 @@ How the main window uses them::
 
 from __future__ import annotations
 
-from .. import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
-
 import math
 from typing import TYPE_CHECKING, Sequence
 

@@ -25,8 +25,6 @@ menu and toolbar) and :func:`enter_presentation`.
 
 from __future__ import annotations
 
-from .. import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
-
 import colorsys
 import functools
 import math

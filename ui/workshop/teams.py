@@ -20,12 +20,9 @@ disconnects the one before it, so a stale comparison never reaches the screen. W
 
 from __future__ import annotations
 
-from .. import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
-
 from functools import partial
 from pathlib import Path
 import sys
-import threading
 import traceback
 from typing import TYPE_CHECKING, Mapping, Sequence
 
@@ -37,7 +34,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from simulator.errors import Cancelled, ScenarioError
+from simulator.errors import ScenarioError
 from simulator.scenario import Scenario, load
 from simulator.teams import (
     TeamComparison, compare_teams, possessive, shift_words, team_name_from_path, unique_names,
@@ -45,7 +42,7 @@ from simulator.teams import (
 
 from ..banner import Banner
 from ..palette import colors_for
-from ..runner import abandon
+from ..worker import LatestWins, Worker, stop_workers
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -398,52 +395,11 @@ def _equal(a, b) -> bool:
 # The worker
 # ---------------------------------------------------------------------------------------
 
-class _JobSignals(QObject):
-    """Signals of one comparison. Lives in the GUI thread; the worker only emits."""
-
-    progress = Signal(int, int, int, str)     # generation, done, total, what
-    result = Signal(int, object)              # generation, TeamComparison
-    failed = Signal(int, str)                 # generation, message
-    cancelled = Signal(int)
-    done = Signal(int)                        # always last
-
-
-class _Job:
-    def __init__(self, gen: int, signals: _JobSignals):
-        self.gen = gen
-        self.signals = signals
-        self.cancel = threading.Event()
-        self.finished = threading.Event()
-
-
-def _work(job: _Job, teams: list[tuple[str, Scenario]], paths: dict[str, str], baseline: str | None,
-          iterations: int | None, seed: int | None) -> None:
-    """Runs in a QThreadPool thread. Never touches a widget."""
-    signals, gen = job.signals, job.gen
-
-    def emit(signal, *args) -> None:
-        try:
-            signal.emit(gen, *args)
-        except RuntimeError:   # the window is gone
-            pass
-
-    try:
-        comp = compare_teams(teams, iterations, seed, baseline=baseline, paths=paths,
-                             progress=lambda d, t, w: emit(signals.progress, d, t, w), cancel=job.cancel.is_set)
-        if job.cancel.is_set():
-            emit(signals.cancelled)
-        else:
-            emit(signals.result, comp)
-    except Cancelled:
-        emit(signals.cancelled)
-    except ScenarioError as exc:
-        emit(signals.failed, exc.describe())
-    except Exception as exc:  # an engine bug must not take the app down
-        traceback.print_exc(file=sys.stderr)
-        emit(signals.failed, f"{type(exc).__name__}: {exc}")
-    finally:
-        emit(signals.done)
-        job.finished.set()
+def _compare(teams: list[tuple[str, Scenario]], paths: dict[str, str], baseline: str | None,
+             iterations: int | None, seed: int | None, worker: Worker) -> TeamComparison:
+    """The job (a pool thread; never touches a widget)."""
+    return compare_teams(teams, iterations, seed, baseline=baseline, paths=paths,
+                         progress=worker.progress, cancel=worker.is_cancelled)
 
 
 # ---------------------------------------------------------------------------------------
@@ -506,9 +462,12 @@ class TeamsWindow(QMainWindow):
         self.files: list[tuple[str, Path, Scenario]] = []
         self.baseline: str | None = None
         self.comparison: TeamComparison | None = None
-        self._gen = 0
-        self._job: _Job | None = None
-        self._alive: dict[int, _Job] = {}
+        self.jobs = LatestWins(self, pool=self.pool, name="teams")
+        self.jobs.progress.connect(self._on_progress)
+        self.jobs.result.connect(self._on_result)
+        self.jobs.error.connect(self._on_failed)
+        self.jobs.cancelled.connect(self._on_cancelled)
+        self.jobs.idle.connect(self._run_ended)
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -649,8 +608,8 @@ class TeamsWindow(QMainWindow):
         sb.addPermanentWidget(self.stop_button)
 
         # A window owned by another (the main window) may be destroyed without a close event
-        # when its owner goes: stop the workers then too. The hook holds the jobs, not the window.
-        self.destroyed.connect(partial(_stop_jobs_of_destroyed, self._alive))
+        # when its owner goes: stop the workers then too.
+        self.jobs.stop_with(self)
 
         self.resize(1400, 900)
         if paths:
@@ -734,55 +693,33 @@ class TeamsWindow(QMainWindow):
             self._show(None)
             self.headline.setText("Drop two or more teams' scenario files here, or click “Add team files…”.")
             return
-        self._gen += 1
-        signals = _JobSignals(self)
-        job = _Job(self._gen, signals)
-        signals.progress.connect(self._on_progress)
-        signals.result.connect(self._on_result)
-        signals.failed.connect(self._on_failed)
-        signals.cancelled.connect(self._on_cancelled)
-        signals.done.connect(self._on_done)
-        self._job = job
-        self._alive[job.gen] = job
         teams = [(n, s) for n, _, s in self.files]
         paths = {n: str(p) for n, p, _ in self.files}
         self.progress.setRange(0, 0)
         self.progress.show()
         self.stop_button.setEnabled(True)
         self.status_label.setText(f"Simulating {len(teams)} team file{'s' if len(teams) != 1 else ''}…")
-        baseline, iterations, seed = self.baseline, self.iterations, self.seed
-        self.pool.start(lambda: _work(job, teams, paths, baseline, iterations, seed))
+        self.jobs.request(partial(_compare, teams, paths, self.baseline, self.iterations, self.seed))
 
     def _disconnect_current(self) -> None:
-        old = self._job
-        if old is None:
-            return
-        abandon(old)
-        self._job = None
+        self.jobs.abandon()
 
     @property
     def running(self) -> bool:
-        return self._job is not None and not self._job.finished.is_set()
+        return self.jobs.busy
 
     def cancel(self) -> None:
-        if self._job is not None:
-            self._job.cancel.set()
+        self.jobs.cancel()
 
-    def _current(self, gen: int) -> bool:
-        return self._job is not None and gen == self._job.gen and not self._job.cancel.is_set()
-
-    @Slot(int, int, int, str)
-    def _on_progress(self, gen: int, done: int, total: int, what: str) -> None:
-        if not self._current(gen):
-            return
+    @Slot(object)
+    def _on_progress(self, args) -> None:
+        done, total, what = args
         self.progress.setRange(0, total)
         self.progress.setValue(done)
         self.status_label.setText(f"Simulated {what} ({done} of {total} runs)…")
 
-    @Slot(int, object)
-    def _on_result(self, gen: int, comp: TeamComparison) -> None:
-        if not self._current(gen):
-            return
+    @Slot(object)
+    def _on_result(self, comp: TeamComparison) -> None:
         self._run_ended()
         self._show(comp)
         self.status_label.setText(
@@ -791,27 +728,21 @@ class TeamsWindow(QMainWindow):
             f"with {comp.ranking_iterations:,} futures.")
         self.comparisonShown.emit(comp)
 
-    @Slot(int, str)
-    def _on_failed(self, gen: int, message: str) -> None:
-        if not self._current(gen):
-            return
+    @Slot(object, str)
+    def _on_failed(self, exc, details: str) -> None:
+        if isinstance(exc, ScenarioError):
+            message = exc.describe()
+        else:   # an engine bug must not take the app down
+            print(details, file=sys.stderr, end="")
+            message = f"{type(exc).__name__}: {exc}"
         self._run_ended()
         self.banner.show_message("The comparison could not be made", message.splitlines(), "error")
         self.status_label.setText("The comparison did not finish; see the message above.")
         self.comparisonFailed.emit(message)
 
-    @Slot(int)
-    def _on_cancelled(self, gen: int) -> None:
-        if self._job is not None and gen == self._job.gen:
-            self.status_label.setText("Stopped. What is shown is from the last finished comparison.")
-
-    @Slot(int)
-    def _on_done(self, gen: int) -> None:
-        job = self._alive.pop(gen, None)
-        if job is not None:
-            job.signals.deleteLater()
-        if self._job is None or gen == self._job.gen:
-            self._run_ended()
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self.status_label.setText("Stopped. What is shown is from the last finished comparison.")
 
     def _run_ended(self) -> None:
         self.progress.hide()
@@ -820,7 +751,7 @@ class TeamsWindow(QMainWindow):
     def shutdown(self, timeout_s: float = 30.0) -> bool:
         """Cancel every comparison and wait for the workers (they stop between runs and
         between the engine's chunks). True if they all stopped."""
-        return _stop_jobs(self._alive, timeout_s)
+        return stop_workers({w.id: w for w in self.jobs.workers()}, timeout_s)
 
     def closeEvent(self, event) -> None:
         self._disconnect_current()
@@ -884,17 +815,17 @@ class TeamsWindow(QMainWindow):
             return True
         try:
             import PySide6.QtWidgets  # noqa: F401  (Qt first, so matplotlib picks PySide6)
-            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+            from ..livecanvas import ChartCanvas
             from matplotlib.figure import Figure
         except Exception as exc:  # pragma: no cover - matplotlib is a dependency
             self.banner.show_message("The charts cannot be shown", [f"{type(exc).__name__}: {exc}"], "error")
             return False
         self.value_figure = Figure(dpi=100)
-        self.value_canvas = FigureCanvasQTAgg(self.value_figure)
+        self.value_canvas = ChartCanvas(self.value_figure)
         self.value_canvas.setObjectName("valueCanvas")
         self.value_page.layout().addWidget(self.value_canvas)
         self.matters_figure = Figure(dpi=100)
-        self.matters_canvas = FigureCanvasQTAgg(self.matters_figure)
+        self.matters_canvas = ChartCanvas(self.matters_figure)
         self.matters_canvas.setObjectName("mattersCanvas")
         self.matters_page.layout().addWidget(self.matters_canvas)
         return True
@@ -969,17 +900,6 @@ class TeamsWindow(QMainWindow):
         QTimer.singleShot(0, lambda: self.add_paths(paths))
 
 
-def _stop_jobs(jobs: dict[int, _Job], timeout_s: float = 30.0) -> bool:
-    """Cancel ``jobs`` and wait until their workers have finished. True if they all did."""
-    for job in list(jobs.values()):
-        job.cancel.set()
-    return all(job.finished.wait(timeout_s) for job in list(jobs.values()))
-
-
-def _stop_jobs_of_destroyed(jobs: dict[int, _Job], *_destroyed) -> None:
-    _stop_jobs(jobs)
-
-
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
@@ -989,9 +909,9 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _teams_folder() -> Path | None:
     """The bundled example team files, where the file dialog starts the first time."""
-    from simulator.bundled import bundled_dir
+    from simulator.resources import folder as bundled
 
-    folder = bundled_dir() / "teams"
+    folder = bundled("scenarios") / "teams"
     return folder if folder.is_dir() else None
 
 

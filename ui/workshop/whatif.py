@@ -18,21 +18,20 @@ document (undo, redo and edits elsewhere move the sliders), compared with the fi
 
 from __future__ import annotations
 
-from .. import qtfix  # noqa: F401  (first: guards a PySide6 6.12 refcount bug)
-
-import threading
+from functools import partial
+import sys
 import time
-import traceback
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
                                QSlider, QToolButton, QVBoxLayout, QWidget)
 
 from simulator import whatif as wi
-from simulator.errors import Cancelled, ScenarioError
+from simulator.errors import ScenarioError
 from simulator.scenario import Scenario
 
 from ..document import Document
+from ..worker import LatestWins, Worker
 
 #: Futures in a what-if preview: the same as the app's preview run (``ui.runner``), so the
 #: document's own preview after letting go shows exactly what the slider showed.
@@ -59,54 +58,26 @@ SLIDER_TIP = (
 # The preview worker
 # ---------------------------------------------------------------------------------------
 
-class _PreviewSignals(QObject):
-    """Signals of one preview job. Lives in the GUI thread; the worker only emits."""
-
-    result = Signal(int, object)      # generation, Results
-    failed = Signal(int, str)         # generation, message
-    done = Signal(int)                # always last
-
-
-def _preview_work(gen: int, scenario: Scenario, iterations: int, cancel: threading.Event,
-                  finished: threading.Event, signals: _PreviewSignals) -> None:
-    """The worker (a QThreadPool thread): simulate and summarise. Never touches a widget."""
+def _preview(scenario: Scenario, iterations: int, worker: Worker):
+    """The job (a pool thread; never touches a widget): simulate and summarise."""
     from simulator.engine import run
 
-    try:
-        if cancel.is_set():
-            return
-        try:
-            results = run(scenario, min(iterations, scenario.iterations), None, workers=1, cancel=cancel.is_set)
-            _ = results.summary   # here, not in the GUI thread
-        except Cancelled:
-            return
-        except ScenarioError as exc:
-            signals.failed.emit(gen, "; ".join(p.message for p in exc.problems[:2]))
-            return
-        except Exception as exc:  # an engine bug must not take the app down
-            traceback.print_exc()
-            signals.failed.emit(gen, f"{type(exc).__name__}: {exc}")
-            return
-        if not cancel.is_set():
-            signals.result.emit(gen, results)
-    finally:
-        finished.set()
-        try:
-            signals.done.emit(gen)
-        except RuntimeError:   # the runner is gone (application exit)
-            pass
+    results = run(scenario, min(iterations, scenario.iterations), None, workers=1, cancel=worker.is_cancelled)
+    _ = results.summary   # here, not in the GUI thread
+    return results
 
 
 class PreviewRunner(QObject):
     """Quick runs of scenarios that are not (yet) the document's: one at a time, newest wins.
 
-    :meth:`request` starts at once when idle; otherwise the scenario waits and replaces any
-    older waiting one. The next job starts as soon as the views have taken a result, so the
-    newest position is simulated next and previews never queue up. Views that make their
-    pictures in the background (:mod:`ui.livecanvas`) register with :meth:`wait_for`: the next
-    job then also waits until they have shown the last result (at most :data:`VIEW_WAIT_MS`),
-    because on two cores a run beside a chart being made only slows both. A result of a job
-    started before :meth:`cancel` is never delivered.
+    A :class:`~ui.worker.LatestWins` controller with a queue: :meth:`request` starts at once
+    when idle; otherwise the scenario waits and replaces any older waiting one. The next job
+    starts as soon as the views have taken a result, so the newest position is simulated next
+    and previews never queue up. Views that make their pictures in the background
+    (:mod:`ui.livecanvas`) register with :meth:`wait_for`: the next job then also waits until
+    they have shown the last result (at most :data:`VIEW_WAIT_MS`), because on two cores a run
+    beside a chart being made only slows both. A result of a job started before :meth:`cancel`
+    is never delivered.
     """
 
     #: A preview's Results (``iterations`` futures, the scenario's seed).
@@ -118,132 +89,52 @@ class PreviewRunner(QObject):
                  parent: QObject | None = None):
         super().__init__(parent)
         self.iterations = int(iterations)
-        self.pool = pool or QThreadPool.globalInstance()
-        self._gen = 0
-        self._valid_from = 1                 # results of older generations are dropped
-        self._inflight: tuple[int, threading.Event, threading.Event] | None = None
-        self._pending: Scenario | None = None
-        self._signals: dict[int, _PreviewSignals] = {}
-        self._shut = False
+        self.jobs = LatestWins(self, pool=pool, queue=True, hold_ms=VIEW_WAIT_MS, name="previewViewWait")
+        self.pool = self.jobs.pool
+        self.jobs.result.connect(self._on_result)
+        self.jobs.error.connect(self._on_failed)
         self.delivered = 0
-        self._views: list = []               # callables: is a view still making its picture?
-        self._view_timer = QTimer(self)
-        self._view_timer.setObjectName("previewViewWait")
-        self._view_timer.setSingleShot(True)
-        self._view_timer.setInterval(VIEW_WAIT_MS)
-        self._view_timer.timeout.connect(lambda: self._start_pending(force=True))
 
     @property
     def busy(self) -> bool:
-        return self._inflight is not None or self._pending is not None
+        return self.jobs.busy
 
     def wait_for(self, view_busy) -> None:
         """Start no new preview while ``view_busy()`` is true (a view is still making the
         picture of the last one); call :meth:`view_done` when its picture is on screen."""
-        self._views.append(view_busy)
+        self.jobs.hold_while(view_busy)
 
     def view_done(self, *_args) -> None:
         """A view put its picture on screen: the newest waiting position may run now."""
-        self._start_pending()
-
-    def _views_busy(self) -> bool:
-        try:
-            return any(busy() for busy in self._views)
-        except RuntimeError:       # a view was closed
-            return False
-
-    def _start_pending(self, *, force: bool = False) -> None:
-        if self._inflight is not None or self._pending is None or self._shut:
-            return
-        if not force and self._views_busy():
-            if not self._view_timer.isActive():
-                self._view_timer.start()
-            return
-        self._view_timer.stop()
-        scenario, self._pending = self._pending, None
-        self._start(scenario)
+        self.jobs.resume()
 
     def request(self, scenario: Scenario) -> None:
-        if self._shut:
-            return
-        self._pending = scenario
-        self._start_pending()
+        self.jobs.request(partial(_preview, scenario, self.iterations))
 
     def cancel(self) -> None:
         """Forget the waiting request and drop whatever is running."""
-        self._pending = None
-        self._view_timer.stop()
-        self._valid_from = self._gen + 1
-        if self._inflight is not None:
-            self._inflight[1].set()
+        self.jobs.cancel()
 
     def shutdown(self, timeout_s: float = 30.0) -> bool:
         """Cancel and wait for the worker (at exit). True if it stopped."""
-        self._shut = True
-        self._view_timer.stop()
-        self.cancel()
-        if self._inflight is not None:
-            return self._inflight[2].wait(timeout_s)
-        return True
+        return self.jobs.shutdown(timeout_s)
 
-    def _start(self, scenario: Scenario) -> None:
-        self._gen += 1
-        gen = self._gen
-        cancel, finished = threading.Event(), threading.Event()
-        signals = _PreviewSignals(self)
-        signals.result.connect(self._on_result)
-        signals.failed.connect(self._on_failed)
-        signals.done.connect(self._on_done)
-        self._signals[gen] = signals
-        self._inflight = (gen, cancel, finished)
-        n = self.iterations
-        self.pool.start(lambda: _preview_work(gen, scenario, n, cancel, finished, signals))
-
-    def _next(self, gen: int) -> None:
-        if self._inflight is not None and self._inflight[0] == gen:
-            self._inflight = None
-            self._start_pending()
-
-    @Slot(int, object)
-    def _on_result(self, gen: int, results) -> None:
-        if gen < self._valid_from or self._shut:
-            self._next(gen)
-            return
-        self._valid_from = gen + 1   # never show an older one after this
+    @Slot(object)
+    def _on_result(self, results) -> None:
         self.delivered += 1
         self.resultsReady.emit(results)
-        # The next position starts once the views have taken this one: a run beside a chart
-        # being built only fights it for the interpreter (measured: no faster, less smooth).
-        self._next(gen)
 
-    @Slot(int, str)
-    def _on_failed(self, gen: int, message: str) -> None:
-        self._next(gen)
-        if gen >= self._valid_from and not self._shut:
-            self.failed.emit(message)
-
-    @Slot(int)
-    def _on_done(self, gen: int) -> None:
-        self._next(gen)
-        signals = self._signals.pop(gen, None)
-        if signals is not None:
-            signals.deleteLater()
+    @Slot(object, str)
+    def _on_failed(self, exc, details: str) -> None:
+        if isinstance(exc, ScenarioError):
+            self.failed.emit("; ".join(p.message for p in exc.problems[:2]))
+        else:   # an engine bug must not take the app down
+            print(details, file=sys.stderr, end="")
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
 
 
-class _RankSignals(QObject):
-    done = Signal(int, object)   # token, list of labels
-
-
-def _rank_work(token: int, results, n: int, signals: _RankSignals) -> None:
-    try:
-        labels = wi.top_inputs(results, n)
-    except Exception:   # ranking is a convenience: an error leaves the list as it was
-        traceback.print_exc()
-        labels = None
-    try:
-        signals.done.emit(token, labels)
-    except RuntimeError:
-        pass
+def _rank(results, n: int, _worker: Worker):
+    return wi.top_inputs(results, n)
 
 
 # ---------------------------------------------------------------------------------------
@@ -361,10 +252,9 @@ class WhatIfPanel(QWidget):
         self._base: Scenario = doc.scenario
         self._fallback: dict[str, object] = {}   # starting amounts of inputs the file lacks
         self._need_rank = True
-        self._rank_token = 0
-        self._rank_signals = _RankSignals(self)
-        self._rank_signals.done.connect(self._on_ranked)
-        self._ranking = False
+        self.ranker = LatestWins(self, pool=self.pool, name="whatIfRank")
+        self.ranker.result.connect(self._on_ranked)
+        self.ranker.error.connect(self._on_rank_failed)
         self._dragging: str | None = None
         self._key_label: str | None = None
         self._shut = False
@@ -582,29 +472,30 @@ class WhatIfPanel(QWidget):
     # -- ranking from the full results -----------------------------------------------
     @Slot(object, bool)
     def _on_results(self, results, preview: bool) -> None:
-        if preview or not self._need_rank or self._ranking or self._shut:
+        if preview or not self._need_rank or self.ranker.running or self._shut:
             return
         if results.scenario != self.doc.scenario:
             return
-        self._ranking = True
-        self._rank_token += 1
-        token, signals, n = self._rank_token, self._rank_signals, self.top
-        self.pool.start(lambda: _rank_work(token, results, n, signals))
+        self.ranker.request(partial(_rank, results, self.top))
 
-    @Slot(int, object)
-    def _on_ranked(self, token: int, labels) -> None:
-        self._ranking = False
-        if token != self._rank_token or self._shut:
+    @Slot(object)
+    def _on_ranked(self, labels) -> None:
+        if self._shut:
             return
-        if labels is not None:
-            self._ranked = list(labels)
-            self._need_rank = False
+        self._ranked = list(labels)
+        self._need_rank = False
         self._rebuild_rows()
+
+    @Slot(object, str)
+    def _on_rank_failed(self, _exc, details: str) -> None:
+        """Ranking is a convenience: an error leaves the list as it was."""
+        print(details, file=sys.stderr, end="")
+        if not self._shut:
+            self._rebuild_rows()
 
     # -- the document ----------------------------------------------------------------
     def _on_doc_reset(self, _scenario) -> None:
-        self._rank_token += 1          # a ranking under way is for the old document
-        self._ranking = False
+        self.ranker.abandon()          # a ranking under way is for the old document
         self._need_rank = True
         self._ranked = []
         self._pinned = []
@@ -754,6 +645,7 @@ class WhatIfPanel(QWidget):
         self._shut = True
         self._commit_timer.stop()
         self.runner.shutdown()
+        self.ranker.shutdown()
 
     def closeEvent(self, event) -> None:
         self.shutdown()
