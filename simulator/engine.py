@@ -4,7 +4,9 @@
 
 Reproducibility: the futures are generated in fixed blocks of :data:`BLOCK` futures. Every
 uncertain input of block ``b`` draws from its own stream, seeded by
-``SeedSequence(seed, spawn_key=(b, crc32(input label)))``. So the same scenario and seed
+``SeedSequence(seed, spawn_key=(b, *digest))``, ``digest`` the 128-bit
+:meth:`~simulator.keys.InputKey.digest` of the input's whole identity (alternative, item,
+field; never a label joined from names, which two inputs could share). So the same scenario and seed
 give the same numbers whatever the chunk size or thread that computed them, and changing one
 input's parameters leaves every other input's draws as they were (common random numbers).
 Latin hypercube stratification is within each block, for inputs drawn once per future;
@@ -31,7 +33,6 @@ from functools import cached_property
 import os
 import time
 from typing import Callable, Mapping
-import zlib
 
 import numpy as np
 
@@ -39,6 +40,7 @@ from . import finance, model
 from .distributions import Distribution
 from .errors import Cancelled, Problem, ScenarioError
 from .expressions import Formula, FormulaError
+from .keys import InputKey, item_input, variable
 from .sampling import correlate, correlation_matrix, uniforms
 from .scenario import Amount, Item, Scenario, check, variable_order
 
@@ -99,13 +101,13 @@ class Results:
     seed: int
     sampling: str
     alternatives: tuple[AlternativeResult, ...]
-    #: Per-future draws of each uncertain input that is drawn once per future, by label:
-    #: a variable's name, or "alternative / item" for an item's own uncertain amount.
-    inputs: Mapping[str, np.ndarray]
+    #: Per-future draws of each uncertain input that is drawn once per future, by its
+    #: :class:`~simulator.keys.InputKey` (a variable, or a field of an item).
+    inputs: Mapping[InputKey, np.ndarray]
     #: For each input in ``inputs``, the uniform its draw was mapped from (float32): where the
     #: draw sits in the input's own distribution, 0 = lowest. Sensitivity analysis uses it
     #: as the rank, so it needs no sorting.
-    input_quantiles: Mapping[str, np.ndarray] = field(default_factory=dict)
+    input_quantiles: Mapping[InputKey, np.ndarray] = field(default_factory=dict)
     elapsed_seconds: float = 0.0
     warnings: tuple[str, ...] = field(default=())
 
@@ -137,7 +139,7 @@ class Results:
 
 @dataclass(frozen=True)
 class _Input:
-    label: str
+    key: InputKey
     dist: Distribution | None   # None = a bare uniform (occurrence of a chance event)
     yearly: bool
     keep: bool                  # kept per future in Results.inputs (for sensitivity)
@@ -147,31 +149,30 @@ class _Plan:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         self.horizon = scenario.horizon_years
-        self.inputs: dict[str, _Input] = {}
+        self.inputs: dict[InputKey, _Input] = {}
         variables = scenario.variable_map
         self.var_order = variable_order(scenario)
-        self._group: list[str] = []  # labels added by _add go here
+        self._group: list[InputKey] = []  # keys added by _add go here
         for name in self.var_order:
             if isinstance(variables[name], Distribution):
-                self._add(name, variables[name], yearly=False, keep=True)
-        #: Labels of the shared variables' inputs, then of each alternative's own inputs: the
+                self._add(variable(name), variables[name], yearly=False, keep=True)
+        #: Keys of the shared variables' inputs, then of each alternative's own inputs: the
         #: run samples one group at a time (each input has its own stream, so the order in
         #: which they are drawn never changes the numbers).
         self.var_labels = self._group
-        self.alt_labels: list[list[str]] = []
+        self.alt_labels: list[list[InputKey]] = []
         for alt in scenario.alternatives:
             self._group = []
             for item in alt.items:
-                base = f"{alt.name} / {item.name}"
                 yearly = item.is_annual and item.vary == "yearly"
                 if isinstance(item.amount, Distribution):
-                    self._add(base, item.amount, yearly=yearly, keep=not yearly)
+                    self._add(item_input(alt.name, item.name), item.amount, yearly=yearly, keep=not yearly)
                 for attr in ("growth", "probability", "contribution_margin"):
                     value = getattr(item, attr)
                     if isinstance(value, Distribution):
-                        self._add(f"{base} / {attr.replace('_', ' ')}", value, yearly=False, keep=True)
+                        self._add(item_input(alt.name, item.name, attr), value, yearly=False, keep=True)
                 if item.is_annual and item.probability is not None:
-                    self._add(f"{base} / occurs", None, yearly=True, keep=False)
+                    self._add(item_input(alt.name, item.name, "occurs"), None, yearly=True, keep=False)
             self.alt_labels.append(self._group)
         corr_names = sorted({n for c in scenario.correlations for n in c.between})
         self.corr_names = corr_names
@@ -182,9 +183,9 @@ class _Plan:
         else:
             self.corr = None
 
-    def _add(self, label: str, dist: Distribution | None, *, yearly: bool, keep: bool) -> None:
-        self.inputs[label] = _Input(label, dist, yearly, keep)
-        self._group.append(label)
+    def _add(self, key: InputKey, dist: Distribution | None, *, yearly: bool, keep: bool) -> None:
+        self.inputs[key] = _Input(key, dist, yearly, keep)
+        self._group.append(key)
 
     @property
     def kept(self) -> int:
@@ -192,34 +193,33 @@ class _Plan:
         return sum(1 for spec in self.inputs.values() if spec.keep)
 
     # -- sampling a block ------------------------------------------------------------
-    def sample_block(self, seed: int, block: int, n: int, method: str, labels: list[str] | None = None,
-                     check: Callable[[], None] | None = None) -> dict[str, np.ndarray]:
+    def sample_block(self, seed: int, block: int, n: int, method: str, labels: list[InputKey] | None = None,
+                     check: Callable[[], None] | None = None) -> dict[InputKey, np.ndarray]:
         """Uniforms in (0, 1) for the inputs ``labels`` (default: all) of one block: ``(n,)``
         or ``(n, H)``. Correlated variables are sampled together (all or none of them).
         ``check()`` is called between inputs (it raises to stop)."""
-        out: dict[str, np.ndarray] = {}
+        out: dict[InputKey, np.ndarray] = {}
         for label in self.inputs if labels is None else labels:
             if check is not None:
                 check()
             spec = self.inputs[label]
-            key = zlib.crc32(label.encode("utf-8"))
-            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, key)))
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, *label.digest())))
             if spec.yearly:
                 # A fresh draw each year: plain random. Stratifying every year separately would
                 # cost a permutation per year and column for no visible gain in the results.
                 out[label] = uniforms(rng, n, self.horizon, "random")
             else:
                 out[label] = uniforms(rng, n, 1, method)[:, 0]
-        if self.corr is not None and self.corr_names[0] in out:
+        if self.corr is not None and variable(self.corr_names[0]) in out:
             rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, 0, 1)))
-            stacked = np.column_stack([out[name] for name in self.corr_names])
+            stacked = np.column_stack([out[variable(name)] for name in self.corr_names])
             stacked = correlate(stacked, self.corr, rng)
             for i, name in enumerate(self.corr_names):
-                out[name] = stacked[:, i]
+                out[variable(name)] = stacked[:, i]
         return out
 
-    def values(self, uniforms_: dict[str, np.ndarray],
-               check: Callable[[], None] | None = None) -> dict[str, np.ndarray]:
+    def values(self, uniforms_: dict[InputKey, np.ndarray],
+               check: Callable[[], None] | None = None) -> dict[InputKey, np.ndarray]:
         """Map uniforms through each input's inverse CDF (bare uniforms stay as they are)."""
         out = {}
         for label, u in uniforms_.items():
@@ -230,7 +230,7 @@ class _Plan:
         return out
 
 
-def _resolve(amount: Amount | None, label: str, values: Mapping[str, np.ndarray],
+def _resolve(amount: Amount | None, label: InputKey, values: Mapping[InputKey, np.ndarray],
              env: Mapping[str, np.ndarray | float], path: str) -> np.ndarray | float | None:
     if amount is None:
         return None
@@ -278,34 +278,35 @@ def _present_value(flows: np.ndarray, discount: np.ndarray, out: np.ndarray) -> 
     return np.einsum("ij,j->i", flows, discount, out=out)
 
 
-def _variables(plan: _Plan, values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray | float]:
+def _variables(plan: _Plan, values: Mapping[InputKey, np.ndarray]) -> dict[str, np.ndarray | float]:
     """The shared variables for one chunk of futures, in dependency order."""
     variables = plan.scenario.variable_map
     env: dict[str, np.ndarray | float] = {}
     for name in plan.var_order:
-        env[name] = _resolve(variables[name], name, values, env, f"variables.{name}")
+        env[name] = _resolve(variables[name], variable(name), values, env, f"variables.{name}")
     return env
 
 
-def _item_draws(a_index: int, alt, values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray | float],
+def _item_draws(a_index: int, alt, values: Mapping[InputKey, np.ndarray], env: Mapping[str, np.ndarray | float],
                 n: int) -> tuple[list[model.ItemDraws], list[Problem]]:
     """One alternative's item draws for a chunk of futures, and the amounts that are not finite."""
     draws = []
     problems = []
     for i_index, item in enumerate(alt.items):
-        base = f"{alt.name} / {item.name}"
+        def key(field: str) -> InputKey:
+            return item_input(alt.name, item.name, field)
         path = f"alternatives[{a_index}].items[{i_index}]"
-        amount = _column(_resolve(item.amount, base, values, env, f"{path}.amount"), n)
+        amount = _column(_resolve(item.amount, key("amount"), values, env, f"{path}.amount"), n)
         d = model.ItemDraws(amount)
         if item.growth is not None:
-            d.growth = _per_future(_resolve(item.growth, f"{base} / growth", values, env, f"{path}.growth"), n)
+            d.growth = _per_future(_resolve(item.growth, key("growth"), values, env, f"{path}.growth"), n)
         if item.contribution_margin is not None:
-            d.contribution_margin = _per_future(_resolve(item.contribution_margin, f"{base} / contribution margin",
+            d.contribution_margin = _per_future(_resolve(item.contribution_margin, key("contribution_margin"),
                                                      values, env, f"{path}.contribution_margin"), n)
         if item.is_annual and item.probability is not None:
-            p = _per_future(_resolve(item.probability, f"{base} / probability", values, env,
+            p = _per_future(_resolve(item.probability, key("probability"), values, env,
                                      f"{path}.probability"), n)
-            d.occurs = values[f"{base} / occurs"] < np.clip(p, 0.0, 1.0)
+            d.occurs = values[key("occurs")] < np.clip(p, 0.0, 1.0)
         if not np.all(np.isfinite(d.amount)):
             problems.append(Problem(f"{path}.amount", "the amount is not a finite number in some futures "
                                                       "(check the formula for division by zero or overflow)"))
@@ -391,7 +392,7 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
         keep_to = min(hi, n_yearly) - lo       # rows of this chunk whose yearly paths are kept
         bounds = [(b * BLOCK - lo, min((b + 1) * BLOCK, n_total) - lo) for b in blocks]
 
-        def draw(labels: list[str]) -> dict[str, np.ndarray]:
+        def draw(labels: list[InputKey]) -> dict[InputKey, np.ndarray]:
             """Values of some inputs for this chunk's futures; kept ones go into the results."""
             parts = [plan.sample_block(seed, b, min(BLOCK, n_total - b * BLOCK), method, labels, stop_if_cancelled)
                      for b in blocks]

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButt
 
 from simulator import whatif as wi
 from simulator.errors import Cancelled, ScenarioError
+from simulator.keys import InputKey
 from simulator.scenario import Scenario
 
 from ..document import Document
@@ -255,7 +256,7 @@ class WhatIfRow(QFrame):
 
     unpin = Signal(str)
 
-    def __init__(self, label: str, *, pinned: bool, keyboard: bool, parent: QWidget | None = None):
+    def __init__(self, label: InputKey, *, pinned: bool, keyboard: bool, parent: QWidget | None = None):
         super().__init__(parent)
         self.label = label
         self.setObjectName("whatIfRow")
@@ -367,7 +368,7 @@ class WhatIfPanel(QWidget):
         self._rank_signals.done.connect(self._on_ranked)
         self._ranking = False
         self._dragging: str | None = None
-        self._key_label: str | None = None
+        self._key_label: InputKey | None = None
         self._shut = False
         self.preview_times: list[float] = []     # when each preview was shown (for the benchmark)
         self.last_preview = None
@@ -487,7 +488,7 @@ class WhatIfPanel(QWidget):
         """The file's scenario that Reset goes back to and shifts start from."""
         return self._base
 
-    def _start_amount(self, label: str):
+    def _start_amount(self, label: InputKey):
         amount = wi.get_amount(self._base, label)
         if amount is None or not wi.shiftable(amount):
             amount = self._fallback.get(label)
@@ -496,11 +497,11 @@ class WhatIfPanel(QWidget):
                 self._fallback[label] = amount
         return amount
 
-    def _shifted(self, scenario: Scenario, label: str, shift: float) -> Scenario:
+    def _shifted(self, scenario: Scenario, label: InputKey, shift: float) -> Scenario:
         lo, hi = wi.field_limits(scenario, label)
         return wi.set_amount(scenario, label, wi.shift_amount(self._start_amount(label), shift, lo=lo, hi=hi))
 
-    def current_shift(self, label: str) -> float | None:
+    def current_shift(self, label: InputKey) -> float | None:
         """The input's shift from the file's value in the document now (None: changed otherwise)."""
         amount = wi.get_amount(self.doc.scenario, label)
         start = self._start_amount(label)
@@ -510,11 +511,11 @@ class WhatIfPanel(QWidget):
         return wi.implied_shift(start, amount, lo=lo, hi=hi)
 
     # -- which sliders ---------------------------------------------------------------
-    def labels(self) -> list[str]:
+    def labels(self) -> list[InputKey]:
         """The inputs with a slider, top to bottom."""
         return list(self.rows)
 
-    def slider(self, label: str) -> QSlider:
+    def slider(self, label: InputKey) -> QSlider:
         return self.rows[label].slider
 
     def _wanted(self) -> list[str]:
@@ -560,7 +561,7 @@ class WhatIfPanel(QWidget):
         self._refresh_pin_choices()
         self.slidersChanged.emit()
 
-    def pin(self, label: str) -> None:
+    def pin(self, label: InputKey) -> None:
         """Give ``label`` a slider (kept until unpinned)."""
         if label not in wi.inputs(self.doc.scenario):
             return
@@ -568,7 +569,7 @@ class WhatIfPanel(QWidget):
             self._pinned.append(label)
         self._rebuild_rows()
 
-    def unpin(self, label: str) -> None:
+    def unpin(self, label: InputKey) -> None:
         if label in self._pinned:
             self._pinned.remove(label)
         self._rebuild_rows()
@@ -653,13 +654,13 @@ class WhatIfPanel(QWidget):
             row.show_value(position, wi.describe_shift(scenario, label, shift), bool(shift))
 
     # -- moving a slider -------------------------------------------------------------
-    def _drag_started(self, label: str) -> None:
+    def _drag_started(self, label: InputKey) -> None:
         self._dragging = label
         controller = self.controller
         if controller is not None and getattr(controller, "running", False):
             controller.cancel()   # an older full run must not overwrite the previews
 
-    def _slider_moved(self, label: str, position: int) -> None:
+    def _slider_moved(self, label: InputKey, position: int) -> None:
         if self._shut:
             return
         row = self.rows.get(label)
@@ -681,7 +682,7 @@ class WhatIfPanel(QWidget):
         else:
             self._dragging = label
 
-    def _drag_ended(self, label: str) -> None:
+    def _drag_ended(self, label: InputKey) -> None:
         self._dragging = None
         self.commit(label)
 
@@ -691,7 +692,7 @@ class WhatIfPanel(QWidget):
         if label is not None:
             self.commit(label)
 
-    def commit(self, label: str) -> bool:
+    def commit(self, label: InputKey) -> bool:
         """Make the slider's position one undoable change of the document. True if applied."""
         row = self.rows.get(label)
         if row is None or self._shut:
