@@ -49,6 +49,18 @@ def default_scenario() -> Path:
     return bundled_dir() / DEFAULT_SCENARIO
 
 
+def seed_argument(text: str) -> int:
+    """``--seed``, checked as the file's ``seed`` is: a whole number from 0 to 2**63 - 1."""
+    try:
+        value = int(text.strip().replace("_", ""), 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not '{text}'") from None
+    if not 0 <= value <= 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {2**63 - 1:,} (as the file's seed), "
+                                         f"not {value}")
+    return value
+
+
 def _load(path: str):
     from .scenario import load
 
@@ -201,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="simulate a scenario and print the comparison")
     p.add_argument("file", help="scenario file (.toml)")
     p.add_argument("--iterations", "-n", type=int, help="simulated futures (default: the file's)")
-    p.add_argument("--seed", type=int, help="random seed (default: the file's)")
+    p.add_argument("--seed", type=seed_argument, help="random seed (default: the file's)")
     p.add_argument("--sampling", choices=("lhs", "random"), help="Latin hypercube (default) or plain random")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=cmd_run)
@@ -214,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="scenario file (.toml)")
     p.add_argument("--out", "-o", required=True, help="report file: .pdf, .html or .xlsx")
     p.add_argument("--iterations", "-n", type=int, help="simulated futures (default: the file's)")
-    p.add_argument("--seed", type=int, help="random seed (default: the file's)")
+    p.add_argument("--seed", type=seed_argument, help="random seed (default: the file's)")
     p.add_argument("--sampling", choices=("lhs", "random"), help="Latin hypercube (default) or plain random")
     p.set_defaults(func=cmd_report)
 
