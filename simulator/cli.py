@@ -11,12 +11,13 @@ import json
 import math
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Sequence
 
 from . import __version__
 from . import formatting as fmt
-from .errors import ScenarioError
+from .errors import ScenarioError, printable
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -152,8 +153,22 @@ def cmd_run(args) -> int:
         json.dump(_clean(data), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        _print_text(results, sys.stdout)
+        _print_text(results, _Printable(sys.stdout))
     return EXIT_OK
+
+
+class _Printable:
+    """A text stream that shows control characters (from names in the file) as escapes, so
+    they cannot act on the terminal; line breaks stay."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(printable(text, newlines=True))
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def _clean(obj):
@@ -245,6 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_BAD_INPUT
+    # Every number that matters is checked for being finite, with a message; NumPy's own
+    # RuntimeWarnings (overflow in an intermediate sum...) would only print noise on stderr
+    # before it. Process-wide, as the run's worker threads warn too.
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
     try:
         return args.func(args)
     except ScenarioError as exc:

@@ -8,12 +8,16 @@ The files live in ``tests/corpus/hostile/`` with their expected outcome in ``EXP
 from __future__ import annotations
 
 from pathlib import Path
+import subprocess
+import sys
 import tomllib
 
+import numpy as np
 import pytest
 
 from simulator.cli import main
 
+ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).parent / "corpus" / "hostile"
 EXPECTED = tomllib.loads((CORPUS / "EXPECTED.toml").read_text(encoding="utf-8"))
 FILES = sorted(p.name for p in CORPUS.glob("*.toml") if p.name != "EXPECTED.toml")
@@ -62,3 +66,28 @@ def test_the_largest_seed_runs(capsys):
 def test_a_name_too_long_to_read_is_said_in_words(tmp_path, capsys):
     assert main(["validate", str(tmp_path / ("x" * 300 + ".toml"))]) == 2
     assert "cannot be read: the file name is too long" in capsys.readouterr().err
+
+
+def test_control_characters_reach_the_terminal_as_escapes(capsys, tmp_path):
+    assert main(["validate", str(CORPUS / "control-characters.toml")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1                   # one line per problem
+    assert not any(c in err for c in "\x1b\r\x9b")
+    text = (CORPUS / "control-characters.toml").read_text().replace('"bad\\u001b[2Jkey\\nsecond\\rline" = 1\n', "")
+    file = tmp_path / "control.toml"
+    file.write_text(text)
+    assert main(["run", str(file), "-n", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "A\\x1b[1mB\\x9bC" in out and not any(c in out for c in "\x1b\r\x9b")
+
+
+def test_huge_discrete_weights_are_normalised_and_nothing_is_warned():
+    from simulator.distributions import from_spec
+
+    d = from_spec({"dist": "discrete", "values": [1, 2, 3], "weights": [1e308, 1e308, 1e308]})
+    u = (np.arange(30_000) + 0.5) / 30_000
+    values, counts = np.unique(d.ppf(u), return_counts=True)
+    assert values.tolist() == [1, 2, 3] and np.allclose(counts / u.size, 1 / 3, atol=1e-3)
+    done = subprocess.run([sys.executable, "-m", "simulator.cli", "run", str(CORPUS / "weights-1e308.toml")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and done.stderr == ""
