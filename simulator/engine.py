@@ -31,6 +31,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import cached_property
 import os
+from pathlib import Path
 import time
 from typing import Callable, Mapping
 
@@ -348,7 +349,7 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
     horizon = plan.horizon
     n_alts = len(scenario.alternatives)
     baseline = scenario.baseline
-    _check_memory(n_total, n_alts, horizon, baseline is not None, plan.kept, yearly_budget)
+    _check_memory(plan, n_total, yearly_budget, workers, chunk_blocks)
     discount = finance.discount_factors(scenario.discount_rate, horizon)
 
     npv = np.empty((n_alts, n_total))
@@ -530,44 +531,192 @@ def yearly_futures(iterations: int, alternatives: int, horizon: int, margins: bo
     return min(iterations, max(BLOCK, budget // max(per_future, 1) // BLOCK * BLOCK))
 
 
+#: Work arrays of one alternative's cash flows, in ``(rows, H + 1)`` float64 arrays at their
+#: peak: the model's benefits, costs, profit and revenue, the net cash, an item's yearly values,
+#: the margin impact and the payback's running sums (measured with tracemalloc: see
+#: tests/test_memory.py).
+FLOW_ARRAYS = 8
+
+#: Bytes a run needs whatever its size (its plan, the discount factors, Python objects).
+OVERHEAD = 2**20
+
+
 def estimated_bytes(iterations: int, alternatives: int, horizon: int, margins: bool, inputs: int,
                     yearly_budget: int = YEARLY_BUDGET) -> int:
     """Memory a run keeps for its results: seven float64 metrics per alternative and future,
     each kept input's draw (float64) and quantile (float32), and the yearly float32 paths
-    within the budget. The per-chunk work arrays come on top, bounded by the chunk size."""
+    within the budget. The per-chunk work arrays come on top: :func:`work_bytes`."""
     kept_yearly = yearly_futures(iterations, alternatives, horizon, margins, yearly_budget)
     yearly = alternatives * ((horizon + 1) + (horizon if margins else 0)) * 4
     return iterations * (alternatives * 7 * 8 + inputs * 12) + kept_yearly * yearly
 
 
-def estimate(scenario: Scenario, iterations: int | None = None, *, yearly_budget: int = YEARLY_BUDGET) -> int:
-    """:func:`estimated_bytes` for a scenario's run of ``iterations`` (default: its own)."""
+def work_bytes(plan: "_Plan", rows: int) -> int:
+    """Peak bytes of the work arrays of one chunk of ``rows`` futures (one worker): the
+    shared variables (one array each, kept while the alternatives are computed), then one
+    alternative at a time its draws (uniforms and values: ``(rows,)`` each, ``(rows, H)`` for a
+    yearly draw; a chance event's yes/no per year), its items' amounts, and its cash-flow
+    arrays (:data:`FLOW_ARRAYS`)."""
+    h = plan.horizon
+    scenario = plan.scenario
+
+    def elems(labels) -> int:
+        return sum(h if plan.inputs[k].yearly else 1 for k in labels)
+
+    env = len(plan.var_order)
+    worst = 8 * rows * (env + 2 * elems(plan.var_labels))
+    for alt, labels in zip(scenario.alternatives, plan.alt_labels):
+        mapped = [k for k in labels if plan.inputs[k].dist is not None]   # a uniform and its value
+        bare = [k for k in labels if plan.inputs[k].dist is None]         # a chance's uniform is its value
+        g = elems(mapped)
+        occurs = elems(bare)
+        chance = rows * h * len(bare)                                     # yes/no per year (bool)
+        items = 8 * rows * len(alt.items)
+        drawing = 8 * rows * (env + 2 * g + occurs) + chance
+        flowing = 8 * rows * (env + g + (h + 1) * FLOW_ARRAYS) + chance + items   # chance uniforms gone
+        worst = max(worst, drawing, flowing)
+    return worst
+
+
+def estimate(scenario: Scenario, iterations: int | None = None, *, yearly_budget: int = YEARLY_BUDGET,
+             workers: int | None = None, chunk_blocks: int = 1) -> int:
+    """Bytes a run of ``iterations`` (default: the scenario's own) needs at its peak: what it
+    keeps (:func:`estimated_bytes`) plus the work arrays of the chunks computed side by side
+    (:func:`work_bytes`, once per worker)."""
     n = int(scenario.iterations if iterations is None else iterations)
-    return estimated_bytes(n, len(scenario.alternatives), scenario.horizon_years, scenario.baseline is not None,
-                           _Plan(scenario).kept, yearly_budget)
+    plan = _Plan(scenario)
+    return _estimate(plan, n, yearly_budget, workers, chunk_blocks)
+
+
+def _estimate(plan: "_Plan", n: int, yearly_budget: int, workers: int | None, chunk_blocks: int) -> int:
+    scenario = plan.scenario
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1)
+    rows = min(n, BLOCK * max(1, chunk_blocks))
+    chunks = -(-n // max(rows, 1))
+    kept = estimated_bytes(n, len(scenario.alternatives), scenario.horizon_years, scenario.baseline is not None,
+                           plan.kept, yearly_budget)
+    side_by_side = max(1, min(workers, chunks))
+    work = (side_by_side - 1) * work_bytes(plan, rows)
+    last = n - (chunks - 1) * rows        # the last chunk may be smaller
+    work += work_bytes(plan, rows if chunks > side_by_side else last)
+    return OVERHEAD + kept + work
+
+
+def _cgroup_limit() -> int | None:
+    """The memory limit of this process's control group (a container's), when there is one."""
+    try:
+        with open("/proc/self/cgroup", encoding="ascii") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    candidates = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        rel = parts[2].lstrip("/")
+        if parts[0] == "0":   # cgroup v2
+            candidates += [Path("/sys/fs/cgroup", rel, "memory.max"), Path("/sys/fs/cgroup/memory.max")]
+        elif "memory" in parts[1].split(","):   # cgroup v1
+            candidates += [Path("/sys/fs/cgroup/memory", rel, "memory.limit_in_bytes"),
+                           Path("/sys/fs/cgroup/memory/memory.limit_in_bytes")]
+    for path in candidates:
+        try:
+            text = path.read_text(encoding="ascii").strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < 2**60:
+            return int(text)
+        return None
+    return None
+
+
+def _cgroup_usage() -> int:
+    for path in (Path("/sys/fs/cgroup/memory.current"), Path("/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            return int(path.read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            continue
+    return 0
+
+
+def _address_space_left() -> int | None:
+    """Bytes this process may still map under its RLIMIT_AS (``ulimit -v``), when limited."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError, AttributeError):
+        return None
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return None
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            used = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        used = 0
+    return max(0, soft - used)
 
 
 def available_memory() -> int | None:
-    """Bytes of memory available to this process now, when the system says (Linux)."""
+    """Bytes of memory this process can still use now, when the system says (Linux): the
+    smallest of the machine's available memory (/proc/meminfo), what is left of this process's
+    address-space limit (RLIMIT_AS, ``ulimit -v``) and of its control group's limit
+    (a container's ``memory.max``)."""
+    limits = []
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    limits.append(int(line.split()[1]) * 1024)
+                    break
     except (OSError, ValueError, IndexError):
         pass
-    return None
+    left = _address_space_left()
+    if left is not None:
+        limits.append(left)
+    cg = _cgroup_limit()
+    if cg is not None:
+        limits.append(max(0, cg - _cgroup_usage()))
+    return min(limits) if limits else None
 
 
-def _check_memory(n: int, alternatives: int, horizon: int, margins: bool, inputs: int, yearly_budget: int) -> None:
-    need = estimated_bytes(n, alternatives, horizon, margins, inputs, yearly_budget)
+#: Share of the available memory a run may plan to use (the rest: the app, the summary, the charts).
+MEMORY_SHARE = 0.8
+
+
+def fitting_iterations(plan: "_Plan", have: int, yearly_budget: int = YEARLY_BUDGET, workers: int | None = None,
+                       chunk_blocks: int = 1) -> int:
+    """The most iterations (a whole thousand, or fewer below a thousand) whose estimate fits in
+    ``MEMORY_SHARE * have`` bytes; 0 when not even one future does. The estimate grows with the
+    iterations, so a binary search finds the largest that fits, and that number then runs."""
+    budget = MEMORY_SHARE * have
+    if _estimate(plan, 1, yearly_budget, workers, chunk_blocks) > budget:
+        return 0
+    lo, hi = 1, 1
+    while hi < 10**9 and _estimate(plan, hi * 2, yearly_budget, workers, chunk_blocks) <= budget:
+        hi *= 2
+    hi *= 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _estimate(plan, mid, yearly_budget, workers, chunk_blocks) <= budget:
+            lo = mid
+        else:
+            hi = mid
+    return lo // 1000 * 1000 if lo >= 1000 else lo
+
+
+def _check_memory(plan: "_Plan", n: int, yearly_budget: int, workers: int | None, chunk_blocks: int) -> None:
+    need = _estimate(plan, n, yearly_budget, workers, chunk_blocks)
     have = available_memory()
-    if have is not None and need > 0.8 * have:
-        fits = int(0.8 * have / max(need / n, 1))
+    if have is not None and need > MEMORY_SHARE * have:
+        fits = fitting_iterations(plan, have, yearly_budget, workers, chunk_blocks)
+        advice = (f"lower the iterations to {fits:,} or fewer, or shorten the horizon" if fits >= 1 else
+                  "not even one future fits: shorten the horizon or use fewer yearly draws (vary = \"yearly\")")
         raise ScenarioError([Problem("iterations", (
-            f"{n:,} simulated futures would need about {need / 2**30:.1f} GB of memory and this machine has "
-            f"{have / 2**30:.1f} GB free; lower the iterations to {max(fits // 1000 * 1000, 1000):,} or fewer, "
-            "or shorten the horizon"))])
+            f"{n:,} simulated futures would need about {need / 2**30:.1f} GB of memory and this process has "
+            f"{have / 2**30:.1f} GB it can use; {advice}"))])
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
