@@ -175,12 +175,15 @@ def tornado(results: "Results", target: Target, *, own_only: bool = False) -> To
     yr = _approx_ranks(y).astype(np.float32)
     yr -= yr.mean()
     yr /= np.float32(math.sqrt(float(yr @ yr)) or 1.0)
-    rho = (cache.rank_matrix @ yr).astype(float) if cache.labels else np.zeros(0)
+    rows = [i for i, label in enumerate(cache.labels)
+            if not own_only or label.alternative is None or label.alternative in target.names]
+    rho = np.zeros(len(cache.labels))
+    if rows:
+        rho[rows] = (cache.rank_matrix[rows] @ yr).astype(float)
     total = float(rho @ rho) or 1.0
     bars = []
-    for i, label in enumerate(cache.labels):
-        if own_only and label.alternative is not None and label.alternative not in target.names:
-            continue
+    for i in rows:
+        label = cache.labels[i]
         lo_v, hi_v = cache.percentiles(label)
         bars.append(Bar(label, float(y[cache.low[i]].mean()), float(y[cache.high[i]].mean()), float(lo_v),
                         float(hi_v), float(rho[i]), float(rho[i] ** 2 / total)))
@@ -220,7 +223,23 @@ def _evppi_grouped(npv: np.ndarray, groups: np.ndarray, n_groups: int) -> float:
     return float((means.max(axis=0) * weights).sum() - npv.mean(axis=1).max())
 
 
+def _evppi_own(row: np.ndarray, others: float, overall: float, groups: np.ndarray, n_groups: int) -> float:
+    """:func:`_evppi_grouped` for an input that moves one alternative's NPV only (``row``): the
+    others' conditional means are their overall means (the input is independent of them), of
+    which only the best, ``others``, can matter. O(n), whatever the number of alternatives."""
+    counts = np.bincount(groups, minlength=n_groups).astype(float)
+    ok = counts > 0
+    means = np.bincount(groups, weights=row, minlength=n_groups)[ok] / counts[ok]
+    weights = counts[ok] / counts[ok].sum()
+    return float((np.maximum(means, others) * weights).sum() - overall)
+
+
 def value_of_information(results: "Results", *, top_sentence: bool = True) -> ValueOfInformation:
+    """EVPPI of every uncertain input (see the module doc). A shared variable can move every
+    alternative, so its estimate groups all of them; an item's input moves its own
+    alternative only and is independent of the others (correlations join shared variables
+    only), so its estimate needs that alternative's conditional means alone, with a noise
+    floor measured the same way: linear in the number of alternatives."""
     cache = _cache(results)
     npv = np.vstack([a.npv[:cache.n] for a in results.alternatives])
     n = npv.shape[1]
@@ -230,15 +249,34 @@ def value_of_information(results: "Results", *, top_sentence: bool = True) -> Va
     k = _bins_for(n)
     # The noise floor: the same estimator on random groupings of the futures.
     rng = np.random.default_rng(12345)
-    floors = [_evppi_grouped(npv, rng.integers(0, k, n), k) for _ in range(5)]
+    random_groups = [rng.integers(0, k, n) for _ in range(5)]
+    floors = [_evppi_grouped(npv, g, k) for g in random_groups]
     floor = float(np.mean(floors))
     spread = float(np.std(floors, ddof=1)) if len(floors) > 1 else 0.0
+    means = npv.mean(axis=1)
+    overall = float(means.max())
+    index = {name: i for i, name in enumerate(results.names)}
+    own_floor: dict[int, tuple[float, float]] = {}
+
+    def floor_of(a: int) -> tuple[float, float, float]:
+        """(best other mean, floor, spread) for inputs of alternative ``a``."""
+        others = float(np.delete(means, a).max())
+        if a not in own_floor:
+            fs = [_evppi_own(npv[a], others, overall, g, k) for g in random_groups]
+            own_floor[a] = (float(np.mean(fs)), float(np.std(fs, ddof=1)))
+        return (others, *own_floor[a])
+
     values = []
     for label in cache.uncertain_inputs():
         r = cache.ranks[label]
         groups = np.minimum((r * k).astype(np.intp), k - 1)
-        raw = _evppi_grouped(npv, groups, k)
-        values.append(InfoValue(label, max(0.0, min(raw - floor, evpi)), max(floor, 2 * spread)))
+        a = index.get(label.alternative) if label.alternative is not None else None
+        if a is None:
+            raw, fl, sp = _evppi_grouped(npv, groups, k), floor, spread
+        else:
+            others, fl, sp = floor_of(a)
+            raw = _evppi_own(npv[a], others, overall, groups, k)
+        values.append(InfoValue(label, max(0.0, min(raw - fl, evpi)), max(fl, 2 * sp)))
     values.sort(key=lambda v: v.value, reverse=True)
     return ValueOfInformation(evpi, tuple(values), _info_sentence(evpi, values, results.scenario.currency))
 

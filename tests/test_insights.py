@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from helpers import make
-from simulator.keys import Target, variable as V
+from simulator.keys import Target, item_input as I, variable as V
 from simulator import insights
 from simulator.engine import run
 
@@ -227,3 +227,61 @@ def test_json_sections_exist_for_every_alternative_and_the_leading_pairs():
     assert len(data["pairs"]) == 3 and all(set(p) <= set(top3) for p in data["pairs"])
     assert set(data["sensitivity"]) == set(res.names) | {f"{a} vs {b}" for a, b in data["pairs"]}
     assert [(d["a"], d["b"]) for d in data["dominance"]] == [tuple(p) for p in data["pairs"]]
+
+
+def test_json_analytics_grow_linearly_with_the_alternatives():
+    """Issue 13: every pair over every input made ``run --json`` grow with the cube of the
+    alternatives. Doubling them now doubles the sensitivity rows and keeps the pairs at three."""
+    import json
+    import sys
+
+    sys.path.insert(0, str(__import__("helpers").ROOT / "bench"))
+    from json_alternatives import scenario_text
+
+    from simulator.scenario import loads
+
+    sizes = {}
+    for k in (8, 16, 32):
+        data = insights.to_json(run(loads(scenario_text(k)), 600))
+        rows = sum(len(v) for v in data["sensitivity"].values())
+        sizes[k] = (len(data["pairs"]), len(data["dominance"]), rows, len(json.dumps(data, default=str)))
+    assert {s[0] for s in sizes.values()} == {3} and {s[1] for s in sizes.values()} == {3}
+    # rows: each alternative's 2 shared variables and its own 2 uncertain amounts, plus the pairs'
+    assert sizes[16][2] - sizes[8][2] == 8 * 4 and sizes[32][2] - sizes[16][2] == 16 * 4
+    assert sizes[32][3] < 2.3 * sizes[16][3] < 2.3 ** 2 * sizes[8][3]
+
+
+def test_an_items_evppi_matches_the_estimate_over_every_alternative():
+    """An item's input moves its own alternative only, so its EVPPI needs that alternative's
+    conditional means alone (linear in the alternatives). The full estimator, grouping every
+    alternative, gives the same value within the stated precision."""
+    body = """
+[[alternatives]]
+name = "Venture"
+[[alternatives.items]]
+name = "Payoff"
+kind = "benefit"
+amount = { dist = "normal", mean = 100, sd = 300 }
+end_year = 1
+[[alternatives]]
+name = "Safe"
+[[alternatives.items]]
+name = "Payoff"
+kind = "benefit"
+amount = { dist = "normal", mean = 50, sd = 10 }
+end_year = 1
+"""
+    res = run(make(body, rate=0.0, iterations=40_000))
+    voi = insights.value_of_information(res)
+    key = I("Venture", "Payoff")
+    mine = next(v for v in voi.inputs if v.input == key)
+    cache = insights._cache(res)
+    npv = np.vstack([a.npv[:cache.n] for a in res.alternatives])
+    k = insights._bins_for(npv.shape[1])
+    groups = np.minimum((cache.ranks[key] * k).astype(np.intp), k - 1)
+    full = insights._evppi_grouped(npv, groups, k)
+    assert mine.value == pytest.approx(full, abs=2 * mine.precision + 0.5)
+    # closed form: E[max(X, 50)] - max(E X, 50) for X ~ N(100, 300), the Safe one's noise aside
+    m, s = 100.0 - 50.0, 300.0
+    closed = s * stats.norm.pdf(m / s) - abs(m) * stats.norm.cdf(-abs(m) / s)
+    assert mine.value == pytest.approx(closed, rel=0.05)
