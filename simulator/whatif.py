@@ -37,7 +37,6 @@ very same amount.
 
 from __future__ import annotations
 
-from dataclasses import replace
 import math
 from typing import TYPE_CHECKING, Iterator
 
