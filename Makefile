@@ -31,6 +31,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run_bench.py
 	$(PY) bench/reliability.py
+	$(PY) bench/json_alternatives.py
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.bench
 	INVESTSIM_MEASURE=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s -p no:warnings \
 		tests/workshop/test_whatif.py::test_slider_update_rate \
@@ -38,7 +39,8 @@ bench: $(STAMP)
 	INVESTSIM_MEASURE=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:warnings -k "fast or cheap" \
 		tests/charts/test_charts.py tests/charts/test_analytics_charts.py tests/test_distributions.py
 
-# At least 10,000 generated scenario documents; prints how many were tried and how they ended.
+# At least 10,000 generated scenario documents and 2,000 hostile files (deep nesting, long
+# chains, huge lists, odd bytes); prints how many were tried and how they ended.
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s -p no:warnings tests/test_fuzz.py
 

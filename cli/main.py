@@ -11,12 +11,13 @@ import json
 import math
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Sequence
 
 from simulator import __version__
 from simulator import formatting as fmt
-from simulator.errors import ScenarioError
+from simulator.errors import ScenarioError, printable
 
 from .progress import ProgressBar
 
@@ -48,6 +49,18 @@ def _read(path: str, *, warn: bool = True):
         for caution in cautions(scenario):
             print(f"warning: {caution.line(path)}", file=sys.stderr)
     return scenario, file
+
+
+def seed_argument(text: str) -> int:
+    """``--seed``, checked as the file's ``seed`` is: a whole number from 0 to 2**63 - 1."""
+    try:
+        value = int(text.strip().replace("_", ""), 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not '{text}'") from None
+    if not 0 <= value <= 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {2**63 - 1:,} (as the file's seed), "
+                                         f"not {value}")
+    return value
 
 
 def _print_text(results, out) -> None:
@@ -128,8 +141,22 @@ def cmd_run(args) -> int:
         json.dump(_clean(data), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        _print_text(results, sys.stdout)
+        _print_text(results, _Printable(sys.stdout))
     return EXIT_OK
+
+
+class _Printable:
+    """A text stream that shows control characters (from names in the file) as escapes, so
+    they cannot act on the terminal; line breaks stay."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(printable(text, newlines=True))
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def _clean(obj):
@@ -218,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="simulate a scenario and print the comparison")
     p.add_argument("file", help="scenario file (.toml)")
     p.add_argument("--iterations", "-n", type=int, help="simulated futures (default: the file's)")
-    p.add_argument("--seed", type=int, help="random seed (default: the file's)")
+    p.add_argument("--seed", type=seed_argument, help="random seed (default: the file's)")
     p.add_argument("--sampling", choices=("lhs", "random"), help="Latin hypercube (default) or plain random")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=cmd_run)
@@ -231,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="scenario file (.toml)")
     p.add_argument("--out", "-o", required=True, help="report file: .pdf, .html or .xlsx")
     p.add_argument("--iterations", "-n", type=int, help="simulated futures (default: the file's)")
-    p.add_argument("--seed", type=int, help="random seed (default: the file's)")
+    p.add_argument("--seed", type=seed_argument, help="random seed (default: the file's)")
     p.add_argument("--sampling", choices=("lhs", "random"), help="Latin hypercube (default) or plain random")
     p.set_defaults(func=cmd_report)
 
@@ -250,6 +277,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_BAD_INPUT
+    # Every number that matters is checked for being finite, with a message; NumPy's own
+    # RuntimeWarnings (overflow in an intermediate sum...) would only print noise on stderr
+    # before it. Process-wide, as the run's worker threads warn too.
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
     try:
         return args.func(args)
     except ScenarioError as exc:

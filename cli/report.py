@@ -8,6 +8,7 @@ traceback, nothing half-written left behind).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -25,6 +26,10 @@ def main(args, scenario, file=None) -> int:
     iterations = args.iterations if args.iterations is not None else scenario.iterations
     if not (1 <= iterations <= 10_000_000):
         print(f"investsim: --iterations must be between 1 and 10,000,000, not {iterations:,}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if _same_file(out, Path(args.file)):
+        print(f"investsim: --out {out} is the scenario file itself; writing the report there would replace the "
+              "scenario. Choose another name, e.g. --out case.pdf", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         check_writable(out)  # before the simulation: a read-only folder should not cost a long run
@@ -44,3 +49,13 @@ def main(args, scenario, file=None) -> int:
     detail = f"{pages} page{'s' if pages != 1 else ''}, " if out.suffix.lower() == ".pdf" else ""
     print(f"Wrote {out} ({detail}{results.iterations:,} simulated futures, seed {results.seed})")
     return EXIT_OK
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name one file (also through links or another spelling)."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return os.path.realpath(a) == os.path.realpath(b)
+    except (OSError, ValueError):
+        return False

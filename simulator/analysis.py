@@ -359,8 +359,10 @@ def compare(names: list[str], npv: np.ndarray) -> Comparison:
     winners = npv == top
     share = winners / winners.sum(axis=0)
     prob_best = {name: float(share[i].mean()) for i, name in enumerate(names)}
-    prob_beats = {a: {b: float(np.mean(npv[i] > npv[j])) for j, b in enumerate(names) if j != i}
-                  for i, a in enumerate(names)}
+    prob_beats = {}
+    for i, a in enumerate(names):     # one row at a time: (k, n) comparisons, k Python steps
+        row = (npv[i] > npv).mean(axis=1)
+        prob_beats[a] = {b: float(row[j]) for j, b in enumerate(names) if j != i}
     means = npv.mean(axis=1)
     regret = {name: float(np.mean(top - npv[i])) for i, name in enumerate(names)}
     order = np.argsort(-means, kind="stable")

@@ -892,6 +892,7 @@ class Discrete(Distribution):
         keep = w[order] > 0  # zero-weight values can never be drawn: drop them
         v_sorted = v[order][keep]
         prob = w[order][keep]
+        prob = prob / prob.max()     # first to at most 1: weights near 1e308 would overflow the sum
         prob = prob / prob.sum()
         cum = np.cumsum(prob)
         cum[-1] = 1.0

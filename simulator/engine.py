@@ -4,9 +4,12 @@
 
 Reproducibility: the futures are generated in fixed blocks of :data:`BLOCK` futures. Every
 uncertain input of block ``b`` draws from its own stream, seeded by
-``SeedSequence(seed, spawn_key=(b, crc32(input label)))``. So the same scenario and seed
-give the same numbers whatever the chunk size or thread that computed them, and changing one
-input's parameters leaves every other input's draws as they were (common random numbers).
+``SeedSequence(seed, spawn_key=(b, *digest))``, ``digest`` the 128-bit
+:meth:`~simulator.keys.InputKey.digest` of the input's whole identity (alternative, item,
+field, and the year of a list's entry; never a label joined from names, which two inputs could
+share). So the same scenario and seed give the same numbers whatever the chunk size or thread
+that computed them, and changing one input's parameters leaves every other input's draws as they
+were (common random numbers).
 Latin hypercube stratification is within each block, for inputs drawn once per future;
 yearly draws (``vary = "yearly"``, chance events) are plain random.
 
@@ -26,12 +29,12 @@ second at any number of iterations (``make bench`` measures it).
 from __future__ import annotations
 
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass, field, replace
+from functools import cached_property, partial
 import os
+from pathlib import Path
 import time
 from typing import Callable, Mapping
-import zlib
 
 import numpy as np
 
@@ -39,6 +42,7 @@ from . import finance, model
 from .distributions import Distribution, poisson_ppf
 from .errors import Cancelled, Problem, ScenarioError
 from .expressions import Formula, FormulaError
+from .keys import InputKey, item_input, variable
 from .sampling import correlate, correlation_matrix, uniforms
 from .scenario import MAX_FREQUENCY, YEAR_NAME, Amount, Item, Scenario, YearlyAmounts, check, variable_order
 
@@ -103,13 +107,13 @@ class Results:
     seed: int
     sampling: str
     alternatives: tuple[AlternativeResult, ...]
-    #: Per-future draws of each uncertain input that is drawn once per future, by label:
-    #: a variable's name, or "alternative / item" for an item's own uncertain amount.
-    inputs: Mapping[str, np.ndarray]
+    #: Per-future draws of each uncertain input that is drawn once per future, by its
+    #: :class:`~simulator.keys.InputKey` (a variable, or a field of an item).
+    inputs: Mapping[InputKey, np.ndarray]
     #: For each input in ``inputs``, the uniform its draw was mapped from (float32): where the
     #: draw sits in the input's own distribution, 0 = lowest. Sensitivity analysis uses it
     #: as the rank, so it needs no sorting.
-    input_quantiles: Mapping[str, np.ndarray] = field(default_factory=dict)
+    input_quantiles: Mapping[InputKey, np.ndarray] = field(default_factory=dict)
     elapsed_seconds: float = 0.0
     warnings: tuple[str, ...] = field(default=())
 
@@ -141,7 +145,7 @@ class Results:
 
 @dataclass(frozen=True)
 class _Input:
-    label: str
+    key: InputKey
     dist: Distribution | None   # None = a bare uniform (occurrence of a chance event)
     yearly: bool
     keep: bool                  # kept per future in Results.inputs (for sensitivity)
@@ -153,39 +157,42 @@ class _Plan:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         self.horizon = scenario.horizon_years
-        self.inputs: dict[str, _Input] = {}
+        self.inputs: dict[InputKey, _Input] = {}
         variables = scenario.variable_map
         self.var_order = variable_order(scenario)
-        self._group: list[str] = []  # labels added by _add go here
+        self._group: list[InputKey] = []  # keys added by _add go here
         for name in self.var_order:
             if isinstance(variables[name], Distribution):
-                self._add(name, variables[name], yearly=False, keep=True)
-        #: Labels of the shared variables' inputs, then of each alternative's own inputs: the
+                self._add(variable(name), variables[name], yearly=False, keep=True)
+        #: Keys of the shared variables' inputs, then of each alternative's own inputs: the
         #: run samples one group at a time (each input has its own stream, so the order in
         #: which they are drawn never changes the numbers).
         self.var_labels = self._group
-        self.alt_labels: list[list[str]] = []
+        self.alt_labels: list[list[InputKey]] = []
         for alt in scenario.alternatives:
             self._group = []
             for item in alt.items:
-                base = f"{alt.name} / {item.name}"
                 yearly = item.is_yearly and item.vary == "yearly"
                 # An item that starts today draws its yearly inputs for years 0..H.
                 columns = self.horizon + 1 if item.is_yearly and item.start_year == 0 else None
                 if isinstance(item.amount, Distribution):
-                    self._add(base, item.amount, yearly=yearly, keep=not yearly, columns=columns)
+                    self._add(item_input(alt.name, item.name), item.amount, yearly=yearly, keep=not yearly,
+                              columns=columns)
                 if isinstance(item.amount, YearlyAmounts):
                     for k, entry in enumerate(item.amount.values):
                         if isinstance(entry, Distribution):
-                            self._add(f"{base} / year {item.start_year + k}", entry, yearly=False, keep=True)
+                            self._add(item_input(alt.name, item.name, year=item.start_year + k), entry,
+                                      yearly=False, keep=True)
                 for attr in ("growth", "probability", "contribution_margin", "residual_value", "frequency"):
                     value = getattr(item, attr)
                     if isinstance(value, Distribution):
-                        self._add(f"{base} / {attr.replace('_', ' ')}", value, yearly=False, keep=True)
+                        self._add(item_input(alt.name, item.name, attr), value, yearly=False, keep=True)
                 if item.is_annual and item.probability is not None:
-                    self._add(f"{base} / occurs", None, yearly=True, keep=False, columns=columns)
+                    self._add(item_input(alt.name, item.name, "occurs"), None, yearly=True, keep=False,
+                              columns=columns)
                 if item.is_annual and item.frequency is not None:
-                    self._add(f"{base} / events", None, yearly=True, keep=False, columns=columns)
+                    self._add(item_input(alt.name, item.name, "events"), None, yearly=True, keep=False,
+                              columns=columns)
             self.alt_labels.append(self._group)
         corr_names = sorted({n for c in scenario.correlations for n in c.between})
         self.corr_names = corr_names
@@ -196,10 +203,10 @@ class _Plan:
         else:
             self.corr = None
 
-    def _add(self, label: str, dist: Distribution | None, *, yearly: bool, keep: bool,
+    def _add(self, key: InputKey, dist: Distribution | None, *, yearly: bool, keep: bool,
              columns: int | None = None) -> None:
-        self.inputs[label] = _Input(label, dist, yearly, keep, columns if yearly else None)
-        self._group.append(label)
+        self.inputs[key] = _Input(key, dist, yearly, keep, columns if yearly else None)
+        self._group.append(key)
 
     @property
     def kept(self) -> int:
@@ -207,34 +214,33 @@ class _Plan:
         return sum(1 for spec in self.inputs.values() if spec.keep)
 
     # -- sampling a block ------------------------------------------------------------
-    def sample_block(self, seed: int, block: int, n: int, method: str, labels: list[str] | None = None,
-                     check: Callable[[], None] | None = None) -> dict[str, np.ndarray]:
+    def sample_block(self, seed: int, block: int, n: int, method: str, labels: list[InputKey] | None = None,
+                     check: Callable[[], None] | None = None) -> dict[InputKey, np.ndarray]:
         """Uniforms in (0, 1) for the inputs ``labels`` (default: all) of one block: ``(n,)``
         or ``(n, H)``. Correlated variables are sampled together (all or none of them).
         ``check()`` is called between inputs (it raises to stop)."""
-        out: dict[str, np.ndarray] = {}
+        out: dict[InputKey, np.ndarray] = {}
         for label in self.inputs if labels is None else labels:
             if check is not None:
                 check()
             spec = self.inputs[label]
-            key = zlib.crc32(label.encode("utf-8"))
-            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, key)))
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, *label.digest())))
             if spec.yearly:
                 # A fresh draw each year: plain random. Stratifying every year separately would
                 # cost a permutation per year and column for no visible gain in the results.
                 out[label] = uniforms(rng, n, spec.columns or self.horizon, "random")
             else:
                 out[label] = uniforms(rng, n, 1, method)[:, 0]
-        if self.corr is not None and self.corr_names[0] in out:
+        if self.corr is not None and variable(self.corr_names[0]) in out:
             rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, 0, 1)))
-            stacked = np.column_stack([out[name] for name in self.corr_names])
+            stacked = np.column_stack([out[variable(name)] for name in self.corr_names])
             stacked = correlate(stacked, self.corr, rng)
             for i, name in enumerate(self.corr_names):
-                out[name] = stacked[:, i]
+                out[variable(name)] = stacked[:, i]
         return out
 
-    def values(self, uniforms_: dict[str, np.ndarray],
-               check: Callable[[], None] | None = None) -> dict[str, np.ndarray]:
+    def values(self, uniforms_: dict[InputKey, np.ndarray],
+               check: Callable[[], None] | None = None) -> dict[InputKey, np.ndarray]:
         """Map uniforms through each input's inverse CDF (bare uniforms stay as they are)."""
         out = {}
         for label, u in uniforms_.items():
@@ -245,7 +251,7 @@ class _Plan:
         return out
 
 
-def _resolve(amount: Amount | None, label: str, values: Mapping[str, np.ndarray],
+def _resolve(amount: Amount | None, label: InputKey, values: Mapping[InputKey, np.ndarray],
              env: Mapping[str, np.ndarray | float], path: str) -> np.ndarray | float | None:
     if amount is None:
         return None
@@ -293,12 +299,12 @@ def _present_value(flows: np.ndarray, discount: np.ndarray, out: np.ndarray) -> 
     return np.einsum("ij,j->i", flows, discount, out=out)
 
 
-def _variables(plan: _Plan, values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray | float]:
+def _variables(plan: _Plan, values: Mapping[InputKey, np.ndarray]) -> dict[str, np.ndarray | float]:
     """The shared variables for one chunk of futures, in dependency order."""
     variables = plan.scenario.variable_map
     env: dict[str, np.ndarray | float] = {}
     for name in plan.var_order:
-        env[name] = _resolve(variables[name], name, values, env, f"variables.{name}")
+        env[name] = _resolve(variables[name], variable(name), values, env, f"variables.{name}")
     return env
 
 
@@ -307,7 +313,7 @@ def _uses_year(amount, env: Mapping[str, np.ndarray | float]) -> bool:
     return isinstance(amount, Formula) and YEAR_NAME in amount.names and YEAR_NAME not in env
 
 
-def _amount_by_year(item: Item, base: str, values: Mapping[str, np.ndarray],
+def _amount_by_year(item: Item, base: InputKey, values: Mapping[InputKey, np.ndarray],
                     env: Mapping[str, np.ndarray | float], path: str, n: int, horizon: int) -> np.ndarray:
     """``(n, H+1)`` amounts of years 0..H: a list's entries in their years (zero elsewhere), or
     a formula of ``year`` evaluated for every year (each future's variables as a row)."""
@@ -318,7 +324,7 @@ def _amount_by_year(item: Item, base: str, values: Mapping[str, np.ndarray],
             if t > horizon:
                 break
             local = {**env, YEAR_NAME: float(t)} if _uses_year(entry, env) else env
-            value = _resolve(entry, f"{base} / year {t}", values, local, f"{path}[{k}]")
+            value = _resolve(entry, replace(base, year=t), values, local, f"{path}[{k}]")
             out[:, t] = np.broadcast_to(np.asarray(value, dtype=float).reshape(-1), (n,)) \
                 if np.ndim(value) else float(value)
         return out
@@ -330,38 +336,38 @@ def _amount_by_year(item: Item, base: str, values: Mapping[str, np.ndarray],
     return out
 
 
-def _item_draws(a_index: int, alt, values: Mapping[str, np.ndarray], env: Mapping[str, np.ndarray | float],
+def _item_draws(a_index: int, alt, values: Mapping[InputKey, np.ndarray], env: Mapping[str, np.ndarray | float],
                 n: int, horizon: int | None = None) -> tuple[list[model.ItemDraws], list[Problem]]:
     """One alternative's item draws for a chunk of futures, and the amounts that are not finite.
     ``horizon`` is needed for amounts by year (lists, formulas of ``year``)."""
     draws = []
     problems = []
     for i_index, item in enumerate(alt.items):
-        base = f"{alt.name} / {item.name}"
+        key = partial(item_input, alt.name, item.name)
         path = f"alternatives[{a_index}].items[{i_index}]"
         if horizon is None or (not item.is_list and not _uses_year(item.amount, env)):
-            amount = _column(_resolve(item.amount, base, values, env, f"{path}.amount"), n)
+            amount = _column(_resolve(item.amount, key("amount"), values, env, f"{path}.amount"), n)
         else:
-            amount = _amount_by_year(item, base, values, env, f"{path}.amount", n, horizon)
+            amount = _amount_by_year(item, key("amount"), values, env, f"{path}.amount", n, horizon)
         d = model.ItemDraws(amount, by_year=horizon is not None and amount.shape[1] == horizon + 1)
         if item.kind == "investment" and d.by_year:
             d.amount = amount[:, item.year:item.year + 1]
             d.by_year = False
         if item.residual_value is not None:
-            d.residual = _column(_resolve(item.residual_value, f"{base} / residual value", values, env,
+            d.residual = _column(_resolve(item.residual_value, key("residual_value"), values, env,
                                           f"{path}.residual_value"), n)
         if item.is_annual and item.frequency is not None:
-            lam = _per_future(_resolve(item.frequency, f"{base} / frequency", values, env, f"{path}.frequency"), n)
-            d.count = poisson_ppf(values[f"{base} / events"], np.clip(lam, 0.0, MAX_FREQUENCY))
+            lam = _per_future(_resolve(item.frequency, key("frequency"), values, env, f"{path}.frequency"), n)
+            d.count = poisson_ppf(values[key("events")], np.clip(lam, 0.0, MAX_FREQUENCY))
         if item.growth is not None:
-            d.growth = _per_future(_resolve(item.growth, f"{base} / growth", values, env, f"{path}.growth"), n)
+            d.growth = _per_future(_resolve(item.growth, key("growth"), values, env, f"{path}.growth"), n)
         if item.contribution_margin is not None:
-            d.contribution_margin = _per_future(_resolve(item.contribution_margin, f"{base} / contribution margin",
+            d.contribution_margin = _per_future(_resolve(item.contribution_margin, key("contribution_margin"),
                                                      values, env, f"{path}.contribution_margin"), n)
         if item.is_annual and item.probability is not None:
-            p = _per_future(_resolve(item.probability, f"{base} / probability", values, env,
+            p = _per_future(_resolve(item.probability, key("probability"), values, env,
                                      f"{path}.probability"), n)
-            d.occurs = values[f"{base} / occurs"] < np.clip(p, 0.0, 1.0)
+            d.occurs = values[key("occurs")] < np.clip(p, 0.0, 1.0)
         if not np.all(np.isfinite(d.amount)):
             problems.append(Problem(f"{path}.amount", "the amount is not a finite number in some futures "
                                                       "(check the formula for division by zero or overflow)"))
@@ -403,7 +409,7 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
     horizon = plan.horizon
     n_alts = len(scenario.alternatives)
     baseline = scenario.baseline
-    _check_memory(n_total, n_alts, horizon, baseline is not None, plan.kept, yearly_budget)
+    _check_memory(plan, n_total, yearly_budget, workers, chunk_blocks)
     discount = finance.discount_factors(scenario.discount_rate, horizon)
 
     npv = np.empty((n_alts, n_total))
@@ -450,7 +456,7 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
         keep_to = min(hi, n_yearly) - lo       # rows of this chunk whose yearly paths are kept
         bounds = [(b * BLOCK - lo, min((b + 1) * BLOCK, n_total) - lo) for b in blocks]
 
-        def draw(labels: list[str]) -> dict[str, np.ndarray]:
+        def draw(labels: list[InputKey]) -> dict[InputKey, np.ndarray]:
             """Values of some inputs for this chunk's futures; kept ones go into the results."""
             parts = [plan.sample_block(seed, b, min(BLOCK, n_total - b * BLOCK), method, labels, stop_if_cancelled)
                      for b in blocks]
@@ -596,44 +602,193 @@ def yearly_futures(iterations: int, alternatives: int, horizon: int, margins: bo
     return min(iterations, max(BLOCK, budget // max(per_future, 1) // BLOCK * BLOCK))
 
 
+#: Work arrays of one alternative's cash flows, in ``(rows, H + 1)`` float64 arrays at their
+#: peak: the model's benefits, costs, profit and revenue, the net cash, an item's yearly values,
+#: the margin impact and the payback's running sums (measured with tracemalloc: see
+#: tests/test_memory.py).
+FLOW_ARRAYS = 8
+
+#: Bytes a run needs whatever its size (its plan, the discount factors, Python objects).
+OVERHEAD = 2**20
+
+
 def estimated_bytes(iterations: int, alternatives: int, horizon: int, margins: bool, inputs: int,
                     yearly_budget: int = YEARLY_BUDGET) -> int:
     """Memory a run keeps for its results: seven float64 metrics per alternative and future,
     each kept input's draw (float64) and quantile (float32), and the yearly float32 paths
-    within the budget. The per-chunk work arrays come on top, bounded by the chunk size."""
+    within the budget. The per-chunk work arrays come on top: :func:`work_bytes`."""
     kept_yearly = yearly_futures(iterations, alternatives, horizon, margins, yearly_budget)
     yearly = alternatives * ((horizon + 1) + (horizon if margins else 0)) * 4
     return iterations * (alternatives * 7 * 8 + inputs * 12) + kept_yearly * yearly
 
 
-def estimate(scenario: Scenario, iterations: int | None = None, *, yearly_budget: int = YEARLY_BUDGET) -> int:
-    """:func:`estimated_bytes` for a scenario's run of ``iterations`` (default: its own)."""
+def work_bytes(plan: "_Plan", rows: int) -> int:
+    """Peak bytes of the work arrays of one chunk of ``rows`` futures (one worker): the
+    shared variables (one array each, kept while the alternatives are computed), then one
+    alternative at a time its draws (uniforms and values: ``(rows,)`` each, ``(rows, H)`` for a
+    yearly draw; a chance event's yes/no per year, an event count per year), its items' amounts, and its cash-flow
+    arrays (:data:`FLOW_ARRAYS`)."""
+    h = plan.horizon
+    scenario = plan.scenario
+
+    def elems(labels) -> int:
+        return sum((plan.inputs[k].columns or h) if plan.inputs[k].yearly else 1 for k in labels)
+
+    env = len(plan.var_order)
+    worst = 8 * rows * (env + 2 * elems(plan.var_labels))
+    for alt, labels in zip(scenario.alternatives, plan.alt_labels):
+        mapped = [k for k in labels if plan.inputs[k].dist is not None]   # a uniform and its value
+        bare = [k for k in labels if plan.inputs[k].dist is None]         # a chance's uniform is its value
+        g = elems(mapped)
+        occurs = elems(bare)
+        # A chance's yes/no per year (bool); an event count per year (float64).
+        chance = rows * sum((plan.inputs[k].columns or h) * (8 if k.field == "events" else 1) for k in bare)
+        items = 8 * rows * len(alt.items)
+        drawing = 8 * rows * (env + 2 * g + occurs) + chance
+        flowing = 8 * rows * (env + g + (h + 1) * FLOW_ARRAYS) + chance + items   # chance uniforms gone
+        worst = max(worst, drawing, flowing)
+    return worst
+
+
+def estimate(scenario: Scenario, iterations: int | None = None, *, yearly_budget: int = YEARLY_BUDGET,
+             workers: int | None = None, chunk_blocks: int = 1) -> int:
+    """Bytes a run of ``iterations`` (default: the scenario's own) needs at its peak: what it
+    keeps (:func:`estimated_bytes`) plus the work arrays of the chunks computed side by side
+    (:func:`work_bytes`, once per worker)."""
     n = int(scenario.iterations if iterations is None else iterations)
-    return estimated_bytes(n, len(scenario.alternatives), scenario.horizon_years, scenario.baseline is not None,
-                           _Plan(scenario).kept, yearly_budget)
+    plan = _Plan(scenario)
+    return _estimate(plan, n, yearly_budget, workers, chunk_blocks)
+
+
+def _estimate(plan: "_Plan", n: int, yearly_budget: int, workers: int | None, chunk_blocks: int) -> int:
+    scenario = plan.scenario
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1)
+    rows = min(n, BLOCK * max(1, chunk_blocks))
+    chunks = -(-n // max(rows, 1))
+    kept = estimated_bytes(n, len(scenario.alternatives), scenario.horizon_years, scenario.baseline is not None,
+                           plan.kept, yearly_budget)
+    side_by_side = max(1, min(workers, chunks))
+    work = (side_by_side - 1) * work_bytes(plan, rows)
+    last = n - (chunks - 1) * rows        # the last chunk may be smaller
+    work += work_bytes(plan, rows if chunks > side_by_side else last)
+    return OVERHEAD + kept + work
+
+
+def _cgroup_limit() -> int | None:
+    """The memory limit of this process's control group (a container's), when there is one."""
+    try:
+        with open("/proc/self/cgroup", encoding="ascii") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    candidates = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        rel = parts[2].lstrip("/")
+        if parts[0] == "0":   # cgroup v2
+            candidates += [Path("/sys/fs/cgroup", rel, "memory.max"), Path("/sys/fs/cgroup/memory.max")]
+        elif "memory" in parts[1].split(","):   # cgroup v1
+            candidates += [Path("/sys/fs/cgroup/memory", rel, "memory.limit_in_bytes"),
+                           Path("/sys/fs/cgroup/memory/memory.limit_in_bytes")]
+    for path in candidates:
+        try:
+            text = path.read_text(encoding="ascii").strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < 2**60:
+            return int(text)
+        return None
+    return None
+
+
+def _cgroup_usage() -> int:
+    for path in (Path("/sys/fs/cgroup/memory.current"), Path("/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            return int(path.read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            continue
+    return 0
+
+
+def _address_space_left() -> int | None:
+    """Bytes this process may still map under its RLIMIT_AS (``ulimit -v``), when limited."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError, AttributeError):
+        return None
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return None
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            used = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        used = 0
+    return max(0, soft - used)
 
 
 def available_memory() -> int | None:
-    """Bytes of memory available to this process now, when the system says (Linux)."""
+    """Bytes of memory this process can still use now, when the system says (Linux): the
+    smallest of the machine's available memory (/proc/meminfo), what is left of this process's
+    address-space limit (RLIMIT_AS, ``ulimit -v``) and of its control group's limit
+    (a container's ``memory.max``)."""
+    limits = []
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    limits.append(int(line.split()[1]) * 1024)
+                    break
     except (OSError, ValueError, IndexError):
         pass
-    return None
+    left = _address_space_left()
+    if left is not None:
+        limits.append(left)
+    cg = _cgroup_limit()
+    if cg is not None:
+        limits.append(max(0, cg - _cgroup_usage()))
+    return min(limits) if limits else None
 
 
-def _check_memory(n: int, alternatives: int, horizon: int, margins: bool, inputs: int, yearly_budget: int) -> None:
-    need = estimated_bytes(n, alternatives, horizon, margins, inputs, yearly_budget)
+#: Share of the available memory a run may plan to use (the rest: the app, the summary, the charts).
+MEMORY_SHARE = 0.8
+
+
+def fitting_iterations(plan: "_Plan", have: int, yearly_budget: int = YEARLY_BUDGET, workers: int | None = None,
+                       chunk_blocks: int = 1) -> int:
+    """The most iterations (a whole thousand, or fewer below a thousand) whose estimate fits in
+    ``MEMORY_SHARE * have`` bytes; 0 when not even one future does. The estimate grows with the
+    iterations, so a binary search finds the largest that fits, and that number then runs."""
+    budget = MEMORY_SHARE * have
+    if _estimate(plan, 1, yearly_budget, workers, chunk_blocks) > budget:
+        return 0
+    lo, hi = 1, 1
+    while hi < 10**9 and _estimate(plan, hi * 2, yearly_budget, workers, chunk_blocks) <= budget:
+        hi *= 2
+    hi *= 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _estimate(plan, mid, yearly_budget, workers, chunk_blocks) <= budget:
+            lo = mid
+        else:
+            hi = mid
+    return lo // 1000 * 1000 if lo >= 1000 else lo
+
+
+def _check_memory(plan: "_Plan", n: int, yearly_budget: int, workers: int | None, chunk_blocks: int) -> None:
+    need = _estimate(plan, n, yearly_budget, workers, chunk_blocks)
     have = available_memory()
-    if have is not None and need > 0.8 * have:
-        fits = int(0.8 * have / max(need / n, 1))
+    if have is not None and need > MEMORY_SHARE * have:
+        fits = fitting_iterations(plan, have, yearly_budget, workers, chunk_blocks)
+        advice = (f"lower the iterations to {fits:,} or fewer, or shorten the horizon" if fits >= 1 else
+                  "not even one future fits: shorten the horizon or use fewer yearly draws (vary = \"yearly\")")
         raise ScenarioError([Problem("iterations", (
-            f"{n:,} simulated futures would need about {need / 2**30:.1f} GB of memory and this machine has "
-            f"{have / 2**30:.1f} GB free; lower the iterations to {max(fits // 1000 * 1000, 1000):,} or fewer, "
-            "or shorten the horizon"))])
+            f"{n:,} simulated futures would need about {need / 2**30:.1f} GB of memory and this process has "
+            f"{have / 2**30:.1f} GB it can use; {advice}"))])
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

@@ -4,7 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import difflib
+import re
 from typing import Iterable
+
+#: Characters a terminal acts on instead of showing: C0 and C1 controls (ESC, CR, newline,
+#: the CSI of colour codes...), DEL, line/paragraph separators and the bidirectional overrides
+#: that reorder what a reader sees.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_KEEP_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(m: re.Match) -> str:
+    c = m.group()
+    return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+
+def printable(text: str, *, newlines: bool = False) -> str:
+    """``text`` safe for a terminal: every control character as a visible escape (``\\x1b``,
+    ``\\r``, ``\\n``), so a name or key from a file can neither move the cursor, colour the
+    screen nor break "one line per problem". ``newlines=True`` keeps line breaks."""
+    return (_CONTROL_KEEP_NEWLINE if newlines else _CONTROL).sub(_escape, text)
 
 
 @dataclass(frozen=True)
@@ -20,8 +40,9 @@ class Problem:
     message: str
 
     def line(self, file: str | None = None) -> str:
+        """The problem on one line (control characters from the file shown as escapes)."""
         where = ": ".join(part for part in (file, self.path) if part)
-        return f"{where}: {self.message}" if where else self.message
+        return printable(f"{where}: {self.message}" if where else self.message)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ import weakref
 import numpy as np
 
 from . import formatting as fmt
+from .keys import InputKey, Target, input_label, replace_amount
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Results
@@ -99,9 +100,9 @@ class _Cache:
             row /= np.float32(math.sqrt(float(row @ row)) or 1.0)
             self.low.append(np.flatnonzero(r <= DECILE))
             self.high.append(np.flatnonzero(r > 1 - DECILE))
-        self._percentiles: dict[str, np.ndarray] = {}
+        self._percentiles: dict[InputKey, np.ndarray] = {}
 
-    def percentiles(self, label: str) -> np.ndarray:
+    def percentiles(self, label: InputKey) -> np.ndarray:
         """The input's 10th and 90th percentiles: the draws whose quantile is nearest 0.1 and 0.9
         (the draws are monotone in their quantiles, so no sorting is needed)."""
         if label not in self._percentiles:
@@ -109,8 +110,8 @@ class _Cache:
             self._percentiles[label] = np.array([x[np.argmin(np.abs(u - q))] for q in (0.1, 0.9)])
         return self._percentiles[label]
 
-    def uncertain_inputs(self) -> list[str]:
-        """Labels of inputs that actually vary in this run."""
+    def uncertain_inputs(self) -> list[InputKey]:
+        """Keys of the inputs that actually vary in this run."""
         return self.labels
 
 
@@ -154,18 +155,23 @@ def _cache(results: "Results") -> _Cache:
     return CACHE.ranks(results)
 
 
-def outcome(results: "Results", target: str) -> np.ndarray:
-    """NPV of an alternative, or the NPV difference for ``"A vs B"`` (A minus B)."""
-    if " vs " in target and target not in results.names:
-        a, b = target.split(" vs ", 1)
-        return results.alternative(a).npv - results.alternative(b).npv
-    return results.alternative(target).npv
+def outcome(results: "Results", target: Target) -> np.ndarray:
+    """NPV of an alternative, or the NPV difference for a pair (``a`` minus ``b``)."""
+    if target.b is not None:
+        return results.alternative(target.a).npv - results.alternative(target.b).npv
+    return results.alternative(target.a).npv
 
 
-def targets(results: "Results") -> list[str]:
-    """Every alternative, then every pair "A vs B" (the decision between them)."""
+def targets(results: "Results") -> list[Target]:
+    """Every alternative, then every pair (the decision between them), in file order."""
     names = results.names
-    return names + [f"{a} vs {b}" for i, a in enumerate(names) for b in names[i + 1:]]
+    return [Target(a) for a in names] + [Target(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+
+
+def pair(results: "Results", a: str, b: str) -> Target:
+    """The pair of ``a`` and ``b`` as :func:`targets` spells it (file order)."""
+    names = results.names
+    return Target(a, b) if names.index(a) <= names.index(b) else Target(b, a)
 
 
 # ---------------------------------------------------------------------------------------
@@ -174,7 +180,7 @@ def targets(results: "Results") -> list[str]:
 
 @dataclass(frozen=True)
 class Bar:
-    input: str
+    input: InputKey
     low_mean: float      # mean outcome when the input is in its lowest 10% of draws
     high_mean: float     # ... in its highest 10%
     low_value: float     # the input's 10th percentile
@@ -189,21 +195,29 @@ class Bar:
 
 @dataclass(frozen=True)
 class Tornado:
-    target: str          # an alternative, or "A vs B"
+    target: Target       # an alternative, or a pair
     mean: float          # mean outcome over all futures
     bars: tuple[Bar, ...]  # sorted by swing, largest first
 
 
-def tornado(results: "Results", target: str) -> Tornado:
+def tornado(results: "Results", target: Target, *, own_only: bool = False) -> Tornado:
+    """The tornado of ``target``. ``own_only`` keeps the shared variables and the inputs of
+    the target's own alternatives (no other input can move its outcome; variance shares are
+    still of all inputs)."""
     cache = _cache(results)
     y = outcome(results, target)[:cache.n]
     yr = _approx_ranks(y).astype(np.float32)
     yr -= yr.mean()
     yr /= np.float32(math.sqrt(float(yr @ yr)) or 1.0)
-    rho = (cache.rank_matrix @ yr).astype(float) if cache.labels else np.zeros(0)
+    rows = [i for i, label in enumerate(cache.labels)
+            if not own_only or label.alternative is None or label.alternative in target.names]
+    rho = np.zeros(len(cache.labels))
+    if rows:
+        rho[rows] = (cache.rank_matrix[rows] @ yr).astype(float)
     total = float(rho @ rho) or 1.0
     bars = []
-    for i, label in enumerate(cache.labels):
+    for i in rows:
+        label = cache.labels[i]
         lo_v, hi_v = cache.percentiles(label)
         bars.append(Bar(label, float(y[cache.low[i]].mean()), float(y[cache.high[i]].mean()), float(lo_v),
                         float(hi_v), float(rho[i]), float(rho[i] ** 2 / total)))
@@ -217,7 +231,7 @@ def tornado(results: "Results", target: str) -> Tornado:
 
 @dataclass(frozen=True)
 class InfoValue:
-    input: str
+    input: InputKey
     value: float        # EVPPI estimate, bias-corrected, >= 0
     precision: float    # about how far off the estimate may be (the noise floor)
 
@@ -243,7 +257,23 @@ def _evppi_grouped(npv: np.ndarray, groups: np.ndarray, n_groups: int) -> float:
     return float((means.max(axis=0) * weights).sum() - npv.mean(axis=1).max())
 
 
+def _evppi_own(row: np.ndarray, others: float, overall: float, groups: np.ndarray, n_groups: int) -> float:
+    """:func:`_evppi_grouped` for an input that moves one alternative's NPV only (``row``): the
+    others' conditional means are their overall means (the input is independent of them), of
+    which only the best, ``others``, can matter. O(n), whatever the number of alternatives."""
+    counts = np.bincount(groups, minlength=n_groups).astype(float)
+    ok = counts > 0
+    means = np.bincount(groups, weights=row, minlength=n_groups)[ok] / counts[ok]
+    weights = counts[ok] / counts[ok].sum()
+    return float((np.maximum(means, others) * weights).sum() - overall)
+
+
 def value_of_information(results: "Results", *, top_sentence: bool = True) -> ValueOfInformation:
+    """EVPPI of every uncertain input (see the module doc). A shared variable can move every
+    alternative, so its estimate groups all of them; an item's input moves its own
+    alternative only and is independent of the others (correlations join shared variables
+    only), so its estimate needs that alternative's conditional means alone, with a noise
+    floor measured the same way: linear in the number of alternatives."""
     cache = _cache(results)
     npv = np.vstack([a.npv[:cache.n] for a in results.alternatives])
     n = npv.shape[1]
@@ -253,15 +283,34 @@ def value_of_information(results: "Results", *, top_sentence: bool = True) -> Va
     k = _bins_for(n)
     # The noise floor: the same estimator on random groupings of the futures.
     rng = np.random.default_rng(12345)
-    floors = [_evppi_grouped(npv, rng.integers(0, k, n), k) for _ in range(5)]
+    random_groups = [rng.integers(0, k, n) for _ in range(5)]
+    floors = [_evppi_grouped(npv, g, k) for g in random_groups]
     floor = float(np.mean(floors))
     spread = float(np.std(floors, ddof=1)) if len(floors) > 1 else 0.0
+    means = npv.mean(axis=1)
+    overall = float(means.max())
+    index = {name: i for i, name in enumerate(results.names)}
+    own_floor: dict[int, tuple[float, float]] = {}
+
+    def floor_of(a: int) -> tuple[float, float, float]:
+        """(best other mean, floor, spread) for inputs of alternative ``a``."""
+        others = float(np.delete(means, a).max())
+        if a not in own_floor:
+            fs = [_evppi_own(npv[a], others, overall, g, k) for g in random_groups]
+            own_floor[a] = (float(np.mean(fs)), float(np.std(fs, ddof=1)))
+        return (others, *own_floor[a])
+
     values = []
     for label in cache.uncertain_inputs():
         r = cache.ranks[label]
         groups = np.minimum((r * k).astype(np.intp), k - 1)
-        raw = _evppi_grouped(npv, groups, k)
-        values.append(InfoValue(label, max(0.0, min(raw - floor, evpi)), max(floor, 2 * spread)))
+        a = index.get(label.alternative) if label.alternative is not None else None
+        if a is None:
+            raw, fl, sp = _evppi_grouped(npv, groups, k), floor, spread
+        else:
+            others, fl, sp = floor_of(a)
+            raw = _evppi_own(npv[a], others, overall, groups, k)
+        values.append(InfoValue(label, max(0.0, min(raw - fl, evpi)), max(fl, 2 * sp)))
     values.sort(key=lambda v: v.value, reverse=True)
     return ValueOfInformation(evpi, tuple(values), _info_sentence(evpi, values, results.scenario.currency))
 
@@ -284,9 +333,10 @@ def _info_sentence(evpi: float, values: Sequence[InfoValue], currency: str) -> s
     return text + f" (knowing everything: {m(evpi)})."
 
 
-def pretty_input(label: str) -> str:
-    """An input's label in words: ``line_units`` -> "line units"; item inputs keep their names."""
-    return label if " / " in label else label.replace("_", " ")
+def pretty_input(key: InputKey) -> str:
+    """An input in words: ``line_units`` -> "line units"; "ERP system / Licences" (see
+    :func:`simulator.keys.input_label`, the one function that makes these labels)."""
+    return input_label(key)
 
 
 # ---------------------------------------------------------------------------------------
@@ -476,7 +526,7 @@ def run_until_precise(scenario: "Scenario", *, share: float = 0.01, cap: int = 1
 
 @dataclass(frozen=True)
 class BreakEven:
-    input: str
+    input: InputKey
     a: str
     b: str
     value: float | None      # the input value at which E[NPV_a] = E[NPV_b]; None if none in range
@@ -485,37 +535,17 @@ class BreakEven:
     sentence: str
 
 
-def fix_input(scenario: "Scenario", label: str, value: float) -> "Scenario":
-    """The scenario with one uncertain input replaced by a fixed number.
-
-    ``label`` is a variable name, ``"alternative / item"`` for an item's amount, or
-    ``"alternative / item / growth|probability|contribution margin"``.
-    """
-    variables = scenario.variable_map
-    if label in variables:
-        return replace(scenario,
-                       variables=tuple((k, float(value) if k == label else v) for k, v in scenario.variables),
-                       correlations=tuple(c for c in scenario.correlations if label not in c.between))
-    parts = label.split(" / ")
-    attr = "amount" if len(parts) == 2 else parts[2].replace(" ", "_")
-    alts = []
-    found = False
-    for alt in scenario.alternatives:
-        if alt.name == parts[0]:
-            items = []
-            for item in alt.items:
-                if item.name == parts[1]:
-                    item = replace(item, **{attr: float(value)})
-                    found = True
-                items.append(item)
-            alt = replace(alt, items=tuple(items))
-        alts.append(alt)
-    if not found:
-        raise KeyError(label)
-    return replace(scenario, alternatives=tuple(alts))
+def fix_input(scenario: "Scenario", key: InputKey, value: float) -> "Scenario":
+    """The scenario with one uncertain input replaced by a fixed number (through
+    :func:`simulator.keys.replace_amount`); a fixed variable leaves its correlations, which
+    only an uncertain one can have."""
+    fixed = replace_amount(scenario, key, float(value))
+    if key.is_variable:
+        fixed = replace(fixed, correlations=tuple(c for c in fixed.correlations if key.item not in c.between))
+    return fixed
 
 
-def break_even(results: "Results", a: str | None = None, b: str | None = None, label: str | None = None,
+def break_even(results: "Results", a: str | None = None, b: str | None = None, label: InputKey | None = None,
                *, iterations: int | None = None, tol: float | None = None) -> BreakEven | None:
     """The value of the most influential input at which two alternatives (default: the two
     with the highest expected NPV) have equal expected NPV.
@@ -532,8 +562,8 @@ def break_even(results: "Results", a: str | None = None, b: str | None = None, l
     a = a or comp.best
     b = b or comp.runner_up
     if label is None:
-        bars = tornado(results, f"{a} vs {b}").bars
-        fixable = [bar for bar in bars if not bar.input.endswith(" / occurs")]
+        bars = tornado(results, Target(a, b)).bars
+        fixable = [bar for bar in bars if bar.input.field != "occurs"]
         if not fixable:
             return None
         label = fixable[0].input
@@ -582,10 +612,10 @@ def break_even(results: "Results", a: str | None = None, b: str | None = None, l
                      f"{winner_low} is ahead while {pretty_input(label)} is below {fmt_v(value)}, {winner_high} above it.")
 
 
-def _format_input(label: str, currency: str) -> Callable[[float], str]:
+def _format_input(label: InputKey, currency: str) -> Callable[[float], str]:
     def f(v: float) -> str:
         if abs(v) >= 1000:
-            return fmt.money(v, currency) if "/" in label else f"{v:,.0f}"
+            return fmt.money(v, currency) if label.is_amount else f"{v:,.0f}"
         return f"{v:.3g}"
     return f
 
@@ -609,20 +639,50 @@ def overview_lines(results: "Results") -> dict[str, Any]:
 # The whole set, for JSON and reports
 # ---------------------------------------------------------------------------------------
 
+#: ``run --json`` explains every pair among this many leading alternatives (by expected NPV).
+LEADING = 3
+
+
+def leading_pairs(results: "Results", k: int = LEADING) -> list[Target]:
+    """The pairs among the ``k`` alternatives with the highest expected NPV (file order within
+    a pair): at most k(k-1)/2 of them, whatever the number of alternatives."""
+    means = [(-float(np.mean(a.npv)) if np.isfinite(np.mean(a.npv)) else math.inf, i)
+             for i, a in enumerate(results.alternatives)]
+    top = sorted(i for _, i in sorted(means)[:k])
+    names = results.names
+    return [Target(names[i], names[j]) for x, i in enumerate(top) for j in top[x + 1:]]
+
+
+def input_json(key: InputKey) -> dict[str, Any]:
+    """An input for JSON: its identity (``alternative`` null for a shared variable, ``item``,
+    ``field``, ``year``: null except for one entry of a list of yearly amounts) and its
+    ``label`` in words."""
+    return {"alternative": key.alternative, "item": key.item, "field": key.field, "year": key.year,
+            "label": input_label(key)}
+
+
 def to_json(results: "Results") -> dict[str, Any]:
+    """The analytics of ``run --json``. Its size grows linearly with the alternatives: each
+    alternative's sensitivity lists the shared variables and its own inputs (no other input
+    can move its NPV), and the pairwise analytics (sensitivity of the difference, dominance)
+    cover only :func:`leading_pairs`, listed under ``pairs``."""
+    pairs = leading_pairs(results)
     sens = {}
-    for t in targets(results):
-        tor = tornado(results, t)
-        sens[t] = [{"input": b.input, "low_mean": b.low_mean, "high_mean": b.high_mean, "swing": b.swing,
-                    "low_value": b.low_value, "high_value": b.high_value, "rank_corr": b.rank_corr,
-                    "variance_share": b.variance_share} for b in tor.bars]
+    for t in [Target(name) for name in results.names] + pairs:
+        tor = tornado(results, t, own_only=True)
+        sens[t.label()] = [{"input": input_json(b.input), "low_mean": b.low_mean, "high_mean": b.high_mean,
+                            "swing": b.swing, "low_value": b.low_value, "high_value": b.high_value,
+                            "rank_corr": b.rank_corr, "variance_share": b.variance_share}
+                           for b in tor.bars]
     voi = value_of_information(results)
     return {
+        "pairs": [[t.a, t.b] for t in pairs],
         "sensitivity": sens,
         "evppi": {"evpi": voi.evpi, "sentence": voi.sentence,
-                  "inputs": [{"input": v.input, "value": v.value, "precision": v.precision} for v in voi.inputs]},
+                  "inputs": [{"input": input_json(v.input), "value": v.value, "precision": v.precision}
+                             for v in voi.inputs]},
         "dominance": [{"a": d.a, "b": d.b, "first_order": d.first_order, "second_order": d.second_order,
-                       "sentence": d.sentence} for d in dominance_all(results)],
+                       "sentence": d.sentence} for d in (dominance(results, t.a, t.b) for t in pairs)],
         "by_driver": by_driver(results),
         "waterfall": {name: [{"label": s.label, "kind": s.kind, "value": s.value} for s in waterfall(results, name)]
                       for name in results.names},

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, fields
+import errno
 import math
 import os
 from pathlib import Path
@@ -764,23 +765,31 @@ def variable_order(scenario: Scenario) -> list[str]:
     deps = {name: _amount_names(amount) for name, amount in scenario.variables}
     order: list[str] = []
     state: dict[str, int] = {}  # 1 = visiting, 2 = done
-
-    def visit(name: str, trail: list[str]) -> None:
-        if state.get(name) == 2:
-            return
-        if state.get(name) == 1:
-            cycle = trail[trail.index(name):] + [name]
-            raise ScenarioError([Problem(f"variables.{name}",
-                                         "variables refer to each other in a circle: " + " -> ".join(cycle))])
-        state[name] = 1
-        for dep in sorted(deps[name]):
-            if dep in deps:
-                visit(dep, trail + [name])
-        state[name] = 2
-        order.append(name)
-
-    for name in deps:
-        visit(name, [])
+    # Depth-first, with an explicit stack (a chain of thousands of variables is valid and must
+    # not exhaust Python's recursion): each entry is a variable and its dependencies still to visit.
+    for root in deps:
+        if state.get(root) == 2:
+            continue
+        trail = [root]
+        stack = [iter(sorted(d for d in deps[root] if d in deps))]
+        state[root] = 1
+        while stack:
+            dep = next(stack[-1], None)
+            if dep is None:
+                stack.pop()
+                done = trail.pop()
+                state[done] = 2
+                order.append(done)
+                continue
+            if state.get(dep) == 2:
+                continue
+            if state.get(dep) == 1:
+                cycle = trail[trail.index(dep):] + [dep]
+                raise ScenarioError([Problem(f"variables.{dep}",
+                                             "variables refer to each other in a circle: " + " -> ".join(cycle))])
+            state[dep] = 1
+            trail.append(dep)
+            stack.append(iter(sorted(d for d in deps[dep] if d in deps)))
     return order
 
 
@@ -1026,20 +1035,81 @@ def migration_message(file: ScenarioFile) -> str | None:
             f"The original is kept as {backup_path(file.path, fmt).name}")
 
 
+#: Arrays and inline tables nested deeper than this are refused before parsing (a real
+#: scenario nests three or four levels; the TOML readers recurse per level).
+MAX_NESTING = 40
+
+
+_BASIC_END = re.compile(r'(?:[^"\\\n]|\\.)*"')            # the rest of a "basic string"
+_BASIC_ML_END = re.compile(r'(?:[^\\]|\\.)*?"""', re.S)   # the rest of a """multi-line string"""
+
+
+def nesting_problem(text: str, limit: int = MAX_NESTING) -> Problem | None:
+    """A problem when brackets or braces outside strings and comments nest deeper than
+    ``limit`` (None otherwise). One pass, no recursion: a hostile file nested thousands deep is
+    refused with a message instead of exhausting the TOML reader's recursion."""
+    depth = 0
+    i, n = 0, len(text)
+    special = re.compile(r"[\[\]{}\"'#]")
+    while True:
+        m = special.search(text, i)
+        if m is None:
+            return None
+        i = m.start()
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            end = (_BASIC_ML_END if len(quote) == 3 else _BASIC_END) if c == '"' else None
+            if end is not None:
+                m2 = end.match(text, i + len(quote))
+                j = m2.end() if m2 else n
+            else:
+                j = text.find(quote, i + len(quote))
+                j = n if j < 0 else j + len(quote)
+            if len(quote) == 1:   # a one-line string ends at the line's end at the latest
+                eol = text.find("\n", i + 1)
+                if 0 <= eol < j:
+                    j = eol
+            i = j
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, i) + 1
+                return Problem("", f"brackets nested more than {limit} deep (line {line}); a scenario needs a few "
+                                   "levels at most: is this the right file?")
+            i += 1
+        else:
+            depth = max(0, depth - 1)
+            i += 1
+
+
 def loads(text: str, *, file: str | None = None) -> Scenario:
-    """Parse scenario TOML text. Raises ScenarioError (never a TOML or Python error)."""
+    """Parse scenario TOML text. Raises ScenarioError (never a TOML or Python error). A
+    UTF-8 byte-order mark at the start (as Windows Notepad writes) is ignored."""
     return read_text(text, file=file)[0]
 
 
 def read_text(text: str, *, file: str | None = None, path: str | Path | None = None) -> tuple[Scenario, ScenarioFile]:
     """Parse scenario TOML text: the scenario and its :class:`ScenarioFile` (``path``, this
     text, the migration). ``file`` names the text in messages (default: ``path``). Raises
-    ScenarioError (never a TOML or Python error)."""
+    ScenarioError (never a TOML or Python error). A UTF-8 byte-order mark at the start (as
+    Windows Notepad writes) is ignored (the file's text is kept without it); brackets nested
+    deeper than :data:`MAX_NESTING` are refused before the TOML reader sees them."""
     file = file if file is not None else (str(path) if path is not None else None)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    problem = nesting_problem(text)
+    if problem is not None:
+        raise ScenarioError([problem], file)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([Problem("", f"not valid TOML: {exc}")], file) from None
+    except RecursionError:  # pragma: no cover - the nesting check above comes first
+        raise ScenarioError([Problem("", "nested too deeply to read")], file) from None
     scenario, migrated_from = _from_data(data, file)
     return scenario, ScenarioFile(Path(path) if path is not None else None, text, migrated_from)
 
@@ -1061,7 +1131,8 @@ def read(path: str | Path) -> tuple[Scenario, ScenarioFile]:
     except IsADirectoryError:
         raise ScenarioError([Problem("", "this is a folder, not a scenario file")], str(path)) from None
     except OSError as exc:
-        raise ScenarioError([Problem("", f"cannot be read: {exc.strerror or exc}")], str(path)) from None
+        why = "the file name is too long" if exc.errno == errno.ENAMETOOLONG else (exc.strerror or str(exc))
+        raise ScenarioError([Problem("", f"cannot be read: {why}")], str(path)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -1230,18 +1301,25 @@ def save(scenario: Scenario, path: str | Path, source: str | None = None) -> Sce
     :func:`backup_path` (once: an existing backup is never overwritten). Returns the
     :class:`ScenarioFile` now on disk (this path, the text written, no migration). Raises
     OSError with the reason when the file or the backup cannot be written; the old file is
-    then left as it was.
+    then left as it was. Saving through a symbolic link writes the file it points to (the
+    link stays a link, and the returned file keeps the link's path).
     """
     path = Path(path)
+    target = path
+    try:
+        if path.is_symlink():  # write the file the link points to; the link stays a link
+            target = Path(os.path.realpath(path))
+    except OSError:  # a name too long, say: the write itself will say why
+        pass
     text = dumps(scenario, source)
     try:  # keep the old file's permissions; a new file gets the usual ones (umask)
-        mode = path.stat().st_mode & 0o7777
+        mode = target.stat().st_mode & 0o7777
     except OSError:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    _keep_older_format(path, mode)
-    _write_atomic(path, text.encode("utf-8"), mode)
+    _keep_older_format(target, mode)
+    _write_atomic(target, text.encode("utf-8"), mode)
     return ScenarioFile(path, text)
 
 
@@ -1252,8 +1330,11 @@ def _keep_older_format(path: Path, mode: int) -> None:
     except OSError:  # nothing there (or unreadable: then there is nothing we could keep)
         return
     try:
-        fmt = _format_of(tomllib.loads(raw.decode("utf-8")))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = raw.decode("utf-8-sig")
+        if nesting_problem(text) is not None:
+            return
+        fmt = _format_of(tomllib.loads(text))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return
     if fmt is not None and fmt < FORMAT_VERSION:
         _write_atomic(backup_path(path, fmt), raw, mode, overwrite=False)

@@ -3,10 +3,11 @@
 The workshop's what-if sliders (``ui.workshop.whatif``) are a thin view over this module. No
 Qt, no matplotlib.
 
-Inputs are addressed by *label*, as in :attr:`simulator.engine.Results.inputs` and
-:func:`simulator.insights.tornado`: a variable's name (``"line_units"``), ``"alternative /
-item"`` for an item's amount, or ``"alternative / item / growth"`` (``probability``,
-``contribution margin``) for an item's other uncertain fields.
+Inputs are addressed by their :class:`~simulator.keys.InputKey`, as in
+:attr:`simulator.engine.Results.inputs` and :func:`simulator.insights.tornado`: a shared
+variable, an item's amount, or an item's growth, probability, contribution margin, resale
+value or event frequency. One entry of a list of yearly amounts is not slid (the list is
+edited as a whole).
 
 The shift
 ---------
@@ -38,7 +39,6 @@ very same amount.
 
 from __future__ import annotations
 
-from dataclasses import replace
 import math
 from typing import TYPE_CHECKING, Iterator
 
@@ -46,6 +46,7 @@ from .describe import format_values
 from .distributions import (Bernoulli, Discrete, Distribution, LogNormal, Normal, Pert, Range90, Triangular,
                             Uniform)
 from .expressions import Formula
+from .keys import InputKey, Target, get_amount as _get_amount, input_label, item_input, replace_amount
 from .scenario import MAX_FREQUENCY, Amount, Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,9 +78,8 @@ __all__ = [
 #: The sliders go from ``-SHIFT_LIMIT`` to ``+SHIFT_LIMIT`` (-50% .. +50% of the median).
 SHIFT_LIMIT = 0.5
 
-#: Item fields other than the amount that can be uncertain, as they appear in labels.
-_ITEM_FIELDS = {"growth": "growth", "probability": "probability", "contribution margin": "contribution_margin",
-                "residual value": "residual_value", "frequency": "frequency"}
+#: Item fields other than the amount that can be uncertain.
+_ITEM_FIELDS = ("growth", "probability", "contribution_margin", "residual_value", "frequency")
 
 #: Allowed values of fixed numbers in item fields (as the file reader checks them).
 _FIELD_LIMITS = {"growth": (-1.0, 10.0), "probability": (0.0, 1.0), "contribution_margin": (0.0, 1.0),
@@ -296,72 +296,44 @@ def implied_shift(base: Amount, amount: Amount, *, lo: float | None = None, hi: 
 # Inputs of a scenario, by label
 # ---------------------------------------------------------------------------------------
 
-def _item_slots(scenario: Scenario) -> Iterator[tuple[str, int, int, str]]:
-    """(label, alternative index, item index, field) for every amount-like slot of every item."""
-    for i, alt in enumerate(scenario.alternatives):
-        for j, item in enumerate(alt.items):
-            base = f"{alt.name} / {item.name}"
-            yield base, i, j, "amount"
-            for words, field in _ITEM_FIELDS.items():
+def _item_slots(scenario: Scenario) -> Iterator[InputKey]:
+    """The key of every amount-like slot of every item (amounts, and the other fields set)."""
+    for alt in scenario.alternatives:
+        for item in alt.items:
+            yield item_input(alt.name, item.name)
+            for field in _ITEM_FIELDS:
                 if getattr(item, field) is not None:
-                    yield f"{base} / {words}", i, j, field
+                    yield item_input(alt.name, item.name, field)
 
 
-def _find(scenario: Scenario, label: str) -> tuple[int, int, str] | None:
-    for slot, i, j, field in _item_slots(scenario):
-        if slot == label:
-            return i, j, field
-    return None
-
-
-def get_amount(scenario: Scenario, label: str) -> Amount | None:
+def get_amount(scenario: Scenario, label: InputKey) -> Amount | None:
     """The amount behind ``label``, or None when the scenario has no such input."""
-    variables = scenario.variable_map
-    if label in variables:
-        return variables[label]
-    where = _find(scenario, label)
-    if where is None:
-        return None
-    i, j, field = where
-    return getattr(scenario.alternatives[i].items[j], field)
+    return _get_amount(scenario, label)
 
 
-def set_amount(scenario: Scenario, label: str, amount: Amount) -> Scenario:
-    """The scenario with the amount behind ``label`` replaced (KeyError for an unknown label).
-    Everything else, correlations included, stays as it is."""
-    variables = scenario.variable_map
-    if label in variables:
-        return replace(scenario, variables=tuple((n, amount if n == label else a) for n, a in scenario.variables))
-    where = _find(scenario, label)
-    if where is None:
-        raise KeyError(label)
-    i, j, field = where
-    alt = scenario.alternatives[i]
-    item = replace(alt.items[j], **{field: amount})
-    alt = replace(alt, items=alt.items[:j] + (item,) + alt.items[j + 1:])
-    return replace(scenario, alternatives=scenario.alternatives[:i] + (alt,) + scenario.alternatives[i + 1:])
+def set_amount(scenario: Scenario, label: InputKey, amount: Amount) -> Scenario:
+    """The scenario with the amount behind ``label`` replaced (KeyError for an unknown input).
+    Everything else, correlations included, stays as it is: :func:`simulator.keys.replace_amount`."""
+    return replace_amount(scenario, label, amount)
 
 
-def field_limits(scenario: Scenario, label: str) -> tuple[float | None, float | None]:
+def field_limits(scenario: Scenario, label: InputKey) -> tuple[float | None, float | None]:
     """Bounds a fixed number behind ``label`` must respect (a probability within [0, 1])."""
-    if label in scenario.variable_map:
+    if label.is_variable:
         return None, None
-    where = _find(scenario, label)
-    if where is None:
-        return None, None
-    return _FIELD_LIMITS.get(where[2], (None, None))
+    return _FIELD_LIMITS.get(label.field, (None, None))
 
 
-def inputs(scenario: Scenario) -> list[str]:
+def inputs(scenario: Scenario) -> list[InputKey]:
     """Every input that can be shifted, in file order: variables, then items' amounts and fields."""
-    out = [name for name, amount in scenario.variables if shiftable(amount)]
-    for label, i, j, field in _item_slots(scenario):
-        if shiftable(getattr(scenario.alternatives[i].items[j], field)):
+    out = [InputKey(None, name) for name, amount in scenario.variables if shiftable(amount)]
+    for label in _item_slots(scenario):
+        if shiftable(get_amount(scenario, label)):
             out.append(label)
     return out
 
 
-def shift_input(scenario: Scenario, label: str, shift: float, base: Scenario | None = None) -> Scenario:
+def shift_input(scenario: Scenario, label: InputKey, shift: float, base: Scenario | None = None) -> Scenario:
     """The scenario with input ``label`` set to its amount *in* ``base`` (the file as opened;
     default ``scenario``) shifted by ``shift``. ``shift == 0`` restores the base amount.
 
@@ -382,16 +354,18 @@ def shift_input(scenario: Scenario, label: str, shift: float, base: Scenario | N
 # Which inputs matter, and words for a shifted input
 # ---------------------------------------------------------------------------------------
 
-def top_inputs(results: "Results", n: int = 6) -> list[str]:
+def top_inputs(results: "Results", n: int = 6) -> list[InputKey]:
     """The ``n`` shiftable inputs that move the decision most: the tornado (largest swing
     first) of the two alternatives with the highest expected NPV, or of the only one."""
     from .insights import tornado
 
     comp = results.summary.comparison
-    target = f"{comp.best} vs {comp.runner_up}" if comp.runner_up else comp.best
+    target = Target(comp.best, comp.runner_up) if comp.runner_up else Target(comp.best)
     scenario = results.scenario
     out = []
     for bar in tornado(results, target).bars:
+        if bar.input.year is not None:   # one entry of a list of yearly amounts: the list is edited as a whole
+            continue
         if bar.swing > 0 and shiftable(get_amount(scenario, bar.input)):
             out.append(bar.input)
         if len(out) >= n:
@@ -399,23 +373,21 @@ def top_inputs(results: "Results", n: int = 6) -> list[str]:
     return out
 
 
-def display_name(label: str) -> str:
-    """An input's label in words, capitalised: ``line_units`` -> "Line units"."""
-    from .insights import pretty_input
-
-    text = pretty_input(label)
+def display_name(label: InputKey) -> str:
+    """An input in words, capitalised: ``line_units`` -> "Line units"."""
+    text = input_label(label)
     return text[:1].upper() + text[1:]
 
 
-def unit_of(scenario: Scenario, label: str) -> str:
+def unit_of(scenario: Scenario, label: InputKey) -> str:
     """The unit of the input for :func:`simulator.describe.format_values`: money for item
-    amounts, percent for growth, chances and margins, "auto" for variables."""
-    if label in scenario.variable_map:
+    amounts and resale values, a number for event frequencies, percent for growth, chances
+    and margins, "auto" for variables."""
+    if label.is_variable:
         return "auto"
-    where = _find(scenario, label)
-    if where is None or where[2] in ("amount", "residual_value"):
+    if label.field in ("amount", "residual_value"):
         return "money"
-    if where[2] == "frequency":
+    if label.field == "frequency":
         return "number"
     return "percent"
 
@@ -428,7 +400,7 @@ def shift_text(shift: float) -> str:
     return f"{'+' if pct > 0 else '−'}{abs(pct)}%"
 
 
-def describe_shift(scenario: Scenario, label: str, shift: float | None, amount: Amount | None = None) -> str:
+def describe_shift(scenario: Scenario, label: InputKey, shift: float | None, amount: Amount | None = None) -> str:
     """The slider's value in words: "Line units: +20% (90% between 20,000 and 40,000)".
 
     ``amount`` is the amount now (default: the scenario's); ``shift`` None means it was

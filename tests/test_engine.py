@@ -14,6 +14,7 @@ from scipy import stats
 from helpers import bundled_files, make
 from simulator.engine import BLOCK, run
 from simulator.errors import Cancelled
+from simulator.keys import variable as V
 
 FIXED = """
 [baseline]
@@ -153,7 +154,7 @@ amount = "volume"
 end_year = 1
 """
     res = run(make(body, iterations=1000))
-    units = res.inputs["units"]
+    units = res.inputs[V("units")]
     assert np.allclose(res.alternatives[0].cash[:, 1], units * 3)
     assert units.min() >= 10 and units.max() <= 20
 
@@ -245,17 +246,17 @@ def test_changing_one_input_leaves_the_others_draws_alone():
 
 def test_rank_correlations_are_achieved():
     res = run(make(UNCERTAIN), 20_000)
-    rho = stats.spearmanr(res.inputs["units"], res.inputs["price"]).statistic
+    rho = stats.spearmanr(res.inputs[V("units")], res.inputs[V("price")]).statistic
     assert rho == pytest.approx(-0.6, abs=0.03)
-    rho = stats.spearmanr(res.inputs["units"], res.inputs["share"]).statistic
+    rho = stats.spearmanr(res.inputs[V("units")], res.inputs[V("share")]).statistic
     assert rho == pytest.approx(0.4, abs=0.03)
-    rho = stats.spearmanr(res.inputs["price"], res.inputs["share"]).statistic
+    rho = stats.spearmanr(res.inputs[V("price")], res.inputs[V("share")]).statistic
     assert abs(rho) < 0.05
 
 
 def test_ranges_cover_ninety_percent_in_results():
     res = run(make(UNCERTAIN), 20_000)
-    units = res.inputs["units"]
+    units = res.inputs[V("units")]
     assert np.mean(units < 1000) == pytest.approx(0.05, abs=0.01)
     assert np.mean(units > 3000) == pytest.approx(0.05, abs=0.01)
 

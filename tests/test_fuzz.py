@@ -4,8 +4,15 @@ Invariants: loading either succeeds or raises ScenarioError whose every problem 
 path and a message; a valid scenario runs to finite summaries (or "n/a" = None, never NaN),
 or is refused with ScenarioError. Never another exception.
 
+A second generator writes hostile *files* (issue 13; the hand-made ones are in
+tests/corpus/hostile/): brackets and formulas nested up to 3,000 deep, chains of up to 3,000
+variables (some circular), lists of up to 60,000 values, weights or drivers, and odd bytes
+(a byte-order mark, NUL, CRLF, Latin-1, UTF-16, truncation, random splices, names with " / ",
+control characters and formula starts). ``investsim validate`` and ``run`` must exit 0 or 2
+with a message, never a traceback.
+
 ``make test`` runs a few hundred cases; ``make fuzz`` (HYPOTHESIS_PROFILE=fuzz) runs at least
-10,000 and prints how many documents were tried and how they ended.
+10,000 documents and 2,000 hostile files and prints how many were tried and how they ended.
 """
 
 from __future__ import annotations
@@ -244,6 +251,113 @@ def test_any_document_loads_or_says_where_it_is_wrong(doc):
         _finite_or_none(alt["margin_impact_pp"], "margin")
         _finite_or_none(alt["pv_taxes"], "pv_taxes")
         _finite_or_none(alt["terminal_value"], "terminal_value")
+
+
+# ---------------------------------------------------------------------------------------
+# Hostile files (issue 13): the kinds in tests/corpus/hostile/, generated at random sizes
+# ---------------------------------------------------------------------------------------
+
+HEADER = 'format = 1\ntitle = "Hostile"\nhorizon_years = 3\ndiscount_rate = 0.1\niterations = 50\n'
+ITEM = '\n[[alternatives]]\nname = "{alt}"\n[[alternatives.items]]\nname = "{item}"\nkind = "benefit"\namount = {amount}\n'
+
+
+@st.composite
+def deep_nesting(draw):
+    depth = draw(st.integers(1, 3000))
+    opener, closer, inner = draw(st.sampled_from([("[", "]", ""), ("{a = ", "}", "1"), ("[{a = ", "}]", "1")]))
+    where = draw(st.sampled_from(["key", "amount", "formula"]))
+    if where == "formula":
+        return HEADER + ITEM.format(alt="A", item="I", amount='"' + "(" * depth + "1" + ")" * depth + '"')
+    nested = opener * depth + inner + closer * depth
+    if where == "key":
+        return HEADER + f"x = {nested}\n" + ITEM.format(alt="A", item="I", amount=1)
+    return HEADER + ITEM.format(alt="A", item="I", amount=nested)
+
+
+@st.composite
+def long_chains(draw):
+    n = draw(st.integers(1, 3000))
+    cycle = draw(st.integers(0, 9)) == 9
+    first = f'"v{n - 1} + 1"' if cycle else "1"          # a cycle: v0 uses the last one
+    lines = ["[variables]", f"v0 = {first}"]
+    lines += [f'v{i} = "v{i - 1} + 1"' for i in range(1, n)]
+    return HEADER + "\n".join(lines) + "\n" + ITEM.format(alt="A", item="I", amount=f'"v{n - 1}"')
+
+
+@st.composite
+def huge_lists(draw):
+    n = draw(st.integers(1, 60_000))
+    kind = draw(st.sampled_from(["values", "weights", "items", "drivers"]))
+    if kind == "values":
+        return HEADER + ITEM.format(alt="A", item="I", amount="{ dist = \"discrete\", values = [" +
+                                    ", ".join(str(i) for i in range(n)) + "] }")
+    if kind == "weights":
+        w = draw(st.sampled_from(["1e308", "0", "1e-320", "5"]))
+        return HEADER + ITEM.format(alt="A", item="I", amount="{ dist = \"discrete\", values = [" +
+                                    ", ".join(str(i) for i in range(min(n, 5000))) + "], weights = [" +
+                                    ", ".join([w] * min(n, 5000)) + "] }")
+    if kind == "items":
+        return HEADER + '\n[[alternatives]]\nname = "A"\n' + "".join(
+            f'[[alternatives.items]]\nname = "I{i}"\nkind = "benefit"\namount = 1\n' for i in range(min(n, 3000)))
+    return HEADER + ITEM.format(alt="A", item="I", amount=1) + "drivers = [" + ", ".join(
+        f'"d{i}"' for i in range(n)) + "]\n"
+
+
+names_with_trouble = st.one_of(st.sampled_from(["X / Y", "Y / Z", "=cmd|' /C calc'!A0", "A vs B", "\u202eevil",
+                                                "\u001b[31mred", "line\nbreak", "\r", " "]),
+                               st.text(min_size=1, max_size=10))
+
+
+@st.composite
+def odd_bytes(draw):
+    base = (HEADER + ITEM.format(alt=json.dumps(draw(names_with_trouble))[1:-1],
+                                 item=json.dumps(draw(names_with_trouble))[1:-1], amount=1)).encode("utf-8")
+    how = draw(st.sampled_from(["bom", "nul", "crlf", "latin1", "random", "truncate", "splice", "utf16"]))
+    if how == "bom":
+        return b"\xef\xbb\xbf" + base
+    if how == "nul":
+        i = draw(st.integers(0, len(base)))
+        return base[:i] + b"\x00" + base[i:]
+    if how == "crlf":
+        return base.replace(b"\n", b"\r\n")
+    if how == "latin1":
+        return base + "# caf\u00e9\n".encode("latin-1")
+    if how == "truncate":
+        return base[:draw(st.integers(0, len(base)))]
+    if how == "splice":
+        i = draw(st.integers(0, len(base)))
+        return base[:i] + draw(st.binary(max_size=20)) + base[i:]
+    if how == "utf16":
+        return base.decode("utf-8").encode("utf-16")
+    return draw(st.binary(max_size=2000))
+
+
+hostile_files = st.one_of(deep_nesting().map(str.encode), long_chains().map(str.encode),
+                          huge_lists().map(str.encode), odd_bytes())
+
+
+@settings(settings.get_profile(PROFILE), max_examples=25 if PROFILE == "default" else 2_000)
+@given(hostile_files)
+def test_a_hostile_file_is_refused_with_a_message_or_runs(tmp_path_factory, raw):
+    """``investsim validate`` and ``run`` on a hostile file: exit 0 or 2 with one line per
+    problem, never a traceback, a RecursionError or a hang."""
+    import contextlib
+    import io
+
+    from cli.main import main
+
+    path = tmp_path_factory.mktemp("hostile") / "case.toml"
+    path.write_bytes(raw)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["validate", str(path)])
+        if code == 0:
+            code = main(["run", str(path), "-n", "50"])
+    assert code in (0, 2), err.getvalue()
+    text = err.getvalue()
+    assert "Traceback" not in text and "internal error" not in text
+    assert not any(c in text for c in "\x1b\x00\x9b")
+    OUTCOMES[f"hostile file: exit {code}"] += 1
 
 
 def teardown_module(module):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from scipy import stats
 
 from helpers import make
+from simulator.keys import Target, item_input as I, variable as V
 from simulator import insights
 from simulator.engine import run
 
@@ -40,12 +42,12 @@ def test_evpi_matches_the_normal_closed_form_and_evppi_is_bounded():
     voi = insights.value_of_information(res)
     by_input = {v.input: v for v in voi.inputs}
     # knowing x is knowing everything
-    assert by_input["x"].value == pytest.approx(closed, rel=0.05)
+    assert by_input[V("x")].value == pytest.approx(closed, rel=0.05)
     # an input that touches nothing is worth (almost) nothing
-    assert by_input["unrelated"].value <= by_input["unrelated"].precision + 0.01 * closed
+    assert by_input[V("unrelated")].value <= by_input[V("unrelated")].precision + 0.01 * closed
     for v in voi.inputs:
         assert v.value <= evpi + v.precision
-    assert voi.inputs[0].input == "x" and "Knowing x" in voi.sentence
+    assert voi.inputs[0].input == V("x") and "Knowing x" in voi.sentence
 
 
 def test_tornado_order_is_known_by_construction():
@@ -71,8 +73,8 @@ amount = "400 * c"
 end_year = 1
 """
     res = run(make(body, rate=0.0, iterations=50_000))
-    tor = insights.tornado(res, "A")
-    assert [bar.input for bar in tor.bars] == ["a", "b", "c"]
+    tor = insights.tornado(res, Target("A"))
+    assert [bar.input for bar in tor.bars] == [V("a"), V("b"), V("c")]
     # swing = coefficient x (mean of top decile - mean of bottom decile) = coef x 0.9
     assert tor.bars[0].swing == pytest.approx(300 * 0.9, rel=0.02)
     assert tor.bars[2].swing == pytest.approx(100 * 0.9, rel=0.05)
@@ -80,8 +82,11 @@ end_year = 1
     assert sum(shares) == pytest.approx(1)
     assert shares[0] == pytest.approx(9 / 14, abs=0.03)  # rank correlations ~ coefficients for uniforms
     # the decision A vs B: c works against A (it is in B four times as strongly)
-    pair = insights.tornado(res, "A vs B")
-    assert pair.bars[0].input == "c" and pair.bars[0].high_mean < pair.bars[0].low_mean
+    # (A - B = 300 a + 200 b - 300 c: a and c tie for the largest swing, c with the opposite sign)
+    pair = insights.tornado(res, Target("A", "B"))
+    assert {bar.input for bar in pair.bars[:2]} == {V("a"), V("c")}
+    c = next(bar for bar in pair.bars if bar.input == V("c"))
+    assert c.high_mean < c.low_mean and c.swing == pytest.approx(300 * 0.9, rel=0.03)
 
 
 DOMINANCE = """
@@ -188,8 +193,8 @@ amount = { low = 700, high = 900 }
 """
     res = run(make(body, iterations=20_000))
     be = insights.break_even(res)
-    assert be.input == "demand" and be.value is not None and be.low < be.value < be.high
-    again = run(insights.fix_input(res.scenario, "demand", be.value), 20_000, res.seed)
+    assert be.input == V("demand") and be.value is not None and be.low < be.value < be.high
+    again = run(insights.fix_input(res.scenario, V("demand"), be.value), 20_000, res.seed)
     gap = again.alternative(be.a).npv.mean() - again.alternative(be.b).npv.mean()
     assert abs(gap) < 1e-3 * res.alternative("Expand").npv.std()
     # closed form: the other inputs are independent of demand, so level where
@@ -212,9 +217,71 @@ def test_precision_and_run_until_precise():
     assert s.npv.se <= 0.005 * s.npv.std
 
 
-def test_json_sections_exist_for_every_target():
+def test_json_sections_exist_for_every_alternative_and_the_leading_pairs():
     res = run(make(DOMINANCE, rate=0.0, iterations=3000))
     data = insights.to_json(res)
-    assert set(data) >= {"sensitivity", "evppi", "dominance", "by_driver", "standard_errors"}
-    assert set(data["sensitivity"]) == set(insights.targets(res))
-    assert len(data["dominance"]) == 10
+    assert set(data) >= {"pairs", "sensitivity", "evppi", "dominance", "by_driver", "standard_errors"}
+    # Pairs: every pair among the three alternatives with the highest expected NPV (of five).
+    means = {a.name: a.npv.mean() for a in res.alternatives}
+    top3 = sorted(means, key=means.get, reverse=True)[:3]
+    assert len(data["pairs"]) == 3 and all(set(p) <= set(top3) for p in data["pairs"])
+    assert set(data["sensitivity"]) == set(res.names) | {f"{a} vs {b}" for a, b in data["pairs"]}
+    assert [(d["a"], d["b"]) for d in data["dominance"]] == [tuple(p) for p in data["pairs"]]
+
+
+def test_json_analytics_grow_linearly_with_the_alternatives():
+    """Issue 13: every pair over every input made ``run --json`` grow with the cube of the
+    alternatives. Doubling them now doubles the sensitivity rows and keeps the pairs at three."""
+    import json
+    import sys
+
+    sys.path.insert(0, str(__import__("helpers").ROOT / "bench"))
+    from json_alternatives import scenario_text
+
+    from simulator.scenario import loads
+
+    sizes = {}
+    for k in (8, 16, 32):
+        data = insights.to_json(run(loads(scenario_text(k)), 600))
+        rows = sum(len(v) for v in data["sensitivity"].values())
+        sizes[k] = (len(data["pairs"]), len(data["dominance"]), rows, len(json.dumps(data, default=str)))
+    assert {s[0] for s in sizes.values()} == {3} and {s[1] for s in sizes.values()} == {3}
+    # rows: each alternative's 2 shared variables and its own 2 uncertain amounts, plus the pairs'
+    assert sizes[16][2] - sizes[8][2] == 8 * 4 and sizes[32][2] - sizes[16][2] == 16 * 4
+    assert sizes[32][3] < 2.3 * sizes[16][3] < 2.3 ** 2 * sizes[8][3]
+
+
+def test_an_items_evppi_matches_the_estimate_over_every_alternative():
+    """An item's input moves its own alternative only, so its EVPPI needs that alternative's
+    conditional means alone (linear in the alternatives). The full estimator, grouping every
+    alternative, gives the same value within the stated precision."""
+    body = """
+[[alternatives]]
+name = "Venture"
+[[alternatives.items]]
+name = "Payoff"
+kind = "benefit"
+amount = { dist = "normal", mean = 100, sd = 300 }
+end_year = 1
+[[alternatives]]
+name = "Safe"
+[[alternatives.items]]
+name = "Payoff"
+kind = "benefit"
+amount = { dist = "normal", mean = 50, sd = 10 }
+end_year = 1
+"""
+    res = run(make(body, rate=0.0, iterations=40_000))
+    voi = insights.value_of_information(res)
+    key = I("Venture", "Payoff")
+    mine = next(v for v in voi.inputs if v.input == key)
+    cache = insights._cache(res)
+    npv = np.vstack([a.npv[:cache.n] for a in res.alternatives])
+    k = insights._bins_for(npv.shape[1])
+    groups = np.minimum((cache.ranks[key] * k).astype(np.intp), k - 1)
+    full = insights._evppi_grouped(npv, groups, k)
+    assert mine.value == pytest.approx(full, abs=2 * mine.precision + 0.5)
+    # closed form: E[max(X, 50)] - max(E X, 50) for X ~ N(100, 300), the Safe one's noise aside
+    m, s = 100.0 - 50.0, 300.0
+    closed = s * stats.norm.pdf(m / s) - abs(m) * stats.norm.cdf(-abs(m) / s)
+    assert mine.value == pytest.approx(closed, rel=0.05)

@@ -467,6 +467,7 @@ def test_teams_and_what_if_know_the_new_lines():
     from dataclasses import replace
 
     from simulator import teams, whatif
+    from simulator.keys import item_input
 
     sc = load(Path(__file__).resolve().parent.parent / "scenarios" / "packaging-line-after-tax.toml")
     other = replace(sc, tax_rate=0.30, inflation=0.0)
@@ -477,7 +478,7 @@ def test_teams_and_what_if_know_the_new_lines():
     # trying the other team's tax rate in this scenario runs, after tax
     tried = teams.swap(sc, ("setting", "tax_rate"), 0.30, other)
     assert tried.tax_rate == 0.30
-    label = "Buy the line / Packaging line / residual value"
+    label = item_input("Buy the line", "Packaging line", "residual_value")
     assert label in whatif.inputs(sc) and whatif.unit_of(sc, label) == "money"
     shifted = whatif.shift_input(sc, label, 0.2)
     assert whatif.get_amount(shifted, label).high == pytest.approx(1.2 * 900_000)

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from simulator.engine import run
+from simulator.keys import variable as V
 from simulator.errors import Cancelled
 from simulator.scenario import loads
 from simulator.teams import (
@@ -137,8 +138,8 @@ def test_teams_share_random_numbers_where_inputs_share_names(teams):
     """Same seed: an input with the same name is drawn from the same uniforms in every team's
     run, so Finance's volume is Sales' minus 500 in every future (the same range, shifted)."""
     sales, finance = (t.results for t in compare_teams(teams, 3000, 5, ranking_iterations=500).teams)
-    np.testing.assert_allclose(sales.inputs["volume"] - 500, finance.inputs["volume"], rtol=0, atol=1e-9)
-    np.testing.assert_allclose(finance.inputs["saving"] - sales.inputs["saving"], 2000)
+    np.testing.assert_allclose(sales.inputs[V("volume")] - 500, finance.inputs[V("volume")], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(finance.inputs[V("saving")] - sales.inputs[V("saving")], 2000)
 
 
 def test_the_ranking_runs_are_reproducible(teams):

@@ -51,6 +51,14 @@ def _app():
     return app
 
 
+def can_ask() -> bool:
+    """Whether someone can answer a question at start-up (not on the offscreen or minimal
+    platform)."""
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.platformName() not in ("offscreen", "minimal")
+
+
 def main(args) -> int:
     """Run the desktop app (``args`` from ``investsim gui``: file, screenshot, tab, size)."""
     started = time.perf_counter()
@@ -63,13 +71,12 @@ def main(args) -> int:
         return EXIT_BAD_INPUT
     app = _app()
     from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QGuiApplication
 
     from . import logs
 
     logs.setup()
     logs.log.info("investsim started (pid %d)", os.getpid())
-    interactive = not screenshot and QGuiApplication.platformName() not in ("offscreen", "minimal")
+    interactive = not screenshot and can_ask()
 
     from simulator.bundled import default_scenario
     from simulator.errors import ScenarioError

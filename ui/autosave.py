@@ -20,8 +20,9 @@ import itertools
 import json
 import logging
 import os
-import sys
 from pathlib import Path
+import stat
+import sys
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
@@ -94,20 +95,92 @@ def ago(when: datetime, now: datetime | None = None) -> str:
     return f"{n} {unit}{'' if n == 1 else 's'} ago"
 
 
+#: A note is a few hundred bytes; anything bigger is not one of ours.
+NOTE_LIMIT = 64 * 1024
+#: Process ids are positive and below 2**31 on every system investsim runs on.
+PID_LIMIT = 2**31
+_TEXT_LIMIT = 4096
+
+
+class BadNote(ValueError):
+    """An autosave note that is not one investsim wrote (damaged, or not a note at all)."""
+
+
+def _regular(path: Path) -> os.stat_result:
+    """``path``'s own status when it is a regular file (not a link, FIFO or device)."""
+    st = os.lstat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise BadNote("not a regular file")
+    return st
+
+
+def read_note(note: Path) -> "Autosave":
+    """The autosave a note describes, read defensively: a regular file of at most
+    :data:`NOTE_LIMIT` bytes, opened without blocking (a FIFO cannot stall start-up) and
+    without following links, holding a JSON object whose every field is checked. Raises
+    :class:`BadNote` or OSError for anything else."""
+    _regular(note)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(note, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise BadNote("not a regular file")
+        if st.st_size > NOTE_LIMIT:
+            raise BadNote(f"{st.st_size:,} bytes, more than a note's {NOTE_LIMIT:,}")
+        raw = os.read(fd, NOTE_LIMIT + 1)
+    finally:
+        os.close(fd)
+    if len(raw) > NOTE_LIMIT:
+        raise BadNote("longer than a note")
+    try:
+        meta = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise BadNote("nested too deeply") from None
+    if not isinstance(meta, dict):
+        raise BadNote("not a JSON object")
+
+    def text(key: str, *, optional: bool = False) -> str | None:
+        value = meta.get(key)
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or not value or len(value) > _TEXT_LIMIT or "\x00" in value:
+            raise BadNote(f"'{key}' is not a short text")
+        return value
+
+    title = text("title")
+    original = text("original", optional=True)
+    try:
+        written = datetime.fromisoformat(text("written"))
+    except ValueError:
+        raise BadNote("'written' is not a date and time") from None
+    if written.tzinfo is None or written.utcoffset() is None:
+        raise BadNote("'written' has no time zone")
+    pid = meta.get("pid")
+    if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid < PID_LIMIT:
+        raise BadNote("'pid' is not a process id")
+    entry = Autosave(note.with_suffix(".toml"), title, Path(original) if original else None,
+                     written.astimezone(timezone.utc), pid)
+    _regular(entry.file)
+    return entry
+
+
 def find(folder: Path | None) -> list[Autosave]:
-    """Every autosaved copy in ``folder`` that has its note, newest first."""
+    """Every autosaved copy in ``folder`` that has a valid note, newest first. A note that is
+    not valid (see :func:`read_note`) is logged and skipped, never fatal."""
     found = []
-    for note in sorted(folder.glob("autosave-*.json")) if folder and folder.is_dir() else ():
+    try:
+        notes = sorted(folder.glob("autosave-*.json")) if folder and folder.is_dir() else []
+    except OSError as exc:
+        log.warning("Could not look for autosaved copies in %s: %s", folder, exc)
+        return []
+    for note in notes:
         try:
-            meta = json.loads(note.read_text(encoding="utf-8"))
-            entry = Autosave(note.with_suffix(".toml"), str(meta["title"]),
-                             Path(meta["original"]) if meta.get("original") else None,
-                             datetime.fromisoformat(meta["written"]), int(meta["pid"]))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("Skipped the unreadable autosave note %s: %s", note, exc)
-            continue
-        if entry.file.is_file():
-            found.append(entry)
+            found.append(read_note(note))
+        except FileNotFoundError:
+            continue   # the note without its scenario (or gone meanwhile): nothing to offer
+        except Exception as exc:  # a bad note must never stop start-up
+            log.warning("Skipped the autosave note %s: %s", note, exc)
     return sorted(found, key=lambda e: e.written, reverse=True)
 
 
@@ -120,7 +193,7 @@ def process_running(pid: int) -> bool:
     """Whether process ``pid`` is still running (this process counts as running)."""
     if pid == os.getpid():
         return True
-    if pid <= 0:
+    if not 0 < pid < PID_LIMIT:
         return False
     if sys.platform == "win32":
         import ctypes
@@ -139,7 +212,7 @@ def process_running(pid: int) -> bool:
         return False
     except PermissionError:   # it exists, under another user
         return True
-    except OSError:
+    except (OSError, OverflowError):
         return False
     return True
 

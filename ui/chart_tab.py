@@ -76,7 +76,7 @@ class ChartTab(QWidget):
         self.drawn_results = None
         self.error: str | None = None
         self.target_box: QComboBox | None = None
-        self.target: str | None = None       # the user's choice for charts drawn for a target
+        self.target = None  # the user's choice for charts drawn for a target
 
     # -- lazily built canvas ---------------------------------------------------------
     def _ensure_canvas(self) -> bool:
@@ -132,9 +132,9 @@ class ChartTab(QWidget):
         box.blockSignals(True)
         box.clear()
         for choice in choices:
-            box.addItem(choice, choice)
+            box.addItem(str(choice), choice)    # a Target, or an alternative's name; its words as text
         if keep is not None:
-            box.setCurrentIndex(max(0, box.findData(keep)))
+            box.setCurrentIndex(choices.index(keep) if keep in choices else 0)
         box.blockSignals(False)
 
     def _target_chosen(self, index: int) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 from simulator.distributions import Distribution
 from simulator.errors import Problem, ScenarioError
 from simulator.expressions import Formula, is_identifier, parse as parse_formula
+from simulator.keys import item_input, replace_amount, variable
 from simulator.scenario import (DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON, Alternative, Baseline,
                                 Correlation, Item, Scenario, YearlyAmounts, from_data, to_data)
 
@@ -220,7 +221,7 @@ def set_field(scenario: Scenario, key: Key, field: str, value: Any) -> Scenario:
         if field == "name":
             return rename_variable(scenario, key[1], value)
         if field == "amount":
-            return replace(scenario, variables=tuple((n, value if n == key[1] else a) for n, a in scenario.variables))
+            return replace_amount(scenario, variable(key[1]), value)
         raise EditError(f"unknown variable field {field!r}")
     if kind == "alternative":
         i = key[1]
@@ -237,6 +238,8 @@ def set_field(scenario: Scenario, key: Key, field: str, value: Any) -> Scenario:
             new_item = change_kind(item, value)
         elif field == "effect":
             new_item = change_effect(item, value)
+        elif field in ("amount", "growth", "probability", "contribution_margin", "residual_value", "frequency"):
+            return replace_amount(scenario, item_input(alt.name, item.name, field), value, at=(i, j))
         else:
             new_item = replace(item, **{field: value})
         items = alt.items[:j] + (new_item,) + alt.items[j + 1:]

@@ -597,8 +597,14 @@ class MainWindow(QMainWindow):
     # -- recovery --------------------------------------------------------------------
     def offer_recovery(self) -> bool:
         """Offer, newest first, each autosaved copy whose process has ended (Restore, Discard,
-        Later). Stops at the first Restore or Later. True when one was restored."""
-        for entry in autosave.orphans(self.autosaver.folder):
+        Later). Stops at the first Restore or Later. True when one was restored. A problem
+        with the autosave folder is logged, never fatal: start-up goes on."""
+        try:
+            entries = autosave.orphans(self.autosaver.folder)
+        except Exception:  # recovery is a courtesy; it must not stop start-up
+            log.exception("Could not look for autosaved copies")
+            return False
+        for entry in entries:
             choice = autosave.ask(self, entry)
             if choice == autosave.RESTORE:
                 return self.restore_autosave(entry)

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from chartcases import EDGE_CASES, ROOT, SCENARIOS, alternative, make
 from simulator import insights
 from simulator.engine import run
+from simulator.keys import Target, variable as V
 from simulator.scenario import load
 from ui.charts import ALL_CHARTS, ANALYTICS_CHARTS, CHARTS, OKABE_ITO, ChartSpec, chart, colors_for
 from ui.charts import _analytics as an
@@ -199,7 +200,7 @@ def test_default_targets_are_the_decision_and_the_best_alternative(bundled_resul
         tor = chart("drivers_of_uncertainty")
         default = tor.default_target(results)
         assert default in tor.targets(results)
-        assert set(default.split(" vs ")) == {comp.best, comp.runner_up}
+        assert default.is_pair and set(default.names) == {comp.best, comp.runner_up}
         src = chart("value_sources")
         assert src.default_target(results) == comp.best
         assert src.targets(results) == results.names
@@ -208,7 +209,8 @@ def test_default_targets_are_the_decision_and_the_best_alternative(bundled_resul
 def test_stale_target_falls_back_to_the_default(bundled_results):
     results = bundled_results["erp-vs-production-line"]
     for key in ("drivers_of_uncertainty", "value_sources"):
-        _, stale = draw(key, results, target="Renamed alternative")
+        _, stale = draw(key, results, target=Target("Renamed alternative") if key == "drivers_of_uncertainty"
+                        else "Renamed alternative")
         _, default = draw(key, results)
         assert stale == default
 
@@ -242,7 +244,7 @@ def test_tornado_bars_are_the_insights_bars_in_order(bundled_results, stem):
         lows = patches(fig, "tornado-low:")
         highs = patches(fig, "tornado-high:")
         shown = [p.get_gid().split(":", 1)[1] for p in lows]
-        assert shown == [b.input for b in tor.bars][:len(shown)]
+        assert shown == [str(b.input) for b in tor.bars][:len(shown)]
         assert [p.get_gid().split(":", 1)[1] for p in highs] == shown
         constant = np.ptp(insights.outcome(results, target)) == 0          # e.g. "Do nothing"
         assert (len(shown) == 0) if constant else (1 <= len(shown) <= tornado.TOP)
@@ -259,11 +261,11 @@ def test_tornado_bars_are_the_insights_bars_in_order(bundled_results, stem):
 
 def test_tornado_finding_says_who_comes_out_ahead(bundled_results):
     results = bundled_results["erp-vs-production-line"]
-    target = "ERP system vs New production line"
+    target = Target("ERP system", "New production line")
     _, finding = draw("drivers_of_uncertainty", results, target)
     top = insights.tornado(results, target).bars[0]
     assert finding.startswith("Line units drives the decision")
-    assert top.input == "line_units" and top.low_mean > 0 > top.high_mean
+    assert top.input == V("line_units") and top.low_mean > 0 > top.high_mean
     assert "ERP system comes out ahead by" in finding and "New production line by" in finding
 
 
@@ -274,7 +276,7 @@ def test_worth_finding_out_bars_are_the_evppi_values(bundled_results, stem):
     voi = insights.value_of_information(results)
     bars = patches(fig, "evppi:")
     assert bars
-    assert [p.get_gid().split(":", 1)[1] for p in bars] == [v.input for v in voi.inputs][:len(bars)]
+    assert [p.get_gid().split(":", 1)[1] for p in bars] == [str(v.input) for v in voi.inputs][:len(bars)]
     assert np.allclose([p.get_width() for p in bars], [v.value for v in voi.inputs[:len(bars)]])
     assert all(p.get_width() <= voi.evpi + 1e-6 for p in bars)
     # The ceiling (EVPI) is drawn and named.
@@ -369,12 +371,12 @@ def test_one_alternative(cases):
 
 def test_do_nothing_is_a_note_not_a_crash(cases):
     results = cases["with do nothing"]
-    fig, finding = draw("drivers_of_uncertainty", results, "Do nothing")
+    fig, finding = draw("drivers_of_uncertainty", results, Target("Do nothing"))
     assert "no input moves it" in finding and not patches(fig, "tornado-low:")
     fig, _ = draw("value_sources", results, "Do nothing")
     assert "Do nothing has no costs, benefits or risks" in texts(fig)
     assert "no benefits" in texts(fig)                    # its row in the driver stacks
-    fig, _ = draw("drivers_of_uncertainty", results, "ERP system vs Do nothing")
+    fig, _ = draw("drivers_of_uncertainty", results, Target("ERP system", "Do nothing"))
     assert patches(fig, "tornado-low:")
 
 

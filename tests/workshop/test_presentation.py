@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from qtcheck import assert_qt_clean
 
 from simulator import whatif as wi
+from simulator.keys import variable as V
 from simulator.scenario import load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,7 +147,7 @@ def test_an_edit_while_presenting_re_simulates_and_undo_brings_it_back(qtbot, ho
     with qtbot.waitSignal(window.viewChanged, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_Right)          # the Value chart
     original, before = host.doc.scenario, window.headline.text()
-    host.doc.propose(wi.shift_input(original, "line_units", 0.5), "What-if: Line units +50%")
+    host.doc.propose(wi.shift_input(original, V("line_units"), 0.5), "What-if: Line units +50%")
     wait_for_full_results(qtbot, window, host.doc.scenario)
     assert window.headline.text() != before
     assert window.headline.text() == expected_finding(window, "value")
@@ -164,8 +165,8 @@ def test_the_docked_what_if_sliders_move_the_view_live(qtbot, host):
     qtbot.keyClick(window, Qt.Key.Key_W)
     assert window.dock.isVisible() and window.whatif_toggle.isChecked()
     panel = window.whatif
-    qtbot.waitUntil(lambda: "line_units" in panel.labels(), timeout=60_000)
-    slider = panel.slider("line_units")
+    qtbot.waitUntil(lambda: V("line_units") in panel.labels(), timeout=60_000)
+    slider = panel.slider(V("line_units"))
     assert slider.focusPolicy() == Qt.FocusPolicy.NoFocus     # the arrow keys stay with the views
     before = window.headline.text()
     slider.setSliderDown(True)
@@ -173,8 +174,8 @@ def test_the_docked_what_if_sliders_move_the_view_live(qtbot, host):
         slider.setSliderPosition(50)
     qtbot.waitUntil(lambda: not panel.runner.busy, timeout=30_000)
     assert window.live and window.results.iterations == 2_000
-    assert wi.get_amount(window.results.scenario, "line_units") == wi.shift_amount(
-        wi.get_amount(host.doc.scenario, "line_units"), 0.5)
+    assert wi.get_amount(window.results.scenario, V("line_units")) == wi.shift_amount(
+        wi.get_amount(host.doc.scenario, V("line_units")), 0.5)
     assert window.status.text().startswith("What-if preview")
     assert window.headline.text() != before
     count = host.doc.undo_stack.count()
@@ -234,8 +235,8 @@ def test_chart_update_rate_while_a_slider_moves(qtbot, host):
     window = enter(qtbot, host)
     window.set_whatif_visible(True)
     panel = window.whatif
-    qtbot.waitUntil(lambda: "line_units" in panel.labels(), timeout=60_000)
-    slider = panel.slider("line_units")
+    qtbot.waitUntil(lambda: V("line_units") in panel.labels(), timeout=60_000)
+    slider = panel.slider(V("line_units"))
     lines = []
     for key in ("overview", "value"):
         window.go_to(key)

@@ -19,6 +19,7 @@ from simulator.distributions import (Discrete, LogNormal, Pert, Range90, Triangu
                                      normal, pert, range90, triangular, uniform)
 from simulator.engine import run
 from simulator.expressions import parse
+from simulator.keys import item_input as I, variable as V
 from simulator.scenario import load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,53 +130,53 @@ def test_shifts_are_valid_and_recoverable(lo, width, mode_at, shift, kind):
 
 def test_inputs_are_found_and_replaced_by_label(scenario):
     labels = wi.inputs(scenario)
-    assert "line_units" in labels and "crew_size" in labels
-    assert "monthly_contribution" not in labels          # a formula
-    assert f"{ERP} / Disrupted go-live / probability" in labels
-    item = f"{ERP} / Licences, implementation partner and data migration"
+    assert V("line_units") in labels and V("crew_size") in labels
+    assert V("monthly_contribution") not in labels          # a formula
+    assert I(ERP, "Disrupted go-live", "probability") in labels
+    item = I(ERP, "Licences, implementation partner and data migration")
     assert isinstance(wi.get_amount(scenario, item), Triangular)
-    for label in (item, "line_units", f"{ERP} / Disrupted go-live / probability"):
+    for label in (item, V("line_units"), I(ERP, "Disrupted go-live", "probability")):
         new = wi.set_amount(scenario, label, 123.0)
         assert wi.get_amount(new, label) == 123.0
         assert new.correlations == scenario.correlations
     with pytest.raises(KeyError):
-        wi.set_amount(scenario, "no such input", 1.0)
-    assert wi.field_limits(scenario, f"{ERP} / Disrupted go-live / probability") == (0.0, 1.0)
+        wi.set_amount(scenario, V("no such input"), 1.0)
+    assert wi.field_limits(scenario, I(ERP, "Disrupted go-live", "probability")) == (0.0, 1.0)
 
 
 def test_shift_input_starts_from_the_files_value(scenario):
-    once = wi.shift_input(scenario, "line_units", 0.2)
-    twice = wi.shift_input(once, "line_units", 0.2, base=scenario)       # not compounded
-    assert wi.get_amount(twice, "line_units") == wi.get_amount(once, "line_units")
-    back = wi.shift_input(once, "line_units", 0.0, base=scenario)
+    once = wi.shift_input(scenario, V("line_units"), 0.2)
+    twice = wi.shift_input(once, V("line_units"), 0.2, base=scenario)       # not compounded
+    assert wi.get_amount(twice, V("line_units")) == wi.get_amount(once, V("line_units"))
+    back = wi.shift_input(once, V("line_units"), 0.0, base=scenario)
     assert back == scenario
 
 
 def test_the_slider_value_in_words(scenario):
-    shifted = wi.shift_input(scenario, "line_units", 0.2)
-    assert wi.describe_shift(shifted, "line_units", 0.2) == "Line units: +20% (90% between 18k and 42k)"
-    assert wi.describe_shift(scenario, "crew_size", -0.1, 8.1) == "Crew size: −10% (now 8.1)"
-    item = f"{ERP} / Subscription and support"
-    assert wi.describe_shift(scenario, item, 0.0) == f"{item}: ±0% (90% between $240k and $300k)"
-    assert wi.describe_shift(scenario, "line_units", None).startswith("Line units: changed in the editor")
+    shifted = wi.shift_input(scenario, V("line_units"), 0.2)
+    assert wi.describe_shift(shifted, V("line_units"), 0.2) == "Line units: +20% (90% between 18k and 42k)"
+    assert wi.describe_shift(scenario, V("crew_size"), -0.1, 8.1) == "Crew size: −10% (now 8.1)"
+    item = I(ERP, "Subscription and support")
+    assert wi.describe_shift(scenario, item, 0.0) == f"{ERP} / Subscription and support: ±0% (90% between $240k and $300k)"
+    assert wi.describe_shift(scenario, V("line_units"), None).startswith("Line units: changed in the editor")
 
 
 def test_the_top_inputs_come_from_the_decisions_tornado(scenario):
     results = run(replace(scenario, iterations=5_000), 5_000)
     top = wi.top_inputs(results, 6)
-    assert len(top) == 6 and top[0] == "line_units"
+    assert len(top) == 6 and top[0] == V("line_units")
     assert all(wi.shiftable(wi.get_amount(scenario, label)) for label in top)
 
 
 def test_common_random_numbers_the_result_moves_because_of_the_input(scenario):
     base = run(scenario, 3_000)
-    up = run(wi.shift_input(scenario, "line_units", 0.2), 3_000)
-    again = run(wi.shift_input(scenario, "line_units", 0.2), 3_000)
+    up = run(wi.shift_input(scenario, V("line_units"), 0.2), 3_000)
+    again = run(wi.shift_input(scenario, V("line_units"), 0.2), 3_000)
     assert (up.alternative(LINE).npv == again.alternative(LINE).npv).all()          # deterministic
     assert up.alternative(LINE).npv.mean() > base.alternative(LINE).npv.mean()      # more volume, more value
     assert (up.alternative(ERP).npv == base.alternative(ERP).npv).all()            # untouched by it
-    assert (up.inputs["unit_price"] == base.inputs["unit_price"]).all()             # the others keep their draws
-    assert (up.input_quantiles["line_units"] == base.input_quantiles["line_units"]).all()
+    assert (up.inputs[V("unit_price")] == base.inputs[V("unit_price")]).all()             # the others keep their draws
+    assert (up.input_quantiles[V("line_units")] == base.input_quantiles[V("line_units")]).all()
 
 
 def test_the_shift_logic_imports_no_qt_and_no_matplotlib():
@@ -258,7 +259,7 @@ def test_the_next_position_waits_for_the_chart_to_show_the_last(workshop, qtbot,
     runner.jobs._hold_timer.setInterval(60_000)
     view = {"busy": False}
     runner.wait_for(lambda: view["busy"])
-    slider = panel.slider("line_units")
+    slider = panel.slider(V("line_units"))
     slider.setSliderDown(True)
     shown = []
     panel.previewReady.connect(lambda r: (shown.append(r), view.__setitem__("busy", True)))
@@ -272,7 +273,7 @@ def test_the_next_position_waits_for_the_chart_to_show_the_last(workshop, qtbot,
     with qtbot.waitSignal(panel.previewReady, timeout=30_000):
         runner.view_done()
     assert len(shown) == 2
-    assert wi.get_amount(shown[-1].scenario, "line_units") != wi.get_amount(shown[0].scenario, "line_units")
+    assert wi.get_amount(shown[-1].scenario, V("line_units")) != wi.get_amount(shown[0].scenario, V("line_units"))
     view["busy"] = False
     slider.setSliderDown(False)
 
@@ -280,42 +281,42 @@ def test_the_next_position_waits_for_the_chart_to_show_the_last(workshop, qtbot,
 def test_sliders_for_the_inputs_that_matter_most(workshop):
     doc, _controller, panel = workshop
     labels = panel.labels()
-    assert len(labels) == 6 and labels[0] == "line_units"
-    assert "Line units" in panel.rows["line_units"].text.text()
-    assert "±0%" in panel.rows["line_units"].sentence
-    assert panel.slider("line_units").value() == 0
+    assert len(labels) == 6 and labels[0] == V("line_units")
+    assert "Line units" in panel.rows[V("line_units")].text.text()
+    assert "±0%" in panel.rows[V("line_units")].sentence
+    assert panel.slider(V("line_units")).value() == 0
 
 
 def test_moving_a_slider_changes_the_result_deterministically(workshop, qtbot):
     doc, _controller, panel = workshop
     before = doc.undo_stack.count()
-    at_20 = drag_to(qtbot, panel, "line_units", 20)
-    at_0 = drag_to(qtbot, panel, "line_units", 0)
-    at_20_again = drag_to(qtbot, panel, "line_units", 20)
+    at_20 = drag_to(qtbot, panel, V("line_units"), 20)
+    at_0 = drag_to(qtbot, panel, V("line_units"), 0)
+    at_20_again = drag_to(qtbot, panel, V("line_units"), 20)
     assert at_20.iterations == 2_000 and at_20.seed == doc.scenario.seed
     assert npv(at_20, LINE) == npv(at_20_again, LINE)           # same position, same answer
     assert npv(at_20, LINE) > npv(at_0, LINE)                   # more volume, more value for the line
     assert npv(at_20, ERP) == npv(at_0, ERP)                    # the ERP does not depend on it
-    assert panel.rows["line_units"].sentence == "Line units: +20% (90% between 18k and 42k)"
+    assert panel.rows[V("line_units")].sentence == "Line units: +20% (90% between 18k and 42k)"
     assert doc.undo_stack.count() == before                     # nothing is pushed while dragging
-    release(qtbot, panel, "line_units")
+    release(qtbot, panel, V("line_units"))
     assert doc.undo_stack.count() == before + 1                 # one command on release
     assert doc.undo_stack.undoText() == "What-if: Line units +20%"
-    assert wi.get_amount(doc.scenario, "line_units") == range90(15_000 * 1.2, 35_000 * 1.2, floor=0)
+    assert wi.get_amount(doc.scenario, V("line_units")) == range90(15_000 * 1.2, 35_000 * 1.2, floor=0)
 
 
 def test_undo_restores_and_redo_reapplies(workshop, qtbot):
     doc, _controller, panel = workshop
     original = doc.scenario
-    drag_to(qtbot, panel, "line_units", 30)
-    release(qtbot, panel, "line_units")
+    drag_to(qtbot, panel, V("line_units"), 30)
+    release(qtbot, panel, V("line_units"))
     shifted = doc.scenario
-    assert shifted != original and panel.slider("line_units").value() == 30
+    assert shifted != original and panel.slider(V("line_units")).value() == 30
     doc.undo_stack.undo()
     assert doc.scenario == original
-    assert panel.slider("line_units").value() == 0 and "±0%" in panel.rows["line_units"].sentence
+    assert panel.slider(V("line_units")).value() == 0 and "±0%" in panel.rows[V("line_units")].sentence
     doc.undo_stack.redo()
-    assert doc.scenario == shifted and panel.slider("line_units").value() == 30
+    assert doc.scenario == shifted and panel.slider(V("line_units")).value() == 30
 
 
 def test_reset_restores_the_files_values_in_one_step(workshop, qtbot):
@@ -340,10 +341,10 @@ def test_reset_restores_the_files_values_in_one_step(workshop, qtbot):
 
 def test_the_file_s_values_come_from_the_file_not_the_start_of_the_session(workshop, qtbot, tmp_path):
     doc, _controller, panel = workshop
-    drag_to(qtbot, panel, "line_units", 10)
-    release(qtbot, panel, "line_units")
+    drag_to(qtbot, panel, V("line_units"), 10)
+    release(qtbot, panel, V("line_units"))
     doc.save(tmp_path / "saved.toml")   # saved: these are the file's values now
-    assert panel.slider("line_units").value() == 0
+    assert panel.slider(V("line_units")).value() == 0
     assert panel.base == load(tmp_path / "saved.toml")
 
 
@@ -351,7 +352,7 @@ def test_keyboard_steps_become_one_change(workshop, qtbot):
     from PySide6.QtCore import Qt
 
     doc, _controller, panel = workshop
-    slider = panel.slider("line_units")
+    slider = panel.slider(V("line_units"))
     slider.setFocus()
     before = doc.undo_stack.count()
     for _ in range(3):
@@ -365,30 +366,30 @@ def test_keyboard_steps_become_one_change(workshop, qtbot):
 def test_pinning_another_input(workshop, qtbot):
     doc, _controller, panel = workshop
     box = panel.pin_box
-    index = box.findData("crew_size")
+    index = next((i for i in range(box.count()) if box.itemData(i) == V("crew_size")), -1)
     assert index > 0 and "Crew size" == box.itemText(index)
     box.activated.emit(index)
-    assert panel.labels()[-1] == "crew_size" and not panel.rows["crew_size"].unpin_button.isHidden()
-    assert box.findData("crew_size") == -1
-    drag_to(qtbot, panel, "crew_size", -50)
-    release(qtbot, panel, "crew_size")
-    assert wi.get_amount(doc.scenario, "crew_size") == 4.5
-    panel.unpin("crew_size")
-    assert "crew_size" in panel.labels()          # still shifted: the slider stays until it is back
+    assert panel.labels()[-1] == V("crew_size") and not panel.rows[V("crew_size")].unpin_button.isHidden()
+    assert box.findData(V("crew_size")) == -1
+    drag_to(qtbot, panel, V("crew_size"), -50)
+    release(qtbot, panel, V("crew_size"))
+    assert wi.get_amount(doc.scenario, V("crew_size")) == 4.5
+    panel.unpin(V("crew_size"))
+    assert V("crew_size") in panel.labels()          # still shifted: the slider stays until it is back
     doc.undo_stack.undo()
-    panel.unpin("crew_size")
-    assert "crew_size" not in panel.labels()
+    panel.unpin(V("crew_size"))
+    assert V("crew_size") not in panel.labels()
 
 
 def test_a_new_document_starts_afresh(workshop, qtbot):
     doc, controller, panel = workshop
-    drag_to(qtbot, panel, "line_units", 10)
-    release(qtbot, panel, "line_units")
+    drag_to(qtbot, panel, V("line_units"), 10)
+    release(qtbot, panel, V("line_units"))
     other = replace(load(ROOT / "scenarios" / "crm-vs-sales-team.toml"), iterations=5_000)
     with qtbot.waitSignal(panel.slidersChanged, timeout=60_000, check_params_cb=lambda: bool(panel.rows)):
         doc.replace_all(other, None)
     qtbot.waitUntil(lambda: len(panel.labels()) == 6, timeout=60_000)
-    assert "line_units" not in panel.labels()
+    assert V("line_units") not in panel.labels()
     assert all(wi.get_amount(doc.scenario, label) is not None for label in panel.labels())
 
 
@@ -400,7 +401,7 @@ def test_slider_update_rate(workshop, qtbot):
     from ui.bench import Drag
 
     _doc, _controller, panel = workshop
-    slider = panel.slider("line_units")
+    slider = panel.slider(V("line_units"))
     drag = Drag(slider)                 # a mouse drag: about 40 moves a second
     start = drag.start
     qtbot.wait(3_000)

@@ -2,9 +2,10 @@
 where value comes from): input names in words, input values on one scale, target choice,
 a two-panel frame, and reading :mod:`simulator.insights` without warnings on awkward runs.
 
-Input labels come from :attr:`simulator.engine.Results.inputs`: a variable's name
-(``line_units``), ``"alternative / item"`` for an item's own uncertain amount, or
-``"alternative / item / growth|probability|contribution margin"``.
+Inputs are the :class:`~simulator.keys.InputKey` of :attr:`simulator.engine.Results.inputs`
+(a shared variable, or a field of an item of an alternative); targets are
+:class:`~simulator.keys.Target` (an alternative, or a pair). Their words come from
+:func:`simulator.keys.input_label` and :meth:`~simulator.keys.Target.label`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from matplotlib.figure import Figure
 
 from simulator import insights
 from simulator.describe import format_values
+from simulator.keys import InputKey, Target, input_label
 
 from . import _style as st
 
@@ -66,29 +68,22 @@ def best_alternative(results: "Results") -> str | None:
     return order[0] if order else None
 
 
-def decision_target(results: "Results") -> str | None:
-    """The pair of the two alternatives with the highest expected NPV, spelled as in
-    :func:`simulator.insights.targets` (file order, "A vs B"); the only alternative when
-    there is one; None when there are none."""
+def decision_target(results: "Results") -> Target | None:
+    """The pair of the two alternatives with the highest expected NPV, as in
+    :func:`simulator.insights.targets` (file order); the only alternative when there is one;
+    None when there are none."""
     order = ranked(results)
     if len(order) < 2:
-        return order[0] if order else None
-    top = set(order[:2])
-    for t in insights.targets(results):
-        if t not in results.names and set(t.split(" vs ", 1)) == top:
-            return t
-    return order[0]  # pragma: no cover - targets() always holds every pair
+        return Target(order[0]) if order else None
+    return insights.pair(results, order[0], order[1])
 
 
-def pair_of(results: "Results", target: str) -> tuple[str, str] | None:
-    """``(A, B)`` for a pair target "A vs B", None for an alternative."""
-    if target in results.names or " vs " not in target:
-        return None
-    a, b = target.split(" vs ", 1)
-    return a, b
+def pair_of(results: "Results", target: Target) -> tuple[str, str] | None:
+    """``(A, B)`` for a pair target, None for an alternative."""
+    return (target.a, target.b) if target.b is not None else None
 
 
-def resolve(target: str | None, choices: Sequence[str], default: str | None) -> str | None:
+def resolve(target: T | None, choices: Sequence[T], default: T | None) -> T | None:
     """``target`` when it is one of ``choices``, else ``default`` (a stale choice from
     earlier results, such as a renamed alternative, falls back quietly)."""
     return target if target is not None and target in choices else default
@@ -96,20 +91,15 @@ def resolve(target: str | None, choices: Sequence[str], default: str | None) -> 
 
 # --- Inputs in words --------------------------------------------------------------------
 
-def split_label(label: str) -> tuple[str, str | None]:
+def split_label(label: InputKey) -> tuple[str, str | None]:
     """``(what, alternative)``: the input in words and the alternative it belongs to (None
-    for a scenario variable). ``line_units`` -> ("line units", None);
-    ``"ERP system / Licences"`` -> ("Licences", "ERP system");
-    ``"ERP system / Licences / growth"`` -> ("Licences: growth", "ERP system")."""
-    parts = label.split(" / ")
-    if len(parts) == 1:
-        return label.replace("_", " ").strip() or label, None
-    if len(parts) == 2:
-        return parts[1], parts[0]
-    return f"{parts[1]}: {' / '.join(parts[2:])}", parts[0]
+    for a scenario variable). ``line_units`` -> ("line units", None); the amount of
+    "Licences" in "ERP system" -> ("Licences", "ERP system"); its growth ->
+    ("Licences: growth", "ERP system")."""
+    return input_label(label, own=label.alternative), label.alternative
 
 
-def input_words(label: str, *, own: str | None = None) -> str:
+def input_words(label: InputKey, *, own: str | None = None) -> str:
     """An input for a sentence: "line units", "Licences (ERP system)"; an item of ``own``
     (the alternative the sentence is about) without its alternative. Long names are cut."""
     what, alt = split_label(label)
@@ -141,7 +131,7 @@ def wrap_lines(text: str, width: int, lines: int) -> list[str]:
     return out
 
 
-def input_tick(label: str, *, own: str | None = None, width: int = 30) -> str:
+def input_tick(label: InputKey, *, own: str | None = None, width: int = 30) -> str:
     """A two-line-at-most axis label for an input. An item of another alternative than
     ``own`` (the alternative the chart is about, if any) gets the alternative's name on its
     second line, so two alternatives' "Licences" are told apart."""
@@ -151,29 +141,29 @@ def input_tick(label: str, *, own: str | None = None, width: int = 30) -> str:
     return f"{shorten(capitalised(what), width)}\n{shorten(alt, width)}"
 
 
-def input_unit(label: str, values: Sequence[float]) -> str:
-    """Money for an item's amount, percent for its growth, probability or contribution
-    margin; for a variable, percent when its values lie within ±1, else a plain number."""
-    parts = label.split(" / ")
-    if len(parts) == 2:
+def input_unit(label: InputKey, values: Sequence[float]) -> str:
+    """Money for an item's amount (a year of a list too) and resale value, a count for its
+    event frequency, percent for its growth, probability or contribution margin; for a
+    variable, percent when its values lie within ±1, else a plain number."""
+    if label.is_amount:
         return "money"
-    if len(parts) >= 3:
-        # a resale value and a year of a list are money; a frequency is a count of events
-        if parts[-1] == "residual value" or parts[-1].startswith("year "):
+    if not label.is_variable:
+        # a resale value is money (as a year of a list, an amount); a frequency is a count of events
+        if label.field == "residual_value":
             return "money"
-        return "number" if parts[-1] == "frequency" else "percent"
+        return "number" if label.field == "frequency" else "percent"
     finite = [abs(v) for v in values if finite_number(v)]
     return "percent" if finite and max(finite) <= 1.0 and any(0 < v < 1 for v in finite) else "number"
 
 
-def input_values(label: str, values: Sequence[float], currency: str) -> list[str]:
+def input_values(label: InputKey, values: Sequence[float], currency: str) -> list[str]:
     """Values of one input on one scale: ``['17.2k', '32.8k']``, ``['6%', '14%']``,
     ``['$1.9M', '$2.8M']`` (typographic minus)."""
     texts = format_values(list(values), input_unit(label, values), currency)
     return [t.replace("-", st.MINUS, 1) if t.startswith("-") else t for t in texts]
 
 
-def label_color(label: str, colors: Mapping[str, str]) -> tuple[float, float, float] | str:
+def label_color(label: InputKey, colors: Mapping[str, str]) -> tuple[float, float, float] | str:
     """Ink for a scenario variable; the (readable) colour of the alternative an item input
     belongs to."""
     _, alt = split_label(label)

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from simulator import insights
+from simulator.keys import Target
 
 from . import _analytics as an
 from . import _style as st
@@ -45,8 +46,9 @@ default_target = an.decision_target
 class View:
     """What the chart shows for one target: the bars above the noise, and why others are not."""
 
-    def __init__(self, results: "Results", target: str):
+    def __init__(self, results: "Results", target: Target):
         self.target = target
+        self.name = target.label()   # for sentences; the alternative's name when it is one
         self.pair = an.pair_of(results, target)
         self.tornado = an.quietly(insights.tornado, results, target)
         n = min(results.iterations, insights.MAX_FUTURES)
@@ -72,7 +74,7 @@ class View:
 def _words(results: "Results", view: View) -> str:
     if view.pair:
         return f"the difference between {view.pair[0]} and {view.pair[1]}"
-    return f"the value of {view.target}"
+    return f"the value of {view.name}"
 
 
 def finding(results: "Results", view: View) -> str:
@@ -83,13 +85,13 @@ def finding(results: "Results", view: View) -> str:
     if view.constant:
         if view.pair:
             return f"{view.pair[0]} and {view.pair[1]} differ by the same amount in every future: no input moves it"
-        return f"{view.target} is worth {m(view.mean)} in every future: no input moves it"
+        return f"{view.name} is worth {m(view.mean)} in every future: no input moves it"
     if not view.bars and view.left_out:
-        return f"{view.target} has futures without a valid result: its drivers cannot be ranked"
+        return f"{view.name} has futures without a valid result: its drivers cannot be ranked"
     if not view.bars:
         return f"No single input moves {_words(results, view)} by more than the simulation's noise"
     top = view.bars[0]
-    name = an.capitalised(an.input_words(top.input, own=None if view.pair else view.target))
+    name = an.capitalised(an.input_words(top.input, own=None if view.pair else view.target.a))
     lo, hi = top.low_mean, top.high_mean
     if view.pair:
         a, b = view.pair
@@ -107,7 +109,7 @@ def finding(results: "Results", view: View) -> str:
         leader = a if (lo + hi) > 0 else b
         return (f"{name} drives the decision: it swings the difference by {m(top.swing)}, but {leader} "
                 f"stays ahead either way")
-    return (f"{name} drives the value of {view.target}: {m(lo)} on average when it is low, "
+    return (f"{name} drives the value of {view.name}: {m(lo)} on average when it is low, "
             f"{m(hi)} when high")
 
 
@@ -121,7 +123,7 @@ def _xlim(view: View, include_zero: bool) -> tuple[float, float]:
 
 
 def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = None, *,
-         target: str | None = None) -> str:
+         target: Target | None = None) -> str:
     """Tornado of the top inputs for ``target`` (default: the decision between the two
     alternatives with the highest expected NPV, or the only alternative), with the share of
     variance each explains beside it. Returns the finding, which is also the title."""
@@ -140,7 +142,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         if not view.tornado.bars:
             msg = "Every input is a fixed number, so there is nothing uncertain to rank."
         elif view.left_out:
-            msg = (f"{view.left_out:,} futures have no valid result for {view.target}, so the averages "
+            msg = (f"{view.left_out:,} futures have no valid result for {view.name}, so the averages "
                    "behind a tornado are undefined.")
         elif view.constant:
             msg = (f"{an.capitalised(_words(results, view))} is the same in every simulated future "
@@ -154,7 +156,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ratios = (3.4, 1.0)
     ax, ax_share = an.frame(fig, ratios, sharey=True)
     k = len(view.bars)
-    own = None if view.pair else target
+    own = None if view.pair else target.a
     ys = np.arange(k)
     half = 0.19 if k > 1 else 0.16
     height = 0.36 if k > 1 else 0.3
@@ -232,7 +234,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
                     color=st.readable(cols[leader]), zorder=5)
         ax.set_xlabel(st.plain(f"Average difference in NPV: {an.shorten(a, 30)} minus {an.shorten(b, 30)}"))
     else:
-        ax.set_xlabel(st.plain(f"Average NPV of {an.shorten(target, 50)}"))
+        ax.set_xlabel(st.plain(f"Average NPV of {an.shorten(target.label(), 50)}"))
 
     an.panel_legend(ax, [Patch(color=LOW), Patch(color=HIGH)],
                     ["Input in its lowest 10% of draws", "Input in its highest 10%"], share=share)

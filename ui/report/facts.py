@@ -23,7 +23,8 @@ from simulator.analysis import roi_label
 from simulator.describe import describe_amount, format_values, resolve_unit, sketch
 from simulator.distributions import Distribution
 from simulator.formatting import yearly_subset_text
-from simulator.scenario import YearlyAmounts, cautions, key_comments
+from simulator.keys import InputKey, Target, get_amount, input_label, locate
+from simulator.scenario import cautions, key_comments
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.analysis import AlternativeSummary
@@ -162,38 +163,29 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def input_unit(label: str, scenario: "Scenario") -> str:
-    """The unit of a sensitivity input label: a variable, "alt / item" (money), or
-    "alt / item / growth|probability|contribution margin" (percent)."""
-    parts = label.split(" / ")
-    if len(parts) == 1:
+def amount_unit(label: InputKey) -> str:
+    """The unit of an input for :func:`simulator.describe.format_values`: "auto" for a
+    variable, money for an item's amount (a year of a list too) and resale value, a number for
+    its event frequency, percent for its growth, probability or margin."""
+    if label.is_variable:
         return "auto"
-    if len(parts) >= 3:
-        if parts[-1] == "residual value" or parts[-1].startswith("year "):
-            return "money"
-        return "number" if parts[-1] == "frequency" else "percent"
-    return "money"
+    if label.field in ("amount", "residual_value"):   # an entry of a yearly list is an amount too
+        return "money"
+    return "number" if label.field == "frequency" else "percent"
 
 
-def input_amount(label: str, scenario: "Scenario"):
-    """The amount behind a sensitivity input label, and the item it belongs to (or None)."""
-    parts = label.split(" / ")
-    if len(parts) == 1:
-        return scenario.variable_map.get(label), None
-    try:
-        item = next(it for it in scenario.alternative(parts[0]).items if it.name == parts[1])
-    except (KeyError, StopIteration):
+def input_amount(label: InputKey, scenario: "Scenario"):
+    """The amount behind an input, and the item it belongs to (or None)."""
+    if label.is_variable:
+        return get_amount(scenario, label), None
+    where = locate(scenario, label)
+    if where is None:
         return None, None
-    if len(parts) == 2:
-        return item.amount, item
-    if parts[2].startswith("year ") and isinstance(item.amount, YearlyAmounts):   # an entry of a yearly list
-        k = int(parts[2].split()[1]) - item.start_year
-        return (item.amount.values[k] if 0 <= k < len(item.amount) else None), item
-    return getattr(item, parts[2].replace(" ", "_"), None), item
+    return get_amount(scenario, label), scenario.alternatives[where[0]].items[where[1]]
 
 
-def format_input(values: Sequence[float], label: str, scenario: "Scenario") -> list[str]:
-    unit = input_unit(label, scenario)
+def format_input(values: Sequence[float], label: InputKey, scenario: "Scenario") -> list[str]:
+    unit = amount_unit(label)
     if unit == "auto":
         amount, _ = input_amount(label, scenario)
         sk = sketch(amount, scenario) if amount is not None else None
@@ -386,21 +378,21 @@ def _payback(p50: float | None, within: float, horizon: int) -> str:
     return f"{text} ({fmt.percent(within)} within {horizon} years)"
 
 
-def _describe_input(label: str, scenario: "Scenario", comments: dict[str, str]) -> tuple[str, str]:
-    """(amount in words, source) for a sensitivity input label."""
+def _describe_input(label: InputKey, scenario: "Scenario", comments: dict[str, str]) -> tuple[str, str]:
+    """(amount in words, source) for a sensitivity input."""
     amount, item = input_amount(label, scenario)
-    unit = input_unit(label, scenario)
+    unit = amount_unit(label)
     words = describe_amount(amount, unit=unit, currency=scenario.currency, scenario=scenario) if amount is not None else ""
     if item is not None:
         source = item.note
     else:
-        source = comments.get(label, "")
+        source = comments.get(label.item, "")
     return words, source
 
 
-def name(label: str) -> str:
-    """An input's label as the engine's own sentences write it ("line units")."""
-    return insights.pretty_input(label)
+def name(label: InputKey) -> str:
+    """An input as the engine's own sentences write it ("line units")."""
+    return input_label(label)
 
 
 def _drivers_and_caveat(results: "Results", facts: Facts) -> tuple[str, str]:
@@ -409,7 +401,7 @@ def _drivers_and_caveat(results: "Results", facts: Facts) -> tuple[str, str]:
     m = lambda x: fmt.money(x, sc.currency)
     comp = s.comparison
     pair = comp.runner_up is not None
-    target = f"{comp.best} vs {comp.runner_up}" if pair else comp.best
+    target = Target(comp.best, comp.runner_up) if pair else Target(comp.best)
     tor = insights.tornado(results, target)
     bars = [b for b in tor.bars if b.swing > 0]
     if not bars:

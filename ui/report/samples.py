@@ -2,7 +2,9 @@
 
 One row per future (``future`` = 1, 2, ...). Columns per alternative: ``<name>: NPV`` then
 ``<name>: cash year 0`` (today) to ``cash year H``, in currency units with cents, not
-discounted. UTF-8 with a byte-order mark, so Excel shows non-ASCII names correctly; values
+discounted. A name that starts like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return) is written with a leading apostrophe, so opening the file runs nothing.
+UTF-8 with a byte-order mark, so Excel shows non-ASCII names correctly; values
 that are not finite are left empty. Written in chunks, so a million futures stay within
 memory, with progress and cancellation between chunks.
 
@@ -30,13 +32,25 @@ if TYPE_CHECKING:  # pragma: no cover
 
 CHUNK = 20_000
 
+#: A cell starting with one of these is read as a formula by spreadsheet programs (Excel,
+#: LibreOffice, Google Sheets), also after a tab or carriage return.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def text_cell(text: str) -> str:
+    """A cell of user text that a spreadsheet shows as text, never runs as a formula: one that
+    starts like a formula gets a leading apostrophe (OWASP's advice for CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
 
 def columns(results: "Results") -> list[str]:
+    """The header. Alternative names are user text: :func:`text_cell` keeps them inert."""
     horizon = results.scenario.horizon_years
     out = ["future"]
     for a in results.alternatives:
-        out.append(f"{a.name}: NPV")
-        out += [f"{a.name}: cash year {t}" for t in range(horizon + 1)]
+        name = text_cell(a.name)
+        out.append(f"{name}: NPV")
+        out += [f"{name}: cash year {t}" for t in range(horizon + 1)]
     return out
 
 
@@ -70,7 +84,9 @@ def write_csv(results: "Results", path: str | Path, *, progress: Callable[[int, 
     kept = results.yearly_futures              # futures whose yearly cash the run kept
     years = results.scenario.horizon_years + 1
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerow(columns(results))
+        # Every header cell quoted: a name may hold a carriage return, which the minimal
+        # quoting (for the "\n" line ending) would leave bare, splitting the row.
+        csv.writer(f, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(columns(results))
         for lo in range(0, n, CHUNK):
             if cancel is not None and cancel():
                 raise Cancelled()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButt
 
 from simulator import whatif as wi
 from simulator.errors import ScenarioError
+from simulator.keys import InputKey
 from simulator.scenario import Scenario
 
 from ..document import Document
@@ -144,9 +145,9 @@ def _rank(results, n: int, _worker: Worker):
 class WhatIfRow(QFrame):
     """One input: its value in words, a slider from -50% to +50%, and (if pinned) an unpin button."""
 
-    unpin = Signal(str)
+    unpin = Signal(object)   # the InputKey of the row
 
-    def __init__(self, label: str, *, pinned: bool, keyboard: bool, parent: QWidget | None = None):
+    def __init__(self, label: InputKey, *, pinned: bool, keyboard: bool, parent: QWidget | None = None):
         super().__init__(parent)
         self.label = label
         self.setObjectName("whatIfRow")
@@ -247,16 +248,16 @@ class WhatIfPanel(QWidget):
         self.runner.resultsReady.connect(self._on_preview)
         self.runner.failed.connect(self._on_preview_failed)
         self.rows: dict[str, WhatIfRow] = {}
-        self._ranked: list[str] = []
-        self._pinned: list[str] = []
+        self._ranked: list[InputKey] = []
+        self._pinned: list[InputKey] = []
         self._base: Scenario = doc.scenario
         self._fallback: dict[str, object] = {}   # starting amounts of inputs the file lacks
         self._need_rank = True
         self.ranker = LatestWins(self, pool=self.pool, name="whatIfRank")
         self.ranker.result.connect(self._on_ranked)
         self.ranker.error.connect(self._on_rank_failed)
-        self._dragging: str | None = None
-        self._key_label: str | None = None
+        self._dragging: InputKey | None = None
+        self._key_label: InputKey | None = None
         self._shut = False
         self.preview_times: list[float] = []     # when each preview was shown (for the benchmark)
         self.last_preview = None
@@ -366,7 +367,7 @@ class WhatIfPanel(QWidget):
         """The file's scenario that Reset goes back to and shifts start from."""
         return self._base
 
-    def _start_amount(self, label: str):
+    def _start_amount(self, label: InputKey):
         amount = wi.get_amount(self._base, label)
         if amount is None or not wi.shiftable(amount):
             amount = self._fallback.get(label)
@@ -375,11 +376,11 @@ class WhatIfPanel(QWidget):
                 self._fallback[label] = amount
         return amount
 
-    def _shifted(self, scenario: Scenario, label: str, shift: float) -> Scenario:
+    def _shifted(self, scenario: Scenario, label: InputKey, shift: float) -> Scenario:
         lo, hi = wi.field_limits(scenario, label)
         return wi.set_amount(scenario, label, wi.shift_amount(self._start_amount(label), shift, lo=lo, hi=hi))
 
-    def current_shift(self, label: str) -> float | None:
+    def current_shift(self, label: InputKey) -> float | None:
         """The input's shift from the file's value in the document now (None: changed otherwise)."""
         amount = wi.get_amount(self.doc.scenario, label)
         start = self._start_amount(label)
@@ -389,17 +390,17 @@ class WhatIfPanel(QWidget):
         return wi.implied_shift(start, amount, lo=lo, hi=hi)
 
     # -- which sliders ---------------------------------------------------------------
-    def labels(self) -> list[str]:
+    def labels(self) -> list[InputKey]:
         """The inputs with a slider, top to bottom."""
         return list(self.rows)
 
-    def slider(self, label: str) -> QSlider:
+    def slider(self, label: InputKey) -> QSlider:
         return self.rows[label].slider
 
-    def _wanted(self) -> list[str]:
+    def _wanted(self) -> list[InputKey]:
         scenario = self.doc.scenario
         available = set(wi.inputs(scenario))
-        out: list[str] = []
+        out: list[InputKey] = []
         for label in self._ranked + self._pinned:
             if label in available and label not in out:
                 out.append(label)
@@ -439,7 +440,7 @@ class WhatIfPanel(QWidget):
         self._refresh_pin_choices()
         self.slidersChanged.emit()
 
-    def pin(self, label: str) -> None:
+    def pin(self, label: InputKey) -> None:
         """Give ``label`` a slider (kept until unpinned)."""
         if label not in wi.inputs(self.doc.scenario):
             return
@@ -447,7 +448,7 @@ class WhatIfPanel(QWidget):
             self._pinned.append(label)
         self._rebuild_rows()
 
-    def unpin(self, label: str) -> None:
+    def unpin(self, label: InputKey) -> None:
         if label in self._pinned:
             self._pinned.remove(label)
         self._rebuild_rows()
@@ -532,13 +533,13 @@ class WhatIfPanel(QWidget):
             row.show_value(position, wi.describe_shift(scenario, label, shift), bool(shift))
 
     # -- moving a slider -------------------------------------------------------------
-    def _drag_started(self, label: str) -> None:
+    def _drag_started(self, label: InputKey) -> None:
         self._dragging = label
         controller = self.controller
         if controller is not None and getattr(controller, "running", False):
             controller.cancel()   # an older full run must not overwrite the previews
 
-    def _slider_moved(self, label: str, position: int) -> None:
+    def _slider_moved(self, label: InputKey, position: int) -> None:
         if self._shut:
             return
         row = self.rows.get(label)
@@ -560,7 +561,7 @@ class WhatIfPanel(QWidget):
         else:
             self._dragging = label
 
-    def _drag_ended(self, label: str) -> None:
+    def _drag_ended(self, label: InputKey) -> None:
         self._dragging = None
         self.commit(label)
 
@@ -570,7 +571,7 @@ class WhatIfPanel(QWidget):
         if label is not None:
             self.commit(label)
 
-    def commit(self, label: str) -> bool:
+    def commit(self, label: InputKey) -> bool:
         """Make the slider's position one undoable change of the document. True if applied."""
         row = self.rows.get(label)
         if row is None or self._shut:
