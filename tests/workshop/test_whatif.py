@@ -381,6 +381,14 @@ def test_pinning_another_input(workshop, qtbot):
     assert V("crew_size") not in panel.labels()
 
 
+def test_the_unpin_button_removes_its_own_slider(workshop, qtbot):
+    _doc, _controller, panel = workshop
+    panel.pin(V("crew_size"))
+    assert panel.labels()[-1] == V("crew_size")
+    panel.rows[V("crew_size")].unpin_button.click()   # the signal carries the row's InputKey
+    assert V("crew_size") not in panel.labels()
+
+
 def test_a_new_document_starts_afresh(workshop, qtbot):
     doc, controller, panel = workshop
     drag_to(qtbot, panel, V("line_units"), 10)
