@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import statistics
 import subprocess
 import sys
@@ -96,12 +97,20 @@ def test_median_among_futures_that_never_pay_back_is_said_in_words_and_null_in_j
     path.write_text(scenario_text(PAYS_BACK_SOMETIMES.format(p=0.4), horizon=1, iterations=5000))
     assert main(["run", str(path)]) == 0
     text = capsys.readouterr().out
-    assert "IRR                 n/a: the money does not come back in most futures (60%)" in text
+    # The share is 1 - p = 60% in expectation; the seeded run shows 61% (60.9%, 1.3 standard
+    # errors of sqrt(0.24 / 5000) away) since the random streams are keyed by the inputs' typed
+    # identities (the merge of issue 13): any share within 3 standard errors is right.
+    said = re.search(r"IRR                 n/a: the money does not come back in most futures \((\d+)%\)", text)
+    assert said is not None and abs(int(said.group(1)) / 100 - 0.6) <= 3 * math.sqrt(0.24 / 5000) + 0.005
     assert main(["run", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     irr = data["alternatives"][0]["irr"]
     assert irr["p50"] is None and irr["p10"] is None and irr["note"] == "the money does not come back in most futures"
-    assert irr["p90"] == pytest.approx(irr_quantile(0.9, 0.4), abs=0.02)
+    # The P90 moves with the drawn share of futures where the money comes back (5 points of
+    # IRR per point of share, so its 0.7-point standard error is worth 3.5 points): the closed
+    # form is taken at that drawn share (60.9% never back since the streams follow the typed
+    # identities; 0.988 against 0.980 measured), leaving only the benefit's own sampling noise.
+    assert irr["p90"] == pytest.approx(irr_quantile(0.9, 1 - irr["share_never_back"]), abs=0.02)
     assert irr["share_never_back"] == pytest.approx(0.6, abs=0.02) and irr["share_nothing_invested"] == 0
     assert irr["share_undefined"] == pytest.approx(irr["share_never_back"])
     nothing = data["alternatives"][1]["irr"]

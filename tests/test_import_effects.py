@@ -57,12 +57,13 @@ def test_importing_the_charts_does_not_import_qt():
 def test_insights_cache_beside_the_results_not_on_them():
     from simulator.engine import run
     from simulator.insights import CACHE, overview_lines, tornado
+    from simulator.keys import Target
     from simulator.scenario import load
 
     held = len(CACHE._ranks), len(CACHE._overview)     # other tests' Results may still be alive
     results = run(load(ROOT / "scenarios" / "erp-vs-production-line.toml"), 2_000, 7)
     first = overview_lines(results)
-    tornado(results, results.names[0])
+    tornado(results, Target(results.names[0]))
     assert overview_lines(results) is first                     # computed once
     assert not [k for k in vars(results) if "insight" in k or "overview" in k], \
         "the insights wrote into the (frozen) Results"
