@@ -608,6 +608,36 @@ def yearly_futures(iterations: int, alternatives: int, horizon: int, margins: bo
 #: tests/test_memory.py).
 FLOW_ARRAYS = 8
 
+#: More such arrays when the model takes its full path (tax, inflation, working capital,
+#: resale values, year-0 items, lists, event counts, value beyond the horizon): the taxable
+#: profit, the tax and their temporaries (measured as above).
+FULL_FLOW_ARRAYS = FLOW_ARRAYS + 3
+
+#: Work arrays of the size of one yearly event count while :func:`~simulator.distributions.poisson_ppf`
+#: computes it (its start, the log-probability, probability and running sum, the result...).
+POISSON_ARRAYS = 7
+
+
+def _by_year(item: Item, scenario: Scenario) -> bool:
+    """Whether an item's amount is drawn per year of years 0..H (a list, a formula of ``year``)."""
+    return item.is_list or (isinstance(item.amount, Formula) and YEAR_NAME in item.amount.names
+                            and YEAR_NAME not in scenario.variable_map)
+
+
+def _full_model(scenario: Scenario, alt) -> bool:
+    """Whether :func:`simulator.model.flows` takes its full path for ``alt`` (as its ``_plain``)."""
+    if scenario.tax_rate or scenario.inflation or alt.terminal_growth is not None:
+        return True
+    for item in alt.items:
+        if item.kind == "investment":
+            if item.residual_value is not None or item.depreciation != model.STRAIGHT_LINE:
+                return True
+        elif not (item.is_annual and item.start_year >= 1 and item.frequency is None
+                  and not _by_year(item, scenario)):
+            return True
+    return False
+
+
 #: Bytes a run needs whatever its size (its plan, the discount factors, Python objects).
 OVERHEAD = 2**20
 
@@ -626,8 +656,10 @@ def work_bytes(plan: "_Plan", rows: int) -> int:
     """Peak bytes of the work arrays of one chunk of ``rows`` futures (one worker): the
     shared variables (one array each, kept while the alternatives are computed), then one
     alternative at a time its draws (uniforms and values: ``(rows,)`` each, ``(rows, H)`` for a
-    yearly draw; a chance event's yes/no per year, an event count per year), its items' amounts, and its cash-flow
-    arrays (:data:`FLOW_ARRAYS`)."""
+    yearly draw; a chance event's yes/no per year, an event count per year), its items' amounts,
+    and its cash-flow arrays (:data:`FLOW_ARRAYS`; :data:`FULL_FLOW_ARRAYS` on the model's full
+    path). A yearly draw of an item that starts in year 0, a list and a formula of ``year`` have
+    H + 1 columns; an event count is float64 and needs the inverse Poisson's work arrays."""
     h = plan.horizon
     scenario = plan.scenario
 
@@ -641,12 +673,17 @@ def work_bytes(plan: "_Plan", rows: int) -> int:
         bare = [k for k in labels if plan.inputs[k].dist is None]         # a chance's uniform is its value
         g = elems(mapped)
         occurs = elems(bare)
-        # A chance's yes/no per year (bool); an event count per year (float64).
-        chance = rows * sum((plan.inputs[k].columns or h) * (8 if k.field == "events" else 1) for k in bare)
-        items = 8 * rows * len(alt.items)
+        chance = rows * elems(k for k in bare if k.field == "occurs")     # yes/no per year (bool)
+        counts = 8 * rows * elems(k for k in bare if k.field == "events")  # events per year (float64)
+        items = 8 * rows * sum(h + 1 if _by_year(item, scenario) else 1 for item in alt.items)
+        arrays = FULL_FLOW_ARRAYS if _full_model(scenario, alt) else FLOW_ARRAYS
         drawing = 8 * rows * (env + 2 * g + occurs) + chance
-        flowing = 8 * rows * (env + g + (h + 1) * FLOW_ARRAYS) + chance + items   # chance uniforms gone
-        worst = max(worst, drawing, flowing)
+        # the counts beside their uniforms, and the inverse Poisson's work arrays for one of them
+        poisson = POISSON_ARRAYS * 8 * rows * max((plan.inputs[k].columns or h for k in bare if k.field == "events"),
+                                                  default=0)
+        building = 8 * rows * (env + g + occurs) + chance + counts + items + poisson
+        flowing = 8 * rows * (env + g + (h + 1) * arrays) + chance + counts + items   # uniforms gone
+        worst = max(worst, drawing, building, flowing)
     return worst
 
 

@@ -40,6 +40,24 @@ def shape(alts: int, yearly: int, once: int, horizon: int, *, baseline: bool = T
     return s
 
 
+def tax_shape(alts: int, events: int, lists: int, *, vary: bool, tax: bool = True) -> str:
+    """Scenario text with the model's full path (issue 15): an investment with a resale value,
+    ``events`` risks counted per year (Poisson, from year 0), ``lists`` yearly lists and
+    working capital, after tax and inflation when ``tax``."""
+    s = ("tax_rate = 0.25\ninflation = 0.02\n" if tax else "") + "[variables]\nv0 = { low = 10, high = 20 }\n"
+    for a in range(alts):
+        s += (f'[[alternatives]]\nname = "A{a}"\n[[alternatives.items]]\nname = "Build"\nkind = "investment"\n'
+              "amount = { low = 1000, high = 2000 }\nresidual_value = { low = 100, high = 200 }\n")
+        for y in range(events):
+            s += (f'[[alternatives.items]]\nname = "Risk {y}"\nkind = "risk"\nfrequency = {{ low = 0.5, high = 2 }}\n'
+                  'amount = { low = 100, high = 300 }\nstart_year = 0\n' + ('vary = "yearly"\n' if vary else ""))
+        for k in range(lists):
+            s += (f'[[alternatives.items]]\nname = "Ramp {k}"\nkind = "benefit"\n'
+                  'amount = [{ low = 1, high = 2 }, 3, { low = 4, high = 5 }]\n')
+        s += '[[alternatives.items]]\nname = "Stock"\nkind = "working_capital"\namount = 50\n'
+    return s
+
+
 MEASURE = textwrap.dedent("""
     import json, sys, tracemalloc
     from simulator import engine
@@ -58,6 +76,8 @@ SHAPES = {
     "many alternatives": (shape(60, 1, 2, 10), 20_000, 1),
     "no baseline, many blocks": (shape(3, 0, 4, 8, baseline=False), 3 * BLOCK + 123, 1),
     "two workers side by side": (shape(2, 3, 4, 10), 2 * BLOCK, 2),
+    "after tax, yearly event counts from year 0": (tax_shape(2, 30, 1, vary=True), 4_000, 1),
+    "full model without tax, many lists": (tax_shape(3, 2, 5, vary=False, tax=False), 10_000, 1),
 }
 
 
