@@ -80,7 +80,8 @@ def _print_text(results, out) -> None:
     s = results.summary
     sc = results.scenario
     cur = sc.currency
-    m = lambda x: fmt.money(x, cur)  # noqa: E731
+    scale = fmt.headline_scale(s.alternatives)   # one unit for the money of the whole comparison
+    m = lambda x: fmt.money(x, cur, scale=scale)  # noqa: E731
     print(sc.title, file=out)
     print(f"{results.iterations:,} simulated futures over {sc.horizon_years} years, discount rate "
           f"{sc.discount_rate:.1%}, seed {results.seed} ({results.sampling})", file=out)
@@ -88,7 +89,8 @@ def _print_text(results, out) -> None:
     for a in s.alternatives:
         head = a.name + (f"  [{a.category}]" if a.category else "")
         print(head, file=out)
-        print(f"  Expected NPV        {m(a.npv.mean)}   (80% between {m(a.npv.p10)} and {m(a.npv.p90)})", file=out)
+        print(f"  Expected NPV        {m(a.npv.mean)}   (middle 80% of futures: "
+              f"{fmt.middle_80(a.npv.p10, a.npv.p90, cur, scale=scale)})", file=out)
         print(f"  Chance of loss      {fmt.percent(a.prob_loss)}", file=out)
         roi = "n/a (no costs)" if a.roi_mean is None else f"{a.roi_mean:.0%} (median {a.roi_p50:.0%})"
         print(f"  ROI                 {roi}", file=out)
@@ -96,10 +98,9 @@ def _print_text(results, out) -> None:
         if a.irr_share_undefined > 0.005 and a.irr_p50 is not None:
             irr += f" (no IRR in {fmt.percent(a.irr_share_undefined)} of futures)"
         print(f"  IRR                 {irr}", file=out)
-        print(f"  Payback             {fmt.years(a.payback_p50)} median; within the horizon in "
-              f"{fmt.percent(a.payback_within)} of futures", file=out)
-        print(f"  Discounted payback  {fmt.years(a.discounted_payback_p50)} median; within the horizon in "
-              f"{fmt.percent(a.discounted_payback_within)} of futures", file=out)
+        print(f"  Payback             {fmt.payback(a.payback_p50, a.payback_within, sc.horizon_years)}", file=out)
+        print(f"  Discounted payback  "
+              f"{fmt.payback(a.discounted_payback_p50, a.discounted_payback_within, sc.horizon_years)}", file=out)
         if a.margin_pp:
             last = a.margin_pp[-1]
             print(f"  Operating margin    {fmt.points(last.mean)} by year {last.year} "
@@ -140,8 +141,28 @@ def cmd_run(args) -> int:
         json.dump(_clean(data), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        _print_text(results, sys.stdout)
+        _write_text(results, sys.stdout)
     return EXIT_OK
+
+
+def _write_text(results, out) -> None:
+    """The text comparison on ``out``, with the typographic minus of every text surface, or
+    plain "-" where the stream cannot encode it (a legacy Windows code page, say)."""
+    import io
+
+    buf = io.StringIO()
+    _print_text(results, buf)
+    text = buf.getvalue()
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = fmt.ascii_text(text)
+        try:   # any other sign the stream lacks (₹ on cp1252) becomes "?" rather than a crash
+            text = text.encode(encoding, errors="replace").decode(encoding)
+        except LookupError:
+            pass
+    out.write(text)
 
 
 def _clean(obj):

@@ -46,7 +46,7 @@ MUTED = "#5A5A5A"        # captions, axis labels
 GRID = "#E3E3E3"
 LOSS_FILL = "#FBE9E1"    # pale vermillion tint behind the loss side of zero
 LOSS_TEXT = "#A8431A"
-MINUS = "\u2212"         # a real minus sign reads better than a hyphen on a projector
+MINUS = formatting.MINUS  # a real minus sign reads better than a hyphen on a projector
 
 # --- Fonts (points) --------------------------------------------------------------------
 
@@ -99,9 +99,10 @@ def plain(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def money(value: float | None, currency: str) -> str:
-    """``formatting.money`` with a typographic minus: ``−$1.2M``."""
-    return formatting.money(value, currency).replace("-", MINUS, 1)
+def money(value: float | None, currency: str, scale: "formatting.Scale | None" = None) -> str:
+    """``formatting.money`` (a typographic minus: ``−$1.2M``), in ``scale`` when given: the
+    scale of the chart's money axis (:func:`axis_scale`), so text and ticks share one unit."""
+    return formatting.money(value, currency, scale=scale)
 
 
 def percent(p: float | None) -> str:

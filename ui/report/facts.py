@@ -329,7 +329,8 @@ def recommendation(results: "Results") -> Recommendation:
     s = results.summary
     sc = results.scenario
     comp = s.comparison
-    m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+    scale = fmt.headline_scale(s.alternatives)
+    m = lambda x: fmt.money(x, sc.currency, scale=scale)  # noqa: E731
     pc = fmt.percent
     best = s.alternative(comp.best)
     details: list[str] = []
@@ -378,11 +379,12 @@ def recommendation(results: "Results") -> Recommendation:
 def _key_rows(results: "Results") -> list[KeyRow]:
     s = results.summary
     sc = results.scenario
-    m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+    scale = fmt.headline_scale(s.alternatives)   # one unit for the table's money
+    m = lambda x: fmt.money(x, sc.currency, scale=scale)  # noqa: E731
     alts = s.alternatives
     rows = [
         KeyRow("Expected NPV (average)", tuple(m(a.npv.mean) for a in alts)),
-        KeyRow("Middle 80% of futures (P10 to P90)", tuple(middle_80(a, sc.currency) for a in alts)),
+        KeyRow("Middle 80% of futures (P10 to P90)", tuple(middle_80(a, sc.currency, scale) for a in alts)),
         KeyRow("Chance of losing money", tuple(fmt.percent(a.prob_loss) for a in alts)),
     ]
     if len(alts) > 1:
@@ -393,7 +395,7 @@ def _key_rows(results: "Results") -> list[KeyRow]:
                tuple("n/a (no costs)" if a.roi_mean is None else f"{a.roi_mean:.0%}" for a in alts)),
         KeyRow("Internal rate of return (IRR), median",
                tuple("n/a" if a.irr_p50 is None else f"{a.irr_p50:.1%}" for a in alts)),
-        KeyRow("Payback, median", tuple(_payback(a.payback_p50, a.payback_within, sc.horizon_years) for a in alts)),
+        KeyRow("Payback, median", tuple(fmt.payback(a.payback_p50, a.payback_within, sc.horizon_years) for a in alts)),
     ]
     if any(a.margin_pp for a in alts):
         year = max(a.margin_pp[-1].year for a in alts if a.margin_pp)
@@ -404,19 +406,10 @@ def _key_rows(results: "Results") -> list[KeyRow]:
     return rows
 
 
-def middle_80(a: "AlternativeSummary", currency: str) -> str:
-    """"-$793k to $1.6M", or "always $0" when every future gives the same NPV."""
-    m = lambda x: fmt.money(x, currency)  # noqa: E731
-    if a.npv.p10 == a.npv.p90:
-        return f"always {m(a.npv.p10)}"
-    return f"{m(a.npv.p10)} to {m(a.npv.p90)}"
-
-
-def _payback(p50: float | None, within: float, horizon: int) -> str:
-    if p50 is not None and p50 == 0:
-        return "nothing to pay back"
-    text = fmt.years(p50)
-    return f"{text} ({fmt.percent(within)} within {horizon} years)"
+def middle_80(a: "AlternativeSummary", currency: str, scale: "fmt.Scale | None" = None) -> str:
+    """"−$793k to $1.6M", or "always $0" when every future gives the same NPV (see
+    :func:`simulator.formatting.middle_80`)."""
+    return fmt.middle_80(a.npv.p10, a.npv.p90, currency, scale=scale)
 
 
 def _describe_input(label: str, scenario: "Scenario", comments: dict[str, str]) -> tuple[str, str]:
