@@ -79,6 +79,8 @@ def headline_scale(alternatives) -> Scale:
 
 
 def _digits(scaled: float, suffix: str) -> int:
+    if scaled < 0.0995 and suffix in ("M", "B"):
+        return 3
     if scaled < 0.995:
         return 2
     if scaled < 9.95:

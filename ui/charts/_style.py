@@ -163,6 +163,17 @@ def money_axis(axis: Axis, currency: str) -> None:
     axis.set_major_formatter(MoneyFormatter(currency))
 
 
+def axis_scale(axis: Axis) -> formatting.Scale:
+    """The unit of a money axis's tick labels (``$0.5M`` -> M) as a scale for the chart's
+    own texts, so a title or a label never says "$559k" beside ticks in millions. Call it
+    after the axis limits are set and :func:`money_axis` is applied."""
+    fmt_ = axis.get_major_formatter()
+    if not isinstance(fmt_, MoneyFormatter):
+        raise TypeError("axis_scale expects a money axis (see money_axis)")
+    fmt_.set_locs(axis.get_majorticklocs())
+    return formatting.Scale(fmt_._scale, fmt_._suffix)
+
+
 def points_formatter(x, pos=None) -> str:
     """Percentage points of margin: ``+0.5 pp``, ``0 pp``, ``−0.25 pp``."""
     if not np.isfinite(x):
