@@ -123,10 +123,17 @@ def test_value_marks_mean_and_p10_p90_for_each_alternative(bundled_results, stem
     spans = sorted((seg[0][0], seg[1][0]) for c in bars for seg in c.get_segments())
     expected = sorted((a.npv.p10, a.npv.p90) for a in summary.alternatives)
     assert np.allclose(spans, expected)
-    # The mean of each alternative is named in the legend; the loss side is labelled.
+    # The mean of each alternative is named in the legend, in the unit of the axis's ticks
+    # ("$0.30M" beside "$0.5M", never "$298k"); the loss side is labelled.
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    scale = st.axis_scale(ax.xaxis)
+    unit = scale.suffix
+    assert all(t.get_text().endswith(unit) or t.get_text().endswith("$0") for t in ax.get_xticklabels()
+               if t.get_text())
     for a in summary.alternatives:
-        assert any(a.name in t and st.plain(st.money(a.npv.mean, cur)) in t for t in legend), legend
+        amount = st.plain(st.money(a.npv.mean, cur, scale))
+        assert amount.endswith(unit) or amount.endswith("$0")
+        assert any(a.name in t and amount in t for t in legend), legend
     assert "loss" in texts(ax)
     # A histogram outline per alternative that is not fixed.
     varying = [a for a in results.alternatives if not st.is_constant(a.npv)]
