@@ -534,7 +534,8 @@ def break_even(results: "Results", a: str | None = None, b: str | None = None, l
     winner_low = a if f_lo > 0 else b
     winner_high = b if winner_low == a else a
     return BreakEven(label, a, b, value, lo, hi,
-                     f"{winner_low} is ahead while {pretty_input(label)} is below {fmt_v(value)}, {winner_high} above it.")
+                     f"{winner_low} is ahead while {pretty_input(label)} is below {fmt_v(value)}; {winner_high} is ahead "
+                     "above it.")
 
 
 def _format_input(label: str, currency: str) -> Callable[[float], str]:

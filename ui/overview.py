@@ -33,10 +33,6 @@ _ROWS = (
 )
 
 
-#: Rows a card leaves out for an alternative that spends and earns nothing.
-_IDLE_HIDDEN = ("roi", "payback", "margin")
-
-
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -67,11 +63,20 @@ class AlternativeCard(QFrame):
         head.addWidget(self.title, 1)
         head.addWidget(self.category, 0)
         outer.addLayout(head)
+        # A reference that spends and earns nothing ("Do nothing") gets one sentence instead
+        # of figures that say nothing (n/a, nothing to pay back, 0.00 pp): see set_summary.
+        self.idle_text = QLabel()
+        self.idle_text.setObjectName("idle")
+        self.idle_text.setWordWrap(True)
+        self.idle_text.setVisible(False)
+        outer.addWidget(self.idle_text)
+        self.idle = False
         caption = QLabel("Expected value today (NPV)")
         caption.setObjectName("caption")
         caption.setToolTip("Average net present value over all simulated futures: what the investment is worth "
                            "today, after all its costs, with future money discounted.")
         outer.addWidget(caption)
+        self.npv_caption = caption
         self.npv = QLabel("…")
         self.npv.setObjectName("npv")
         f = self.npv.font()
@@ -131,7 +136,8 @@ class AlternativeCard(QFrame):
         if rest:
             shown.append((f"{len(rest)} other item{'s' if len(rest) > 1 else ''}", sum(v for _, v in rest)))
         scale = fmt.money_scale(v for _, v in shown)
-        self.items_caption.setVisible(bool(shown))
+        self.items_caption.setVisible(bool(shown) and not self.idle)
+        self.items.setVisible(not self.idle)
         html = ["<table width='100%' cellspacing='0' cellpadding='1'>"]
         for name, value in shown:
             color = "#1B5E20" if value >= 0 else "#B71C1C"
@@ -159,13 +165,19 @@ class AlternativeCard(QFrame):
         else:
             self.values["margin"].setText("add the business today (Baseline) to see this")
         self.values["best"].setText(fmt.percent(prob_best) if prob_best is not None else "—")
-        # A reference that spends and earns nothing ("Do nothing"): its return, payback and
-        # margin rows say nothing ("n/a", "nothing to pay back", 0.00 pp); its card keeps
-        # the figures it is compared on, so the page fits a 1400x900 window without scrolling.
-        idle = a.pv_costs == 0 and a.pv_benefits == 0 and a.npv.std == 0
-        for key in _IDLE_HIDDEN:
-            self.labels[key].setVisible(not idle)
-            self.values[key].setVisible(not idle)
+        # A reference that spends and earns nothing ("Do nothing"): its rows would say nothing
+        # ("n/a", "nothing to pay back", 0.00 pp), so its card is one sentence with the figures
+        # it is compared on; the page then fits a 1400x900 window (and, with two options that
+        # invest, a 1280x720 one) without scrolling.
+        self.idle = idle = a.pv_costs == 0 and a.pv_benefits == 0 and a.npv.std == 0
+        if idle:
+            never = ", so it never loses money" if a.prob_loss == 0 else ""
+            best = "" if prob_best is None else f" It is the best choice in {fmt.percent(prob_best)} of futures."
+            self.idle_text.setText(f"Nothing is spent or gained: {m(a.npv.mean)} in every future{never}.{best}")
+        self.idle_text.setVisible(idle)
+        for w in (self.npv_caption, self.npv, self.items_caption, self.items, *self.labels.values(),
+                  *self.values.values()):
+            w.setVisible(not idle)
         # The precision of each simulated figure (one standard error), where the reader looks.
         self.npv.setToolTip(f"Expected NPV {m(a.npv.mean)} ± {m(a.npv.se)} (one standard error of the "
                             "simulation: run more futures to narrow it).")

@@ -226,7 +226,7 @@ def test_head_to_head_annotations_are_the_comparison(bundled_results, stem):
     assert f"average {m(d.mean())}" in shown
     # Bars: the share of futures in each bin, adding up to all of them; right of zero in the
     # colour of the one ahead there, left of zero in the other's.
-    bars = [r for r in gap_ax.patches if r.get_gid() == "gap-bars"]
+    bars = [r for r in gap_ax.patches if str(r.get_gid()).startswith("gap-bar:")]
     heights = np.array([r.get_height() for r in bars])
     assert heights.sum() == pytest.approx(1.0)
     cols = colors_for(names)
@@ -277,6 +277,7 @@ def test_payback_markers_at_the_same_time_stay_visible():
     assert len(labels) == 2 and len({t.get_position() for t in labels}) == 2
     # Each band's edges are labelled in place, in its colour.
     words = [t.get_text() for t in fig.axes[0].texts if str(t.get_gid()).startswith("band-label:")]
+    assert len({t.get_gid() for t in fig.axes[0].texts if str(t.get_gid()).startswith("band-label:")}) == 4
     assert sorted(words) == ["P10", "P10", "P90", "P90"]
 
 

@@ -137,7 +137,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     k = len(paths)
     band_alpha = 0.16 if k <= 3 else 0.1
     handles, labels = [], []
-    edges = []   # (y at the horizon, "P90"/"P10", colour): the band edges, labelled at the right
+    edges = []   # (y at the horizon, "P90"/"P10", colour, name): the band edges, labelled at the right
     for p in paths:
         c = cols[p.name]
         if p.empty:
@@ -151,7 +151,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
             for edge, word in ((p.p90, "P90"), (p.p10, "P10")):
                 ax.plot(p.years, edge, color=c, lw=1.1, ls=(0, (2, 2)), zorder=2.5, gid=f"cash-{word}:{p.name}")
                 if np.isfinite(edge[-1]):
-                    edges.append((float(edge[-1]), word, c))
+                    edges.append((float(edge[-1]), word, c, p.name))
         (line,) = ax.plot(p.years, p.p50, color=c, lw=2.8 if k <= 4 else 2.2, marker="o",
                           ms=5, zorder=4, ls="--" if p.flat else "-")
         line.set_gid(f"cash-median:{p.name}")
@@ -165,16 +165,16 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     # The bands labelled in place: "P90" and "P10" at the right end of each band's edges, in
     # its colour, nudged apart so they never overlap.
     if edges:
-        lo, hi = ax.get_ylim()
+        lo, hi = ax.get_ylim()  # (ids below stay unique in a report's SVG)
         # A label's height (with a little air) in data units; the plot takes roughly 45% of
         # the figure's height once the title, legend and caption are placed.
         line_px = (st.NOTE_SIZE - 1) * 1.35 * fig.dpi / 72
         gap = (hi - lo) * line_px / max(0.45 * fig.bbox.height, 1.0)
-        ys = st.spread_apart([y for y, _, _ in edges], gap, lo + 0.5 * gap, hi - 0.5 * gap)
-        for (y0, word, c), y in zip(edges, ys):
+        ys = st.spread_apart([y for y, _, _, _ in edges], gap, lo + 0.5 * gap, hi - 0.5 * gap)
+        for (y0, word, c, name), y in zip(edges, ys):
             ax.annotate(word, xy=(horizon, y0), xytext=(horizon + 0.06 * max(horizon, 4) * 0.3, y),
                         textcoords="data", ha="left", va="center", fontsize=st.NOTE_SIZE - 1, fontweight="bold",
-                        color=st.readable(c), zorder=7, gid=f"band-label:{word}")
+                        color=st.readable(c), zorder=7, gid=f"band-label:{word}:{name}")
         ax.set_ylim(lo, hi)
 
     # Payback markers on the zero line. Markers within a few hundredths of the horizon of

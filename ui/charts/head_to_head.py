@@ -190,10 +190,12 @@ def _draw_gap(ax, results: "Results", g: Gap, cols: Mapping[str, str], *, compac
     c_lead, c_other = cols[g.lead], cols[g.other]
     left = edges[:-1]
     colours = [c_lead if x >= -1e-9 * w else c_other for x in left]
-    ax.bar(left, share, width=w, align="edge", color=colours, alpha=0.85, lw=0, zorder=2, gid="gap-bars")
+    bars = ax.bar(left, share, width=w, align="edge", color=colours, alpha=0.85, lw=0, zorder=2)
+    for i, bar in enumerate(bars):
+        bar.set_gid(f"gap-bar:{i}")           # ids stay unique in a report's SVG
     top = float(share.max()) if share.size else 1.0
     ax.set_xlim(edges[0], edges[-1])
-    ax.axvline(0.0, color=st.INK, lw=1.2, zorder=3)
+    ax.vlines(0.0, 0, top * 1.03, color=st.INK, lw=1.2, zorder=3)    # zero: up to the bars, not through the labels
     st.money_axis(ax.xaxis, cur)
     if compact:
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))

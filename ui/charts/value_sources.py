@@ -134,7 +134,7 @@ def finding(results: "Results", by: Mapping[str, Mapping[str, float]]) -> str:
         tops.append((name, top, share))
         how = "entirely" if share >= 0.995 else "mainly"
         pct = "" if share >= 0.995 else f" ({st.percent(share)})"
-        who = f"{name}'s benefits come" if not parts else f"{name}'s"
+        who = f"{st.formatting.possessive(name)} benefits come" if not parts else st.formatting.possessive(name)
         parts.append(f"{who} {how} from {top}{pct}")
         if len(parts) == 3:
             break
