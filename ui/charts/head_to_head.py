@@ -90,7 +90,15 @@ def _gap_words(g: Gap, cur: str, scale) -> str:
     m = lambda x: st.money(x, cur, scale)  # noqa: E731
     if g.p10 == g.p90:
         return f"by {m(g.mean)} in almost every future"
-    return f"by {m(g.mean)} on average; the gap is between {m(g.p10)} and {m(g.p90)} in 80% of futures"
+    return f"{_by(g, m)}; the gap is between {m(g.p10)} and {m(g.p90)} in 80% of futures"
+
+
+def _by(g: Gap, m) -> str:
+    """"by $0.3M on average", or "by a narrow margin on average ($0.009M)" when the average gap
+    is small beside the spread of the gap."""
+    if abs(g.mean) < 0.05 * (g.p90 - g.p10):
+        return f"by a narrow margin on average ({m(g.mean)})"
+    return f"by {m(g.mean)} on average"
 
 
 def finding(results: "Results", scale=None) -> str:
@@ -123,7 +131,7 @@ def finding(results: "Results", scale=None) -> str:
         return (f"{coin}{other} beats {best} in {st.percent(q)} of futures{tie_note}; yet {best} is worth more "
                 f"on average, {_gap_words(g, cur, scale)}")
     worst_win = min(beats[best][o] for o in names if o != best)
-    lead = "" if g.empty else f" and beats {g.other} by {st.money(g.mean, cur, scale)} on average"
+    lead = "" if g.empty else f" and beats {g.other} {_by(g, lambda x: st.money(x, cur, scale))}"
     if worst_win > 0.5:
         return (f"{best} beats each of the other alternatives in at least {st.percent(worst_win)} "
                 f"of futures{lead}")

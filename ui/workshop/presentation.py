@@ -390,7 +390,8 @@ class VerdictView(QWidget):
                 self.grid.addWidget(tile, i // cols, i % cols)
             for c in range(3):
                 self.grid.setColumnStretch(c, 1 if c < cols else 0)
-        m = lambda x: fmt.money(x, sc.currency)  # noqa: E731
+        scale = fmt.headline_scale(s.alternatives)     # the unit of the verdict and the Overview
+        m = lambda x: fmt.money(x, sc.currency, scale=scale)  # noqa: E731
         several = len(names) > 1
         for a in s.alternatives:
             tile = self.tiles[a.name]
