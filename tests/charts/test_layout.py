@@ -16,7 +16,7 @@ SIZES = [(820, 580), (930, 700)]
 #: The chart canvas of the app's window at 1400x900 and at 1280x720 (measured).
 WINDOW_SIZES = [(954, 753), (834, 573)]
 #: The charts issue 12 reworked: their texts must also not overlap one another.
-REWORKED = ["risk", "cash", "head_to_head"]
+REWORKED = ["value", "risk", "cash", "head_to_head"]
 
 
 def drawn_texts(fig: Figure) -> list[Text]:
@@ -33,7 +33,7 @@ def drawn_texts(fig: Figure) -> list[Text]:
     return [t for t in fig.findobj(Text) if id(t) not in skip and t.get_visible() and t.get_text().strip()]
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SIZES + WINDOW_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("key", [c.key for c in ALL_CHARTS])
 @pytest.mark.parametrize("stem", [p.stem for p in SCENARIOS])
 def test_every_text_fits_inside_the_figure(bundled_results, stem, key, size):
