@@ -104,7 +104,7 @@ def _print_text(results, out) -> None:
         if a.margin_pp:
             last = a.margin_pp[-1]
             print(f"  Operating margin    {fmt.points(last.mean)} by year {last.year} "
-                  f"(80% between {fmt.points(last.p10)} and {fmt.points(last.p90)})", file=out)
+                  f"(middle 80% of futures: {fmt.points(last.p10)} to {fmt.points(last.p90)})", file=out)
         print(f"  Chance of being best {fmt.percent(s.comparison.prob_best[a.name])}", file=out)
         print("", file=out)
     if len(s.alternatives) > 1:
