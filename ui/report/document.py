@@ -7,6 +7,7 @@ the assumptions, the cash flows by year, and method and glossary last.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -88,7 +89,6 @@ def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
     r = facts.results
     sc = facts.scenario
     s = r.summary
-    m = facts.money
     doc = Document(facts.title, f"{facts.title} · {facts.source_name} · {facts.date}", facts.footer_facts)
     add = doc.blocks.append
 
@@ -143,9 +143,11 @@ def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
             add(Paragraph("No items: nothing is spent and nothing changes, so its NPV is zero in every future.",
                           "note"))
             continue
-        rows = [Row((it.name, it.timing, it.amount, fmt.money(it.pv, facts.currency, sign=True),
+        scale = fmt.money_scale([it.pv for it in alt.items] + [alt.summary.npv.mean])   # one unit per table
+        rows = [Row((it.name, it.timing, it.amount, fmt.money(it.pv, facts.currency, sign=True, scale=scale),
                      it.source or "\u2014")) for it in alt.items]
-        rows.append(Row(("Expected NPV (sum of the items)", "", "", m(alt.summary.npv.mean), ""), "total"))
+        rows.append(Row(("Expected NPV (sum of the items)", "", "", fmt.money(alt.summary.npv.mean, facts.currency,
+                                                                                scale=scale), ""), "total"))
         add(Table((Column("Item", weight=0.19), Column("Kind and timing", weight=0.2),
                    Column("Amount", weight=0.25), Column("Worth today", "right", weight=0.1),
                    Column("Source", weight=0.26)), tuple(rows), font="small"))
@@ -169,9 +171,11 @@ def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
         if baseline:
             cols.append(Column("Operating margin impact", "right", weight=1.15))
         body = []
+        scale = fmt.money_scale(v for c in rows_ for v in (c.mean, c.p10, c.p50, c.p90, c.cumulative_mean))
+        mt = functools.partial(fmt.money, currency=facts.currency, scale=scale)  # one unit per table
         for c in rows_:
-            cells = [("0 (today)" if c.year == 0 else str(c.year)), m(c.mean), m(c.p10), m(c.p50), m(c.p90),
-                     m(c.cumulative_mean)]
+            cells = [("0 (today)" if c.year == 0 else str(c.year)), mt(c.mean), mt(c.p10), mt(c.p50), mt(c.p90),
+                     mt(c.cumulative_mean)]
             if baseline:
                 cells.append("\u2014" if c.margin_mean is None else fmt.points(c.margin_mean))
             body.append(Row(tuple(cells)))

@@ -34,15 +34,17 @@ MUTED = Font(color="5B6573")
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 
-PERCENT = "0.0%"
-POINTS = '+0.00" pp";-0.00" pp";0.00" pp"'
+# Cells hold raw numbers; their formats show negatives with the minus sign of every text
+# surface (simulator.formatting.MINUS), so a figure reads the same here as in the app.
+PERCENT = f'0.0%;"{fmt.MINUS}"0.0%'
+POINTS = f'+0.00" pp";"{fmt.MINUS}"0.00" pp";0.00" pp"'
 YEARS = "0.0"
 INTEGER = "#,##0"
 
 
 def money_format(currency: str) -> str:
     prefix = fmt.currency_prefix(currency).replace('"', "")
-    return f'"{prefix}"#,##0;-"{prefix}"#,##0'
+    return f'"{prefix}"#,##0;"{fmt.MINUS}{prefix}"#,##0'
 
 
 def _clean(value: Any) -> Any:
@@ -111,11 +113,12 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _years_value(p50: float | None) -> Any:
-    if p50 is None or (isinstance(p50, float) and math.isnan(p50)):
-        return "n/a"
-    if math.isinf(p50):
-        return "not within the horizon"
+def _years_value(p50: float | None, within: float) -> Any:
+    """A median payback as a number of years, or the app's words where it is not one."""
+    if p50 is None or (isinstance(p50, float) and math.isnan(p50)) or math.isinf(p50):
+        return fmt.years(p50)
+    if p50 == 0 and within >= 0.999:
+        return fmt.NOTHING_TO_PAY_BACK
     return p50
 
 
@@ -147,7 +150,8 @@ def _summary(ws, facts: Facts, money: str) -> None:
                   _or_na(a.roi_of_expected, "n/a (no costs)"), _or_na(a.roi_p50), _or_na(a.roi_p10),
                   _or_na(a.roi_p90), _or_na(a.roi_mean), _irr_value(a.irr.p50, median=True), _irr_value(a.irr.p10),
                   _irr_value(a.irr.p90), a.irr.share_never_back, a.irr.share_nothing_invested,
-                  _years_value(a.payback_p50), a.payback_within, _years_value(a.discounted_payback_p50),
+                  _years_value(a.payback_p50, a.payback_within), a.payback_within,
+                  _years_value(a.discounted_payback_p50, a.discounted_payback_within),
                   a.discounted_payback_within, last if last is not None else "n/a",
                   s.comparison.expected_regret[a.name]]
         for col, (value, (_, _, f)) in enumerate(zip(values, SUMMARY_COLUMNS), 1):

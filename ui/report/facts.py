@@ -281,7 +281,8 @@ def recommendation(results: "Results") -> Recommendation:
     s = results.summary
     sc = results.scenario
     comp = s.comparison
-    m = lambda x: fmt.money(x, sc.currency)
+    scale = fmt.headline_scale(s.alternatives)
+    m = lambda x: fmt.money(x, sc.currency, scale=scale)
     pc = fmt.percent
     best = s.alternative(comp.best)
     details: list[str] = []
@@ -330,11 +331,12 @@ def recommendation(results: "Results") -> Recommendation:
 def _key_rows(results: "Results") -> list[KeyRow]:
     s = results.summary
     sc = results.scenario
-    m = lambda x: fmt.money(x, sc.currency)
+    scale = fmt.headline_scale(s.alternatives)   # one unit for the table's money
+    m = lambda x: fmt.money(x, sc.currency, scale=scale)
     alts = s.alternatives
     rows = [
         KeyRow("Expected NPV (average)", tuple(m(a.npv.mean) for a in alts)),
-        KeyRow("Middle 80% of futures (P10 to P90)", tuple(middle_80(a, sc.currency) for a in alts)),
+        KeyRow("Middle 80% of futures (P10 to P90)", tuple(middle_80(a, sc.currency, scale) for a in alts)),
         KeyRow("Chance of losing money", tuple(fmt.percent(a.prob_loss) for a in alts)),
     ]
     if len(alts) > 1:
@@ -343,10 +345,10 @@ def _key_rows(results: "Results") -> list[KeyRow]:
     rows += [
         KeyRow(f"Return on investment ({roi_label(sc.horizon_years)})",
                tuple("n/a (no costs)" if a.roi_of_expected is None else
-                     f"{a.roi_of_expected:.0%} (median future {a.roi_p50:.0%})" for a in alts)),
+                     f"{fmt.rate(a.roi_of_expected)} (median future {fmt.rate(a.roi_p50)})" for a in alts)),
         KeyRow("Internal rate of return (IRR), median of all futures",
                tuple(_irr_cell(a) for a in alts)),
-        KeyRow("Payback, median", tuple(_payback(a.payback_p50, a.payback_within, sc.horizon_years) for a in alts)),
+        KeyRow("Payback, median", tuple(fmt.payback(a.payback_p50, a.payback_within, sc.horizon_years) for a in alts)),
     ]
     if any(a.margin_pp for a in alts):
         year = max(a.margin_pp[-1].year for a in alts if a.margin_pp)
@@ -371,19 +373,10 @@ def _irr_cell(a: "AlternativeSummary") -> str:
     return text
 
 
-def middle_80(a: "AlternativeSummary", currency: str) -> str:
-    """"-$793k to $1.6M", or "always $0" when every future gives the same NPV."""
-    m = lambda x: fmt.money(x, currency)
-    if a.npv.p10 == a.npv.p90:
-        return f"always {m(a.npv.p10)}"
-    return f"{m(a.npv.p10)} to {m(a.npv.p90)}"
-
-
-def _payback(p50: float | None, within: float, horizon: int) -> str:
-    if p50 is not None and p50 == 0:
-        return "nothing to pay back"
-    text = fmt.years(p50)
-    return f"{text} ({fmt.percent(within)} within {horizon} years)"
+def middle_80(a: "AlternativeSummary", currency: str, scale: "fmt.Scale | None" = None) -> str:
+    """"−$793k to $1.6M", or "always $0" when every future gives the same NPV (see
+    :func:`simulator.formatting.middle_80`)."""
+    return fmt.middle_80(a.npv.p10, a.npv.p90, currency, scale=scale)
 
 
 def _describe_input(label: str, scenario: "Scenario", comments: dict[str, str]) -> tuple[str, str]:
