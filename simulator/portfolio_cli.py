@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import textwrap
 
 from .errors import Problem, ScenarioError
 
@@ -62,5 +63,6 @@ def cmd_portfolio(args) -> int:
         print(scenario.title)
         print(f"{results.iterations:,} simulated futures, seed {results.seed}")
         for line in describe(result):
-            print(line)
+            indent = " " * (len(line) - len(line.lstrip()))
+            print(textwrap.fill(line, 100, subsequent_indent=indent + "    ") if line else line)
     return 0
