@@ -141,6 +141,9 @@ class MainWindow(QMainWindow):
         from . import extras
 
         extras.install(self)
+        from .portfolio_view import install as install_portfolio
+
+        self.portfolio_view = install_portfolio(self)   # a tab while the scenario has a [portfolio] table
         if eager_charts:
             self.sync_chart_tabs()
 
@@ -709,7 +712,7 @@ class MainWindow(QMainWindow):
         self.autosaver.shutdown()   # saved, discarded or unchanged: the autosaved copy goes
         if self.persist:
             self._save_state()
-        for tool in ("whatif", "presentation"):   # workshop tools with workers of their own
+        for tool in ("whatif", "presentation", "portfolio_view"):   # parts with workers of their own
             part = getattr(self, tool, None)
             if part is not None and hasattr(part, "shutdown"):
                 part.shutdown()
