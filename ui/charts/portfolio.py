@@ -148,5 +148,6 @@ def _split(ax, result: "PortfolioResult") -> None:
     ax.set_xlim(0, 1.18)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.set_title("IT and non-IT:\nshares of the funded set", fontsize=st.NOTE_SIZE, color=st.INK, loc="left")
-    ax.legend(loc="lower right", fontsize=st.NOTE_SIZE - 2, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=st.NOTE_SIZE - 3, frameon=False,
+              handlelength=1.2, columnspacing=1.0)
     ax.grid(axis="x", color=st.GRID, lw=0.8)

@@ -84,7 +84,7 @@ def money_cells(values: Sequence[float], currency: str) -> tuple[str, ...]:
     return tuple(fmt.money(v, currency) for v in values)
 
 
-def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
+def build(facts: Facts, charts: Sequence[ChartImage], portfolio_chart: ChartImage | None = None) -> Document:
     r = facts.results
     sc = facts.scenario
     s = r.summary
@@ -114,6 +114,9 @@ def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
         add(Heading("What the simulation shows", 1, "charts"))
         for i, chart in enumerate(charts, 1):
             add(FigureBlock(i, chart))
+
+    if facts.portfolio is not None or facts.portfolio_problem:
+        _portfolio_section(facts, add, portfolio_chart, len(charts) + 1)
 
     # 3. Assumptions (no forced page break: a short chart section should not leave half a
     # page empty) ---------------------------------------------------------------------
@@ -187,6 +190,47 @@ def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
     add(Table((Column("", weight=0.27), Column("", weight=0.73)), tuple(Row(g) for g in facts.glossary),
               style="definitions"))
     return doc
+
+
+def _portfolio_section(facts: Facts, add, chart: ChartImage | None, number: int) -> None:
+    """Which projects to fund under the [portfolio] table: the set, the candidates, the frontier."""
+    from simulator.portfolio import describe
+
+    add(PageBreak())
+    add(Heading("Which projects to fund", 1, "portfolio"))
+    res = facts.portfolio
+    if res is None:
+        add(Paragraph(facts.portfolio_problem, "callout", lead="No set of projects meets the portfolio table."))
+        return
+    lines = [line.strip() for line in describe(res)]
+    spec = res.spec
+    c = res.choice
+    m = facts.money
+    add(Paragraph(lines[2] if len(lines) > 2 else "", "callout",
+                  lead=f"Budget {m(spec.budget)}" + ("" if spec.max_loss_probability is None else
+                                                     f", at most a {fmt.percent(spec.max_loss_probability)} "
+                                                     "chance of loss.")))
+    add(Paragraph(f"Capital used {m(c.capital)}; expected NPV {m(c.expected_npv)} (80% between "
+                  f"{m(res.npv['p10'])} and {m(res.npv['p90'])}); chance of loss "
+                  f"{fmt.percent(c.prob_loss, digits=1)}." + next((" " + ln for ln in lines
+                                                                  if ln.startswith("The loss limit")), "")))
+    rows = [Row((mg.name, mg.category or "\u2014", "\u2714" if mg.funded else "", m(mg.capital), m(mg.expected_npv),
+                 fmt.percent(mg.prob_loss_alone),
+                 mg.reason.split(" left out: ", 1)[-1] if not mg.funded else "funded"))
+            for mg in res.marginal]
+    add(Table((Column("Project", weight=0.2), Column("Category", weight=0.1), Column("Funded", weight=0.08),
+               Column("Capital", "right", weight=0.09), Column("Expected NPV", "right", weight=0.1),
+               Column("Chance of loss alone", "right", weight=0.1), Column("Why", weight=0.33)),
+              tuple(rows), font="small"))
+    if res.frontier:
+        add(Paragraph("The best set at other budgets (yearly limits scaled alike):", keep_with_next=True))
+        add(Table((Column("Budget", "right", weight=0.12), Column("Capital used", "right", weight=0.12),
+                   Column("Expected NPV", "right", weight=0.12), Column("Chance of loss", "right", weight=0.1),
+                   Column("Funded", weight=0.54)),
+                  tuple(Row((m(p.budget), m(p.capital), m(p.expected_npv), fmt.percent(p.prob_loss),
+                             ", ".join(p.selected))) for p in res.frontier), font="small"))
+    if chart is not None:
+        add(FigureBlock(number, chart))
 
 
 def plain_text(doc: Document) -> str:
