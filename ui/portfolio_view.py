@@ -27,7 +27,8 @@ from simulator.errors import Cancelled, ScenarioError
 #: Quiet time after a what-if edit before re-optimising.
 DEBOUNCE_MS = 200
 
-COLUMNS = ("Funded", "Must fund", "Project", "Category", "Capital", "Expected NPV", "Chance of loss", "If toggled")
+COLUMNS = ("Funded", "Must fund", "Project", "Category", "Capital", "Expected NPV", "Chance of loss alone",
+           "If toggled")
 
 
 class _Signals(QObject):
