@@ -644,15 +644,30 @@ def by_category(cands: Candidates, x: np.ndarray) -> dict[str, dict[str, Any]]:
 
 
 def _frontier(cands: Candidates, cons: Constraints, cancel=None) -> tuple[FrontierPoint, ...]:
-    levels = sorted({round(cons.budget * f, 6) for f in FRONTIER_LEVELS})
-    points = []
-    for b in levels:
+    """The best set at budgets from a quarter to twice the scenario's (:data:`FRONTIER_LEVELS`).
+    Levels no set meets (must-funds over a small budget) are left out; while fewer than five
+    remain, levels are added between the last infeasible and the first feasible one."""
+    points: dict[float, FrontierPoint] = {}
+    infeasible: list[float] = []
+
+    def at(b: float) -> None:
         try:
             c = optimise(cands, cons.scaled(b), cancel=cancel)
         except PortfolioInfeasible:
-            continue
-        points.append(FrontierPoint(b, tuple(c.selected(cands)), c.expected_npv, c.prob_loss, c.capital))
-    return tuple(points)
+            infeasible.append(b)
+            return
+        points[b] = FrontierPoint(b, tuple(c.selected(cands)), c.expected_npv, c.prob_loss, c.capital)
+
+    for b in sorted({round(cons.budget * f, 6) for f in FRONTIER_LEVELS}):
+        at(b)
+    for _ in range(8):
+        if len(points) >= 5 or not points or not infeasible:
+            break
+        lo = max((b for b in infeasible if b < min(points)), default=None)
+        if lo is None:
+            break
+        at(round((lo + min(points)) / 2, 6))
+    return tuple(points[b] for b in sorted(points))
 
 
 def _reason(cands: Candidates, cons: Constraints, chosen: Choice, j: int, toggled: Choice | None,

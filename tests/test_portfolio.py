@@ -291,3 +291,16 @@ def test_cli_bad_input_exits_2_without_traceback(tmp_path):
     assert "over.toml: portfolio.budget:" in out.stderr and "budget = 200" in out.stderr
     bad = cli("portfolio", str(BUNDLED), "--iterations", "0")
     assert bad.returncode == 2 and "--iterations" in bad.stderr
+
+
+def test_frontier_keeps_five_levels_when_must_fund_rules_out_small_budgets():
+    rng = np.random.default_rng(2)
+    V = rng.normal(2e5, 3e5, (500, 4))
+    cap = np.array([8e5, 2e5, 3e5, 4e5])
+    cands = P.Candidates(("Core", "A", "B", "C"), ("IT", "IT", "non-IT", "non-IT"), V, cap, cap[:, None])
+    cons = P.Constraints(1e6, must=frozenset({0}))
+    points = P._frontier(cands, cons)
+    assert len(points) >= 5
+    assert all(p.budget >= 8e5 and "Core" in p.selected for p in points)
+    values = [p.expected_npv for p in points]
+    assert values == sorted(values)
