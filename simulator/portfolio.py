@@ -213,15 +213,21 @@ def _highs():
                 sys.stdout.flush()
             except (OSError, ValueError):
                 pass
-            saved = os.dup(1)
-            null = os.open(os.devnull, os.O_WRONLY)
             try:
-                os.dup2(null, 1)
+                saved = os.dup(1)
+            except OSError:  # no standard output at all (a windowed app): nothing to keep clean
+                saved = None
+            if saved is None:
                 h = highspy.Highs()
-            finally:
-                os.dup2(saved, 1)
-                os.close(saved)
-                os.close(null)
+            else:
+                null = os.open(os.devnull, os.O_WRONLY)
+                try:
+                    os.dup2(null, 1)
+                    h = highspy.Highs()
+                finally:
+                    os.dup2(saved, 1)
+                    os.close(saved)
+                    os.close(null)
             _banner_done = True
     h.setOptionValue("output_flag", False)
     return h
