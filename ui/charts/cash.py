@@ -166,6 +166,8 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         previous = p.payback
         ax.plot([p.payback], [0.0], marker="o", ms=13, mfc=c, mec="white", mew=2, ls="none", zorder=6,
                 gid=f"payback:{p.name}")
+        if level >= 3:  # many close paybacks (a portfolio): the legend already names each one
+            continue
         ax.annotate(f"{p.payback:.1f} yrs", xy=(p.payback, 0.0), xytext=(6, -14 - 20 * level),
                     textcoords="offset points", ha="left", va="top", fontsize=st.NOTE_SIZE + 1,
                     fontweight="bold", color=st.readable(c), zorder=7,

@@ -103,10 +103,15 @@ def build(facts: Facts, charts: Sequence[ChartImage], portfolio_chart: ChartImag
     cols = [Column("", "left", weight=label_share)] + [
         Column(a.name + (f" ({a.category})" if a.category else ""), "right", weight=(1 - label_share) / len(alts))
         for a in alts]
-    add(Table(tuple(cols), tuple(Row((k.label,) + k.cells) for k in facts.key_rows), style="key"))
+    key_table = Table(tuple(cols), tuple(Row((k.label,) + k.cells) for k in facts.key_rows), style="key")
+    wide = len(alts) > 5   # many alternatives (a portfolio's candidates): the words first, the tall table after
+    if not wide:
+        add(key_table)
     add(Paragraph(facts.drivers, lead="What drives the result."))
     add(Paragraph(facts.worth_knowing, lead="What is worth finding out before deciding."))
     add(Paragraph(facts.caveat, "note"))
+    if wide:
+        add(key_table)
 
     # 2. Charts ---------------------------------------------------------------------
     if charts:
