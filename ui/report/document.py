@@ -97,6 +97,12 @@ def build(facts: Facts, charts: Sequence[ChartImage], portfolio_chart: ChartImag
     add(Paragraph(facts.decision, "lead", lead="The decision."))
     if sc.description.strip():
         add(Paragraph(" ".join(sc.description.split()), "body"))
+    if facts.portfolio is not None:   # a [portfolio] scenario: the set to fund comes first
+        pc = facts.portfolio.choice
+        add(Paragraph(f"Capital {m(pc.capital)} of {m(facts.portfolio.spec.budget)}, expected NPV "
+                      f"{m(pc.expected_npv)}, chance of loss {fmt.percent(pc.prob_loss, digits=1)}; see \u201cWhich "
+                      "projects to fund\u201d. The comparison below takes each project on its own.", "callout",
+                      lead="Fund " + ", ".join(facts.portfolio.selected) + "."))
     add(Paragraph(" ".join(facts.recommendation.details), "callout", lead=facts.recommendation.headline))
     alts = s.alternatives
     label_share = 0.5 if len(alts) == 1 else (0.3 if len(alts) <= 3 else 0.24)
