@@ -262,6 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tab", help="the results tab to show (with --screenshot)")
     p.add_argument("--size", default="1400x900", help="window size for --screenshot, e.g. 1400x900")
     p.set_defaults(func=cmd_gui)
+
+    from .portfolio import add_parser as add_portfolio  # its code lives in its own module
+
+    add_portfolio(sub)
     return parser
 
 

@@ -36,7 +36,8 @@ def summary_table(ws) -> tuple[dict[str, int], dict[str, int]]:
 def test_summary_matches_the_engine(stem, bundled_results, bundled_reports):
     results = bundled_results[stem]
     wb = load_workbook(bundled_reports[stem]["xlsx"])
-    assert wb.sheetnames == ["Summary", "Assumptions", "Cash flows", "Samples"]
+    portfolio = ["Portfolio"] if bundled_results[stem].scenario.portfolio is not None else []
+    assert wb.sheetnames == ["Summary", "Assumptions", "Cash flows", *portfolio, "Samples"]
     ws = wb["Summary"]
     assert ws["A1"].value == results.scenario.title
     assert ws["A2"].value == recommendation(results).headline

@@ -79,7 +79,8 @@ def test_html_has_the_same_content_and_is_self_contained(stem, bundled_results, 
     for title in ("Assumptions", "Cash flows by year", "Method and glossary"):
         assert title in text
     # one inline SVG per chart, nothing fetched from elsewhere
-    assert raw.count("<svg") == len(CHARTS)
+    portfolio = 1 if results.scenario.portfolio is not None else 0   # its section adds the portfolio chart
+    assert raw.count("<svg") == len(CHARTS) + portfolio
     assert not re.search(r"<(script|link|img|iframe)\b", raw)
     assert not re.search(r"""(src|href)=["']https?:""", raw)
     assert "@media print" in raw and "<style>" in raw

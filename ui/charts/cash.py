@@ -193,6 +193,8 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         ms = max(5.0, 15.0 - 5.0 * ring)
         ax.plot([p.payback], [0.0], marker="o", ms=ms, mfc=c, mec="white", mew=2, ls="none", zorder=6 + 0.1 * ring,
                 gid=f"payback:{p.name}")
+        if level >= 3:  # many close paybacks (a portfolio): the legend already names each one
+            continue
         ax.annotate(f"{p.payback:.1f} yrs", xy=(p.payback, 0.0), xytext=(8, -14 - 20 * level),
                     textcoords="offset points", ha="left", va="top", fontsize=st.NOTE_SIZE + 1,
                     fontweight="bold", color=st.readable(c), zorder=7,

@@ -14,7 +14,7 @@ import datetime as _dt
 import os
 from pathlib import Path
 import re
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from simulator import __version__
 from simulator import formatting as fmt
@@ -134,6 +134,10 @@ class Facts:
     notes: dict[str, str] = field(default_factory=dict)
     #: Unusual but allowed inputs (simulator.scenario.cautions), one line each with its field.
     cautions: list[str] = field(default_factory=list)
+    #: The [portfolio] analysis (simulator.portfolio.PortfolioResult) when the scenario has the
+    #: table; ``portfolio_problem`` says why no set of projects meets it, when none does.
+    portfolio: Any = None
+    portfolio_problem: str = ""
 
     def money(self, x: float | None) -> str:
         return fmt.money(x, self.currency)
@@ -256,7 +260,20 @@ def build(results: "Results", source_file: str | os.PathLike | None = None, sour
     facts.command = _command(results, facts.source_name)
     facts.method = _method(results, facts)
     facts.glossary = _glossary(results)
+    if scenario.portfolio is not None:
+        facts.portfolio, facts.portfolio_problem = _portfolio(results)
     return facts
+
+
+def _portfolio(results: "Results"):
+    """The recommended set of projects, or None and the reason no set meets the table."""
+    from simulator.errors import ScenarioError
+    from simulator.portfolio import analyse
+
+    try:
+        return analyse(results), ""
+    except ScenarioError as exc:
+        return None, "; ".join(p.line() for p in exc.problems)
 
 
 def _decision(results: "Results") -> str:
