@@ -15,14 +15,15 @@ older one, whose result is never shown). The what-ifs do not change the scenario
 from __future__ import annotations
 
 from functools import partial
-import threading
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QThreadPool, QTimer, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QThreadPool, QTimer, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from simulator import formatting as fmt
-from simulator.errors import Cancelled, ScenarioError
+from simulator.errors import ScenarioError
+
+from .worker import LatestWins
 
 #: Quiet time after a what-if edit before re-optimising.
 DEBOUNCE_MS = 200
@@ -31,30 +32,12 @@ COLUMNS = ("Funded", "Must fund", "Project", "Category", "Capital", "Expected NP
            "If toggled")
 
 
-class _Signals(QObject):
-    done = Signal(int, object)   # generation, PortfolioResult
-    failed = Signal(int, str)    # generation, message
-    finished = Signal(int)
-
-
-def _solve(gen: int, results, budget, max_loss, must, cancel: threading.Event, signals: _Signals) -> None:
-    """Worker (thread pool): the analysis of ``results`` under the what-ifs. Never touches a widget."""
+def _solve(results, budget, max_loss, must, worker) -> object:
+    """The job (a pool thread, through :class:`ui.worker.LatestWins`): the analysis of
+    ``results`` under the what-ifs. Never touches a widget; stops at the worker's cancel."""
     from simulator.portfolio import analyse
 
-    try:
-        result = analyse(results, budget=budget, max_loss=max_loss, must_fund=must, cancel=cancel.is_set)
-        if not cancel.is_set():
-            signals.done.emit(gen, result)
-    except Cancelled:
-        pass
-    except ScenarioError as exc:
-        if not cancel.is_set():
-            signals.failed.emit(gen, "\n".join(p.message if not p.path else f"{p.path}: {p.message}"
-                                               for p in exc.problems))
-    except Exception as exc:  # an optimiser bug must not take the app down
-        signals.failed.emit(gen, f"internal error: {type(exc).__name__}: {exc}")
-    finally:
-        signals.finished.emit(gen)
+    return analyse(results, budget=budget, max_loss=max_loss, must_fund=must, cancel=worker.is_cancelled)
 
 
 class CandidatesModel(QAbstractTableModel):
@@ -144,16 +127,16 @@ class PortfolioView(QWidget):
     def __init__(self, parent=None, *, pool: QThreadPool | None = None):
         super().__init__(parent)
         self.setObjectName("portfolioView")
-        self.pool = pool or QThreadPool.globalInstance()
+        # One re-optimisation at a time through the app's one worker abstraction: a newer
+        # what-if cancels the one in flight and only its answer reaches the screen.
+        self.jobs = LatestWins(self, pool=pool, name="portfolio")
+        self.jobs.result.connect(self._on_done)
+        self.jobs.error.connect(self._on_failed)
         self._results = None
         self._result = None
         self._base = None          # the result without the what-if must-funds, for "what it costs"
-        self._gen = 0
-        self._cancel: threading.Event | None = None
-        self._alive = 0
         self._must: set[str] = set()
         self._spec_must: set[str] = set()
-        self._fig = None
         self._canvas = None
         self._filling = False
 
@@ -265,33 +248,23 @@ class PortfolioView(QWidget):
         if self._results is None:
             return
         self._timer.stop()
-        if self._cancel is not None:
-            self._cancel.set()       # the older request stops at its next check; its result is dropped
-        self._gen += 1
-        self._cancel = cancel = threading.Event()
-        signals = _Signals(self)
-        signals.done.connect(self._on_done)
-        signals.failed.connect(self._on_failed)
-        signals.finished.connect(partial(self._on_finished, signals))
-        self._alive += 1
         max_loss = self.limit.value() / 100 if self.limit_on.isChecked() else None
         self.status.setText("Choosing the best set…")
-        self.pool.start(partial(_solve, self._gen, self._results, self.budget.value(), max_loss,
-                                tuple(sorted(self._must)), cancel, signals))
+        self.jobs.request(partial(_solve, self._results, self.budget.value(), max_loss, tuple(sorted(self._must))))
 
-    def _on_finished(self, signals: _Signals, _gen: int) -> None:
-        self._alive -= 1
-        signals.deleteLater()
+    def _on_failed(self, exc: BaseException, details: str) -> None:
+        if isinstance(exc, ScenarioError):
+            message = "\n".join(p.message if not p.path else f"{p.path}: {p.message}" for p in exc.problems)
+            self.status.setText("No set of projects meets these constraints. " + message)
+        else:   # an optimiser bug must not take the app down: say so, and log the details
+            import logging
 
-    def _on_failed(self, gen: int, message: str) -> None:
-        if gen != self._gen:
-            return
-        self.status.setText("No set of projects meets these constraints. " + message)
+            logging.getLogger("investsim").error("portfolio re-optimisation failed\n%s", details)
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            self.status.setText("The portfolio could not be chosen (" + message + "); details are in the log.")
         self.updated.emit(message)
 
-    def _on_done(self, gen: int, result) -> None:
-        if gen != self._gen:
-            return   # superseded: never shown
+    def _on_done(self, result) -> None:
         self._result = result
         forced = self._must - self._spec_must
         if not forced:
@@ -315,24 +288,27 @@ class PortfolioView(QWidget):
         self._draw(result)
 
     def _draw(self, result) -> None:
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-        from matplotlib.figure import Figure
-
+        """The chart is built and rendered in the render thread (:class:`ui.livecanvas.LiveCanvas`);
+        ``updated`` says the answer is in (status and table are already on screen)."""
         from .charts.portfolio import draw
+        from .livecanvas import LiveCanvas
 
         if self._canvas is None:
-            self._fig = Figure(dpi=90)
-            self._canvas = FigureCanvasQTAgg(self._fig)
+            self._canvas = LiveCanvas()
+            self._canvas.setObjectName("portfolioCanvas")
             self.chart_layout.addWidget(self._canvas)
-        finding = draw(self._fig, result)
-        self._canvas.draw_idle()
-        self.updated.emit(finding)
+        self._canvas.render_async(lambda fig: draw(fig, result))
+        self.updated.emit(self.status.text())
 
     def shutdown(self) -> None:
-        """Stop a re-optimisation in flight (window closing)."""
+        """Stop a re-optimisation in flight and wait for its thread (window closing)."""
         self._timer.stop()
-        if self._cancel is not None:
-            self._cancel.set()
+        self.jobs.shutdown()
+
+    @property
+    def canvas(self):
+        """The chart's canvas (None before the first answer)."""
+        return self._canvas
 
     @property
     def result(self):
@@ -391,7 +367,11 @@ def main(argv=None) -> int:
     window.set_document(load(args.file), Path(args.file))
     window.tabs.setCurrentWidget(window.portfolio_view)
     if args.screenshot:
-        def shoot(_finding: str) -> None:
+        def shoot(_status: str = "") -> None:
+            canvas = window.portfolio_view.canvas
+            if canvas is None or canvas.busy:   # the chart is still being made in the render thread
+                QTimer.singleShot(100, window, shoot)
+                return
             QTimer.singleShot(300, window, lambda: (window.grab().save(args.screenshot, "PNG"),
                                                     print(f"Saved {args.screenshot}", file=sys.stderr),
                                                     window.close(), app.quit()))
