@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(PY) bench/run_bench.py
 	$(PY) bench/reliability.py
 	$(PY) bench/json_alternatives.py
+	$(PY) bench/portfolio.py
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.bench
 	INVESTSIM_MEASURE=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s -p no:warnings \
 		tests/workshop/test_whatif.py::test_slider_update_rate \

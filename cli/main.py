@@ -69,7 +69,8 @@ def _print_text(results, out) -> None:
     s = results.summary
     sc = results.scenario
     cur = sc.currency
-    m = lambda x: fmt.money(x, cur)
+    scale = fmt.headline_scale(s.alternatives)   # one unit for the money of the whole comparison
+    m = lambda x: fmt.money(x, cur, scale=scale)
     print(sc.title, file=out)
     print(f"{results.iterations:,} simulated futures over {sc.horizon_years} years, discount rate "
           f"{sc.discount_rate:.1%}, seed {results.seed} ({results.sampling})", file=out)
@@ -80,7 +81,8 @@ def _print_text(results, out) -> None:
     for a in s.alternatives:
         head = a.name + (f"  [{a.category}]" if a.category else "")
         print(head, file=out)
-        print(f"  Expected NPV        {m(a.npv.mean)}   (80% between {m(a.npv.p10)} and {m(a.npv.p90)})", file=out)
+        print(f"  Expected NPV        {m(a.npv.mean)}   (middle 80% of futures: "
+              f"{fmt.middle_80(a.npv.p10, a.npv.p90, cur, scale=scale)})", file=out)
         print(f"  Chance of loss      {fmt.percent(a.prob_loss)}", file=out)
         if sc.tax_rate:
             word = "paid" if a.pv_taxes >= 0 else "saved"
@@ -91,20 +93,19 @@ def _print_text(results, out) -> None:
         if a.roi_of_expected is None:
             roi = "n/a (no costs)"
         else:
-            roi = f"{a.roi_of_expected:.0%} (expected NPV / expected PV of costs; {roi_detail(a)})"
+            roi = f"{fmt.rate(a.roi_of_expected)} (expected NPV / expected PV of costs; {roi_detail(a)})"
         print(f"  {roi_label(sc.horizon_years):<20}{roi}", file=out)
         irr = a.irr.median_text()
         if a.irr.never_back_text():
             irr += f" over all futures ({a.irr.never_back_text()})"
         print(f"  IRR                 {irr}", file=out)
-        print(f"  Payback             {fmt.years(a.payback_p50)} median; within the horizon in "
-              f"{fmt.percent(a.payback_within)} of futures", file=out)
-        print(f"  Discounted payback  {fmt.years(a.discounted_payback_p50)} median; within the horizon in "
-              f"{fmt.percent(a.discounted_payback_within)} of futures", file=out)
+        print(f"  Payback             {fmt.payback(a.payback_p50, a.payback_within, sc.horizon_years)}", file=out)
+        print(f"  Discounted payback  "
+              f"{fmt.payback(a.discounted_payback_p50, a.discounted_payback_within, sc.horizon_years)}", file=out)
         if a.margin_pp:
             last = a.margin_pp[-1]
             print(f"  Operating margin    {fmt.points(last.mean)} by year {last.year} "
-                  f"(80% between {fmt.points(last.p10)} and {fmt.points(last.p90)})", file=out)
+                  f"(middle 80% of futures: {fmt.points(last.p10)} to {fmt.points(last.p90)})", file=out)
         print(f"  Chance of being best {fmt.percent(s.comparison.prob_best[a.name])}", file=out)
         print("", file=out)
     if len(s.alternatives) > 1:
@@ -141,22 +142,30 @@ def cmd_run(args) -> int:
         json.dump(_clean(data), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        _print_text(results, _Printable(sys.stdout))
+        _write_text(results, sys.stdout)
     return EXIT_OK
 
 
-class _Printable:
-    """A text stream that shows control characters (from names in the file) as escapes, so
-    they cannot act on the terminal; line breaks stay."""
+def _write_text(results, out) -> None:
+    """The text comparison on ``out``: control characters from names in the file shown as
+    escapes (they cannot act on the terminal; line breaks stay), with the typographic minus
+    of every text surface, or plain "-" where the stream cannot encode it (a legacy Windows
+    code page, say)."""
+    import io
 
-    def __init__(self, stream):
-        self.stream = stream
-
-    def write(self, text: str) -> int:
-        return self.stream.write(printable(text, newlines=True))
-
-    def flush(self) -> None:
-        self.stream.flush()
+    buf = io.StringIO()
+    _print_text(results, buf)
+    text = printable(buf.getvalue(), newlines=True)
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = fmt.ascii_text(text)
+        try:   # any other sign the stream lacks (₹ on cp1252) becomes "?" rather than a crash
+            text = text.encode(encoding, errors="replace").decode(encoding)
+        except LookupError:
+            pass
+    out.write(text)
 
 
 def _clean(obj):
@@ -268,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tab", help="the results tab to show (with --screenshot)")
     p.add_argument("--size", default="1400x900", help="window size for --screenshot, e.g. 1400x900")
     p.set_defaults(func=cmd_gui)
+
+    from .portfolio import add_parser as add_portfolio  # its code lives in its own module
+
+    add_portfolio(sub)
     return parser
 
 

@@ -170,7 +170,7 @@ class IrrSpread:
         """"12.5% median", or in words why there is no median rate: "n/a: the money does not
         come back in most futures (62%)", "n/a: nothing is invested" (in every future)."""
         if math.isfinite(self.p50):
-            return f"{self.p50:.1%} median"
+            return f"{fmt.rate(self.p50, digits=1)} median"
         if math.isnan(self.p50):
             return "n/a: no simulated futures"
         share = self.share_never_back if self.p50 < 0 else self.share_nothing_invested
@@ -376,29 +376,62 @@ def compare(names: list[str], npv: np.ndarray) -> Comparison:
     )
 
 
+def invests(a: AlternativeSummary) -> bool:
+    """Whether the alternative spends anything (a "Do nothing" reference does not): only
+    those are compared on risk, since a reference that never loses is no risk choice."""
+    return a.pv_costs > 0
+
+
 def verdict(alts: tuple[AlternativeSummary, ...], comp: Comparison, currency: str) -> str:
-    """The result in one or two plain sentences."""
+    """The result in two or three plain sentences, each clause about one alternative, true
+    for every alternative compared (a "Do nothing" reference included). Money in the run's
+    headline scale (:func:`simulator.formatting.headline_scale`)."""
     by_name = {a.name: a for a in alts}
     best = by_name[comp.best]
-    m = lambda x: fmt.money(x, currency)
+    scale = fmt.headline_scale(alts)
+    m = lambda x: fmt.money(x, currency, scale=scale)
     if comp.runner_up is None:
+        loss = (f"loses money in {fmt.percent(best.prob_loss)} of them" if best.prob_loss > 0
+                else "does not lose money in any of them")
         return (f"{best.name} has an expected value of {m(best.npv.mean)} "
-                f"(80% of simulated futures between {m(best.npv.p10)} and {m(best.npv.p90)}); "
-                f"it loses money in {fmt.percent(best.prob_loss)} of them.")
+                f"(80% of simulated futures between {m(best.npv.p10)} and {m(best.npv.p90)}) and {loss}.")
     second = by_name[comp.runner_up]
     beats = comp.prob_beats[best.name][second.name]
-    more = "highest" if len(alts) > 2 else "higher"
+    k = len(alts)
+    more = "highest" if k > 2 else "higher"
     text = (f"{best.name} has the {more} expected value ({m(best.npv.mean)} vs {m(second.npv.mean)} for "
-            f"{second.name}) and beats {second.name} in {fmt.percent(beats)} of simulated futures")
-    if len(alts) > 2:
-        text += f"; it is the best choice in {fmt.percent(comp.prob_best[best.name])} of them"
-    riskiest = max(alts, key=lambda a: a.prob_loss)
-    if riskiest.prob_loss > 0:
-        who = "it" if riskiest.name == best.name else riskiest.name
-        text += f"; {who} loses money in {fmt.percent(riskiest.prob_loss)} of them"
-    if best.npv.mean < 0:
-        text += ". No alternative is expected to pay for itself at this discount rate"
-    return text + "."
+            f"{second.name})")
+    if k > 2:
+        text += (f", beats {second.name} in {fmt.percent(beats)} of simulated futures and is the best of all "
+                 f"{_count(k)} in {fmt.percent(comp.prob_best[best.name])}.")
+    else:
+        text += f" and beats {second.name} in {fmt.percent(beats)} of simulated futures."
+    investing = [a for a in alts if invests(a)]
+    if investing:
+        riskiest = max(investing, key=lambda a: a.prob_loss)
+        safest = min(investing, key=lambda a: a.prob_loss)
+        if riskiest.prob_loss <= 0:
+            text += (" It does not lose money in any simulated future." if investing == [best] else
+                     " No option that invests loses money in any simulated future.")
+        elif invests(best) and best is not riskiest:
+            text += (f" {best.name} loses money in {fmt.percent(best.prob_loss)} of futures; "
+                     f"{riskiest.name} loses money in {fmt.percent(riskiest.prob_loss)}.")
+        elif invests(best):
+            least = "least" if len(investing) > 2 else "less"
+            other = "" if safest is best else (f"; {safest.name} loses money {least} often, in "
+                                                f"{fmt.percent(safest.prob_loss)}")
+            text += f" {best.name} loses money in {fmt.percent(best.prob_loss)} of futures{other}."
+        else:
+            text += (f" Of the options that invest, {safest.name} loses money least often: in "
+                     f"{fmt.percent(safest.prob_loss)} of futures.")
+    if not any(a.npv.mean > 0 for a in investing):
+        text += (" No option that invests is expected to pay for itself at this discount rate." if investing
+                 else " No alternative spends or earns anything.")
+    return text
+
+
+def _count(k: int) -> str:
+    return ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")[k - 2] if 2 <= k <= 10 else str(k)
 
 
 def summarise(results: "Results") -> Summary:
@@ -475,4 +508,5 @@ def roi_detail(a: AlternativeSummary) -> str:
     """The per-future ROI beside the headline: "median future 11%, 80% between -35% and 169%"."""
     if a.roi_p50 is None:
         return ""
-    return f"median future {a.roi_p50:.0%}, 80% between {a.roi_p10:.0%} and {a.roi_p90:.0%}"
+    return (f"median future {fmt.rate(a.roi_p50)}, 80% between {fmt.rate(a.roi_p10)} and "
+            f"{fmt.rate(a.roi_p90)}")

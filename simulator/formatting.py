@@ -1,12 +1,33 @@
-"""Numbers in words a board reads: $1.2M, 23%, 2.6 years, +0.8 pp."""
+"""Numbers in words a board reads: $1.2M, 23%, 2.6 years, +0.8 pp: the one home of the style.
+
+Every surface a person reads (the app, the charts, the command line's text, the HTML and PDF
+report, the workbook's text cells and number formats) prints its figures through this module,
+so a figure reads the same wherever it appears:
+
+- **Minus sign.** Text for people uses the typographic minus U+2212 (``−$816k``, ``−0.25 pp``),
+  as Matplotlib's own tick labels do; machine outputs (``run --json``, CSV, the workbook's cell
+  values) carry raw numbers and never go through this module. Input fields read both signs
+  (:func:`ui.numbers.parse_number`). :func:`ascii_text` turns the text back into plain ASCII
+  minus signs for a terminal that cannot print U+2212.
+- **Scale.** A table or a chart and its text use one :class:`Scale` (one unit and one number
+  of decimals, :func:`money_scale`), so "$0.5M" on an axis never stands beside "$559k" in the
+  text. Without a scale each amount picks its own compact unit.
+- **Words.** One phrase per fact: :func:`payback` ("nothing to pay back", "2.8 years (median);
+  71% of futures pay back within 5 years"), :func:`middle_80` ("−$559k to $1.2M"),
+  :func:`possessive` ("Two more sales reps'").
+"""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.engine import Results
+
+#: The minus sign of every text for people (see the module's docstring).
+MINUS = "\u2212"
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥", "AUD": "A$",
             "CAD": "C$", "NZD": "NZ$", "CHF": "CHF ", "SEK": "SEK ", "NOK": "NOK ", "DKK": "DKK "}
@@ -17,27 +38,82 @@ def currency_prefix(currency: str) -> str:
     return _SYMBOLS.get(code.upper(), f"{code} " if code else "")
 
 
-def money(value: float | None, currency: str = "USD", *, digits: int | None = None, sign: bool = False) -> str:
-    """Compact money: ``$1.2M``, ``-$350k``, ``€2.0B``; "n/a" for None or NaN."""
+@dataclass(frozen=True)
+class Scale:
+    """One unit (k, M or B) for every amount of a table or a chart. ``digits`` None: each
+    amount keeps two or three significant digits in that unit (``$0.56M``, ``$1.2M``,
+    ``$12.5M``; ``$35k``, ``$1,196k``)."""
+
+    divisor: float = 1.0
+    suffix: str = ""
+    digits: int | None = None
+
+
+_UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def scale_of(amount: float) -> Scale:
+    """The unit compact money would choose for ``amount`` on its own."""
+    x = abs(amount) if math.isfinite(amount) else 0.0
+    for divisor, suffix in _UNITS:
+        if x >= divisor * 0.9995:
+            return Scale(divisor, suffix)
+    return Scale()
+
+
+def money_scale(values: Iterable[float | None]) -> Scale:
+    """The one unit for a set of amounts shown together (a table of key figures): the unit
+    of their typical (median) size, so most of them read naturally and none mixes "$559k"
+    with "$1.2M". NaN, inf, None and zeros are ignored."""
+    sizes = sorted(abs(v) for v in values if v is not None and math.isfinite(v) and v != 0)
+    if not sizes:
+        return Scale()
+    return scale_of(sizes[(len(sizes) - 1) // 2])
+
+
+def headline_scale(alternatives) -> Scale:
+    """The one money unit of a run's headline figures (each alternative's expected NPV, P10
+    and P90): every surface (app, command line, report, verdict and the sentences beside
+    it) prints those figures in it. ``alternatives``: objects with ``npv.mean/p10/p90``."""
+    return money_scale(v for a in alternatives for v in (a.npv.mean, a.npv.p10, a.npv.p90))
+
+
+def _digits(scaled: float, suffix: str) -> int:
+    if scaled < 0.0995 and suffix in ("M", "B"):
+        return 3
+    if scaled < 0.995:
+        return 2
+    if scaled < 9.95:
+        return 1
+    if scaled < 99.5 and suffix in ("M", "B"):
+        return 1
+    return 0
+
+
+def money(value: float | None, currency: str = "USD", *, digits: int | None = None, sign: bool = False,
+          scale: Scale | None = None) -> str:
+    """Compact money: ``$1.2M``, ``−$350k``, ``€2.0B``; "n/a" for None or NaN. With ``scale``,
+    in that unit (``$0.56M`` beside ``$1.2M``, ``$1,196k`` beside ``$298k``); zero is ``$0``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if math.isinf(value):
         return "unbounded"
     prefix = currency_prefix(currency)
-    neg = value < 0
     x = abs(value)
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if x >= scale * 0.9995 or (suffix == "k" and x >= 1e3):
-            scaled = x / scale
-            d = digits if digits is not None else (1 if scaled < 100 and suffix != "k" else 0)
-            if suffix == "k" and digits is None and scaled < 10:
-                d = 1
-            text = f"{scaled:.{d}f}{suffix}"
-            break
-    else:
-        text = f"{x:.0f}"
-    s = "-" if neg else ("+" if sign and value > 0 else "")
-    return f"{s}{prefix}{text}"
+    if scale is None:   # compact: each amount in its own unit
+        scale = scale_of(x)
+        if digits is None and scale.suffix:
+            scaled = x / scale.divisor
+            digits = (1 if scaled < 10 else 0) if scale.suffix == "k" else (1 if scaled < 100 else 0)
+    scaled = x / scale.divisor
+    d = digits if digits is not None else scale.digits if scale.digits is not None else _digits(scaled, scale.suffix)
+    if not scale.suffix:
+        d = 0 if digits is None else digits
+    text = f"{scaled:,.{d}f}"
+    if float(text.replace(",", "")) == 0:
+        return f"{prefix}0"
+    s = MINUS if value < 0 else ("+" if sign and value > 0 else "")
+    return f"{s}{prefix}{text}{scale.suffix}"
 
 
 def percent(p: float | None, *, digits: int = 0) -> str:
@@ -48,24 +124,74 @@ def percent(p: float | None, *, digits: int = 0) -> str:
         return "<1%"
     if digits == 0 and 0.995 < p < 1:
         return ">99%"
-    return f"{p * 100:.{digits}f}%"
+    return f"{p * 100:.{digits}f}%".replace("-", MINUS)
+
+
+def rate(x: float | None, *, digits: int = 0) -> str:
+    """A rate or return as a signed percentage (ROI, IRR): -0.113 -> ``−11%``; no rounding
+    to "<1%" as :func:`percent` does for chances."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{x * 100:.{digits}f}%".replace("-", MINUS)
 
 
 def years(value: float | None) -> str:
+    """A number of years: ``2.8 years``; "beyond the horizon" for inf (a median payback that
+    more than half of the futures do not reach), "n/a" for None/NaN."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if math.isinf(value):
-        return "not within the horizon"
-    if value == 0:
-        return "immediate"
-    return f"{value:.1f} years"
+        return "beyond the horizon"
+    return f"{value:.1f} year{'' if f'{value:.1f}' == '1.0' else 's'}"
+
+
+#: What a payback of zero means in every surface: no money goes out, so none has to come back.
+NOTHING_TO_PAY_BACK = "nothing to pay back"
+
+
+def payback(p50: float | None, within: float, horizon: int) -> str:
+    """The median payback and how often it happens within the horizon, in the one wording of
+    every surface: ``2.8 years (median); 71% of futures pay back within 5 years``,
+    ``beyond 5 years in most futures; 40% pay back within them``, ``nothing to pay back``."""
+    if p50 is None or (isinstance(p50, float) and math.isnan(p50)):
+        return "n/a"
+    span = f"{horizon} year{'s' if horizon != 1 else ''}"
+    if math.isinf(p50):
+        if within <= 0:
+            return f"never within {span}"
+        return f"beyond {span} in most futures; {percent(within)} pay back within {span}"
+    if p50 == 0:
+        if within >= 0.999:
+            return NOTHING_TO_PAY_BACK
+        return f"at once in most futures; {percent(within)} pay back within {span}"
+    return f"{years(p50)} (median); {percent(within)} of futures pay back within {span}"
+
+
+def middle_80(p10: float, p90: float, currency: str, *, scale: Scale | None = None) -> str:
+    """The middle 80% of futures in one wording: ``−$559k to $1.2M``, or ``always $0`` when
+    every future gives the same amount."""
+    if p10 == p90:
+        return f"always {money(p10, currency, scale=scale)}"
+    return f"{money(p10, currency, scale=scale)} to {money(p90, currency, scale=scale)}"
 
 
 def points(pp: float | None) -> str:
-    """Percentage points of margin: ``+0.8 pp``."""
+    """Percentage points of margin: ``+0.82 pp``, ``−0.25 pp``."""
     if pp is None or (isinstance(pp, float) and math.isnan(pp)):
         return "n/a"
-    return f"{pp:+.2f} pp"
+    if round(pp, 2) == 0:
+        return "0.00 pp"
+    return f"{pp:+.2f} pp".replace("-", MINUS)
+
+
+def possessive(name: str) -> str:
+    """English possessive of a name: "Finance's", "Two more sales reps'"."""
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
+
+
+def ascii_text(text: str) -> str:
+    """``text`` with plain ASCII minus signs, for a stream that cannot encode U+2212."""
+    return text.replace(MINUS, "-")
 
 
 def yearly_kept(results: "Results") -> int | None:

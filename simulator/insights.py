@@ -312,11 +312,12 @@ def value_of_information(results: "Results", *, top_sentence: bool = True) -> Va
             raw = _evppi_own(npv[a], others, overall, groups, k)
         values.append(InfoValue(label, max(0.0, min(raw - fl, evpi)), max(fl, 2 * sp)))
     values.sort(key=lambda v: v.value, reverse=True)
-    return ValueOfInformation(evpi, tuple(values), _info_sentence(evpi, values, results.scenario.currency))
+    return ValueOfInformation(evpi, tuple(values), _info_sentence(evpi, values, results.scenario.currency,
+                                                                  fmt.headline_scale(results.summary.alternatives)))
 
 
-def _info_sentence(evpi: float, values: Sequence[InfoValue], currency: str) -> str:
-    m = lambda x: fmt.money(x, currency)
+def _info_sentence(evpi: float, values: Sequence[InfoValue], currency: str, scale: fmt.Scale | None = None) -> str:
+    m = lambda x: fmt.money(x, currency, scale=scale)
     if not values or evpi <= 0:
         return "No single unknown is worth measuring: the choice is the same in every simulated future."
     top = values[0]
@@ -326,7 +327,7 @@ def _info_sentence(evpi: float, values: Sequence[InfoValue], currency: str) -> s
     rest = max(values[1].value if len(values) > 1 else 0.0, top.precision)
     text = f"Knowing {pretty_input(top.input)} before deciding is worth about {m(top.value)}"
     if len(values) > 1:
-        if rest < 0.005 * max(evpi, 1e-9) or fmt.money(rest, currency) in (m(0), "$0"):
+        if rest < 0.005 * max(evpi, 1e-9) or m(rest) == m(0):
             text += "; the other unknowns are worth next to nothing"
         else:
             text += f"; the other unknowns are worth less than {m(rest)} each"
@@ -370,7 +371,8 @@ def dominance(results: "Results", a: str, b: str) -> Dominance:
     scale = max(np.std(xa), np.std(xb), 1e-9)
     tol = 0.01 * scale + 1e-9  # differences within 1% of a standard deviation are noise
     cur = results.scenario.currency
-    m = lambda x: fmt.money(x, cur)
+    scale = fmt.headline_scale(results.summary.alternatives)   # the P90s beside the headline figures
+    m = lambda x: fmt.money(x, cur, scale=scale)
     for first, second, sa, sb in ((a, b, xa, xb), (b, a, xb, xa)):
         fsd, ssd = _dominates(sa, sb, tol)
         if fsd:
@@ -392,8 +394,9 @@ def dominance(results: "Results", a: str, b: str) -> Dominance:
                   f"{m(min(sa.npv.p90, sb.npv.p90))}) and the higher chance of loss "
                   f"({fmt.percent(max(sa.prob_loss, sb.prob_loss))} vs {fmt.percent(min(sa.prob_loss, sb.prob_loss))})")
     else:
-        detail = f"{upside} has the higher upside, {other} the higher downside protection at some levels"
-    return Dominance(a, b, None, None, f"Neither dominates: {detail}. The choice depends on appetite for risk.")
+        detail = f"{upside} has the higher upside; {other} protects better against some of the losses"
+    return Dominance(a, b, None, None, f"Neither dominates the other: {detail}. The choice depends on appetite "
+                                       "for risk.")
 
 
 def dominance_all(results: "Results") -> list[Dominance]:
@@ -609,7 +612,8 @@ def break_even(results: "Results", a: str | None = None, b: str | None = None, l
     winner_low = a if f_lo > 0 else b
     winner_high = b if winner_low == a else a
     return BreakEven(label, a, b, value, lo, hi,
-                     f"{winner_low} is ahead while {pretty_input(label)} is below {fmt_v(value)}, {winner_high} above it.")
+                     f"{winner_low} is ahead while {pretty_input(label)} is below {fmt_v(value)}; {winner_high} is ahead "
+                     "above it.")
 
 
 def _format_input(label: InputKey, currency: str) -> Callable[[float], str]:

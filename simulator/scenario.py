@@ -204,6 +204,8 @@ class Scenario:
     tax_rate: float = 0.0
     #: Yearly inflation (fraction): amounts are in today's prices and discount_rate is nominal.
     inflation: float = 0.0
+    #: The [portfolio] table (simulator.portfolio_spec.PortfolioSpec): None for a plain comparison.
+    portfolio: Any = None
 
     @property
     def variable_map(self) -> dict[str, Amount]:
@@ -223,7 +225,7 @@ class Scenario:
 _TOP_KEYS = (
     "format", "title", "description", "currency", "horizon_years", "discount_rate",
     "iterations", "seed", "sampling", "baseline", "variables", "alternatives", "correlations",
-    "tax_rate", "inflation",
+    "tax_rate", "inflation", "portfolio",
 )
 _BASELINE_KEYS = ("revenue", "operating_margin", "revenue_growth")
 _ALT_KEYS = ("name", "category", "description", "drivers", "items", "terminal_growth")
@@ -477,6 +479,11 @@ class _Reader:
             c for i, raw in enumerate(correlations)
             if (c := self.correlation(raw, f"correlations[{i}]")) is not None
         )
+        if "portfolio" in data:
+            from . import portfolio_spec
+
+            if (spec := portfolio_spec.read(data["portfolio"], self.fail)) is not None:
+                kw["portfolio"] = spec
         if self.problems or any(v is None for k, v in kw.items() if k != "baseline"):
             return None
         return Scenario(**{k: v for k, v in kw.items()})
@@ -883,6 +890,10 @@ def check(scenario: Scenario) -> list[Problem]:
                                             for c in scenario.correlations], names=names)
         except CorrelationError as exc:
             problems.append(Problem("correlations", str(exc)))
+    if scenario.portfolio is not None:
+        from . import portfolio_spec
+
+        problems.extend(portfolio_spec.problems(scenario.portfolio, [a.name for a in scenario.alternatives], horizon))
     return problems
 
 
@@ -1267,6 +1278,10 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
     out["alternatives"] = alts
     if scenario.correlations:
         out["correlations"] = [{"between": list(c.between), "rank": c.rank} for c in scenario.correlations]
+    if scenario.portfolio is not None:
+        from . import portfolio_spec
+
+        out["portfolio"] = portfolio_spec.to_data(scenario.portfolio)
     return out
 
 

@@ -113,9 +113,7 @@ def team_name_from_path(path: str | Path) -> str:
     return stem[0].upper() + stem[1:]
 
 
-def possessive(name: str) -> str:
-    """"Sales'" and "Finance's"."""
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
+possessive = fmt.possessive   # "Sales'" and "Finance's": one home, simulator.formatting
 
 
 def unique_names(names: Sequence[str]) -> list[str]:

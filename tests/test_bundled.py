@@ -30,7 +30,8 @@ def test_bundled_scenario_runs_and_reads_well(path):
     # the decision is genuinely open: every real alternative can lose money and can win
     for a in invested:
         assert 0.01 < a.prob_loss < 0.6, (a.name, a.prob_loss)
-        assert summary.comparison.prob_best[a.name] > 0.05, a.name
+        if scenario.portfolio is None:  # a portfolio's projects are funded together, not picked one of
+            assert summary.comparison.prob_best[a.name] > 0.05, a.name
     assert summary.verdict.endswith(".")
     for alt in results.alternatives:
         assert np.isfinite(alt.npv).all() and np.isfinite(alt.cash).all()

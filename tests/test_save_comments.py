@@ -95,6 +95,9 @@ def sections(text: str) -> list[tuple[str, str, list[str]]]:
         if stripped.startswith("[["):
             out.append((stripped, "", pending))
             pending = []
+        elif stripped.startswith("[") and out:   # a plain table after the lists ([portfolio]): its own entry
+            out.append((stripped, stripped, pending))
+            pending = []
         elif stripped.startswith("#"):
             pending.append(stripped)
         elif not stripped:
@@ -129,6 +132,8 @@ def comments_by_entry(text: str) -> dict[tuple[str, str], list[str]]:
             key = ("alternative", identity)
         elif header == "[[alternatives.items]]":
             key = (alternative, identity)
+        elif not header.startswith("[["):
+            key = ("table", identity)
         else:
             key = ("correlation", identity)
         assert key not in out, f"two entries read as {key}"

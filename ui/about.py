@@ -47,6 +47,7 @@ PARTS: tuple[Part, ...] = (
                            "GCC Runtime Library Exception", "https://numpy.org"),
     Part("tomlkit", "tomlkit", "MIT", "https://github.com/python-poetry/tomlkit"),
     Part("openpyxl", "openpyxl", "MIT", "https://foss.heptapod.net/openpyxl/openpyxl"),
+    Part("HiGHS (highspy)", "highspy", "MIT", "https://github.com/ERGO-Code/HiGHS"),
     Part("Pillow", "PIL", "MIT-CMU (HPND)", "https://python-pillow.org"),
     Part("Python", "", "PSF License 2.0", "https://www.python.org"),
     Part("contourpy, kiwisolver, cycler", "", "BSD-3-Clause", "https://github.com/matplotlib"),

@@ -151,6 +151,9 @@ class MainWindow(QMainWindow):
         self.whatif_dock = workshop.whatif_dock
         self.gut_panel = workshop.gut_panel
         self.gut_dock = workshop.gut_dock
+        from .portfolio_view import install as install_portfolio
+
+        self.portfolio_view = install_portfolio(self)   # a tab while the scenario has a [portfolio] table
         if eager_charts:
             self.sync_chart_tabs()
 
@@ -762,6 +765,7 @@ class MainWindow(QMainWindow):
         if self.persist:
             self._save_state()
         self.whatif.shutdown()          # workshop tools with workers of their own
+        self.portfolio_view.shutdown()
         self.exports.shutdown()
         self.preloader.shutdown()
         self.controller.shutdown()

@@ -5,8 +5,6 @@ Pure Qt (no matplotlib), so the first results appear before the chart code is ev
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout,
@@ -18,7 +16,7 @@ from simulator.analysis import roi_detail, roi_label
 from .palette import colors_for
 
 _ROWS = (
-    ("range", "80% of futures between",
+    ("range", "Middle 80% of futures",
      "The middle 80% of the simulated futures: one in ten ends below the first number, one in ten above "
      "the second."),
     ("loss", "Chance of losing money",
@@ -38,18 +36,6 @@ _ROWS = (
 )
 
 _ROI_TIP = dict((key, tip) for key, _, tip in _ROWS)["roi"]
-
-
-def _payback_text(p50: float | None, within: float, horizon: int) -> str:
-    if p50 is None:
-        return "n/a"
-    if math.isinf(p50):
-        if within <= 0:
-            return f"not within {horizon} years"
-        return f"not within {horizon} years in most futures ({fmt.percent(within)} do)"
-    if p50 == 0:
-        return "nothing to pay back" if within >= 0.999 else "immediate in most futures"
-    return f"{p50:.1f} years ({fmt.percent(within)} of futures pay back)"
 
 
 def _esc(text: str) -> str:
@@ -82,11 +68,20 @@ class AlternativeCard(QFrame):
         head.addWidget(self.title, 1)
         head.addWidget(self.category, 0)
         outer.addLayout(head)
+        # A reference that spends and earns nothing ("Do nothing") gets one sentence instead
+        # of figures that say nothing (n/a, nothing to pay back, 0.00 pp): see set_summary.
+        self.idle_text = QLabel()
+        self.idle_text.setObjectName("idle")
+        self.idle_text.setWordWrap(True)
+        self.idle_text.setVisible(False)
+        outer.addWidget(self.idle_text)
+        self.idle = False
         caption = QLabel("Expected value today (NPV)")
         caption.setObjectName("caption")
         caption.setToolTip("Average net present value over all simulated futures: what the investment is worth "
                            "today, after all its costs, with future money discounted.")
         outer.addWidget(caption)
+        self.npv_caption = caption
         self.npv = QLabel("…")
         self.npv.setObjectName("npv")
         f = self.npv.font()
@@ -140,41 +135,58 @@ class AlternativeCard(QFrame):
             " QLabel#category { color: #555555; }")
 
     def set_items(self, item_pv, currency: str, top: int = 5) -> None:
-        """The largest contributions to the NPV, signed, biggest first."""
+        """The largest contributions to the NPV, signed, biggest first, in one money unit."""
         rows = sorted(item_pv.items(), key=lambda kv: -abs(kv[1]))
         shown, rest = rows[:top], rows[top:]
         if rest:
             shown.append((f"{len(rest)} other item{'s' if len(rest) > 1 else ''}", sum(v for _, v in rest)))
-        self.items_caption.setVisible(bool(shown))
+        scale = fmt.money_scale(v for _, v in shown)
+        self.items_caption.setVisible(bool(shown) and not self.idle)
+        self.items.setVisible(not self.idle)
         html = ["<table width='100%' cellspacing='0' cellpadding='1'>"]
         for name, value in shown:
             color = "#1B5E20" if value >= 0 else "#B71C1C"
-            text = fmt.money(value, currency, sign=True).replace("-", "−")
+            text = fmt.money(value, currency, sign=True, scale=scale)
             html.append(f"<tr><td>{_esc(name)}</td><td align='right' style='color:{color}'>{text}</td></tr>")
         html.append("</table>")
         self.items.setText("".join(html) if shown else "<i>No items: nothing is spent or gained.</i>")
 
-    def set_summary(self, a, prob_best: float | None, currency: str, horizon: int) -> None:
-        m = lambda x: fmt.money(x, currency)
+    def set_summary(self, a, prob_best: float | None, currency: str, horizon: int,
+                    scale: fmt.Scale | None = None) -> None:
+        """``scale``: the run's headline money unit (:func:`simulator.formatting.headline_scale`)."""
+        m = lambda x: fmt.money(x, currency, scale=scale)
         self.category.setText(a.category or "")
         self.npv.setText(m(a.npv.mean))
-        self.values["range"].setText(f"{m(a.npv.p10)} and {m(a.npv.p90)}")
+        self.values["range"].setText(fmt.middle_80(a.npv.p10, a.npv.p90, currency, scale=scale))
         self.values["loss"].setText(fmt.percent(a.prob_loss))
         self.labels["roi"].setText(roi_label(horizon))
         if a.roi_of_expected is None:
             self.values["roi"].setText("n/a (no costs)")
         else:
-            self.values["roi"].setText(f"{a.roi_of_expected:.0%} (median future {a.roi_p50:.0%})")
+            self.values["roi"].setText(f"{fmt.rate(a.roi_of_expected)} (median future {fmt.rate(a.roi_p50)})")
             self.values["roi"].setToolTip(f"{_ROI_TIP}\n\nPer future: {roi_detail(a)}.\nIRR: "
                                           f"{a.irr.median_text()} over all futures"
                                           + (f" ({a.irr.never_back_text()})." if a.irr.never_back_text() else "."))
-        self.values["payback"].setText(_payback_text(a.payback_p50, a.payback_within, horizon))
+        self.values["payback"].setText(fmt.payback(a.payback_p50, a.payback_within, horizon))
         if a.margin_pp:
             last = a.margin_pp[-1]
             self.values["margin"].setText(f"{fmt.points(last.mean)} by year {last.year}")
         else:
             self.values["margin"].setText("add the business today (Baseline) to see this")
         self.values["best"].setText(fmt.percent(prob_best) if prob_best is not None else "—")
+        # A reference that spends and earns nothing ("Do nothing"): its rows would say nothing
+        # ("n/a", "nothing to pay back", 0.00 pp), so its card is one sentence with the figures
+        # it is compared on; the page then fits a 1400x900 window (and, with two options that
+        # invest, a 1280x720 one) without scrolling.
+        self.idle = idle = a.pv_costs == 0 and a.pv_benefits == 0 and a.npv.std == 0
+        if idle:
+            never = ", so it never loses money" if a.prob_loss == 0 else ""
+            best = "" if prob_best is None else f" It is the best choice in {fmt.percent(prob_best)} of futures."
+            self.idle_text.setText(f"Nothing is spent or gained: {m(a.npv.mean)} in every future{never}.{best}")
+        self.idle_text.setVisible(idle)
+        for w in (self.npv_caption, self.npv, self.items_caption, self.items, *self.labels.values(),
+                  *self.values.values()):
+            w.setVisible(not idle)
         # The precision of each simulated figure (one standard error), where the reader looks.
         self.npv.setToolTip(f"Expected NPV {m(a.npv.mean)} ± {m(a.npv.se)} (one standard error of the "
                             "simulation: run more futures to narrow it).")
@@ -215,7 +227,7 @@ class OverviewPage(QScrollArea):
         self.verdict.setWordWrap(True)
         self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         f = self.verdict.font()
-        f.setPointSizeF(f.pointSizeF() * 1.5)
+        f.setPointSizeF(f.pointSizeF() * 1.35)
         f.setWeight(QFont.Weight.DemiBold)
         self.verdict.setFont(f)
         layout.addWidget(self.verdict)
@@ -326,11 +338,12 @@ class OverviewPage(QScrollArea):
         names = tuple(a.name for a in s.alternatives)
         if names != self._names:
             self._rebuild_cards(names)
+        scale = fmt.headline_scale(s.alternatives)
         for a in s.alternatives:
             card = self.cards[a.name]
             card.set_color(colors.get(a.name, "#888888"))
             best = s.comparison.prob_best.get(a.name) if len(names) > 1 else None
-            card.set_summary(a, best, sc.currency, sc.horizon_years)
+            card.set_summary(a, best, sc.currency, sc.horizon_years, scale)
             values = dict(results.alternative(a.name).item_pv)
             for step in insights.waterfall(results, a.name):   # taxes, value beyond the horizon: own lines
                 if step.kind in ("tax", "terminal"):
@@ -348,7 +361,7 @@ class OverviewPage(QScrollArea):
         self.verdict.setText(s.verdict)
         if len(names) > 1:
             self.evpi.setText(f"Knowing the future before choosing would be worth at most "
-                              f"{fmt.money(s.comparison.evpi, sc.currency)} (value of perfect information).")
+                              f"{fmt.money(s.comparison.evpi, sc.currency, scale=scale)} (value of perfect information).")
         else:
             self.evpi.setText("")
         if preview:  # the analytics come with the full run

@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import StepPatch
 
-from chartcases import EDGE_CASES, ROOT, SCENARIOS, draw, render
+from chartcases import EDGE_CASES, ROOT, SCENARIOS, alternative, draw, make, render
 from simulator import formatting
 from simulator.engine import run
 from simulator.scenario import load
@@ -105,7 +106,8 @@ def test_bundled_scenarios_draw_with_a_finding(bundled_results, stem, key):
     assert finding and finding[0].isupper() and "\\" not in finding
     assert any(name in finding for name in results.names), finding
     assert fig.get_suptitle().replace("\n", " ") == st.plain(finding)             # the finding is the title
-    assert len(fig.axes) == 1
+    # Head to head with three or more: the grid and, beside it, the gap of the leading pair.
+    assert len(fig.axes) == (2 if key == "head_to_head" and len(results.names) > 2 else 1)
 
 
 @pytest.mark.parametrize("stem", [p.stem for p in SCENARIOS])
@@ -121,10 +123,18 @@ def test_value_marks_mean_and_p10_p90_for_each_alternative(bundled_results, stem
     spans = sorted((seg[0][0], seg[1][0]) for c in bars for seg in c.get_segments())
     expected = sorted((a.npv.p10, a.npv.p90) for a in summary.alternatives)
     assert np.allclose(spans, expected)
-    # The mean of each alternative is named in the legend; the loss side is labelled.
+    # The mean of each alternative is named in the legend, in the unit of the axis's ticks
+    # ("$0.30M" beside "$0.5M", never "$298k"); the loss side is labelled.
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    for a in summary.alternatives:
-        assert any(a.name in t and st.plain(st.money(a.npv.mean, cur)) in t for t in legend), legend
+    scale = st.axis_scale(ax.xaxis)
+    unit = scale.suffix
+    assert all(t.get_text().endswith(unit) or t.get_text().endswith("$0") for t in ax.get_xticklabels()
+               if t.get_text())
+    few = len(summary.alternatives) <= 3   # the chart's rule: few alternatives, the average in the legend;
+    for a in summary.alternatives:          # many (a portfolio's candidates), names only
+        amount = st.plain(st.money(a.npv.mean, cur, scale))
+        assert amount.endswith(unit) or amount.endswith("$0")
+        assert any(a.name in t and (amount in t or not few) for t in legend), legend
     assert "loss" in texts(ax)
     # A histogram outline per alternative that is not fixed.
     varying = [a for a in results.alternatives if not st.is_constant(a.npv)]
@@ -192,15 +202,84 @@ def test_margin_shows_mean_per_year(bundled_results, stem):
 @pytest.mark.parametrize("stem", [p.stem for p in SCENARIOS])
 def test_head_to_head_annotations_are_the_comparison(bundled_results, stem):
     results = bundled_results[stem]
-    beats = results.summary.comparison.prob_beats
-    fig, finding = draw("head_to_head", results)
-    ax = fig.axes[0]
     names = results.names
-    cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
-    expected = {(i, j): formatting.percent(beats[a][b])
-                for i, a in enumerate(names) for j, b in enumerate(names) if i != j}
-    assert cells == expected                                  # and nothing on the diagonal
-    assert [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()] == names
+    fig, finding = draw("head_to_head", results)
+    if len(names) > 2:                          # the grid: chance the row beats the column
+        beats = results.summary.comparison.prob_beats
+        ax = fig.axes[0]
+        cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
+        expected = {(i, j): formatting.percent(beats[a][b])
+                    for i, a in enumerate(names) for j, b in enumerate(names) if i != j}
+        assert cells == expected                                  # and nothing on the diagonal
+        assert [t.get_text().replace("-\n", "-").replace("\n", " ") for t in ax.get_yticklabels()] == names
+    # The gap of the leading pair, counted here from the NPVs of each future (brute force).
+    comp = results.summary.comparison
+    lead, other = comp.best, comp.runner_up
+    d = results.alternative(lead).npv - results.alternative(other).npv
+    gap_ax = fig.axes[-1]
+    shown = " ".join(t.get_text().replace("-\n", "-").replace("\n", " ") for t in gap_ax.texts)
+    assert f"{lead} ahead in {formatting.percent(np.mean(d > 0))}" in shown
+    assert f"{other} ahead in {formatting.percent(np.mean(d < 0))}" in shown
+    scale = st.axis_scale(gap_ax.xaxis)
+    p10, p90 = np.percentile(d, [10, 90])
+    m = lambda x: st.plain(formatting.money(x, results.scenario.currency, scale=scale))
+    assert f"80% of futures: {m(p10)} to {m(p90)}" in shown
+    assert f"average {m(d.mean())}" in shown
+    # Bars: the share of futures in each bin, adding up to all of them; right of zero in the
+    # colour of the one ahead there, left of zero in the other's.
+    bars = [r for r in gap_ax.patches if str(r.get_gid()).startswith("gap-bar:")]
+    heights = np.array([r.get_height() for r in bars])
+    assert heights.sum() == pytest.approx(1.0)
+    cols = colors_for(names)
+    for r in bars:
+        if r.get_height() > 0:
+            expect = cols[lead] if r.get_x() >= -1e-6 * abs(d).max() else cols[other]
+            assert to_hex(r.get_facecolor(), keep_alpha=False) == expect.lower()
+    # The title says how often and by how much, in the axis's unit.
+    assert f"{m(d.mean())}".replace("\\$", "$") in finding
+
+
+def test_risk_title_is_true_of_a_reference_that_never_loses(edge_results):
+    """"Do nothing" at 0% is on the chart: the safest option is named among those that invest."""
+    results = edge_results["with do nothing"]
+    _, finding = draw("risk", results)
+    assert "Do nothing" not in finding
+    assert "safest" not in finding
+    investing = [a for a in results.alternatives if a.pv_costs.max() > 0]
+    assert len(investing) < len(results.alternatives)
+    losses = {a.name: float(np.mean(a.npv < 0)) for a in investing}
+    least = min(losses, key=losses.get)
+    assert finding.startswith(f"Of the options that invest, {least} loses money")
+    assert formatting.percent(losses[least]) in finding
+
+
+def test_risk_title_without_a_reference_ranks_every_alternative(bundled_results):
+    results = bundled_results["crm-vs-sales-team"]
+    _, finding = draw("risk", results)
+    losses = {a.name: float(np.mean(a.npv < 0)) for a in results.alternatives}
+    least, most = min(losses, key=losses.get), max(losses, key=losses.get)
+    assert finding == (f"{least} loses money less often: in {formatting.percent(losses[least])} of futures, "
+                       f"against {formatting.percent(losses[most])} for {most}")
+
+
+def test_payback_markers_at_the_same_time_stay_visible():
+    """Two alternatives that pay back in the same year: nested rings, both labelled."""
+    body = alternative("First") + alternative("Second")     # the same project twice: same payback
+    results = make(body, iterations=2000, horizon=10)
+    fig, _ = draw("cash", results)
+    marks = {l.get_gid()[len("payback:"):]: l for l in fig.findobj(Line2D)
+             if str(l.get_gid()).startswith("payback:")}
+    assert set(marks) == {"First", "Second"}
+    x1, x2 = marks["First"].get_xdata()[0], marks["Second"].get_xdata()[0]
+    assert abs(x1 - x2) < 0.2                                 # they coincide ...
+    sizes = sorted(m.get_markersize() for m in marks.values())
+    assert sizes[0] < sizes[1] - 3                            # ... and the later one is a smaller ring on top
+    labels = [t for t in fig.axes[0].texts if t.get_text().endswith(" yrs")]
+    assert len(labels) == 2 and len({t.get_position() for t in labels}) == 2
+    # Each band's edges are labelled in place, in its colour.
+    words = [t.get_text() for t in fig.axes[0].texts if str(t.get_gid()).startswith("band-label:")]
+    assert len({t.get_gid() for t in fig.axes[0].texts if str(t.get_gid()).startswith("band-label:")}) == 4
+    assert sorted(words) == ["P10", "P10", "P90", "P90"]
 
 
 def test_head_to_head_finding_names_the_winner_with_its_chance():

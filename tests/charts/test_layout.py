@@ -13,6 +13,10 @@ from chartcases import SCENARIOS
 from ui.charts import ALL_CHARTS, colors_for
 
 SIZES = [(820, 580), (930, 700)]
+#: The chart canvas of the app's window at 1400x900 and at 1280x720 (measured).
+WINDOW_SIZES = [(954, 753), (834, 573)]
+#: The charts issue 12 reworked: their texts must also not overlap one another.
+REWORKED = ["value", "risk", "cash", "head_to_head"]
 
 
 def drawn_texts(fig: Figure) -> list[Text]:
@@ -29,7 +33,7 @@ def drawn_texts(fig: Figure) -> list[Text]:
     return [t for t in fig.findobj(Text) if id(t) not in skip and t.get_visible() and t.get_text().strip()]
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SIZES + WINDOW_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("key", [c.key for c in ALL_CHARTS])
 @pytest.mark.parametrize("stem", [p.stem for p in SCENARIOS])
 def test_every_text_fits_inside_the_figure(bundled_results, stem, key, size):
@@ -48,3 +52,41 @@ def test_every_text_fits_inside_the_figure(bundled_results, stem, key, size):
         if bb.x0 < -0.5 or bb.y0 < -0.5 or bb.x1 > W + 0.5 or bb.y1 > H + 0.5:
             out.append((t.get_text(), [round(v) for v in bb.extents]))
     assert not out, f"{key} at {size}: texts outside the figure: {out}"
+
+
+def _overlaps(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of drawn texts (titles, labels, annotations; not tick labels of different axes)
+    whose boxes overlap by more than a couple of pixels."""
+    texts = [t for t in drawn_texts(fig)]
+    boxes = [(t, t.get_window_extent()) for t in texts]
+    out = []
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1:]:
+            w = min(ba.x1, bb.x1) - max(ba.x0, bb.x0)
+            h = min(ba.y1, bb.y1) - max(ba.y0, bb.y0)
+            if w > 2 and h > 2:
+                out.append((a.get_text(), b.get_text()))
+    return out
+
+
+@pytest.mark.parametrize("size", WINDOW_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("key", REWORKED)
+@pytest.mark.parametrize("stem", [p.stem for p in SCENARIOS])
+def test_reworked_charts_fit_the_window_sizes_without_overlaps(bundled_results, stem, key, size):
+    """Risk profile, Cash over time and Head to head (two and three alternatives) at the
+    canvas sizes of a 1400x900 and a 1280x720 window: every text inside the figure, and no
+    two texts on top of each other (payback labels, band labels, the gap's labels)."""
+    r = bundled_results[stem]
+    spec = next(c for c in ALL_CHARTS if c.key == key)
+    fig = Figure(figsize=(size[0] / 100, size[1] / 100), dpi=100)
+    canvas = FigureCanvasAgg(fig)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        spec.draw(fig, r, colors_for(r.names))
+        canvas.draw()
+    W, H = fig.bbox.width, fig.bbox.height
+    outside = [t.get_text() for t in drawn_texts(fig) if not (
+        t.get_window_extent().x0 >= -0.5 and t.get_window_extent().y0 >= -0.5
+        and t.get_window_extent().x1 <= W + 0.5 and t.get_window_extent().y1 <= H + 0.5)]
+    assert not outside, f"{key} at {size}: texts outside the figure: {outside}"
+    assert not _overlaps(fig), f"{key} at {size}: overlapping texts: {_overlaps(fig)}"

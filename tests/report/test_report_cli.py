@@ -16,6 +16,11 @@ from simulator import formatting as fmt
 SEED = 11
 
 
+def headline_scale(run_json) -> fmt.Scale:
+    """The money unit of the run's key figures, from the JSON's raw numbers."""
+    return fmt.money_scale(a["npv"][k] for a in run_json["alternatives"] for k in ("mean", "p10", "p90"))
+
+
 @pytest.fixture(scope="module")
 def run_json():
     out = investsim("run", str(DEFAULT), "--iterations", str(ITERATIONS), "--seed", str(SEED), "--json")
@@ -32,10 +37,11 @@ def test_pdf_from_the_command_line_matches_run_json(run_json, tmp_path):
     assert str(target) in out.stdout
     text = squash(" ".join(pdf_pages(target)))
     cur = run_json["currency"]
+    scale = headline_scale(run_json)
     for alt in run_json["alternatives"]:
         assert squash(alt["name"]) in text
-        assert squash(fmt.money(alt["npv"]["mean"], cur)) in text
-        assert squash(f'{fmt.money(alt["npv"]["p10"], cur)} to {fmt.money(alt["npv"]["p90"], cur)}') in text
+        assert squash(fmt.money(alt["npv"]["mean"], cur, scale=scale)) in text
+        assert squash(fmt.middle_80(alt["npv"]["p10"], alt["npv"]["p90"], cur, scale=scale)) in text
         assert squash(fmt.percent(alt["prob_loss"])) in text
         assert squash(fmt.percent(run_json["comparison"]["prob_best"][alt["name"]])) in text
     assert squash(run_json["evppi"]["sentence"]) in text
@@ -65,7 +71,7 @@ def test_html_from_the_command_line(run_json, tmp_path):
     assert out.returncode == 0, out.stderr
     raw = target.read_text(encoding="utf-8")
     for alt in run_json["alternatives"]:
-        assert fmt.money(alt["npv"]["mean"], run_json["currency"]) in raw
+        assert fmt.money(alt["npv"]["mean"], run_json["currency"], scale=headline_scale(run_json)) in raw
 
 
 def _assert_clear_failure(out, target: Path, *words: str) -> None:

@@ -70,15 +70,17 @@ def test_html_has_the_same_content_and_is_self_contained(stem, bundled_results, 
     text = words(" ".join(checker.text))
     cur = results.scenario.currency
     assert words(recommendation(results).headline) in text
+    scale = fmt.headline_scale(results.summary.alternatives)
     for a in results.summary.alternatives:
         assert a.name in text
-        for figure in (fmt.money(a.npv.mean, cur), fmt.percent(a.prob_loss),
-                       middle_80(a, cur)):
+        for figure in (fmt.money(a.npv.mean, cur, scale=scale), fmt.percent(a.prob_loss),
+                       middle_80(a, cur, scale)):
             assert figure in text
     for title in ("Assumptions", "Cash flows by year", "Method and glossary"):
         assert title in text
     # one inline SVG per chart, nothing fetched from elsewhere
-    assert raw.count("<svg") == len(CHARTS)
+    portfolio = 1 if results.scenario.portfolio is not None else 0   # its section adds the portfolio chart
+    assert raw.count("<svg") == len(CHARTS) + portfolio
     assert not re.search(r"<(script|link|img|iframe)\b", raw)
     assert not re.search(r"""(src|href)=["']https?:""", raw)
     assert "@media print" in raw and "<style>" in raw

@@ -24,13 +24,14 @@ def test_pdf_states_the_recommendation_and_every_alternatives_figures(stem, bund
     cur = results.scenario.currency
     assert squash(recommendation(results).headline) in text
     assert squash(results.scenario.title) in text
+    scale = fmt.headline_scale(results.summary.alternatives)    # one money unit for the key figures
     for a in results.summary.alternatives:
         assert squash(a.name) in text
-        for figure in (fmt.money(a.npv.mean, cur), fmt.money(a.npv.p10, cur), fmt.money(a.npv.p90, cur),
-                       fmt.percent(a.prob_loss)):
+        for figure in (fmt.money(a.npv.mean, cur, scale=scale), fmt.money(a.npv.p10, cur, scale=scale),
+                       fmt.money(a.npv.p90, cur, scale=scale), fmt.percent(a.prob_loss)):
             assert squash(figure) in text, (a.name, figure)
         # the executive summary's row of figures, in the order of the table
-        assert squash(middle_80(a, cur)) in text
+        assert squash(middle_80(a, cur, scale)) in text
 
 
 @pytest.mark.parametrize("stem", STEMS)

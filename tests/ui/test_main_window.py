@@ -33,8 +33,9 @@ def test_each_bundled_scenario_opens_with_results(make_window, qtbot, path):
     assert results.iterations == scenario.iterations
     assert list(window.overview.cards) == [a.name for a in scenario.alternatives]
     expected = run(scenario).summary
+    scale = fmt.headline_scale(expected.alternatives)
     for a in expected.alternatives:
-        assert npv_text(window, a.name) == fmt.money(a.npv.mean, scenario.currency)
+        assert npv_text(window, a.name) == fmt.money(a.npv.mean, scenario.currency, scale=scale)
     assert window.overview.verdict.text() == expected.verdict
     assert window.banner.isHidden()
     # the charts draw when their tab is shown
@@ -86,9 +87,10 @@ def test_changing_an_amount_moves_the_expected_npv_and_undo_restores_it(window, 
     item = window.doc.scenario.alternatives[i].items[j]
     assert item.amount.describe() == {"low": 2_400_000.0, "high": 3_000_000.0}
     assert window.doc.modified and window.isWindowModified()
-    expected = run(window.doc.scenario).summary.alternative(erp).npv.mean
+    summary = run(window.doc.scenario).summary
+    expected = summary.alternative(erp).npv.mean
     after_text = npv_text(window, erp)
-    assert after_text == fmt.money(expected, "USD")
+    assert after_text == fmt.money(expected, "USD", scale=fmt.headline_scale(summary.alternatives))
     assert expected < run(original).summary.alternative(erp).npv.mean - 10e6  # it really moved, a lot
     # the words next to the field say what the range means
     assert page.amount.words.text().startswith("90% sure between $2.4M and $3.0M")

@@ -160,7 +160,7 @@ def input_values(label: InputKey, values: Sequence[float], currency: str) -> lis
     """Values of one input on one scale: ``['17.2k', '32.8k']``, ``['6%', '14%']``,
     ``['$1.9M', '$2.8M']`` (typographic minus)."""
     texts = format_values(list(values), input_unit(label, values), currency)
-    return [t.replace("-", st.MINUS, 1) if t.startswith("-") else t for t in texts]
+    return [t.replace("-", st.MINUS, 1) if t.startswith("-") else t for t in texts]  # describe's own "-"
 
 
 def label_color(label: InputKey, colors: Mapping[str, str]) -> tuple[float, float, float] | str:

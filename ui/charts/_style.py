@@ -69,7 +69,7 @@ MUTED = "#5A5A5A"        # captions, axis labels
 GRID = "#E3E3E3"
 LOSS_FILL = "#FBE9E1"    # pale vermillion tint behind the loss side of zero
 LOSS_TEXT = "#A8431A"
-MINUS = "\u2212"         # a real minus sign reads better than a hyphen on a projector
+MINUS = formatting.MINUS  # a real minus sign reads better than a hyphen on a projector
 
 # --- Fonts (points) --------------------------------------------------------------------
 
@@ -119,9 +119,10 @@ def plain(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def money(value: float | None, currency: str) -> str:
-    """``formatting.money`` with a typographic minus: ``−$1.2M``."""
-    return formatting.money(value, currency).replace("-", MINUS, 1)
+def money(value: float | None, currency: str, scale: "formatting.Scale | None" = None) -> str:
+    """``formatting.money`` (a typographic minus: ``−$1.2M``), in ``scale`` when given: the
+    scale of the chart's money axis (:func:`axis_scale`), so text and ticks share one unit."""
+    return formatting.money(value, currency, scale=scale)
 
 
 def percent(p: float | None) -> str:
@@ -180,6 +181,17 @@ def money_axis(axis: Axis, currency: str) -> None:
         raise TypeError("money_axis expects an Axis such as ax.xaxis or ax.yaxis")
     axis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]))
     axis.set_major_formatter(MoneyFormatter(currency))
+
+
+def axis_scale(axis: Axis) -> formatting.Scale:
+    """The unit of a money axis's tick labels (``$0.5M`` -> M) as a scale for the chart's
+    own texts, so a title or a label never says "$559k" beside ticks in millions. Call it
+    after the axis limits are set and :func:`money_axis` is applied."""
+    fmt_ = axis.get_major_formatter()
+    if not isinstance(fmt_, MoneyFormatter):
+        raise TypeError("axis_scale expects a money axis (see money_axis)")
+    fmt_.set_locs(axis.get_majorticklocs())
+    return formatting.Scale(fmt_._scale, fmt_._suffix)
 
 
 def points_formatter(x, pos=None) -> str:

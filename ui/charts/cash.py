@@ -82,7 +82,7 @@ def payback_words(p: float, horizon: int) -> str:
     if math.isinf(p):
         return f"no payback within {st.years_text(horizon)}"
     if p == 0:
-        return "nothing to pay back"
+        return st.formatting.NOTHING_TO_PAY_BACK
     return f"pays back in {p:.1f} years"
 
 
@@ -103,9 +103,9 @@ def finding(results: "Results", paths: list[CashPath]) -> str:
         return f"In a typical future, {first.name} pays back after {first.payback:.1f} years"
     second = ranked[1]
     if math.isinf(second.payback):
-        tail = f"{second.name} does not within {st.years_text(horizon)}"
+        tail = f"{second.name} does not pay back within {st.years_text(horizon)}"
     else:
-        tail = f"{second.name} after {second.payback:.1f}"
+        tail = f"{second.name} pays back after {second.payback:.1f} years"
     if abs(second.payback - first.payback) < 0.05:
         text = (f"In a typical future, {first.name} and {second.name} both pay back after about "
                 f"{first.payback:.1f} years")
@@ -137,6 +137,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     k = len(paths)
     band_alpha = 0.16 if k <= 3 else 0.1
     handles, labels = [], []
+    edges = []   # (y at the horizon, "P90"/"P10", colour, name): the band edges, labelled at the right
     for p in paths:
         c = cols[p.name]
         if p.empty:
@@ -145,6 +146,12 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
             continue
         if not p.flat:
             ax.fill_between(p.years, p.p10, p.p90, color=c, alpha=band_alpha, lw=0, zorder=2)
+            # Each band's edges in its own colour: where bands overlap, the blend of colours
+            # still shows whose band ends where.
+            for edge, word in ((p.p90, "P90"), (p.p10, "P10")):
+                ax.plot(p.years, edge, color=c, lw=1.1, ls=(0, (2, 2)), zorder=2.5, gid=f"cash-{word}:{p.name}")
+                if np.isfinite(edge[-1]):
+                    edges.append((float(edge[-1]), word, c, p.name))
         (line,) = ax.plot(p.years, p.p50, color=c, lw=2.8 if k <= 4 else 2.2, marker="o",
                           ms=5, zorder=4, ls="--" if p.flat else "-")
         line.set_gid(f"cash-median:{p.name}")
@@ -152,27 +159,50 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         labels.append(f"{p.name}: {'no cash flows' if p.flat else payback_words(p.payback, horizon)}")
 
     ax.axhline(0.0, color=st.INK, lw=1.2, zorder=3)
-    ax.set_xlim(-0.15, horizon + 0.15)
+    ax.set_xlim(-0.15, horizon + (0.15 if not edges else 0.1 + 0.07 * max(horizon, 4)))
     ax.margins(y=0.08)
 
-    # Payback markers on the zero line, labels stacked under it so they never collide.
+    # The bands labelled in place: "P90" and "P10" at the right end of each band's edges, in
+    # its colour, nudged apart so they never overlap.
+    if edges:
+        lo, hi = ax.get_ylim()  # (ids below stay unique in a report's SVG)
+        # A label's height (with a little air) in data units; the plot takes roughly 45% of
+        # the figure's height once the title, legend and caption are placed.
+        line_px = (st.NOTE_SIZE - 1) * 1.35 * fig.dpi / 72
+        gap = (hi - lo) * line_px / max(0.45 * fig.bbox.height, 1.0)
+        ys = st.spread_apart([y for y, _, _, _ in edges], gap, lo + 0.5 * gap, hi - 0.5 * gap)
+        for (y0, word, c, name), y in zip(edges, ys):
+            ax.annotate(word, xy=(horizon, y0), xytext=(horizon + 0.06 * max(horizon, 4) * 0.3, y),
+                        textcoords="data", ha="left", va="center", fontsize=st.NOTE_SIZE - 1, fontweight="bold",
+                        color=st.readable(c), zorder=7, gid=f"band-label:{word}:{name}")
+        ax.set_ylim(lo, hi)
+
+    # Payback markers on the zero line. Markers within a few hundredths of the horizon of
+    # each other are drawn as nested rings (the earliest largest), so each stays visible;
+    # labels are stacked under the line so they never collide.
     marks = [p for p in paths if not p.empty and not p.flat and math.isfinite(p.payback) and p.payback > 0]
     marks.sort(key=lambda p: p.payback)
-    level, previous = 0, -math.inf
+    near = 0.03 * horizon + 0.05
+    level, previous, ring = 0, -math.inf, 0
     for p in marks:
         c = cols[p.name]
-        # Stack a label under its neighbour only when their paybacks are close.
-        level = level + 1 if p.payback - previous < 0.09 * horizon + 0.25 else 0
+        close = p.payback - previous < 0.09 * horizon + 0.25
+        ring = ring + 1 if p.payback - previous < near else 0
+        level = level + 1 if close else 0
         previous = p.payback
-        ax.plot([p.payback], [0.0], marker="o", ms=13, mfc=c, mec="white", mew=2, ls="none", zorder=6,
+        ms = max(5.0, 15.0 - 5.0 * ring)
+        ax.plot([p.payback], [0.0], marker="o", ms=ms, mfc=c, mec="white", mew=2, ls="none", zorder=6 + 0.1 * ring,
                 gid=f"payback:{p.name}")
-        ax.annotate(f"{p.payback:.1f} yrs", xy=(p.payback, 0.0), xytext=(6, -14 - 20 * level),
+        if level >= 3:  # many close paybacks (a portfolio): the legend already names each one
+            continue
+        ax.annotate(f"{p.payback:.1f} yrs", xy=(p.payback, 0.0), xytext=(8, -14 - 20 * level),
                     textcoords="offset points", ha="left", va="top", fontsize=st.NOTE_SIZE + 1,
                     fontweight="bold", color=st.readable(c), zorder=7,
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
 
     st.money_axis(ax.yaxis, cur)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(horizon + 1, 12)))
+    ax.spines["bottom"].set_bounds(0, horizon)
     ax.xaxis.set_major_formatter(lambda x, pos: "today" if x == 0 else f"{x:.0f}")
     ax.grid(axis="y", color=st.GRID, lw=0.8)
     ax.set_xlabel("Years from today")
@@ -183,8 +213,9 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     words = (["after-tax"] if sc.tax_rate else []) + (["nominal"] if sc.inflation else [])
     basis = (", ".join(words).capitalize() + " cash. ") if words else ""
     caption = (basis + "Lines: the median " + ("of all futures" if kept is None else "future") + ", year by year; "
-               "shaded: the middle 80% of futures (P10 to P90); "
-               f"● median payback: half of the futures have paid back by then. {st.futures_text(results.iterations)}."
+               "shaded between dotted edges: the middle 80% of futures (P10 to P90); "
+               "● median payback: half of the futures have paid back by then (rings: paybacks at the same time). "
+               f"{st.futures_text(results.iterations)}."
                + st.yearly_subset_text(results, "Lines and shading come from", "the paybacks from")
                + st.left_out_text({p.name: p.left_out for p in paths}, kept))
     return st.finish(fig, text, caption)

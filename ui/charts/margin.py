@@ -61,7 +61,7 @@ class MarginPath:
 
 
 def pp(x: float) -> str:
-    return formatting.points(x).replace("-", st.MINUS, 1)
+    return formatting.points(x)
 
 
 def finding(results: "Results", paths: list[MarginPath] | None) -> str:

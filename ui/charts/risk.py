@@ -48,7 +48,17 @@ def ecdf_points(values: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, n
     return x, y, steps
 
 
+def invests(alt) -> bool:
+    """Whether an alternative spends anything in some future. One that does not (a "Do
+    nothing" reference) is on the chart for comparison; it is no risk choice, so the title
+    ranks only the options that invest and says so."""
+    costs = np.asarray(alt.pv_costs, dtype=float)
+    return bool(costs.size and np.nanmax(np.abs(costs)) > 0)
+
+
 def finding(results: "Results") -> str:
+    """The chart's title: which alternative loses money most and least often, true for
+    every alternative on the chart (a reference that never loses money included)."""
     alts = results.alternatives
     if not alts:
         return "No alternatives to show"
@@ -56,7 +66,7 @@ def finding(results: "Results") -> str:
     for a in alts:
         v = st.finite(a.npv)
         if v.size:
-            losses.append((a.name, float(np.mean(v < 0)), st.is_constant(v)))
+            losses.append((a.name, float(np.mean(v < 0)), invests(a)))
     if not losses:
         return f"{alts[0].name} has no valid results to show"
     if len(losses) == 1:
@@ -64,21 +74,33 @@ def finding(results: "Results") -> str:
         if p == 0:
             return f"{name} does not lose money in any simulated future"
         return f"{name} loses money in {st.percent(p)} of simulated futures"
-    ranked = sorted(losses, key=lambda t: -t[1])
-    worst = ranked[0]
-    if worst[1] == 0:
+    if max(p for _, p, _ in losses) == 0:
         return "None of the alternatives loses money in any simulated future"
-    # The safest real option: a fixed "do nothing" is not a risk comparison.
-    others = [t for t in ranked[1:] if not t[2]] or ranked[1:]
-    safest = others[-1]
-    if abs(worst[1] - safest[1]) < 0.02:
-        return (f"{worst[0]} and {safest[0]} carry about the same risk of losing money "
+    investing = [t for t in losses if t[2]]
+    others = [t for t in losses if not t[2]]
+    if not investing:       # nothing is spent anywhere: rank them all
+        investing, others = losses, []
+    ranked = sorted(investing, key=lambda t: -t[1])
+    if len(ranked) == 1:
+        (name, p, _), ref = ranked[0], others[0]
+        if p == 0:
+            return f"Neither {name} nor {ref[0]} loses money in any simulated future"
+        refs = " nor ".join(t[0] for t in others)
+        never = f"; {refs} never does" if all(t[1] == 0 for t in others) else ""
+        return f"{name} loses money in {st.percent(p)} of simulated futures{never}"
+    worst, safest = ranked[0], ranked[-1]
+    # With a reference on the chart that loses less often, "safest" would not be true of
+    # every line: the ranking is said to be among the options that invest.
+    among = "Of the options that invest, " if any(t[1] <= safest[1] for t in others) else ""
+    if worst[1] - safest[1] < 0.02:
+        text = (f"{worst[0]} and {safest[0]} carry about the same risk of losing money "
                 f"({st.percent(worst[1])} and {st.percent(safest[1])} of futures)")
-    if len(losses) == 2:
-        return (f"{worst[0]} is the riskier choice: it loses money in {st.percent(worst[1])} "
-                f"of futures, {safest[0]} in {st.percent(safest[1])}")
-    return (f"{worst[0]} is the riskiest choice: it loses money in {st.percent(worst[1])} of "
-            f"futures; {safest[0]} is the safest at {st.percent(safest[1])}")
+        return among + text if among else text
+    if len(ranked) == 2:
+        return (f"{among}{safest[0]} loses money less often: in {st.percent(safest[1])} of futures, "
+                f"against {st.percent(worst[1])} for {worst[0]}")
+    return (f"{among}{safest[0]} loses money least often, in {st.percent(safest[1])} of futures; "
+            f"{worst[0]} loses money most often, in {st.percent(worst[1])}")
 
 
 def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = None) -> str:
@@ -125,10 +147,18 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         ys = st.spread_apart([p for _, p, _ in marks], gap, 0.03, 0.97)
         offset = 0.015 * (hi - lo)
         long_form = len(marks) <= 3
+        size = st.NOTE_SIZE + (1 if long_form else 0)
+        # Labels sit on the loss side, left of zero, unless that side is too narrow for them
+        # (they would run into the axis's labels): then right of zero. The plot is about 80%
+        # of the figure's width.
+        longest = max(len(f"{st.percent(p)} chance of a loss" if long_form else st.percent(p)) for _, p, _ in marks)
+        need = longest * st.EM_BOLD * size * fig.dpi / 72 + 12
+        room = (0.0 - lo) / (hi - lo) * 0.8 * fig.bbox.width
+        side = -1 if room >= need else 1
         for (_, p, c), y in zip(marks, ys):
             label = f"{st.percent(p)} chance of a loss" if long_form else st.percent(p)
-            ax.annotate(label, xy=(0.0, p), xytext=(-offset, y), textcoords="data",
-                        ha="right", va="center", fontsize=st.NOTE_SIZE + (1 if long_form else 0),
+            ax.annotate(label, xy=(0.0, p), xytext=(side * offset, y), textcoords="data",
+                        ha="right" if side < 0 else "left", va="center", fontsize=size,
                         color=st.readable(c), fontweight="bold", zorder=7,
                         bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7),
                         arrowprops=None)

@@ -77,9 +77,10 @@ def _words(results: "Results", view: View) -> str:
     return f"the value of {view.name}"
 
 
-def finding(results: "Results", view: View) -> str:
+def finding(results: "Results", view: View, scale=None) -> str:
+    """The chart's title; amounts in ``scale`` (the money axis's unit) when given."""
     cur = results.scenario.currency
-    m = lambda x: st.money(x, cur)
+    m = lambda x: st.money(x, cur, scale)
     if not view.tornado.bars:
         return f"Every input is a fixed number: nothing uncertain drives {_words(results, view)}"
     if view.constant:
@@ -211,9 +212,11 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         tick.set_color(an.label_color(b.input, cols))
     ax.spines["left"].set_visible(False)
     st.money_axis(ax.xaxis, cur)
+    mscale = st.axis_scale(ax.xaxis)           # the title and the labels in the axis's unit
+    text = finding(results, view, mscale)
 
     # Where the average sits, and (for a pair) which side means which alternative is ahead.
-    ax.text(view.mean, k - 0.5 + 0.45, st.plain(f"average {st.money(view.mean, cur)}"), ha="center",
+    ax.text(view.mean, k - 0.5 + 0.45, st.plain(f"average {st.money(view.mean, cur, mscale)}"), ha="center",
             va="bottom", fontsize=st.NOTE_SIZE, color=st.MUTED, zorder=5,
             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
     if view.pair:
@@ -262,7 +265,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     if view.more:
         hidden.append(f"{view.more} more input{'s' if view.more != 1 else ''} with smaller swings")
     if view.quiet:
-        hidden.append(f"{view.quiet} within the simulation's noise (under {st.money(view.noise, cur)})")
+        hidden.append(f"{view.quiet} within the simulation's noise (under {st.money(view.noise, cur, mscale)})")
     if hidden:
         caption += f"Not shown: {' and '.join(hidden)}. "
     caption += f"{futures}."

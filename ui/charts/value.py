@@ -42,9 +42,10 @@ def stats_of(results: "Results") -> list[NpvStats]:
     return [NpvStats(a.name, a.npv) for a in results.alternatives]
 
 
-def finding(results: "Results", stats: list[NpvStats]) -> str:
+def finding(results: "Results", stats: list[NpvStats], scale=None) -> str:
+    """The chart's title; amounts in ``scale`` (the x-axis's money unit) when given."""
     cur = results.scenario.currency
-    m = lambda x: st.money(x, cur)
+    m = lambda x: st.money(x, cur, scale)
     valid = [s for s in stats if not s.empty]
     if not stats:
         return "No alternatives to show"
@@ -106,10 +107,9 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     cur = results.scenario.currency
     cols = st.resolve_colors(results, colors)
     stats = stats_of(results)
-    text = finding(results, stats)
     if not stats:
         st.note(fig, "No alternatives to show.")
-        return st.finish(fig, text)
+        return st.finish(fig, finding(results, stats))
 
     lo, hi = st.npv_range([s.values for s in stats])
     n_max = max(s.values.size for s in stats)
@@ -135,6 +135,11 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
 
     ax.set_xlim(lo, hi)
     ax.set_ylim(bottom, top)
+    # One money unit for the axis and every amount written on the chart and in its title.
+    st.money_axis(ax.xaxis, cur)
+    scale = st.axis_scale(ax.xaxis)
+    m = lambda x: st.money(x, cur, scale)
+    text = finding(results, stats, scale)
     st.shade_loss(ax)
     ax.axhline(0.0, color="#999999", lw=0.8, zorder=1)
 
@@ -159,7 +164,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
             ax.stairs(h, edges, color=c, lw=2.4 if k <= 4 else 2.0, zorder=3)
             handles.append(Patch(facecolor=(*_rgb(c), fill), edgecolor=c, lw=2.4))
             # Few alternatives: the average in the legend; many: names only, to keep it short.
-            labels.append(f"{s.name} (average {st.money(s.mean, cur)})" if k <= 3 else s.name)
+            labels.append(f"{s.name} (average {m(s.mean)})" if k <= 3 else s.name)
         else:
             # A fixed value: all futures in one band, a spike. Beside histograms it would
             # dwarf them, so it runs off the top (arrow) instead of to 100%.
@@ -167,13 +172,12 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
             if peak > 0:
                 ax.plot([s.mean], [spike], marker="^", ms=11, color=c, ls="none", zorder=3, clip_on=False)
             handles.append(Line2D([], [], color=c, lw=3.2))
-            labels.append(f"{s.name} (always {st.money(s.mean, cur)})")
+            labels.append(f"{s.name} (always {m(s.mean)})")
         # Lane: middle 80% and the mean.
         ax.hlines(y, s.p10, s.p90, color=c, lw=bar_lw, alpha=0.6, zorder=3, capstyle="butt")
         ax.plot([s.mean], [y], marker="D", ms=9 if k <= 5 else 7, mfc="white", mec=c, mew=2.2,
                 ls="none", zorder=4)
-        label = (f"always {st.money(s.mean, cur)}" if s.constant
-                 else f"{st.money(s.p10, cur)} to {st.money(s.p90, cur)}")
+        label = f"always {m(s.mean)}" if s.constant else f"{m(s.p10)} to {m(s.p90)}"
         room_right = hi - max(s.p90, s.mean)
         room_left = min(s.p10, s.mean) - lo
         pad = 0.012 * (hi - lo)
@@ -192,13 +196,12 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
             groups.setdefault(key, []).append(s)
     for value_, group in groups.items():
         names = ", ".join(g.name for g in group)
-        ax.annotate(st.plain(f"{names}:\n{st.money(value_, cur)} in every future"), (value_, spike),
+        ax.annotate(st.plain(f"{names}:\n{m(value_)} in every future"), (value_, spike),
                     xytext=(10, -4), textcoords="offset points", ha="left", va="top",
                     fontsize=st.NOTE_SIZE + 1, color=st.readable(cols[group[0].name]), zorder=5,
                     bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8))
 
-    # Axes: money along x, share of futures per band on y (only above the lanes).
-    st.money_axis(ax.xaxis, cur)
+    # Axes: money along x (set above), share of futures per band on y (only above the lanes).
     ticks = [t for t in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(0, peak or 1.0)
              if 0 <= t <= top]
     ax.yaxis.set_major_locator(FixedLocator(ticks))
@@ -211,7 +214,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.set_xlabel(f"Net present value: today's worth of {scenario.horizon_years} years of cash, "
                   f"discounted at {scenario.discount_rate:.0%}")
     st.legend(ax, handles, labels)
-    band = f"Curves: share of futures in each {st.money(step, cur)} band. " if peak > 0 else ""
+    band = f"Curves: share of futures in each {m(step)} band. " if peak > 0 else ""
     caption = (f"{band}Bars under the curves: the middle 80% of futures (P10 to P90); ◆ the average. "
                f"{st.futures_text(results.iterations)}."
                + st.left_out_text({s.name: s.left_out for s in stats}))

@@ -138,7 +138,7 @@ def finding(results: "Results", by: Mapping[str, Mapping[str, float]]) -> str:
         tops.append((name, top, share))
         how = "entirely" if share >= 0.995 else "mainly"
         pct = "" if share >= 0.995 else f" ({st.percent(share)})"
-        who = f"{name}'s benefits come" if not parts else f"{name}'s"
+        who = f"{st.formatting.possessive(name)} benefits come" if not parts else st.formatting.possessive(name)
         parts.append(f"{who} {how} from {top}{pct}")
         if len(parts) == 3:
             break
@@ -208,8 +208,8 @@ def waterfall_rows(results: "Results", name: str, colors: Mapping[str, str]) -> 
 
 # --- Drawing ----------------------------------------------------------------------------
 
-def _signed(value: float, currency: str) -> str:
-    text = st.money(abs(value), currency)
+def _signed(value: float, currency: str, scale=None) -> str:
+    text = st.money(abs(value), currency, scale)
     return f"+{text}" if value > 0 else (f"{st.MINUS}{text}" if value < 0 else text)
 
 
@@ -236,8 +236,8 @@ def _drivers_panel(ax: "Axes", fig: Figure, results: "Results", by, dcolors, col
     bottom = min(negatives + [0.0])
     if top <= 0 and bottom >= 0:
         top = 1.0
-    longest_total = max(len(st.money(t, cur)) for t in totals)
-    ax.set_xlim(*_pad_limits(bottom, top, 0, longest_total, ax, fig, share, size + 1))
+    scale = _money_scale(ax, cur, lambda n: _pad_limits(bottom, top, 0, n, ax, fig, share, size + 1),
+                         lambda sc: max(len(st.money(t, cur, sc)) for t in totals))
     x0, x1 = ax.get_xlim()
     unit = (x1 - x0) / (fig.get_size_inches()[0] * 72 * 0.62 * share)   # data per point
     segments: list[tuple[int, float, float, str, str]] = []     # row, left, width, colour, gid
@@ -250,7 +250,7 @@ def _drivers_panel(ax: "Axes", fig: Figure, results: "Results", by, dcolors, col
                 continue
             left = pos if v > 0 else neg + v
             segments.append((i, left, abs(v), dcolors[d], f"driver:{name}:{d}"))
-            text = st.money(v, cur)
+            text = st.money(v, cur, scale)
             if several and abs(v) > (len(text) * an.EM * size + 6) * unit:
                 ax.text(left + abs(v) / 2, i, st.plain(text), ha="center", va="center", fontsize=size,
                         color=st.INK, zorder=5)
@@ -259,7 +259,7 @@ def _drivers_panel(ax: "Axes", fig: Figure, results: "Results", by, dcolors, col
             else:
                 neg += v
         if pos > 0:
-            ax.text(pos + 5 * unit, i, st.plain(st.money(pos, cur)), ha="left", va="center",
+            ax.text(pos + 5 * unit, i, st.plain(st.money(pos, cur, scale)), ha="left", va="center",
                     fontsize=size + 1, fontweight="bold", color=st.INK, zorder=5)
         elif neg == 0:
             ax.text(5 * unit, i, "no benefits", ha="left", va="center", fontsize=size, color=st.MUTED, zorder=5)
@@ -278,12 +278,27 @@ def _drivers_panel(ax: "Axes", fig: Figure, results: "Results", by, dcolors, col
     ax.tick_params(axis="y", length=0, pad=6)
     ax.axvline(0.0, color=st.INK, lw=1.0, zorder=2)
     ax.spines["left"].set_visible(False)
-    st.money_axis(ax.xaxis, cur)
-    ax.xaxis.set_major_locator(_few_ticks())
     ax.grid(axis="x", color=st.GRID, lw=0.8)
     ax.set_xlabel("Present value of benefits, by business driver")
     labels = [driver_name(d) for d in dcolors]
     an.panel_legend(ax, [Patch(facecolor=dcolors[d], edgecolor="white") for d in dcolors], labels, share=share)
+
+
+def _money_scale(ax: "Axes", cur: str, limits, lengths) -> tuple:
+    """Set the panel's x-limits and money axis, and return its unit for the texts on it:
+    ``limits(lengths)`` gives the limits for labels of those lengths (in characters) and
+    ``lengths(scale)`` the lengths of the labels written in ``scale``. Labels in the axis's
+    unit may be longer than compact ones, so the limits are worked out again once."""
+    scale = None
+    for _ in range(2):
+        ax.set_xlim(*limits(lengths(scale)))
+        st.money_axis(ax.xaxis, cur)
+        ax.xaxis.set_major_locator(_few_ticks())
+        new = st.axis_scale(ax.xaxis)
+        if new == scale:
+            break
+        scale = new
+    return scale
 
 
 def _few_ticks():
@@ -318,10 +333,16 @@ def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, d
             run += r.value
     lo = min(min(a, b) for a, b in spans + [(0.0, 0.0)])
     hi = max(max(a, b) for a, b in spans + [(0.0, 0.0)])
-    texts = [_signed(r.value, cur) if r.kind != "total" else st.money(r.value, cur) for r in rows]
-    left_chars = max((len(t) for r, t in zip(rows, texts) if r.value < 0), default=0)
-    right_chars = max((len(t) for r, t in zip(rows, texts) if r.value >= 0), default=0)
-    ax.set_xlim(*_pad_limits(lo, hi, left_chars, right_chars, ax, fig, share, size + 1))
+    def texts_in(sc) -> list[str]:
+        return [_signed(r.value, cur, sc) if r.kind != "total" else st.money(r.value, cur, sc) for r in rows]
+
+    def chars(sc) -> tuple[int, int]:
+        texts_ = texts_in(sc)
+        return (max((len(t) for r, t in zip(rows, texts_) if r.value < 0), default=0),
+                max((len(t) for r, t in zip(rows, texts_) if r.value >= 0), default=0))
+
+    scale = _money_scale(ax, cur, lambda n: _pad_limits(lo, hi, n[0], n[1], ax, fig, share, size + 1), chars)
+    texts = texts_in(scale)
     x0, x1 = ax.get_xlim()
     pad = 0.008 * (x1 - x0)
     # Two bar calls (plain and hatched) rather than one per row: a cheap redraw.
@@ -357,8 +378,6 @@ def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, d
             tick.set_color(st.LOSS_TEXT)
     ax.tick_params(axis="y", length=0, pad=6)
     ax.spines["left"].set_visible(False)
-    st.money_axis(ax.xaxis, cur)
-    ax.xaxis.set_major_locator(_few_ticks())
     ax.grid(axis="x", color=st.GRID, lw=0.8)
     ax.set_xlabel("Present value, in today's money")
 

@@ -43,10 +43,11 @@ NOISE_ROWS = 3
 MIN_FUTURES = 50
 
 
-def finding(results: "Results", voi: insights.ValueOfInformation) -> str:
-    """:attr:`ValueOfInformation.sentence` in the chart's words (inputs named as on the bars)."""
+def finding(results: "Results", voi: insights.ValueOfInformation, scale=None) -> str:
+    """:attr:`ValueOfInformation.sentence` in the chart's words (inputs named as on the bars);
+    amounts in ``scale`` (the money axis's unit) when given."""
     cur = results.scenario.currency
-    m = lambda x: st.money(x, cur)
+    m = lambda x: st.money(x, cur, scale)
     names = results.names
     if len(names) < 2:
         return "With a single alternative there is no choice to inform"
@@ -123,19 +124,9 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.hlines(ys, lows, highs, color=WHISKER, lw=1.6, zorder=4)
     ax.vlines(np.concatenate([lows, highs]), np.tile(ys, 2) - 0.12, np.tile(ys, 2) + 0.12, color=WHISKER,
               lw=1.6, zorder=4)
-    for i, v in enumerate(shown):
-        clear = bool(clear_rows[i])
-        hi = highs[i]
-        label = st.money(v.value, cur) if clear else f"under {st.money(v.precision, cur)}"
-        ax.text(hi + 0.012 * evpi, i, st.plain(label), ha="left", va="center", fontsize=size,
-                color=st.INK if clear else st.MUTED, fontweight="bold" if clear and i == 0 else "normal",
-                zorder=5)
 
     # The ceiling: EVPI. Every EVPPI is at most this (the engine caps the estimates there).
     ax.axvline(evpi, color=CEILING, lw=2.0, ls=(0, (6, 3)), zorder=2)
-    ax.text(evpi, -0.95, st.plain(f"Knowing everything: {st.money(evpi, cur)}"), ha="right", va="center",
-            fontsize=st.NOTE_SIZE + 1, fontweight="bold", color=CEILING, zorder=5,
-            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.9))
     right = evpi * 1.16
     longest = max(len(st.money(v.value + v.precision, cur)) + 8 for v in shown)
     ax.set_xlim(0, max(right, (max(v.value + v.precision for v in shown)) * 1.05
@@ -148,13 +139,26 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.tick_params(axis="y", length=0, pad=6)
     ax.spines["left"].set_color("#888888")
     st.money_axis(ax.xaxis, cur)
+    # The labels, the title and the legend in the axis's money unit.
+    mscale = st.axis_scale(ax.xaxis)
+    text = finding(results, voi, mscale)
+    for i, v in enumerate(shown):
+        clear = bool(clear_rows[i])
+        hi = highs[i]
+        label = st.money(v.value, cur, mscale) if clear else f"under {st.money(v.precision, cur, mscale)}"
+        ax.text(hi + 0.012 * evpi, i, st.plain(label), ha="left", va="center", fontsize=size,
+                color=st.INK if clear else st.MUTED, fontweight="bold" if clear and i == 0 else "normal",
+                zorder=5)
+    ax.text(evpi, -0.95, st.plain(f"Knowing everything: {st.money(evpi, cur, mscale)}"), ha="right", va="center",
+            fontsize=st.NOTE_SIZE + 1, fontweight="bold", color=CEILING, zorder=5,
+            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.9))
     ax.grid(axis="x", color=st.GRID, lw=0.8)
     ax.set_xlabel("What knowing this input exactly before choosing would be worth (expected gain)")
 
     handles = [Patch(color=CLEAR), Patch(color=UNCLEAR),
                Line2D([], [], color=WHISKER, lw=1.6, marker="|", ms=10, mew=1.6)]
     labels = ["Clearly worth something", "Within the estimate's noise",
-              f"Precision of the estimate (\u00b1{st.money(precision, cur)})"]
+              f"Precision of the estimate (\u00b1{st.money(precision, cur, mscale)})"]
     st.legend(ax, handles, labels)
 
     caption = ("Bars (EVPPI): how much better the choice would be, on average, knowing that input exactly "
@@ -164,6 +168,6 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         rest = voi.inputs[k:]
         within = " (within the noise)" if rest[0].value <= rest[0].precision else ""
         caption += (f"Not shown: {len(rest)} more input{'s' if len(rest) != 1 else ''}, each worth less than "
-                    f"{st.money(max(rest[0].value, precision), cur)}{within}. ")
+                    f"{st.money(max(rest[0].value, precision), cur, mscale)}{within}. ")
     caption += f"{futures}."
     return st.finish(fig, text, caption)

@@ -116,7 +116,7 @@ def write_report(results: "Results", path: str | os.PathLike, *, source_file: st
     f = facts_mod.build(results, source_file, source_text)
     steps()
     images = charts_mod.render(results, step=steps)
-    doc = build(f, images)
+    doc = build(f, images, charts_mod.render_portfolio(f.portfolio) if f.portfolio is not None else None)
     with atomic_path(target) as tmp:
         if kind == "pdf":
             from . import pdf

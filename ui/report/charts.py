@@ -83,6 +83,25 @@ def render(results: "Results", *, size: tuple[float, float] = SIZE,
     return out
 
 
+#: The portfolio chart has three panels: a taller page figure.
+PORTFOLIO_SIZE = (9.0, 6.6)
+
+
+def render_portfolio(result, *, size: tuple[float, float] = PORTFOLIO_SIZE) -> ChartImage:
+    """The portfolio chart (:mod:`ui.charts.portfolio`) of a PortfolioResult, for the report."""
+    from ui.charts.portfolio import TITLE, draw
+
+    fig = Figure(figsize=size)
+    try:
+        with drawing_lock():
+            finding = draw(fig, result)
+        hide_title(fig)
+        return ChartImage("portfolio", TITLE, finding, fig, size[0] * 72, size[1] * 72)
+    except Exception as exc:
+        return ChartImage("portfolio", TITLE, "", None, size[0] * 72, size[1] * 72,
+                          error=f"{type(exc).__name__}: {exc}")
+
+
 def hide_title(fig: Figure) -> None:
     """Hide the figure's title (the finding): the report prints it as the caption."""
     title = getattr(fig, "_suptitle", None)

@@ -7,6 +7,7 @@ the assumptions, the cash flows by year, and method and glossary last.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -84,7 +85,7 @@ def money_cells(values: Sequence[float], currency: str) -> tuple[str, ...]:
     return tuple(fmt.money(v, currency) for v in values)
 
 
-def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
+def build(facts: Facts, charts: Sequence[ChartImage], portfolio_chart: ChartImage | None = None) -> Document:
     r = facts.results
     sc = facts.scenario
     s = r.summary
@@ -97,16 +98,27 @@ def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
     add(Paragraph(facts.decision, "lead", lead="The decision."))
     if sc.description.strip():
         add(Paragraph(" ".join(sc.description.split()), "body"))
+    if facts.portfolio is not None:   # a [portfolio] scenario: the set to fund comes first
+        pc = facts.portfolio.choice
+        add(Paragraph(f"Capital {m(pc.capital)} of {m(facts.portfolio.spec.budget)}, expected NPV "
+                      f"{m(pc.expected_npv)}, chance of loss {fmt.percent(pc.prob_loss, digits=1)}; see \u201cWhich "
+                      "projects to fund\u201d. The comparison below takes each project on its own.", "callout",
+                      lead="Fund " + ", ".join(facts.portfolio.selected) + "."))
     add(Paragraph(" ".join(facts.recommendation.details), "callout", lead=facts.recommendation.headline))
     alts = s.alternatives
     label_share = 0.5 if len(alts) == 1 else (0.3 if len(alts) <= 3 else 0.24)
     cols = [Column("", "left", weight=label_share)] + [
         Column(a.name + (f" ({a.category})" if a.category else ""), "right", weight=(1 - label_share) / len(alts))
         for a in alts]
-    add(Table(tuple(cols), tuple(Row((k.label,) + k.cells) for k in facts.key_rows), style="key"))
+    key_table = Table(tuple(cols), tuple(Row((k.label,) + k.cells) for k in facts.key_rows), style="key")
+    wide = len(alts) > 5   # many alternatives (a portfolio's candidates): the words first, the tall table after
+    if not wide:
+        add(key_table)
     add(Paragraph(facts.drivers, lead="What drives the result."))
     add(Paragraph(facts.worth_knowing, lead="What is worth finding out before deciding."))
     add(Paragraph(facts.caveat, "note"))
+    if wide:
+        add(key_table)
 
     # 2. Charts ---------------------------------------------------------------------
     if charts:
@@ -114,6 +126,9 @@ def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
         add(Heading("What the simulation shows", 1, "charts"))
         for i, chart in enumerate(charts, 1):
             add(FigureBlock(i, chart))
+
+    if facts.portfolio is not None or facts.portfolio_problem:
+        _portfolio_section(facts, add, portfolio_chart, len(charts) + 1)
 
     # 3. Assumptions (no forced page break: a short chart section should not leave half a
     # page empty) ---------------------------------------------------------------------
@@ -143,9 +158,11 @@ def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
             add(Paragraph("No items: nothing is spent and nothing changes, so its NPV is zero in every future.",
                           "note"))
             continue
-        rows = [Row((it.name, it.timing, it.amount, fmt.money(it.pv, facts.currency, sign=True),
+        scale = fmt.money_scale([it.pv for it in alt.items] + [alt.summary.npv.mean])   # one unit per table
+        rows = [Row((it.name, it.timing, it.amount, fmt.money(it.pv, facts.currency, sign=True, scale=scale),
                      it.source or "\u2014")) for it in alt.items]
-        rows.append(Row(("Expected NPV (sum of the items)", "", "", m(alt.summary.npv.mean), ""), "total"))
+        rows.append(Row(("Expected NPV (sum of the items)", "", "", fmt.money(alt.summary.npv.mean, facts.currency,
+                                                                                scale=scale), ""), "total"))
         add(Table((Column("Item", weight=0.19), Column("Kind and timing", weight=0.2),
                    Column("Amount", weight=0.25), Column("Worth today", "right", weight=0.1),
                    Column("Source", weight=0.26)), tuple(rows), font="small"))
@@ -169,9 +186,11 @@ def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
         if baseline:
             cols.append(Column("Operating margin impact", "right", weight=1.15))
         body = []
+        scale = fmt.money_scale(v for c in rows_ for v in (c.mean, c.p10, c.p50, c.p90, c.cumulative_mean))
+        mt = functools.partial(fmt.money, currency=facts.currency, scale=scale)  # one unit per table
         for c in rows_:
-            cells = [("0 (today)" if c.year == 0 else str(c.year)), m(c.mean), m(c.p10), m(c.p50), m(c.p90),
-                     m(c.cumulative_mean)]
+            cells = [("0 (today)" if c.year == 0 else str(c.year)), mt(c.mean), mt(c.p10), mt(c.p50), mt(c.p90),
+                     mt(c.cumulative_mean)]
             if baseline:
                 cells.append("\u2014" if c.margin_mean is None else fmt.points(c.margin_mean))
             body.append(Row(tuple(cells)))
@@ -187,6 +206,47 @@ def build(facts: Facts, charts: Sequence[ChartImage]) -> Document:
     add(Table((Column("", weight=0.27), Column("", weight=0.73)), tuple(Row(g) for g in facts.glossary),
               style="definitions"))
     return doc
+
+
+def _portfolio_section(facts: Facts, add, chart: ChartImage | None, number: int) -> None:
+    """Which projects to fund under the [portfolio] table: the set, the candidates, the frontier."""
+    from simulator.portfolio import describe
+
+    add(PageBreak())
+    add(Heading("Which projects to fund", 1, "portfolio"))
+    res = facts.portfolio
+    if res is None:
+        add(Paragraph(facts.portfolio_problem, "callout", lead="No set of projects meets the portfolio table."))
+        return
+    lines = [line.strip() for line in describe(res)]
+    spec = res.spec
+    c = res.choice
+    m = facts.money
+    add(Paragraph(lines[2] if len(lines) > 2 else "", "callout",
+                  lead=f"Budget {m(spec.budget)}" + ("" if spec.max_loss_probability is None else
+                                                     f", at most a {fmt.percent(spec.max_loss_probability)} "
+                                                     "chance of loss.")))
+    add(Paragraph(f"Capital used {m(c.capital)}; expected NPV {m(c.expected_npv)} (80% between "
+                  f"{m(res.npv['p10'])} and {m(res.npv['p90'])}); chance of loss "
+                  f"{fmt.percent(c.prob_loss, digits=1)}." + next((" " + ln for ln in lines
+                                                                  if ln.startswith("The loss limit")), "")))
+    rows = [Row((mg.name, mg.category or "\u2014", "\u2714" if mg.funded else "", m(mg.capital), m(mg.expected_npv),
+                 fmt.percent(mg.prob_loss_alone),
+                 mg.reason.split(" left out: ", 1)[-1] if not mg.funded else "funded"))
+            for mg in res.marginal]
+    add(Table((Column("Project", weight=0.2), Column("Category", weight=0.1), Column("Funded", weight=0.08),
+               Column("Capital", "right", weight=0.09), Column("Expected NPV", "right", weight=0.1),
+               Column("Chance of loss alone", "right", weight=0.1), Column("Why", weight=0.33)),
+              tuple(rows), font="small"))
+    if res.frontier:
+        add(Paragraph("The best set at other budgets (yearly limits scaled alike):", keep_with_next=True))
+        add(Table((Column("Budget", "right", weight=0.12), Column("Capital used", "right", weight=0.12),
+                   Column("Expected NPV", "right", weight=0.12), Column("Chance of loss", "right", weight=0.1),
+                   Column("Funded", weight=0.54)),
+                  tuple(Row((m(p.budget), m(p.capital), m(p.expected_npv), fmt.percent(p.prob_loss),
+                             ", ".join(p.selected))) for p in res.frontier), font="small"))
+    if chart is not None:
+        add(FigureBlock(number, chart))
 
 
 def plain_text(doc: Document) -> str:

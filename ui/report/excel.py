@@ -34,15 +34,17 @@ MUTED = Font(color="5B6573")
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 
-PERCENT = "0.0%"
-POINTS = '+0.00" pp";-0.00" pp";0.00" pp"'
+# Cells hold raw numbers; their formats show negatives with the minus sign of every text
+# surface (simulator.formatting.MINUS), so a figure reads the same here as in the app.
+PERCENT = f'0.0%;"{fmt.MINUS}"0.0%'
+POINTS = f'+0.00" pp";"{fmt.MINUS}"0.00" pp";0.00" pp"'
 YEARS = "0.0"
 INTEGER = "#,##0"
 
 
 def money_format(currency: str) -> str:
     prefix = fmt.currency_prefix(currency).replace('"', "")
-    return f'"{prefix}"#,##0;-"{prefix}"#,##0'
+    return f'"{prefix}"#,##0;"{fmt.MINUS}{prefix}"#,##0'
 
 
 def _clean(value: Any) -> Any:
@@ -82,6 +84,8 @@ def write(facts: Facts, path: str | Path, *, step: Callable[[], None] | None = N
     _summary(wb.active, facts, money)
     _assumptions(wb.create_sheet("Assumptions"), facts, money)
     _cash(wb.create_sheet("Cash flows"), facts, money)
+    if facts.portfolio is not None or facts.portfolio_problem:
+        _portfolio(wb.create_sheet("Portfolio"), facts, money)
     if step is not None:
         step()
     _samples(wb.create_sheet("Samples"), facts, money)
@@ -111,11 +115,12 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _years_value(p50: float | None) -> Any:
-    if p50 is None or (isinstance(p50, float) and math.isnan(p50)):
-        return "n/a"
-    if math.isinf(p50):
-        return "not within the horizon"
+def _years_value(p50: float | None, within: float) -> Any:
+    """A median payback as a number of years, or the app's words where it is not one."""
+    if p50 is None or (isinstance(p50, float) and math.isnan(p50)) or math.isinf(p50):
+        return fmt.years(p50)
+    if p50 == 0 and within >= 0.999:
+        return fmt.NOTHING_TO_PAY_BACK
     return p50
 
 
@@ -147,7 +152,8 @@ def _summary(ws, facts: Facts, money: str) -> None:
                   _or_na(a.roi_of_expected, "n/a (no costs)"), _or_na(a.roi_p50), _or_na(a.roi_p10),
                   _or_na(a.roi_p90), _or_na(a.roi_mean), _irr_value(a.irr.p50, median=True), _irr_value(a.irr.p10),
                   _irr_value(a.irr.p90), a.irr.share_never_back, a.irr.share_nothing_invested,
-                  _years_value(a.payback_p50), a.payback_within, _years_value(a.discounted_payback_p50),
+                  _years_value(a.payback_p50, a.payback_within), a.payback_within,
+                  _years_value(a.discounted_payback_p50, a.discounted_payback_within),
                   a.discounted_payback_within, last if last is not None else "n/a",
                   s.comparison.expected_regret[a.name]]
         for col, (value, (_, _, f)) in enumerate(zip(values, SUMMARY_COLUMNS), 1):
@@ -217,6 +223,63 @@ def _summary(ws, facts: Facts, money: str) -> None:
 
 
 # --- Assumptions --------------------------------------------------------------------------
+
+def _portfolio(ws, facts: Facts, money: str) -> None:
+    """Which projects to fund: the set, each candidate with what toggling it changes, and the
+    best set at other budgets. Numbers as numbers."""
+    put(ws, 1, 1, "Which projects to fund", font=TITLE_FONT)
+    res = facts.portfolio
+    if res is None:
+        put(ws, 2, 1, "No set of projects meets the portfolio table: " + facts.portfolio_problem, font=BOLD)
+        return
+    c, spec = res.choice, res.spec
+    rows = [("Budget", spec.budget, money), ("Loss limit (chance of loss, at most)", spec.max_loss_probability, PERCENT),
+            ("Capital used", c.capital, money), ("Expected NPV of the funded set", c.expected_npv, money),
+            ("P10 of its NPV", res.npv["p10"], money), ("P90 of its NPV", res.npv["p90"], money),
+            ("Chance of loss of the funded set", c.prob_loss, PERCENT)]
+    row = 3
+    for label, value, f in rows:
+        put(ws, row, 1, label, font=BOLD)
+        put(ws, row, 2, value if value is not None else "none", f)
+        row += 1
+    row += 1
+    header(ws, row, ["Project", "Category", "Funded", "Capital", "Expected NPV", "Chance of loss alone",
+                     "Change in expected NPV if toggled", "Change in chance of loss if toggled",
+                     "Best expected NPV change if forced", "Why"], [30, 12, 9, 14, 14, 12, 16, 16, 16, 70])
+    row += 1
+    for m in res.marginal:
+        put(ws, row, 1, m.name, font=BOLD)
+        put(ws, row, 2, m.category)
+        put(ws, row, 3, "yes" if m.funded else "no")
+        put(ws, row, 4, m.capital, money)
+        put(ws, row, 5, m.expected_npv, money)
+        put(ws, row, 6, m.prob_loss_alone, PERCENT)
+        put(ws, row, 7, m.expected_npv_change, money)
+        put(ws, row, 8, m.prob_loss_change, PERCENT)
+        put(ws, row, 9, m.reoptimised_change if m.reoptimised_change is not None else "not allowed", money)
+        put(ws, row, 10, m.reason, align=WRAP_TOP)
+        row += 1
+    row += 1
+    header(ws, row, ["Budget", "Capital used", "Expected NPV", "Chance of loss", "Funded"])
+    row += 1
+    for p in res.frontier:
+        put(ws, row, 1, p.budget, money)
+        put(ws, row, 2, p.capital, money)
+        put(ws, row, 3, p.expected_npv, money)
+        put(ws, row, 4, p.prob_loss, PERCENT)
+        put(ws, row, 5, ", ".join(p.selected))
+        row += 1
+    row += 1
+    header(ws, row, ["Category", "Capital", "Share of capital", "Expected NPV", "Share of expected NPV"])
+    row += 1
+    for cat, d in res.by_category.items():
+        put(ws, row, 1, cat, font=BOLD)
+        put(ws, row, 2, d["capital"], money)
+        put(ws, row, 3, d["capital_share"], PERCENT)
+        put(ws, row, 4, d["expected_npv"], money)
+        put(ws, row, 5, d["expected_npv_share"], PERCENT)
+        row += 1
+
 
 def _assumptions(ws, facts: Facts, money: str) -> None:
     titles = ["Section", "Name", "Kind and timing", "Amount in words", "Low (P5)", "Median", "High (P95)",

@@ -14,7 +14,7 @@ import datetime as _dt
 import os
 from pathlib import Path
 import re
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from simulator import __version__
 from simulator import formatting as fmt
@@ -135,6 +135,10 @@ class Facts:
     notes: dict[str, str] = field(default_factory=dict)
     #: Unusual but allowed inputs (simulator.scenario.cautions), one line each with its field.
     cautions: list[str] = field(default_factory=list)
+    #: The [portfolio] analysis (simulator.portfolio.PortfolioResult) when the scenario has the
+    #: table; ``portfolio_problem`` says why no set of projects meets it, when none does.
+    portfolio: Any = None
+    portfolio_problem: str = ""
 
     def money(self, x: float | None) -> str:
         return fmt.money(x, self.currency)
@@ -248,7 +252,20 @@ def build(results: "Results", source_file: str | os.PathLike | None = None, sour
     facts.command = _command(results, facts.source_name)
     facts.method = _method(results, facts)
     facts.glossary = _glossary(results)
+    if scenario.portfolio is not None:
+        facts.portfolio, facts.portfolio_problem = _portfolio(results)
     return facts
+
+
+def _portfolio(results: "Results"):
+    """The recommended set of projects, or None and the reason no set meets the table."""
+    from simulator.errors import ScenarioError
+    from simulator.portfolio import analyse
+
+    try:
+        return analyse(results), ""
+    except ScenarioError as exc:
+        return None, "; ".join(p.line() for p in exc.problems)
 
 
 def _decision(results: "Results") -> str:
@@ -273,7 +290,8 @@ def recommendation(results: "Results") -> Recommendation:
     s = results.summary
     sc = results.scenario
     comp = s.comparison
-    m = lambda x: fmt.money(x, sc.currency)
+    scale = fmt.headline_scale(s.alternatives)
+    m = lambda x: fmt.money(x, sc.currency, scale=scale)
     pc = fmt.percent
     best = s.alternative(comp.best)
     details: list[str] = []
@@ -322,11 +340,12 @@ def recommendation(results: "Results") -> Recommendation:
 def _key_rows(results: "Results") -> list[KeyRow]:
     s = results.summary
     sc = results.scenario
-    m = lambda x: fmt.money(x, sc.currency)
+    scale = fmt.headline_scale(s.alternatives)   # one unit for the table's money
+    m = lambda x: fmt.money(x, sc.currency, scale=scale)
     alts = s.alternatives
     rows = [
         KeyRow("Expected NPV (average)", tuple(m(a.npv.mean) for a in alts)),
-        KeyRow("Middle 80% of futures (P10 to P90)", tuple(middle_80(a, sc.currency) for a in alts)),
+        KeyRow("Middle 80% of futures (P10 to P90)", tuple(middle_80(a, sc.currency, scale) for a in alts)),
         KeyRow("Chance of losing money", tuple(fmt.percent(a.prob_loss) for a in alts)),
     ]
     if len(alts) > 1:
@@ -335,10 +354,10 @@ def _key_rows(results: "Results") -> list[KeyRow]:
     rows += [
         KeyRow(f"Return on investment ({roi_label(sc.horizon_years)})",
                tuple("n/a (no costs)" if a.roi_of_expected is None else
-                     f"{a.roi_of_expected:.0%} (median future {a.roi_p50:.0%})" for a in alts)),
+                     f"{fmt.rate(a.roi_of_expected)} (median future {fmt.rate(a.roi_p50)})" for a in alts)),
         KeyRow("Internal rate of return (IRR), median of all futures",
                tuple(_irr_cell(a) for a in alts)),
-        KeyRow("Payback, median", tuple(_payback(a.payback_p50, a.payback_within, sc.horizon_years) for a in alts)),
+        KeyRow("Payback, median", tuple(fmt.payback(a.payback_p50, a.payback_within, sc.horizon_years) for a in alts)),
     ]
     if any(a.margin_pp for a in alts):
         year = max(a.margin_pp[-1].year for a in alts if a.margin_pp)
@@ -363,19 +382,10 @@ def _irr_cell(a: "AlternativeSummary") -> str:
     return text
 
 
-def middle_80(a: "AlternativeSummary", currency: str) -> str:
-    """"-$793k to $1.6M", or "always $0" when every future gives the same NPV."""
-    m = lambda x: fmt.money(x, currency)
-    if a.npv.p10 == a.npv.p90:
-        return f"always {m(a.npv.p10)}"
-    return f"{m(a.npv.p10)} to {m(a.npv.p90)}"
-
-
-def _payback(p50: float | None, within: float, horizon: int) -> str:
-    if p50 is not None and p50 == 0:
-        return "nothing to pay back"
-    text = fmt.years(p50)
-    return f"{text} ({fmt.percent(within)} within {horizon} years)"
+def middle_80(a: "AlternativeSummary", currency: str, scale: "fmt.Scale | None" = None) -> str:
+    """"−$793k to $1.6M", or "always $0" when every future gives the same NPV (see
+    :func:`simulator.formatting.middle_80`)."""
+    return fmt.middle_80(a.npv.p10, a.npv.p90, currency, scale=scale)
 
 
 def _describe_input(label: InputKey, scenario: "Scenario", comments: dict[str, str]) -> tuple[str, str]:

@@ -316,7 +316,7 @@ class RangeStrip(QWidget):
             p.setPen(QPen(QColor("#2A313B"), 1))
             p.drawLine(QPointF(xt, top - 0.4 * u), QPointF(xt, bottom))
             p.setPen(QColor(MUTED))
-            text = fmt.money(t, self.currency).replace("-", "−") if abs(t) > 1e-9 * (hi - lo) else \
+            text = fmt.money(t, self.currency) if abs(t) > 1e-9 * (hi - lo) else \
                 fmt.money(0, self.currency)
             p.drawText(QRectF(xt - 4 * u, bottom + 0.3 * u, 8 * u, 1.4 * u), Qt.AlignmentFlag.AlignHCenter, text)
         x0 = x(0.0)
@@ -388,7 +388,8 @@ class VerdictView(QWidget):
                 self.grid.addWidget(tile, i // cols, i % cols)
             for c in range(3):
                 self.grid.setColumnStretch(c, 1 if c < cols else 0)
-        m = lambda x: fmt.money(x, sc.currency).replace("-", "−")
+        scale = fmt.headline_scale(s.alternatives)     # the unit of the verdict and the Overview
+        m = lambda x: fmt.money(x, sc.currency, scale=scale)
         several = len(names) > 1
         for a in s.alternatives:
             tile = self.tiles[a.name]
