@@ -104,7 +104,7 @@ def test_one_minus_sign_and_one_unit():
 
 
 def test_command_line_payback_words_match_the_app():
-    out = subprocess.run([sys.executable, "-m", "simulator.cli", "run",
+    out = subprocess.run([sys.executable, "-m", "cli", "run",
                           str(ROOT / "scenarios" / "marketing-vs-disaster-recovery.toml"), "-n", "2000"],
                          capture_output=True, text=True, encoding="utf-8", cwd=ROOT)
     assert out.returncode == 0, out.stderr
@@ -115,7 +115,7 @@ def test_command_line_payback_words_match_the_app():
 
 
 def test_command_line_falls_back_to_ascii_minus_on_a_legacy_terminal():
-    out = subprocess.run([sys.executable, "-m", "simulator.cli", "run",
+    out = subprocess.run([sys.executable, "-m", "cli", "run",
                           str(ROOT / "scenarios" / "marketing-vs-disaster-recovery.toml"), "-n", "2000"],
                          capture_output=True, cwd=ROOT, env={"PYTHONIOENCODING": "cp1252", "PATH": ""})
     assert out.returncode == 0, out.stderr

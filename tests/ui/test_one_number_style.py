@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 import pytest
 
 from simulator import formatting as fmt
-from simulator.cli import main as cli_main
+from cli.main import main as cli_main
 from simulator.engine import run
 from simulator.scenario import load
 from uihelpers import DEFAULT
