@@ -155,8 +155,13 @@ def test_risk_has_one_curve_per_alternative_and_marks_the_chance_of_loss(bundled
     assert np.allclose(offsets[:, 0], 0.0)
     assert np.allclose(sorted(offsets[:, 1]), sorted(a.prob_loss for a in summary.alternatives))
     labels = " ".join(texts(ax))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    many = len(summary.alternatives) > 5     # a portfolio's candidates: the chances in the legend
     for a in summary.alternatives:
-        assert formatting.percent(a.prob_loss) in labels
+        if many:
+            assert f"{a.name}: {formatting.percent(a.prob_loss)}" in legend, legend
+        else:
+            assert formatting.percent(a.prob_loss) in labels
     # Each curve is an empirical CDF: non-decreasing from 0 to 1.
     for line in fig.findobj(Line2D):
         if str(line.get_gid()).startswith("risk-curve:"):
@@ -207,11 +212,22 @@ def test_head_to_head_annotations_are_the_comparison(bundled_results, stem):
     if len(names) > 2:                          # the grid: chance the row beats the column
         beats = results.summary.comparison.prob_beats
         ax = fig.axes[0]
+        many = len(names) > 5
+        shown = names
+        if many:    # the five with the highest expected value, highest first, and the grid says so
+            means = {a.name: a.npv.mean for a in results.summary.alternatives}
+            shown = sorted(names, key=lambda n: -means[n])[:5]
+            assert ax.get_title(loc="left") == f"Top 5 of {len(names)} by expected value"
         cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
         expected = {(i, j): formatting.percent(beats[a][b])
-                    for i, a in enumerate(names) for j, b in enumerate(names) if i != j}
+                    for i, a in enumerate(shown) for j, b in enumerate(shown) if i != j}
         assert cells == expected                                  # and nothing on the diagonal
-        assert [t.get_text().replace("-\n", "-").replace("\n", " ") for t in ax.get_yticklabels()] == names
+        rows = [t.get_text().replace("-\n", "-").replace("\n", " ") for t in ax.get_yticklabels()]
+        if many:    # numbered, names cut with an ellipsis only when they do not fit two lines
+            assert all(f"{i + 1}  {n}".startswith(r.rstrip("…")) for i, (r, n) in enumerate(zip(rows, shown)))
+            assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3", "4", "5"]
+        else:
+            assert rows == names
     # The gap of the leading pair, counted here from the NPVs of each future (brute force).
     comp = results.summary.comparison
     lead, other = comp.best, comp.runner_up
@@ -382,3 +398,70 @@ def test_drawing_20k_futures_is_cheap():
             assert best < 0.15, f"{spec.key}: {best * 1000:.0f} ms"
         artists = sum(len(ax.get_children()) for ax in fig.axes)
         assert artists < 200, f"{spec.key}: {artists} artists"
+
+
+def test_labels_registered_as_only_where_room_are_hidden_when_they_would_collide():
+    fig = Figure(figsize=(4, 3), dpi=100)
+    canvas = FigureCanvasAgg(fig)
+    ax = st.begin(fig)
+    first = ax.text(0.5, 0.5, "first label", transform=ax.transAxes)
+    second = ax.text(0.5, 0.5, "second label", transform=ax.transAxes)      # on top of the first
+    apart = ax.text(0.05, 0.1, "apart", transform=ax.transAxes)
+    st.only_where_room(fig, [first, second, apart], together=False)
+    canvas.draw()
+    assert [t.get_visible() for t in (first, second, apart)] == [True, False, True]
+    # Together: the whole group or nothing, and it is measured again at each draw.
+    ax2 = st.begin(fig)
+    a = ax2.text(0.5, 0.5, "one", transform=ax2.transAxes)
+    b = ax2.text(0.5, 0.5, "two", transform=ax2.transAxes)
+    st.only_where_room(fig, [a, b], together=True)
+    canvas.draw()
+    assert not a.get_visible() and not b.get_visible()
+    b.set_position((0.1, 0.9))
+    canvas.draw()
+    assert a.get_visible() and b.get_visible()
+
+
+def _draw_at(key, results, size):
+    fig = Figure(figsize=(size[0] / 100, size[1] / 100), dpi=100)
+    canvas = FigureCanvasAgg(fig)
+    chart(key).draw(fig, results, colors_for(results.names))
+    canvas.draw()
+    return fig
+
+
+def test_many_alternatives_say_what_each_chart_leaves_out(bundled_results):
+    """Ten candidate projects (the portfolio scenario) at the canvas of a 1280x720 window and
+    of a 1400x900 one: what is not written in the plot is in the legend, or the caption says
+    when it is written."""
+    results = bundled_results["portfolio-capital-budget"]
+    names = results.names
+    summary = results.summary
+    assert len(names) == 10
+    for size in [(834, 573), (954, 753)]:
+        # Value: every P10-P90 bar, and their amounts all written or none, as the caption says.
+        fig = _draw_at("value", results, size)
+        ax = fig.axes[0]
+        ranges = [t for t in ax.texts if " to " in t.get_text() or t.get_text().startswith("always")]
+        assert len(ranges) == 10
+        assert len({t.get_visible() for t in ranges}) == 1
+        assert "amounts beside them when there is room" in fig._supxlabel._investsim_raw
+        # Cash: no band labels, each median payback in the legend, as the caption says.
+        fig = _draw_at("cash", results, size)
+        ax = fig.axes[0]
+        assert not [t for t in ax.texts if str(t.get_gid()).startswith("band-label:")]
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        for a in summary.alternatives:
+            pb = a.payback_p50
+            words = (f"{pb:.1f} yrs" if pb is not None and np.isfinite(pb)
+                     else f"none in {results.scenario.horizon_years} yrs")
+            assert f"{a.name}: {words}" in legend, legend
+        assert "given for each in the legend" in fig._supxlabel._investsim_raw
+        # Value sources: every alternative has a row and its total.
+        fig = _draw_at("value_sources", results, size)
+        ax = fig.axes[0]
+        rows = [t.get_text().rstrip("…") for t in ax.get_yticklabels()]
+        assert all(st.plain(n).startswith(r) for r, n in zip(rows, names)) and len(rows) == 10
+    # The larger window has room for the ranges under the value curves.
+    fig = _draw_at("value", results, (954, 753))
+    assert all(t.get_visible() for t in fig.axes[0].texts if " to " in t.get_text())

@@ -73,9 +73,24 @@ def _overlaps(fig: Figure) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("key", REWORKED)
 @pytest.mark.parametrize("stem", [p.stem for p in SCENARIOS])
 def test_reworked_charts_fit_the_window_sizes_without_overlaps(bundled_results, stem, key, size):
-    """Risk profile, Cash over time and Head to head (two and three alternatives) at the
-    canvas sizes of a 1400x900 and a 1280x720 window: every text inside the figure, and no
-    two texts on top of each other (payback labels, band labels, the gap's labels)."""
+    _fits_without_overlaps(bundled_results, stem, key, size)
+
+
+#: A scenario with many alternatives (the portfolio's ten candidates): Where value comes from,
+#: reworked for many rows, must not overlap either.
+MANY = [p.stem for p in SCENARIOS if p.stem.startswith("portfolio")]
+
+
+@pytest.mark.parametrize("size", WINDOW_SIZES + SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("stem", MANY)
+def test_value_sources_of_many_alternatives_fit_without_overlaps(bundled_results, stem, size):
+    _fits_without_overlaps(bundled_results, stem, "value_sources", size)
+
+
+def _fits_without_overlaps(bundled_results, stem, key, size):
+    """The chart at the canvas size of a 1400x900 or a 1280x720 window (two, three and ten
+    alternatives): every text inside the figure, and no two texts on top of each other
+    (payback labels, band labels, ranges, percentages, the gap's labels)."""
     r = bundled_results[stem]
     spec = next(c for c in ALL_CHARTS if c.key == key)
     fig = Figure(figsize=(size[0] / 100, size[1] / 100), dpi=100)

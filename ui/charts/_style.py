@@ -515,3 +515,100 @@ def left_out_text(counts: Mapping[str, int], first: int | None = None) -> str:
         return ""
     among = "" if first is None else f", among the first {first:,} futures"
     return f" Futures without a valid number are left out ({', '.join(parts)}{among})."
+
+
+# --- Labels that are written only where there is room ----------------------------------
+
+def _overlap(a, b, tol: float = 2.0) -> bool:
+    return (min(a.x1, b.x1) - max(a.x0, b.x0) > tol) and (min(a.y1, b.y1) - max(a.y0, b.y0) > tol)
+
+
+def _obstacles(fig: Figure, renderer, skip: set[int]) -> list:
+    """Window extents of the figure's other drawn texts: titles, axis labels, legends, tick
+    labels inside the view (the texts a label written in the plot must not cover)."""
+    from matplotlib.text import Text
+
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            tol = 1e-9 * (max(1.0, abs(lo), abs(hi)) + (hi - lo))
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                loc = tick.get_loc()
+                if loc is None or not (lo - tol <= loc <= hi + tol):
+                    hidden.update({id(tick.label1), id(tick.label2)})
+    out = []
+    for t in fig.findobj(Text):
+        if id(t) in skip or id(t) in hidden or not t.get_visible() or not t.get_text().strip():
+            continue
+        out.append(t.get_window_extent(renderer))
+    return out
+
+
+def hide_crowded(fig: Figure, renderer) -> None:
+    """Hide the labels registered with :func:`only_where_room` that would overlap another
+    text or leave the figure at this size (measured with the renderer, after the layout).
+    A group marked ``together`` is shown whole or not at all; otherwise its labels are kept
+    in order while they fit."""
+    groups = _room_groups(fig)
+    if not groups:
+        return
+    W, H = fig.bbox.width, fig.bbox.height
+    members = {id(t) for texts, _ in groups for t in texts}
+    fixed = _obstacles(fig, renderer, members)
+    kept: list = []
+    for texts, together in groups:
+        boxes = [t.get_window_extent(renderer) for t in texts]
+        ok_boxes = []
+        verdict = []
+        for b in boxes:
+            inside = b.x0 >= -0.5 and b.y0 >= -0.5 and b.x1 <= W + 0.5 and b.y1 <= H + 0.5
+            fits = inside and not any(_overlap(b, o) for o in fixed + kept + ok_boxes)
+            verdict.append(fits)
+            if fits or together:
+                ok_boxes.append(b)
+        if together:
+            show = all(verdict)
+            for t in texts:
+                t.set_visible(show)
+            if show:
+                kept.extend(boxes)
+        else:
+            for t, b, fits in zip(texts, boxes, verdict):
+                t.set_visible(fits)
+                if fits:
+                    kept.append(b)
+
+
+class RoomLayout(FitLayout):
+    """:class:`FitLayout`, then :func:`hide_crowded`: labels registered with
+    :func:`only_where_room` are written only where they fit at the drawn size."""
+
+    def execute(self, fig: Figure) -> None:
+        for texts, _ in _room_groups(fig):
+            for t in texts:
+                t.set_visible(True)
+        super().execute(fig)
+        hide_crowded(fig, fig._get_renderer())
+
+
+def _room_groups(fig: Figure) -> list:
+    """The registered groups whose labels are still on the figure (a cleared figure drops them)."""
+    axes = set(map(id, fig.axes))
+    groups = [g for g in getattr(fig, "_investsim_room_groups", [])
+              if all(t.axes is not None and id(t.axes) in axes for t in g[0])]
+    fig._investsim_room_groups = groups
+    return groups
+
+
+def only_where_room(fig: Figure, texts, *, together: bool = True) -> None:
+    """Write ``texts`` (labels in a plot) only where there is room for them at the size the
+    figure is drawn: hidden when they would overlap another text or leave the figure
+    (``together``: all of them or none). The chart's caption must say so."""
+    texts = list(texts)
+    if not texts:
+        return
+    if not isinstance(fig.get_layout_engine(), RoomLayout):
+        params = fig.get_layout_engine().get() if isinstance(fig.get_layout_engine(), FitLayout) else {}
+        fig.set_layout_engine(RoomLayout(**params))
+    fig._investsim_room_groups = _room_groups(fig) + [(texts, together)]

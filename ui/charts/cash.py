@@ -16,6 +16,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from simulator.engine import Results
 
 TITLE = "Cash over time"
+#: Above this many alternatives the bands are shaded only (no dotted edges, no labels) and
+#: the paybacks are written in the legend, not beside their markers.
+MANY = 5
+
 TOOLTIP = ("Cumulative net cash of each alternative, year by year (not discounted): the line is "
            "the typical (median) future, the band holds 80% of futures. The dot marks the "
            "typical payback, where the cash spent has come back.")
@@ -86,6 +90,17 @@ def payback_words(p: float, horizon: int) -> str:
     return f"pays back in {p:.1f} years"
 
 
+def short_payback(p: float, horizon: int) -> str:
+    """The payback in a few characters, for a legend of many alternatives: "2.3 yrs"."""
+    if math.isnan(p):
+        return "n/a"
+    if math.isinf(p):
+        return f"none in {horizon} yrs"
+    if p == 0:
+        return "nothing to pay back"
+    return f"{p:.1f} yrs"
+
+
 def finding(results: "Results", paths: list[CashPath]) -> str:
     horizon = results.scenario.horizon_years
     real = [p for p in paths if not p.empty and not p.flat and not math.isnan(p.payback)]
@@ -135,7 +150,8 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         return st.finish(fig, text)
 
     k = len(paths)
-    band_alpha = 0.16 if k <= 3 else 0.1
+    many = k > MANY
+    band_alpha = 0.16 if k <= 3 else 0.1 if not many else 0.06
     handles, labels = [], []
     edges = []   # (y at the horizon, "P90"/"P10", colour, name): the band edges, labelled at the right
     for p in paths:
@@ -146,6 +162,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
             continue
         if not p.flat:
             ax.fill_between(p.years, p.p10, p.p90, color=c, alpha=band_alpha, lw=0, zorder=2)
+        if not p.flat and not many:     # with many, dotted edges and their labels would bury the lines
             # Each band's edges in its own colour: where bands overlap, the blend of colours
             # still shows whose band ends where.
             for edge, word in ((p.p90, "P90"), (p.p10, "P10")):
@@ -156,7 +173,9 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
                           ms=5, zorder=4, ls="--" if p.flat else "-")
         line.set_gid(f"cash-median:{p.name}")
         handles.append(line)
-        labels.append(f"{p.name}: {'no cash flows' if p.flat else payback_words(p.payback, horizon)}")
+        words = "no cash flows" if p.flat else (short_payback(p.payback, horizon) if many
+                                                 else payback_words(p.payback, horizon))
+        labels.append(f"{p.name}: {words}")
 
     ax.axhline(0.0, color=st.INK, lw=1.2, zorder=3)
     ax.set_xlim(-0.15, horizon + (0.15 if not edges else 0.1 + 0.07 * max(horizon, 4)))
@@ -193,7 +212,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         ms = max(5.0, 15.0 - 5.0 * ring)
         ax.plot([p.payback], [0.0], marker="o", ms=ms, mfc=c, mec="white", mew=2, ls="none", zorder=6 + 0.1 * ring,
                 gid=f"payback:{p.name}")
-        if level >= 3:  # many close paybacks (a portfolio): the legend already names each one
+        if level >= 3 or many:  # many paybacks (a portfolio): the legend names each one
             continue
         ax.annotate(f"{p.payback:.1f} yrs", xy=(p.payback, 0.0), xytext=(8, -14 - 20 * level),
                     textcoords="offset points", ha="left", va="top", fontsize=st.NOTE_SIZE + 1,
@@ -206,16 +225,27 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.xaxis.set_major_formatter(lambda x, pos: "today" if x == 0 else f"{x:.0f}")
     ax.grid(axis="y", color=st.GRID, lw=0.8)
     ax.set_xlabel("Years from today")
-    ax.set_ylabel("Cumulative net cash (not discounted)")
+    # With many alternatives the legend leaves a short plot: the label on two lines.
+    ax.set_ylabel("Cumulative net cash\n(not discounted)" if many else "Cumulative net cash (not discounted)")
     st.legend(ax, handles, labels)
+    if many and ax.get_legend() is not None:
+        # Names with paybacks: a point smaller and tighter, so two columns fit a projector.
+        h, lab, kw = ax._investsim_legend
+        kw = {**kw, "ncols": 2, "fontsize": st.LEGEND_SIZE - 1.5, "columnspacing": 1.0, "handlelength": 1.2,
+              "handletextpad": 0.5}
+        ax.legend(h, lab, **kw)
+        ax._investsim_legend = (h, lab, kw)
     kept = st.yearly_kept(results)
     sc = results.scenario
     words = (["after-tax"] if sc.tax_rate else []) + (["nominal"] if sc.inflation else [])
     basis = (", ".join(words).capitalize() + " cash. ") if words else ""
     caption = (basis + "Lines: the median " + ("of all futures" if kept is None else "future") + ", year by year; "
-               "shaded between dotted edges: the middle 80% of futures (P10 to P90); "
-               "● median payback: half of the futures have paid back by then (rings: paybacks at the same time). "
-               f"{st.futures_text(results.iterations)}."
+               + ("shaded: the middle 80% of futures (P10 to P90); ● median payback, "
+                  "given for each in the legend. " if many else
+                  "shaded between dotted edges: the middle 80% of futures (P10 to P90); "
+                  "● median payback: half of the futures have paid back by then (rings: paybacks at the same "
+                  "time). ")
+               + f"{st.futures_text(results.iterations)}."
                + st.yearly_subset_text(results, "Lines and shading come from", "the paybacks from")
                + st.left_out_text({p.name: p.left_out for p in paths}, kept))
     return st.finish(fig, text, caption)

@@ -34,6 +34,20 @@ CMAP = LinearSegmentedColormap.from_list(
     "investsim_beats", ["#B35806", "#F1A340", "#E4E4E4", "#67A9CF", "#2166AC"])
 NORM = Normalize(vmin=0.0, vmax=1.0)
 DIAGONAL = "white"
+#: The grid shows at most this many alternatives: the ones with the highest expected value
+#: (a 10x10 grid of percentages does not read on a projector). Its title says so.
+GRID_MAX = 5
+
+
+def leading(results: "Results", limit: int = GRID_MAX) -> list[str]:
+    """The alternatives with the highest expected NPV, highest first, at most ``limit``;
+    the leading pair of the gap panel always among them."""
+    from . import _analytics as an
+
+    comp = comparison(results)
+    first = [n for n in (comp.best, comp.runner_up) if n]
+    order = first + [n for n in an.ranked(results) if n not in first]
+    return order[:limit]
 
 
 def comparison(results: "Results"):
@@ -163,8 +177,21 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     grid_ax, gap_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1.0]})
     for a in (grid_ax, gap_ax):
         st.style_axes(a)
-    _draw_grid(grid_ax, fig, names, p, cols, share=1.15 / 2.15)
-    scale = _draw_gap(gap_ax, results, g, cols, compact=True)
+    shown = names
+    if k > GRID_MAX:
+        shown = leading(results)
+        idx = [names.index(n) for n in shown]
+        p = p[np.ix_(idx, idx)]
+        grid_ax.set_title(f"Top {len(shown)} of {k} by expected value", loc="left",
+                          fontsize=st.NOTE_SIZE, color=st.INK, pad=6)
+    _draw_grid(grid_ax, fig, shown, p, cols, share=1.15 / 2.15, numbered=k > GRID_MAX)
+    scale = _draw_gap(gap_ax, results, g, cols, compact=True, head=0.38 if k > GRID_MAX else 0.45)
+    if k > GRID_MAX:
+        caption = (f"Left: the {len(shown)} of {k} with the highest expected value (columns numbered as the rows); "
+                   "a cell is the chance the row has the higher NPV in the same future (blue: it usually wins). "
+                   f"The title holds for all {k}. Right: {g.lead} minus {g.other}. "
+                   f"{st.futures_text(results.iterations)}." + _left_out(g))
+        return st.finish(fig, finding(results, scale), caption)
     caption = ("Left: the chance that the row's alternative has the higher net present value in the same "
                "future (blue: it usually wins; orange: it usually loses; grey: a coin flip). Right: by how much "
                f"{g.lead} beats {g.other}, the two highest in expected value. "
@@ -176,7 +203,7 @@ def _left_out(g: Gap) -> str:
     return f" {g.left_out:,} futures without a valid NPV are left out of the gap." if g.left_out else ""
 
 
-def _draw_gap(ax, results: "Results", g: Gap, cols: Mapping[str, str], *, compact: bool):
+def _draw_gap(ax, results: "Results", g: Gap, cols: Mapping[str, str], *, compact: bool, head: float = 0.45):
     """The histogram of the gap ``lead − other`` on ``ax``: bars coloured by who is ahead,
     the zero line, each side's share of futures written on its side, and the middle 80%
     with the average as a bracket above the bars. Returns the money scale of the x-axis."""
@@ -230,7 +257,7 @@ def _draw_gap(ax, results: "Results", g: Gap, cols: Mapping[str, str], *, compac
     ax.annotate(st.plain(label), xy=(mid, y), xytext=(0, 7), textcoords="offset points", ha="center",
                 va="bottom", fontsize=st.NOTE_SIZE, color=st.INK, zorder=7, linespacing=1.2,
                 bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85))
-    ax.set_ylim(0, top / (0.45 if compact else 0.53))      # head room: bracket, its label, who is ahead
+    ax.set_ylim(0, top / (head if compact else 0.53))      # head room: bracket, its label, who is ahead
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     ax.set_xlabel(st.plain("Gap in NPV, same future" if compact else
@@ -239,7 +266,7 @@ def _draw_gap(ax, results: "Results", g: Gap, cols: Mapping[str, str], *, compac
 
 
 def _draw_grid(ax, fig: Figure, names: list[str], p: np.ndarray, cols: Mapping[str, str], *,
-               share: float = 1.0) -> None:
+               share: float = 1.0, numbered: bool = False) -> None:
     """The matrix "chance the row beats the column" on ``ax``, which takes ``share`` of the
     figure's width: percentages in the cells, diverging colours centred at 50%, blank
     diagonal, names in each alternative's colour."""
@@ -282,8 +309,16 @@ def _draw_grid(ax, fig: Figure, names: list[str], p: np.ndarray, cols: Mapping[s
     longest_word = max(len(w) for n in names for w in n.replace("-", "- ").split())
     col_size = float(np.clip(0.95 * cell / (longest_word * em), 10 if compact else 8, st.TICK_SIZE))
     width = int(max(longest_word, cell / (em * col_size)))
-    ax.set_xticks(np.arange(k), [st.plain(st.wrap_name(n, width)) for n in names], fontsize=col_size)
-    ax.set_yticks(np.arange(k), [st.plain(st.wrap_name(n, row_wrap)) for n in names])
+    if numbered:
+        # Some of many: rows numbered and named on at most two lines, columns by number only.
+        from . import _analytics as an
+
+        ax.set_xticks(np.arange(k), [str(i + 1) for i in range(k)], fontsize=st.TICK_SIZE)
+        ax.set_yticks(np.arange(k), [st.plain("\n".join(an.wrap_lines(f"{i + 1}  {n}", 16, 2)))
+                                     for i, n in enumerate(names)], fontsize=st.NOTE_SIZE)
+    else:
+        ax.set_xticks(np.arange(k), [st.plain(st.wrap_name(n, width)) for n in names], fontsize=col_size)
+        ax.set_yticks(np.arange(k), [st.plain(st.wrap_name(n, row_wrap)) for n in names])
     ax.xaxis.tick_top()
     ax.xaxis.set_label_position("top")
     for label, name in zip(ax.get_xticklabels(), names):
@@ -292,5 +327,10 @@ def _draw_grid(ax, fig: Figure, names: list[str], p: np.ndarray, cols: Mapping[s
     for label, name in zip(ax.get_yticklabels(), names):
         label.set_color(st.readable(cols[name]))
         label.set_fontweight("bold")
+    if numbered:      # the caption says how to read it: room for the names and the cells
+        ax.xaxis.set_label_position("bottom")     # beside the gap's axis label: no extra height
+        ax.set_xlabel("… beats the column's alternative", labelpad=6)
+        ax.set_ylabel("Chance that …", labelpad=6)
+        return
     ax.set_xlabel("… has a higher NPV than this alternative", labelpad=10)
     ax.set_ylabel("Chance that this alternative …", labelpad=10)

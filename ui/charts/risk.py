@@ -21,6 +21,9 @@ TOOLTIP = ("For any amount along the bottom, the height of each curve is the cha
 #: Above this many futures the S-curve is drawn through this many evenly spaced quantiles
 #: (indistinguishable on screen, and it keeps a redraw cheap).
 MAX_POINTS = 1024
+#: Above this many alternatives the chances of a loss are written in the legend: beside
+#: the dots they would crowd (and some colours repeat).
+MANY = 5
 
 
 def ecdf_points(values: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -134,7 +137,8 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
             labels.append(f"{a.name} (no valid results)")
             continue
         p = float(np.mean(v < 0))
-        labels.append(a.name)
+        # Many alternatives: each one's chance of a loss in the legend, not beside the dots.
+        labels.append(f"{a.name}: {st.percent(p)}" if k > MANY else a.name)
         if lo <= 0 <= hi:
             marks.append((a.name, p, c))
 
@@ -155,7 +159,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         need = longest * st.EM_BOLD * size * fig.dpi / 72 + 12
         room = (0.0 - lo) / (hi - lo) * 0.8 * fig.bbox.width
         side = -1 if room >= need else 1
-        for (_, p, c), y in zip(marks, ys):
+        for (_, p, c), y in zip(marks if k <= MANY else [], ys):
             label = f"{st.percent(p)} chance of a loss" if long_form else st.percent(p)
             ax.annotate(label, xy=(0.0, p), xytext=(side * offset, y), textcoords="data",
                         ha="right" if side < 0 else "left", va="center", fontsize=size,
@@ -173,7 +177,15 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.set_xlabel(f"Net present value over {scenario.horizon_years} years at "
                   f"{scenario.discount_rate:.0%}")
     st.legend(ax, handles, labels)
-    caption = ("Further right is more value; a steeper curve is more predictable. "
+    if k > MANY and ax.get_legend() is not None:
+        # Names with percentages: a point smaller and tighter, so two columns fit a projector.
+        h, lab, kw = ax._investsim_legend
+        kw = {**kw, "ncols": 2, "fontsize": st.LEGEND_SIZE - 1, "columnspacing": 1.2, "handlelength": 1.2}
+        ax.legend(h, lab, **kw)
+        ax._investsim_legend = (h, lab, kw)
+    in_legend = ("Legend: each alternative's chance of a loss, where its curve crosses zero (●). "
+                 if k > MANY else "")
+    caption = (in_legend + "Further right is more value; a steeper curve is more predictable. "
                f"{st.futures_text(results.iterations)}."
                + st.left_out_text({a.name: int(a.npv.size - v.size) for a, v in zip(alts, data)}))
     return st.finish(fig, text, caption)

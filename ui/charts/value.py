@@ -21,6 +21,9 @@ TOOLTIP = ("How much each alternative could be worth today (net present value) a
            "simulated futures: taller means more likely. Below the curves, the middle 80% of "
            "futures and the average.")
 
+#: Above this many alternatives the lanes' amounts are written only when they all fit.
+MANY = 5
+
 
 class NpvStats:
     """Mean and P10/P50/P90 of the finite NPVs of one alternative."""
@@ -149,6 +152,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     lane_pt = fig.get_size_inches()[1] * 72 * 0.55 * frac / k
     lane_font = float(np.clip(lane_pt * 0.72, 8, st.NOTE_SIZE))
     bar_lw = 8 if k <= 3 else 6 if k <= 5 else 4.5
+    lane_labels = []      # with many alternatives, written only when they all fit
     for i, (s, h) in enumerate(zip(stats, heights)):
         c = cols[s.name]
         y = -(i + 0.5) * lane
@@ -182,11 +186,15 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         room_left = min(s.p10, s.mean) - lo
         pad = 0.012 * (hi - lo)
         if room_right >= room_left:
-            ax.text(max(s.p90, s.mean) + pad, y, st.plain(label), ha="left", va="center", fontsize=lane_font,
-                    color=st.INK, zorder=5)
+            t = ax.text(max(s.p90, s.mean) + pad, y, st.plain(label), ha="left", va="center", fontsize=lane_font,
+                        color=st.INK, zorder=5)
         else:
-            ax.text(min(s.p10, s.mean) - pad, y, st.plain(label), ha="right", va="center", fontsize=lane_font,
-                    color=st.INK, zorder=5)
+            t = ax.text(min(s.p10, s.mean) - pad, y, st.plain(label), ha="right", va="center",
+                        fontsize=lane_font, color=st.INK, zorder=5)
+        lane_labels.append(t)
+    many = k > MANY
+    if many:
+        st.only_where_room(fig, lane_labels, together=True)
 
     # Fixed alternatives: say what each spike means (one label for spikes at the same value).
     groups: dict[float, list[NpvStats]] = {}
@@ -215,7 +223,8 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
                   f"discounted at {scenario.discount_rate:.0%}")
     st.legend(ax, handles, labels)
     band = f"Curves: share of futures in each {m(step)} band. " if peak > 0 else ""
-    caption = (f"{band}Bars under the curves: the middle 80% of futures (P10 to P90); ◆ the average. "
+    written = "; amounts beside them when there is room" if many else ""
+    caption = (f"{band}Bars under the curves: the middle 80% of futures (P10 to P90{written}); ◆ the average. "
                f"{st.futures_text(results.iterations)}."
                + st.left_out_text({s.name: s.left_out for s in stats}))
     return st.finish(fig, text, caption)

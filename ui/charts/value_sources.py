@@ -60,6 +60,9 @@ RISK_EDGE = st.LOSS_TEXT
 #: Waterfall rows at most for benefits and for risks; smaller ones are merged into one row.
 MAX_BENEFITS = 8
 MAX_RISKS = 3
+#: Above this many alternatives the drivers panel is wider, its names take one line and the
+#: amounts inside the bars are written only where there is room.
+MANY = 5
 
 default_target = an.best_alternative
 
@@ -214,9 +217,10 @@ def _signed(value: float, currency: str, scale=None) -> str:
 
 
 def _pad_limits(lo: float, hi: float, left_chars: int, right_chars: int, ax: "Axes", fig: Figure,
-                share: float, size: float) -> tuple[float, float]:
-    """x-limits around ``[lo, hi]`` with room for labels of so many characters on each side."""
-    axes_pt = fig.get_size_inches()[0] * 72 * 0.45 * share
+                share: float, size: float, plot: float = 0.45) -> tuple[float, float]:
+    """x-limits around ``[lo, hi]`` with room for labels of so many characters on each side;
+    ``plot``: the estimated share of the figure's width the plot itself takes."""
+    axes_pt = fig.get_size_inches()[0] * 72 * plot * share
     left = (left_chars * an.EM * size + 8) / axes_pt if left_chars else 0.02
     right = (right_chars * an.EM * size + 8) / axes_pt if right_chars else 0.02
     span = (hi - lo) or max(abs(hi), 1.0)
@@ -228,8 +232,10 @@ def _drivers_panel(ax: "Axes", fig: Figure, results: "Results", by, dcolors, col
     cur = results.scenario.currency
     names = results.names
     k = len(names)
+    many = k > MANY
     height = 0.5 if k <= 3 else 0.62 if k <= 5 else 0.7
     size = st.NOTE_SIZE if k <= 5 else st.NOTE_SIZE - 1
+    inside: list = []        # the amounts inside the bars (with many, written where there is room)
     totals = [sum(v for v in by.get(n, {}).values() if v > 0) for n in names]
     negatives = [sum(v for v in by.get(n, {}).values() if v < 0) for n in names]
     top = max(totals + [0.0])
@@ -237,7 +243,7 @@ def _drivers_panel(ax: "Axes", fig: Figure, results: "Results", by, dcolors, col
     if top <= 0 and bottom >= 0:
         top = 1.0
     scale = _money_scale(ax, cur, lambda n: _pad_limits(bottom, top, 0, n, ax, fig, share, size + 1),
-                         lambda sc: max(len(st.money(t, cur, sc)) for t in totals))
+                         lambda sc: max(len(st.money(t, cur, sc)) for t in totals), nbins=3 if many else 4)
     x0, x1 = ax.get_xlim()
     unit = (x1 - x0) / (fig.get_size_inches()[0] * 72 * 0.62 * share)   # data per point
     segments: list[tuple[int, float, float, str, str]] = []     # row, left, width, colour, gid
@@ -252,8 +258,8 @@ def _drivers_panel(ax: "Axes", fig: Figure, results: "Results", by, dcolors, col
             segments.append((i, left, abs(v), dcolors[d], f"driver:{name}:{d}"))
             text = st.money(v, cur, scale)
             if several and abs(v) > (len(text) * an.EM * size + 6) * unit:
-                ax.text(left + abs(v) / 2, i, st.plain(text), ha="center", va="center", fontsize=size,
-                        color=st.INK, zorder=5)
+                inside.append(ax.text(left + abs(v) / 2, i, st.plain(text), ha="center", va="center",
+                                      fontsize=size, color=st.INK, zorder=5))
             if v > 0:
                 pos += v
             else:
@@ -269,9 +275,13 @@ def _drivers_panel(ax: "Axes", fig: Figure, results: "Results", by, dcolors, col
                        zorder=3)
         for patch, gid in zip(bars.patches, gids):
             patch.set_gid(gid)
+    if many:
+        st.only_where_room(fig, inside, together=False)
     ax.set_ylim(k - 0.5, -0.5)
-    ax.set_yticks(range(k), [st.plain("\n".join(an.wrap_lines(n, 20, 2))) for n in names],
-                  fontsize=st.TICK_SIZE if k <= 5 else st.TICK_SIZE - 1)
+    # Many rows: one line per name (two would crowd the rows on a projector-sized window).
+    ax.set_yticks(range(k), [st.plain("\n".join(an.wrap_lines(n, 24 if many else 20, 1 if many else 2)))
+                             for n in names],
+                  fontsize=st.TICK_SIZE if k <= 5 else st.TICK_SIZE - 2)
     for tick, name in zip(ax.get_yticklabels(), names):
         tick.set_color(st.readable(cols[name]))
         tick.set_fontweight("bold")
@@ -279,12 +289,24 @@ def _drivers_panel(ax: "Axes", fig: Figure, results: "Results", by, dcolors, col
     ax.axvline(0.0, color=st.INK, lw=1.0, zorder=2)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color=st.GRID, lw=0.8)
-    ax.set_xlabel("Present value of benefits, by business driver")
+    ax.set_xlabel("Benefits by driver (present value)" if many else
+                  "Present value of benefits, by business driver")
     labels = [driver_name(d) for d in dcolors]
     an.panel_legend(ax, [Patch(facecolor=dcolors[d], edgecolor="white") for d in dcolors], labels, share=share)
+    if many and ax.get_legend() is not None and len(labels) > 3:
+        # Many rows leave little height: the drivers in two tighter columns that start at the
+        # figure's left edge (over the names), not at the bars.
+        from matplotlib.transforms import blended_transform_factory
+
+        h, lab, kw = ax._investsim_legend
+        kw = {**kw, "ncols": 2, "fontsize": st.LEGEND_SIZE - 2, "columnspacing": 0.8, "handlelength": 1.0,
+              "handletextpad": 0.4, "bbox_to_anchor": (6.0 / 72 * fig.dpi / fig.bbox.width, 1.01),
+              "bbox_transform": blended_transform_factory(fig.transFigure, ax.transAxes)}
+        ax.legend(h, lab, **kw)
+        ax._investsim_legend = (h, lab, kw)
 
 
-def _money_scale(ax: "Axes", cur: str, limits, lengths) -> tuple:
+def _money_scale(ax: "Axes", cur: str, limits, lengths, nbins: int = 4) -> tuple:
     """Set the panel's x-limits and money axis, and return its unit for the texts on it:
     ``limits(lengths)`` gives the limits for labels of those lengths (in characters) and
     ``lengths(scale)`` the lengths of the labels written in ``scale``. Labels in the axis's
@@ -293,7 +315,7 @@ def _money_scale(ax: "Axes", cur: str, limits, lengths) -> tuple:
     for _ in range(2):
         ax.set_xlim(*limits(lengths(scale)))
         st.money_axis(ax.xaxis, cur)
-        ax.xaxis.set_major_locator(_few_ticks())
+        ax.xaxis.set_major_locator(_few_ticks(nbins))
         new = st.axis_scale(ax.xaxis)
         if new == scale:
             break
@@ -301,18 +323,20 @@ def _money_scale(ax: "Axes", cur: str, limits, lengths) -> tuple:
     return scale
 
 
-def _few_ticks():
+def _few_ticks(nbins: int = 4):
     from matplotlib.ticker import MaxNLocator
 
-    return MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10])
+    return MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10])
 
 
 def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, dcolors, cols,
-                     share: float) -> None:
+                     share: float, *, many: bool = False) -> None:
+    """``many``: beside a drivers panel of many alternatives, so narrower: shorter labels."""
     cur = results.scenario.currency
     rows = waterfall_rows(results, target, dcolors)
     color = cols[target]
-    ax.set_title(st.plain(f"How {an.shorten(target, 26)} adds up"), loc="left", fontsize=st.LABEL_SIZE + 1, fontweight="bold",
+    ax.set_title(st.plain(f"How {an.shorten(target, 26)} adds up"), loc="left",
+                 fontsize=st.LABEL_SIZE - 1 if many else st.LABEL_SIZE + 1, fontweight="bold",
                  color=st.readable(color), pad=10)
     if len(rows) == 1:
         ax.set_axis_off()
@@ -341,7 +365,9 @@ def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, d
         return (max((len(t) for r, t in zip(rows, texts_) if r.value < 0), default=0),
                 max((len(t) for r, t in zip(rows, texts_) if r.value >= 0), default=0))
 
-    scale = _money_scale(ax, cur, lambda n: _pad_limits(lo, hi, n[0], n[1], ax, fig, share, size + 1), chars)
+    plot = 0.3 if many else 0.45
+    scale = _money_scale(ax, cur, lambda n: _pad_limits(lo, hi, n[0], n[1], ax, fig, share, size + 1, plot), chars,
+                         nbins=3 if many else 4)
     texts = texts_in(scale)
     x0, x1 = ax.get_xlim()
     pad = 0.008 * (x1 - x0)
@@ -368,9 +394,12 @@ def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, d
             ax.plot([b, b], [i + 0.33, i + 0.67], color="#777777", lw=1.0, ls=":", zorder=2)
     ax.axvline(0.0, color=st.INK, lw=1.0, zorder=2)
     ax.set_ylim(k - 0.5, -0.5)
-    ax.set_yticks(range(k), [st.plain("\n".join(an.wrap_lines(r.label, 22, 2))) for r in rows],
-                  fontsize=st.TICK_SIZE if k <= 9 else st.TICK_SIZE - 1)
+    wrap = 16 if many else 22
+    ax.set_yticks(range(k), [st.plain("\n".join(an.wrap_lines(r.label, wrap, 2))) for r in rows],
+                  fontsize=st.TICK_SIZE - 2 if many else st.TICK_SIZE if k <= 9 else st.TICK_SIZE - 1)
     for tick, r in zip(ax.get_yticklabels(), rows):
+        if many:
+            tick.set_linespacing(1.0)
         if r.kind == "total":
             tick.set_fontweight("bold")
             tick.set_color(st.readable(color))
@@ -379,7 +408,7 @@ def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, d
     ax.tick_params(axis="y", length=0, pad=6)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color=st.GRID, lw=0.8)
-    ax.set_xlabel("Present value, in today's money")
+    ax.set_xlabel("Present value" if many else "Present value, in today's money")
 
 
 def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = None, *,
@@ -396,13 +425,15 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         st.note(fig, "No alternatives to show.")
         return st.finish(fig, text)
     dcolors = driver_colors(drivers_in(results))
-    ratios = (1.0, 1.2)
+    many = len(results.names) > MANY
+    ratios = (1.0, 1.1) if many else (1.0, 1.2)
     ax_drivers, ax_steps = an.frame(fig, ratios)
     _drivers_panel(ax_drivers, fig, results, by, dcolors, cols, ratios[0] / sum(ratios))
-    _waterfall_panel(ax_steps, fig, results, target, dcolors, cols, ratios[1] / sum(ratios))
+    _waterfall_panel(ax_steps, fig, results, target, dcolors, cols, ratios[1] / sum(ratios), many=many)
     after_tax = "After tax. " if results.scenario.tax_rate else ""
     caption = (f"{after_tax}Mean present values over the simulated futures: benefits count what they add to cash "
                "(revenue at its contribution margin); risks are expected losses. Waterfall: benefits "
                "coloured by driver; costs grey; risks hatched. "
-               f"{st.futures_text(results.iterations)}.")
+               + ("Amounts inside the bars where there is room. " if many else "")
+               + f"{st.futures_text(results.iterations)}.")
     return st.finish(fig, text, caption)
