@@ -258,7 +258,7 @@ def test_tornado_bars_are_the_insights_bars_in_order(bundled_results, stem):
         if shown:
             words = an.capitalised(an.input_words(tor.bars[0].input))
             # an item's own amount drops its "(alternative)" when the target is that alternative
-            assert words in finding or words.removesuffix(f" ({target})") + " drives the value of " + target in finding
+            assert words in finding or words.removesuffix(f" ({target.label()})") + " drives the value of " + target.label() in finding
 
 
 def test_tornado_finding_says_who_comes_out_ahead(bundled_results):
