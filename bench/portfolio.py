@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from simulator import portfolio as P
+from simulator.analysis import portfolio as P
 
 def instance(seed: int, n: int = 30, futures: int = 20_000) -> P.Candidates:
     rng = np.random.default_rng(seed)

@@ -32,8 +32,8 @@ TARGET_MS = 200.0
 BIG_CODE = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from simulator.scenario import load
-from simulator import engine
+from simulator.model.scenario import load
+from simulator.sim import engine
 scenario = load(sys.argv[1])
 n = int(sys.argv[2])
 r = engine.run(scenario, n)
@@ -49,9 +49,9 @@ print(json.dumps({"run_s": t1 - t0, "summary_s": t2 - t1, "peak_mb": peak_mb,
 
 CANCEL_CODE = """
 import json, random, sys, threading, time
-from simulator.scenario import load
-from simulator.engine import run
-from simulator.errors import Cancelled
+from simulator.model.scenario import load
+from simulator.sim.engine import run
+from simulator.model.errors import Cancelled
 scenario = load(sys.argv[1])
 n, repeat, seed = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 pick = random.Random(seed)

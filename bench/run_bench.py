@@ -26,8 +26,8 @@ DEFAULT = ROOT / "scenarios" / "erp-vs-production-line.toml"
 ENGINE_CODE = """
 import resource, sys, time
 t0 = time.perf_counter()
-from simulator.scenario import load
-from simulator.engine import run
+from simulator.model.scenario import load
+from simulator.sim.engine import run
 r = run(load(sys.argv[1]), int(sys.argv[2]))
 s = r.summary
 print(f"compute {time.perf_counter() - t0:.3f}s peak_rss_mb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
@@ -36,9 +36,9 @@ print(f"compute {time.perf_counter() - t0:.3f}s peak_rss_mb {resource.getrusage(
 
 ANALYTICS_CODE = """
 import sys, time, statistics
-from simulator.scenario import load
-from simulator.engine import run
-from simulator import insights
+from simulator.model.scenario import load
+from simulator.sim.engine import run
+from simulator.analysis import insights
 sims, ans = [], []
 for _ in range(int(sys.argv[3])):
     t0 = time.perf_counter()

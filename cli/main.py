@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Sequence
 
 from simulator import __version__
-from simulator import formatting as fmt
-from simulator.errors import ScenarioError, printable
+from simulator.analysis import formatting as fmt
+from simulator.model.errors import ScenarioError, printable
 
 from .progress import ProgressBar
 
@@ -42,7 +42,7 @@ def _load(path: str, *, warn: bool = True):
 def _read(path: str, *, warn: bool = True):
     """The scenario and its file (text and all). Its cautions (unusual but allowed inputs) go
     to stderr, one a line: ``warning: FILE: FIELD: what is unusual``."""
-    from simulator.scenario import cautions, read
+    from simulator.model.scenario import cautions, read
 
     scenario, file = read(path)
     if warn:
@@ -64,7 +64,7 @@ def seed_argument(text: str) -> int:
 
 
 def _print_text(results, out) -> None:
-    from simulator.analysis import roi_detail, roi_label
+    from simulator.analysis.summary import roi_detail, roi_label
 
     s = results.summary
     sc = results.scenario
@@ -114,7 +114,7 @@ def _print_text(results, out) -> None:
     print("", file=out)
     print(s.verdict, file=out)
     if len(s.alternatives) > 1:
-        from simulator.insights import dominance, value_of_information
+        from simulator.analysis.insights import dominance, value_of_information
 
         comp = s.comparison
         print(dominance(results, comp.best, comp.runner_up).sentence, file=out)
@@ -122,8 +122,8 @@ def _print_text(results, out) -> None:
 
 
 def cmd_run(args) -> int:
-    from simulator.analysis import to_json
-    from simulator.engine import run
+    from simulator.analysis.summary import to_json
+    from simulator.sim.engine import run
 
     scenario = _load(args.file)
     iterations = args.iterations if args.iterations is not None else scenario.iterations
@@ -135,7 +135,7 @@ def cmd_run(args) -> int:
     except ScenarioError as exc:
         raise exc.with_file(args.file) from None
     if args.json:
-        from simulator.insights import to_json as insights_json
+        from simulator.analysis.insights import to_json as insights_json
 
         data = to_json(results)
         data.update(insights_json(results))

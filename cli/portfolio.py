@@ -13,7 +13,7 @@ import math
 import sys
 import textwrap
 
-from simulator.errors import Problem, ScenarioError
+from simulator.model.errors import Problem, ScenarioError
 
 
 def add_parser(sub) -> None:
@@ -37,7 +37,7 @@ def _clean(obj):
 
 
 def cmd_portfolio(args) -> int:
-    from simulator.scenario import load
+    from simulator.model.scenario import load
 
     scenario = load(args.file)
     if scenario.portfolio is None:
@@ -46,8 +46,8 @@ def cmd_portfolio(args) -> int:
     iterations = args.iterations if args.iterations is not None else scenario.iterations
     if not (10 <= iterations <= 1_000_000):
         raise ScenarioError([Problem("--iterations", f"must be between 10 and 1,000,000, not {iterations:,}")])
-    from simulator.engine import run
-    from simulator.portfolio import analyse, describe, to_json
+    from simulator.sim.engine import run
+    from simulator.analysis.portfolio import analyse, describe, to_json
 
     try:
         results = run(scenario, iterations, args.seed)

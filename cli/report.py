@@ -16,8 +16,8 @@ EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
 def main(args, scenario, file=None) -> int:
-    from simulator.engine import run
-    from simulator.errors import ScenarioError
+    from simulator.sim.engine import run
+    from simulator.model.errors import ScenarioError
     from ui.report import WriteError, check_writable, write_report
 
     from .progress import ProgressBar

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .resources import folder
+from simulator.resources import folder
 
 DEFAULT_SCENARIO = "erp-vs-production-line.toml"
 

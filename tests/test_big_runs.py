@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from helpers import SCENARIOS, SHRINK, make
-from simulator import engine
-from simulator.engine import BLOCK, run
-from simulator.errors import Cancelled
-from simulator.scenario import load
+from simulator.sim import engine
+from simulator.sim.engine import BLOCK, run
+from simulator.model.errors import Cancelled
+from simulator.model.scenario import load
 
 TINY = 1  # bytes: the budget mode with its floor of one block of futures
 
@@ -144,7 +144,8 @@ def test_the_estimate_counts_the_capped_yearly_paths():
 def test_item_present_values_do_not_depend_on_how_many_futures_are_computed_at_once():
     """model.flows: each future's item PVs are the same bit for bit in one big chunk or in
     blocks (a BLAS product rounds a few rows near its thread split differently)."""
-    from simulator import finance, model
+    from simulator.sim import finance
+    from simulator.sim import cashflow as model
 
     horizon = 30
     items = long_scenario(alternatives=1, horizon=horizon).alternatives[0].items

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from helpers import bundled_files
-from simulator.engine import run
-from simulator.scenario import dumps, load, loads
+from simulator.sim.engine import run
+from simulator.model.scenario import dumps, load, loads
 
 
 @pytest.mark.parametrize("path", bundled_files(), ids=lambda p: p.stem)

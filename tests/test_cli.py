@@ -12,8 +12,8 @@ import pytest
 
 from helpers import ROOT, SCENARIOS, bundled_files
 from cli.main import main
-from simulator.engine import run
-from simulator.scenario import load
+from simulator.sim.engine import run
+from simulator.model.scenario import load
 
 DEFAULT = SCENARIOS / "erp-vs-production-line.toml"
 

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
 
-from simulator import distributions as D
-from simulator.distributions import DistributionError, from_spec, norm_cdf, norm_ppf
-from simulator.sampling import make_rng, uniforms
+from simulator.model import distributions as D
+from simulator.model.distributions import DistributionError, from_spec, norm_cdf, norm_ppf
+from simulator.sim.sampling import make_rng, uniforms
 
 Z95 = stats.norm.ppf(0.95)
 

@@ -12,9 +12,9 @@ import pytest
 from scipy import stats
 
 from helpers import bundled_files, make
-from simulator.engine import BLOCK, run
-from simulator.errors import Cancelled
-from simulator.keys import variable as V
+from simulator.sim.engine import BLOCK, run
+from simulator.model.errors import Cancelled
+from simulator.model.keys import variable as V
 
 FIXED = """
 [baseline]
@@ -296,8 +296,8 @@ def test_engine_never_imports_qt_or_matplotlib():
     code = textwrap.dedent("""
         import sys
         import pkgutil, simulator
-        for info in pkgutil.iter_modules(simulator.__path__):
-            __import__("simulator." + info.name)
+        for info in pkgutil.walk_packages(simulator.__path__, "simulator."):
+            __import__(info.name)
         app = [m for m in sys.modules if m.split('.')[0] in ('ui', 'cli', 'PySide6', 'matplotlib')]
         assert not app, app
         from cli.main import main
@@ -310,8 +310,8 @@ def test_engine_never_imports_qt_or_matplotlib():
 
 
 def test_a_run_too_big_for_the_memory_is_refused_with_what_to_lower(monkeypatch):
-    from simulator import engine
-    from simulator.errors import ScenarioError
+    from simulator.sim import engine
+    from simulator.model.errors import ScenarioError
 
     monkeypatch.setattr(engine, "available_memory", lambda: 200 * 2**20)  # 200 MB free
     with pytest.raises(ScenarioError) as info:

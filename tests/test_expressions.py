@@ -1,4 +1,4 @@
-"""Tests for simulator.expressions, the safe formula language."""
+"""Tests for simulator.model.expressions, the safe formula language."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from simulator import expressions
-from simulator.expressions import (
+from simulator.model import expressions
+from simulator.model.expressions import (
     MAX_DEPTH,
     MAX_LENGTH,
     MAX_NODES,

@@ -1,4 +1,4 @@
-"""simulator.finance against numpy-financial (the independent oracle) and hand-worked examples.
+"""simulator.sim.finance against numpy-financial (the independent oracle) and hand-worked examples.
 
 numpy-financial is a test-only dependency: ``npf.npv(rate, values)`` discounts
 ``values[0]`` by (1+rate)**0, exactly as we do, and ``npf.irr`` (1.0) finds all
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from numpy.polynomial import polynomial as poly
 
-from simulator import finance as fin
+from simulator.sim import finance as fin
 
 # Any numpy RuntimeWarning (overflow, invalid, divide) raised inside these tests is a failure.
 pytestmark = pytest.mark.filterwarnings("error")

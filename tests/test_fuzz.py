@@ -25,11 +25,11 @@ import os
 import tomlkit
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from simulator.analysis import to_json
+from simulator.analysis.summary import to_json
 from cli.main import _clean
-from simulator.engine import run
-from simulator.errors import ScenarioError
-from simulator.scenario import loads
+from simulator.sim.engine import run
+from simulator.model.errors import ScenarioError
+from simulator.model.scenario import loads
 
 settings.register_profile("default", max_examples=150, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -18,11 +18,11 @@ import numpy_financial as npf
 import pytest
 
 from helpers import ROOT, make, scenario_text
-from simulator.analysis import IrrSpread, ranked_percentiles, roi_label
+from simulator.analysis.summary import IrrSpread, ranked_percentiles, roi_label
 from cli.main import main
-from simulator.engine import run
-from simulator.errors import ScenarioError
-from simulator.scenario import cautions, loads
+from simulator.sim.engine import run
+from simulator.model.errors import ScenarioError
+from simulator.model.scenario import cautions, loads
 
 # ---------------------------------------------------------------------------------------
 # IRR over every future
@@ -320,7 +320,7 @@ def test_an_item_after_the_horizon_is_not_counted():
 
 def test_ordinary_scenarios_have_no_cautions():
     from helpers import bundled_files
-    from simulator.scenario import load
+    from simulator.model.scenario import load
 
     for path in bundled_files():
         assert cautions(load(path)) == (), path

@@ -82,7 +82,7 @@ def test_control_characters_reach_the_terminal_as_escapes(capsys, tmp_path):
 
 
 def test_huge_discrete_weights_are_normalised_and_nothing_is_warned():
-    from simulator.distributions import from_spec
+    from simulator.model.distributions import from_spec
 
     d = from_spec({"dist": "discrete", "values": [1, 2, 3], "weights": [1e308, 1e308, 1e308]})
     u = (np.arange(30_000) + 0.5) / 30_000

@@ -15,9 +15,10 @@ import pytest
 from scipy import stats
 
 from helpers import make
-from simulator import insights, whatif
-from simulator.engine import run
-from simulator.keys import InputKey, Target, get_amount, input_label, item_input, replace_amount, variable
+from simulator.analysis import insights
+from simulator.workshop import whatif
+from simulator.sim.engine import run
+from simulator.model.keys import InputKey, Target, get_amount, input_label, item_input, replace_amount, variable
 
 SLASHES = """
 [[alternatives]]

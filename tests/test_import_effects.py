@@ -21,7 +21,7 @@ import json, sys
 import matplotlib
 before = {k: repr(v) for k, v in matplotlib.rcParams.items()}
 none0, true0, false0 = sys.getrefcount(None), sys.getrefcount(True), sys.getrefcount(False)
-import simulator, simulator.engine, simulator.insights, simulator.scenario
+import simulator, simulator.sim.engine, simulator.analysis.insights, simulator.model.scenario
 import ui, ui.palette, ui.charts
 after = {k: repr(v) for k, v in matplotlib.rcParams.items()}
 print(json.dumps({
@@ -55,10 +55,10 @@ def test_importing_the_charts_does_not_import_qt():
 
 
 def test_insights_cache_beside_the_results_not_on_them():
-    from simulator.engine import run
-    from simulator.insights import CACHE, overview_lines, tornado
-    from simulator.keys import Target
-    from simulator.scenario import load
+    from simulator.sim.engine import run
+    from simulator.analysis.insights import CACHE, overview_lines, tornado
+    from simulator.model.keys import Target
+    from simulator.model.scenario import load
 
     held = len(CACHE._ranks), len(CACHE._overview)     # other tests' Results may still be alive
     results = run(load(ROOT / "scenarios" / "erp-vs-production-line.toml"), 2_000, 7)

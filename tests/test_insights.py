@@ -9,9 +9,9 @@ import pytest
 from scipy import stats
 
 from helpers import make
-from simulator.keys import Target, item_input as I, variable as V
-from simulator import insights
-from simulator.engine import run
+from simulator.model.keys import Target, item_input as I, variable as V
+from simulator.analysis import insights
+from simulator.sim.engine import run
 
 EVPI_CASE = """
 [variables]
@@ -150,7 +150,7 @@ def test_dominance_on_constructed_pairs():
 
 def test_by_driver_and_waterfall_add_up():
     from helpers import SCENARIOS
-    from simulator.scenario import load
+    from simulator.model.scenario import load
 
     res = run(load(SCENARIOS / "erp-vs-production-line.toml"), 5000)
     drivers = insights.by_driver(res)
@@ -238,7 +238,7 @@ def test_json_analytics_grow_linearly_with_the_alternatives():
     sys.path.insert(0, str(__import__("helpers").ROOT / "bench"))
     from json_alternatives import scenario_text
 
-    from simulator.scenario import loads
+    from simulator.model.scenario import loads
 
     sizes = {}
     for k in (8, 16, 32):

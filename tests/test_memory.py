@@ -18,9 +18,9 @@ import textwrap
 import pytest
 
 from helpers import ROOT, make
-from simulator import engine
-from simulator.engine import BLOCK, run
-from simulator.errors import ScenarioError
+from simulator.sim import engine
+from simulator.sim.engine import BLOCK, run
+from simulator.model.errors import ScenarioError
 
 
 def shape(alts: int, yearly: int, once: int, horizon: int, *, baseline: bool = True) -> str:
@@ -60,8 +60,8 @@ def tax_shape(alts: int, events: int, lists: int, *, vary: bool, tax: bool = Tru
 
 MEASURE = textwrap.dedent("""
     import json, sys, tracemalloc
-    from simulator import engine
-    from simulator.scenario import loads
+    from simulator.sim import engine
+    from simulator.model.scenario import loads
     text, n, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     scenario = loads(text)
     estimate = engine.estimate(scenario, n, workers=workers)
@@ -144,7 +144,7 @@ def test_an_address_space_limit_gives_a_refusal_not_a_memory_error(tmp_path):
             used = int(fh.read().split()[0]) * resource.getpagesize()
         limit = used + 1024 * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        from simulator import engine
+        from simulator.sim import engine
         have = engine.available_memory()
         assert have is not None and have <= 1024 * 2**20, have
         from cli.main import main

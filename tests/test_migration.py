@@ -1,7 +1,7 @@
 """Older scenario formats: migrated when read, the original kept when first saved over.
 
 The file layout has not changed since format 1 (the first format ever written; see
-``simulator.scenario.MIGRATIONS``), so there is no real older format yet. These tests inject
+``simulator.model.scenario.MIGRATIONS``), so there is no real older format yet. These tests inject
 a made-up "format 0" into the registry, with keys named differently, to exercise the
 machinery a real layout change will use.
 """
@@ -14,9 +14,9 @@ import stat
 import pytest
 
 from helpers import bundled_files
-from simulator import scenario as sc
-from simulator.errors import ScenarioError
-from simulator.scenario import FORMAT_VERSION, backup_path, load, loads, migration_message, read, read_text, save
+from simulator.model import scenario as sc
+from simulator.model.errors import ScenarioError
+from simulator.model.scenario import FORMAT_VERSION, backup_path, load, loads, migration_message, read, read_text, save
 
 #: The made-up older layout: ``years`` and ``rate`` at the top, and each item's ``type``.
 FORMAT_0 = """\

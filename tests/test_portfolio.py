@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from helpers import ROOT, SCENARIOS
-from simulator import portfolio as P
+from simulator.analysis import portfolio as P
 from cli.main import main
-from simulator.engine import run
-from simulator.errors import ScenarioError
-from simulator.scenario import dumps, load, loads
+from simulator.sim.engine import run
+from simulator.model.errors import ScenarioError
+from simulator.model.scenario import dumps, load, loads
 
 BUNDLED = SCENARIOS / "portfolio-capital-budget.toml"
 

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from helpers import SCENARIOS
-from simulator.engine import run
-from simulator.scenario import load
+from simulator.sim.engine import run
+from simulator.model.scenario import load
 
 ITERATIONS = 5000
 # scenario -> alternative -> (expected NPV, chance of loss, P90 of NPV)

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from simulator import distributions as D
-from simulator.sampling import (
+from simulator.model import distributions as D
+from simulator.sim.sampling import (
     CorrelationError,
     correlate,
     correlation_matrix,

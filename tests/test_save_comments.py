@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from simulator.scenario import Correlation, dumps, loads
+from simulator.model.scenario import Correlation, dumps, loads
 
 TEXT = '''\
 format = 1

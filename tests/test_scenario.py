@@ -8,10 +8,10 @@ import stat
 import pytest
 
 from helpers import make, scenario_text
-from simulator.distributions import Distribution
-from simulator.errors import ScenarioError
-from simulator.expressions import Formula
-from simulator.scenario import dumps, load, loads, read_text, save
+from simulator.model.distributions import Distribution
+from simulator.model.errors import ScenarioError
+from simulator.model.expressions import Formula
+from simulator.model.scenario import dumps, load, loads, read_text, save
 
 GOOD = """
 [baseline]

@@ -15,13 +15,13 @@ import pytest
 import scipy.stats as st
 
 from helpers import make, scenario_text
-from simulator.analysis import to_json
+from simulator.analysis.summary import to_json
 from cli.main import main
-from simulator.distributions import from_spec, poisson_ppf
-from simulator.engine import run
-from simulator.errors import ScenarioError
-from simulator.insights import waterfall
-from simulator.scenario import YearlyAmounts, dumps, load, loads
+from simulator.model.distributions import from_spec, poisson_ppf
+from simulator.sim.engine import run
+from simulator.model.errors import ScenarioError
+from simulator.analysis.insights import waterfall
+from simulator.model.scenario import YearlyAmounts, dumps, load, loads
 
 PUBLISHED = Path(__file__).resolve().parent / "published"
 
@@ -466,8 +466,9 @@ def test_the_readme_worked_example_gives_the_figures_it_states():
 def test_teams_and_what_if_know_the_new_lines():
     from dataclasses import replace
 
-    from simulator import teams, whatif
-    from simulator.keys import item_input
+    from simulator.workshop import teams
+    from simulator.workshop import whatif
+    from simulator.model.keys import item_input
 
     sc = load(Path(__file__).resolve().parent.parent / "scenarios" / "packaging-line-after-tax.toml")
     other = replace(sc, tax_rate=0.30, inflation=0.0)

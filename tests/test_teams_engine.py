@@ -1,4 +1,4 @@
-"""Teams side by side and gut calls, engine level (simulator.teams): no Qt.
+"""Teams side by side and gut calls, engine level (simulator.workshop.teams): no Qt.
 
 The constructed case: two teams argue about an ERP (fixed investment, an uncertain saving)
 against a production line (fixed investment, uncertain volume times a fixed price), over 3
@@ -18,11 +18,11 @@ import textwrap
 import numpy as np
 import pytest
 
-from simulator.engine import run
-from simulator.keys import variable as V
-from simulator.errors import Cancelled
-from simulator.scenario import loads
-from simulator.teams import (
+from simulator.sim.engine import run
+from simulator.model.keys import variable as V
+from simulator.model.errors import Cancelled
+from simulator.model.scenario import loads
+from simulator.workshop.teams import (
     GutCall, compare_teams, differences, judge_calls, load_teams, nice_ceiling, possessive, swap,
     team_label, team_name_from_path,
 )
@@ -267,8 +267,8 @@ def test_gut_call_confidence_is_between_a_coin_toss_and_certainty():
 def test_teams_logic_never_imports_qt_or_matplotlib():
     code = textwrap.dedent("""
         import sys
-        from simulator.teams import compare_teams, judge_calls, GutCall
-        from simulator.scenario import load
+        from simulator.workshop.teams import compare_teams, judge_calls, GutCall
+        from simulator.model.scenario import load
         s = load(sys.argv[1])
         c = compare_teams([("A", s), ("B", s)], 200, 1)
         judge_calls([GutCall("A", s.alternatives[0].name, 0.7)], c.teams[0].results)

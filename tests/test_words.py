@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 
-from simulator import formatting as fmt
-from simulator.analysis import verdict
-from simulator.engine import run
-from simulator.scenario import load, loads
+from simulator.analysis import formatting as fmt
+from simulator.analysis.summary import verdict
+from simulator.sim.engine import run
+from simulator.model.scenario import load, loads
 
 ROOT = Path(__file__).resolve().parents[1]
 

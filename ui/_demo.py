@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 def demo_scenario(path: str | None = None):
     from simulator.bundled import default_scenario
-    from simulator.scenario import load
+    from simulator.model.scenario import load
 
     if path is None and len(sys.argv) > 1:
         path = sys.argv[1]
@@ -18,7 +18,7 @@ def demo_scenario(path: str | None = None):
 
 
 def demo_results(path: str | None = None, iterations: int | None = None):
-    from simulator.engine import run
+    from simulator.sim.engine import run
 
     results = run(demo_scenario(path), iterations)
     _ = results.summary

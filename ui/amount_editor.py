@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLay
                                QMenu, QPushButton, QSizePolicy, QStackedWidget, QTableWidget, QTableWidgetItem,
                                QToolButton, QVBoxLayout, QWidget)
 
-from simulator.describe import Sketch, chance_of, describe_amount, format_values, resolve_unit, sketch
-from simulator.distributions import (Bernoulli, Discrete, DistributionError, LogNormal, Normal, Pert,
+from simulator.analysis.describe import Sketch, chance_of, describe_amount, format_values, resolve_unit, sketch
+from simulator.model.distributions import (Bernoulli, Discrete, DistributionError, LogNormal, Normal, Pert,
                                      Range90, Triangular, Uniform, from_spec)
-from simulator.expressions import Formula, FormulaError, parse as parse_formula
-from simulator.scenario import YearlyAmounts
+from simulator.model.expressions import Formula, FormulaError, parse as parse_formula
+from simulator.model.scenario import YearlyAmounts
 
 from .numbers import NumberError, format_number, parse_number
 

@@ -79,8 +79,8 @@ def main(args) -> int:
     interactive = not screenshot and can_ask()
 
     from simulator.bundled import default_scenario
-    from simulator.errors import ScenarioError
-    from simulator.scenario import ScenarioFile, read
+    from simulator.model.errors import ScenarioError
+    from simulator.model.scenario import ScenarioFile, read
 
     from .main_window import MainWindow
 

@@ -28,7 +28,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from simulator.atomic import write_text
-from simulator.scenario import save
+from simulator.model.scenario import save
 
 from .logs import data_folder
 

@@ -41,7 +41,7 @@ app = QApplication(sys.argv[:1])
 app.setOrganizationName("investsim-bench"); app.setApplicationName("investsim-bench")
 from ui.main_window import MainWindow
 from simulator.bundled import default_scenario
-from simulator.scenario import load
+from simulator.model.scenario import load
 w = MainWindow(persist=False)
 w.resize(1400, 900); w.show()
 def first(preview):
@@ -82,9 +82,9 @@ def _wait(app, predicate, timeout: float = 120.0) -> None:
 
 def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> dict[str, list[float]]:
     """Amount edit -> the visible tab (a chart, or the overview) updated with preview results."""
-    from simulator.distributions import Distribution
+    from simulator.model.distributions import Distribution
 
-    from .edits import set_field
+    from simulator.workshop.edits import set_field
     from .main_window import MainWindow
 
     figures: dict[str, list[float]] = {}
@@ -125,7 +125,7 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
                 spec = {name: (v * grow if isinstance(v, (int, float)) and not isinstance(v, bool) else
                                [x * grow for x in v] if name == "values" else v)
                         for name, v in spec.items()}
-                from simulator.distributions import from_spec
+                from simulator.model.distributions import from_spec
 
                 new_amount = from_spec(spec)
             else:

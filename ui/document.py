@@ -1,7 +1,7 @@
 """The open scenario: the model every view reads, edited only through undoable commands.
 
-:class:`Document` owns the current :class:`~simulator.scenario.Scenario` (immutable), its
-:class:`~simulator.scenario.ScenarioFile` (path, the text last read or written, the migration)
+:class:`Document` owns the current :class:`~simulator.model.scenario.Scenario` (immutable), its
+:class:`~simulator.model.scenario.ScenarioFile` (path, the text last read or written, the migration)
 and a :class:`QUndoStack`. Views never hold their own copy of the data: they read
 ``document.scenario`` when :attr:`Document.changed` fires. "Unsaved changes" is the undo
 stack's clean state; :attr:`Document.saved_scenario` is what the file holds.
@@ -15,11 +15,11 @@ import zlib
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from simulator.errors import Problem
-from simulator.scenario import Scenario, ScenarioFile, save
+from simulator.model.errors import Problem
+from simulator.model.scenario import Scenario, ScenarioFile, save
 
-from . import edits
-from .edits import Key
+from simulator.workshop import edits
+from simulator.workshop.edits import Key
 
 
 class ScenarioCommand(QUndoCommand):

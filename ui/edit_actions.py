@@ -1,6 +1,6 @@
 """The structural edits (add, duplicate, remove, reorder) as QActions with shortcuts.
 
-Each action builds the next scenario with :mod:`ui.edits` and pushes it on the document's
+Each action builds the next scenario with :mod:`simulator.workshop.edits` and pushes it on the document's
 undo stack, selecting what it made. Shared by the menu bar, the outline's toolbar and context
 menu, and the inspector's buttons.
 """
@@ -12,9 +12,9 @@ from typing import Callable
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
-from . import edits
+from simulator.workshop import edits
 from .document import Document
-from .edits import EditError, Key
+from simulator.workshop.edits import EditError, Key
 
 ITEM_KINDS = (
     ("investment", "One-off investment", "Money spent once, e.g. purchase, implementation, building works."),

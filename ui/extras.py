@@ -211,7 +211,7 @@ def find_break_even(window) -> None:
     answer: dict[str, str] = {}
 
     def work(progress, cancel):
-        from simulator.insights import break_even
+        from simulator.analysis.insights import break_even
 
         found = break_even(results)
         answer["text"] = found.sentence if found is not None else "No uncertain input to search over."
@@ -230,8 +230,8 @@ def new_from_guide(window) -> None:
 
     scenario = run_new_from_guide(window)
     if scenario is not None:
-        from simulator.scenario import ScenarioFile
-        from simulator.templates import guided_text
+        from simulator.model.scenario import ScenarioFile
+        from simulator.workshop.templates import guided_text
 
         window.set_document(scenario, ScenarioFile(text=guided_text(scenario)), origin="the guided set-up")
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QColor, QInputMethodEvent, QTextCharFormat
 from PySide6.QtWidgets import QLineEdit
 
-from simulator.expressions import FUNCTIONS, Formula, FormulaError, parse
+from simulator.model.expressions import FUNCTIONS, Formula, FormulaError, parse
 
 
 class FormulaEdit(QLineEdit):

@@ -13,15 +13,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
-from simulator.describe import describe_amount
-from simulator.distributions import Distribution
-from simulator.scenario import DRIVERS, MAX_HORIZON, MAX_ITERATIONS, MIN_ITERATIONS, Scenario
+from simulator.analysis.describe import describe_amount
+from simulator.model.distributions import Distribution
+from simulator.model.scenario import DRIVERS, MAX_HORIZON, MAX_ITERATIONS, MIN_ITERATIONS, Scenario
 
-from . import edits
+from simulator.workshop import edits
 from .amount_editor import AmountEditor
 from .document import Document
 from .edit_actions import ITEM_KINDS, EditActions
-from .edits import EditError, Key
+from simulator.workshop.edits import EditError, Key
 from .fields import CheckField, ChoiceField, DepreciationField, IntField, LongTextField, NumberField, TextField
 from .palette import colors_for
 

@@ -16,10 +16,11 @@ from PySide6.QtGui import QAction, QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import (QFileDialog, QLabel, QLineEdit, QMainWindow, QMessageBox,
                                QProgressBar, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from simulator.errors import ScenarioError
-from simulator.scenario import MAX_ITERATIONS, MIN_ITERATIONS, Scenario, ScenarioFile, cautions, migration_message, read
+from simulator.model.errors import ScenarioError
+from simulator.model.scenario import MAX_ITERATIONS, MIN_ITERATIONS, Scenario, ScenarioFile, cautions, migration_message, read
 
-from . import autosave, edits
+from ui import autosave
+from simulator.workshop import edits
 from .banner import Banner
 from .chart_tab import CHART_TABS, ChartTab, chart_specs, preload
 from .document import Document

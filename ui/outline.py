@@ -8,12 +8,12 @@ from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QToolBar, QTreeView, QVBoxLayout, QWidget
 
-from simulator.describe import format_values
-from simulator.distributions import Distribution
-from simulator.expressions import Formula
-from simulator.scenario import Scenario, YearlyAmounts
+from simulator.analysis.describe import format_values
+from simulator.model.distributions import Distribution
+from simulator.model.expressions import Formula
+from simulator.model.scenario import Scenario, YearlyAmounts
 
-from .edits import Key
+from simulator.workshop.edits import Key
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -179,7 +179,7 @@ class Outline(QWidget):
             self._building = False
         target = select or self._current
         if target not in self._items:
-            from .edits import nearest_key
+            from simulator.workshop.edits import nearest_key
 
             target = nearest_key(scenario, target)
         self.select_key(target, emit=False)

@@ -10,8 +10,9 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout,
                                QWidget)
 
-from simulator import formatting as fmt, insights
-from simulator.analysis import roi_detail, roi_label
+from simulator.analysis import formatting as fmt
+from simulator.analysis import insights
+from simulator.analysis.summary import roi_detail, roi_label
 
 from .palette import colors_for
 
@@ -153,7 +154,7 @@ class AlternativeCard(QFrame):
 
     def set_summary(self, a, prob_best: float | None, currency: str, horizon: int,
                     scale: fmt.Scale | None = None) -> None:
-        """``scale``: the run's headline money unit (:func:`simulator.formatting.headline_scale`)."""
+        """``scale``: the run's headline money unit (:func:`simulator.analysis.formatting.headline_scale`)."""
         m = lambda x: fmt.money(x, currency, scale=scale)
         self.category.setText(a.category or "")
         self.npv.setText(m(a.npv.mean))
@@ -368,7 +369,7 @@ class OverviewPage(QScrollArea):
             self.insight.setText("")
             self.precision.setText("")
             return
-        from simulator.insights import overview_lines
+        from simulator.analysis.insights import overview_lines
 
         lines = overview_lines(results)  # computed by the worker; cached on the results
         self.insight.setText("\n".join(t for t in (lines["dominance"], lines["worth"]) if t))

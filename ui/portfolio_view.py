@@ -20,8 +20,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QThreadPool, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from simulator import formatting as fmt
-from simulator.errors import ScenarioError
+from simulator.analysis import formatting as fmt
+from simulator.model.errors import ScenarioError
 
 from .worker import LatestWins
 
@@ -35,7 +35,7 @@ COLUMNS = ("Funded", "Must fund", "Project", "Category", "Capital", "Expected NP
 def _solve(results, budget, max_loss, must, worker) -> object:
     """The job (a pool thread, through :class:`ui.worker.LatestWins`): the analysis of
     ``results`` under the what-ifs. Never touches a widget; stops at the worker's cancel."""
-    from simulator.portfolio import analyse
+    from simulator.analysis.portfolio import analyse
 
     return analyse(results, budget=budget, max_loss=max_loss, must_fund=must, cancel=worker.is_cancelled)
 
@@ -350,7 +350,7 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from simulator.bundled import bundled_dir
-    from simulator.scenario import load
+    from simulator.model.scenario import load
 
     from .app import parse_size
     from .main_window import MainWindow

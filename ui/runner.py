@@ -15,8 +15,8 @@ import time
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
-from simulator.errors import Cancelled, ScenarioError
-from simulator.scenario import Scenario
+from simulator.model.errors import Cancelled, ScenarioError
+from simulator.model.scenario import Scenario
 
 from .worker import LatestWins, Worker
 
@@ -35,7 +35,7 @@ def _simulate(scenario: Scenario, plan: list[tuple[int, bool]], shown: threading
     summary computed here, not in the GUI thread. A preview is published, then the job waits
     (at most :data:`PREVIEW_HOLD_S`) for ``shown`` before the full run, which it returns as
     ``(Results, False)``."""
-    from simulator.engine import run
+    from simulator.sim.engine import run
 
     value = None
     for iterations, preview in plan:
@@ -52,7 +52,7 @@ def _simulate(scenario: Scenario, plan: list[tuple[int, bool]], shown: threading
         results = run(scenario, iterations, None, progress=progress, cancel=worker.is_cancelled)
         _ = results.summary  # computed here, not in the GUI thread
         if not preview:
-            from simulator.insights import overview_lines
+            from simulator.analysis.insights import overview_lines
 
             overview_lines(results)  # likewise the analytics the Overview quotes
             value = (results, False)

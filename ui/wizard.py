@@ -3,9 +3,9 @@
 Pages: 1) the decision and the company; 2) which alternatives (from templates); 3) which
 business drivers each serves; 4) one page per alternative: for each cost and benefit "what is
 the least it could be, the most, and how sure are you?"; 5) a summary. ``Create scenario``
-builds the :class:`~simulator.scenario.Scenario` with :func:`simulator.templates.build_scenario`.
+builds the :class:`~simulator.model.scenario.Scenario` with :func:`simulator.workshop.templates.build_scenario`.
 
-The answers live in a plain :class:`simulator.templates.Answers` (the model); the pages show
+The answers live in a plain :class:`simulator.workshop.templates.Answers` (the model); the pages show
 and edit it and never keep values of their own. Everything here is quick, so nothing runs
 off the GUI thread and no timer is used.
 
@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFrame, QGridLayou
                                QHBoxLayout, QLabel, QLineEdit, QScrollArea, QSpinBox, QTextBrowser, QVBoxLayout,
                                QWidget, QWizard, QWizardPage)
 
-from simulator.errors import Problem
-from simulator.scenario import DRIVERS, MAX_HORIZON, Scenario
-from simulator.templates import (CONFIDENCE_LEVELS, DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON, AlternativeAnswer,
+from simulator.model.errors import Problem
+from simulator.model.scenario import DRIVERS, MAX_HORIZON, Scenario
+from simulator.workshop.templates import (CONFIDENCE_LEVELS, DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON, AlternativeAnswer,
                                  AnswerError, Answers, ItemAnswer, Template, alternative_answer, build_scenario,
                                  describe_answer, fits_horizon, left_out, range_problems, read_templates, say_money,
                                  say_percent)
@@ -863,7 +863,7 @@ if __name__ == "__main__":  # pragma: no cover - a quick look: python -m ui.wiza
 
     from PySide6.QtWidgets import QApplication
 
-    from simulator.scenario import dumps
+    from simulator.model.scenario import dumps
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     result = run_new_from_guide()

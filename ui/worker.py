@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
-from simulator.errors import Cancelled
+from simulator.model.errors import Cancelled
 
 _ids = itertools.count(1)
 

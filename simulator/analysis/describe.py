@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .distributions import (Bernoulli, Discrete, Distribution, LogNormal, Normal, Pert, Range90, Triangular,
+from simulator.model.distributions import (Bernoulli, Discrete, Distribution, LogNormal, Normal, Pert, Range90, Triangular,
                             Uniform)
-from .expressions import Formula, FormulaError
-from .scenario import YearlyAmounts
-from .formatting import currency_prefix
+from simulator.model.expressions import Formula, FormulaError
+from simulator.model.scenario import YearlyAmounts
+from simulator.analysis.formatting import currency_prefix
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .scenario import Scenario
+    from simulator.model.scenario import Scenario
 
 __all__ = [
     "Sketch",
@@ -170,7 +170,7 @@ def most_likely(dist: Distribution) -> float | None:
 
 def _variable_samples(scenario: "Scenario", n: int, seed: int) -> dict[str, np.ndarray | float]:
     """Independent draws of every variable (correlations ignored), in dependency order."""
-    from .scenario import variable_order
+    from simulator.model.scenario import variable_order
 
     variables = scenario.variable_map
     env: dict[str, np.ndarray | float] = {}

@@ -1,6 +1,6 @@
 """Decision analytics from a finished run: what drives the result, what is worth finding out.
 
-Everything here reads the per-future arrays of :class:`~simulator.engine.Results`; nothing
+Everything here reads the per-future arrays of :class:`~simulator.sim.engine.Results`; nothing
 re-runs the simulation except :func:`break_even` (which must, with common random numbers)
 and :func:`run_until_precise`.
 
@@ -32,12 +32,12 @@ import weakref
 
 import numpy as np
 
-from . import formatting as fmt
-from .keys import InputKey, Target, input_label, replace_amount
+from simulator.analysis import formatting as fmt
+from simulator.model.keys import InputKey, Target, input_label, replace_amount
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Results
-    from .scenario import Scenario
+    from simulator.sim.engine import Results
+    from simulator.model.scenario import Scenario
 
 DECILE = 0.10
 
@@ -116,7 +116,7 @@ class _Cache:
 
 
 class InsightCache:
-    """What the insights compute once per :class:`~simulator.engine.Results`: the ranks of
+    """What the insights compute once per :class:`~simulator.sim.engine.Results`: the ranks of
     the inputs and the overview's sentences. An explicit object beside the Results (they are
     frozen and stay free of it), keyed weakly: an entry goes when its Results go. Safe to use
     from the worker thread and the GUI thread at once (at worst both compute an entry)."""
@@ -336,7 +336,7 @@ def _info_sentence(evpi: float, values: Sequence[InfoValue], currency: str, scal
 
 def pretty_input(key: InputKey) -> str:
     """An input in words: ``line_units`` -> "line units"; "ERP system / Licences" (see
-    :func:`simulator.keys.input_label`, the one function that makes these labels)."""
+    :func:`simulator.model.keys.input_label`, the one function that makes these labels)."""
     return input_label(key)
 
 
@@ -509,7 +509,7 @@ def run_until_precise(scenario: "Scenario", *, share: float = 0.01, cap: int = 1
     Uses the plain Monte Carlo standard error (a safe, conservative rule for Latin hypercube
     sampling). The iterations double from the scenario's own each round.
     """
-    from .engine import run
+    from simulator.sim.engine import run
 
     if not 0 < share < 1:
         raise ValueError("share must be between 0 and 1")
@@ -540,7 +540,7 @@ class BreakEven:
 
 def fix_input(scenario: "Scenario", key: InputKey, value: float) -> "Scenario":
     """The scenario with one uncertain input replaced by a fixed number (through
-    :func:`simulator.keys.replace_amount`); a fixed variable leaves its correlations, which
+    :func:`simulator.model.keys.replace_amount`); a fixed variable leaves its correlations, which
     only an uncertain one can have."""
     fixed = replace_amount(scenario, key, float(value))
     if key.is_variable:
@@ -557,7 +557,7 @@ def break_even(results: "Results", a: str | None = None, b: str | None = None, l
     every other input keeps its draws (common random numbers) and the search sees the input's
     effect, not noise. Returns None with fewer than two alternatives or no uncertain input.
     """
-    from .engine import run
+    from simulator.sim.engine import run
 
     comp = results.summary.comparison
     if comp.runner_up is None:

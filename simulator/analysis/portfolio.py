@@ -1,6 +1,6 @@
 """Which set of projects to fund under a capital budget: the ``[portfolio]`` analysis.
 
-A scenario with a ``[portfolio]`` table (:mod:`simulator.portfolio_spec`) treats its
+A scenario with a ``[portfolio]`` table (:mod:`simulator.model.portfolio_spec`) treats its
 alternatives as candidate projects, any subset of which may be funded. One engine run gives,
 for every simulated future ``s`` and project ``j``, the project's NPV ``V[s, j]``; shared
 variables and correlations tie the projects within each future, so the NPV of a funded set
@@ -52,12 +52,12 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
-from . import formatting as fmt
-from .errors import Problem, ScenarioError
-from .portfolio_spec import PortfolioSpec
+from simulator.analysis import formatting as fmt
+from simulator.model.errors import Problem, ScenarioError
+from simulator.model.portfolio_spec import PortfolioSpec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Results
+    from simulator.sim.engine import Results
 
 PERCENTILES = (5, 10, 50, 90, 95)
 #: Budget levels of the frontier, as multiples of the scenario's budget (plus the budget itself).
@@ -358,7 +358,7 @@ def _branch_and_bound(cands: Candidates, cons: Constraints, k: int | None, *,
     def dfs(i: int, partial: np.ndarray, value: float, used: float, used_y: list[float]) -> None:
         nodes[0] += 1
         if cancel is not None and nodes[0] % 512 == 0 and cancel():
-            from .errors import Cancelled
+            from simulator.model.errors import Cancelled
 
             raise Cancelled()
         lb = int(np.count_nonzero(partial + posrest[i] < 0)) if i < n else int(np.count_nonzero(partial < 0))

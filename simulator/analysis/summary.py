@@ -1,8 +1,8 @@
 """Summaries and comparisons of a run, in plain numbers and plain words.
 
-Every figure is computed from the per-future arrays in :class:`~simulator.engine.Results`.
+Every figure is computed from the per-future arrays in :class:`~simulator.sim.engine.Results`.
 When a run kept its yearly paths for its first futures only (a run too big for
-:data:`~simulator.engine.YEARLY_BUDGET`), the yearly means come from every future and the
+:data:`~simulator.sim.engine.YEARLY_BUDGET`), the yearly means come from every future and the
 yearly percentiles from those first futures (at least 32,768 of them: the P10 to P90 bands
 are then typically within a fraction of a percentile point of the full run's).
 
@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import formatting as fmt
+from simulator.analysis import formatting as fmt
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Results
+    from simulator.sim.engine import Results
 
 PERCENTILES = (5, 10, 50, 90, 95)
 
@@ -385,7 +385,7 @@ def invests(a: AlternativeSummary) -> bool:
 def verdict(alts: tuple[AlternativeSummary, ...], comp: Comparison, currency: str) -> str:
     """The result in two or three plain sentences, each clause about one alternative, true
     for every alternative compared (a "Do nothing" reference included). Money in the run's
-    headline scale (:func:`simulator.formatting.headline_scale`)."""
+    headline scale (:func:`simulator.analysis.formatting.headline_scale`)."""
     by_name = {a.name: a for a in alts}
     best = by_name[comp.best]
     scale = fmt.headline_scale(alts)
@@ -445,7 +445,7 @@ def summarise(results: "Results") -> Summary:
 def to_json(results: "Results") -> dict[str, Any]:
     """The machine-readable result (``investsim run --json``). Money in currency units,
     chances and rates as fractions, ``None`` (JSON null) where a value is undefined."""
-    from .scenario import cautions
+    from simulator.model.scenario import cautions
 
     s = results.summary
     scenario = results.scenario

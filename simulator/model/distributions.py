@@ -1,7 +1,7 @@
 """Probability distributions for uncertain inputs, sampled by inverse CDF.
 
 The engine draws uniforms ``u`` in (0, 1) (Latin hypercube or plain, see
-:mod:`simulator.sampling`) and maps them through :meth:`Distribution.ppf`.
+:mod:`simulator.sim.sampling`) and maps them through :meth:`Distribution.ppf`.
 Keeping sampling separate from the distributions is what lets Latin hypercube
 strata and Iman-Conover rank correlation work for every kind: ``ppf`` is
 monotone non-decreasing in ``u`` for every distribution here.

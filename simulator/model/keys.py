@@ -1,7 +1,7 @@
 """Identities of a run's inputs and comparison targets, as small frozen types.
 
 An uncertain input is named by an :class:`InputKey` built once by the engine
-(:attr:`simulator.engine.Results.inputs` is keyed by it) and carried unchanged through the
+(:attr:`simulator.sim.engine.Results.inputs` is keyed by it) and carried unchanged through the
 analytics, the what-if shifts, the report and the charts. Nothing downstream joins names
 with a separator and splits them again, so an alternative called "X / Y" and an item called
 "Y / Z" can never be mistaken for one another.

@@ -1,9 +1,9 @@
 """The ``[portfolio]`` table of a scenario file: which of its alternatives to fund together.
 
 A scenario with a ``[portfolio]`` table treats its alternatives as independent candidate
-projects, any subset of which may be funded (see :mod:`simulator.portfolio` for the
+projects, any subset of which may be funded (see :mod:`simulator.analysis.portfolio` for the
 optimisation). This module only reads, checks and writes the table; it imports nothing of the
-engine, so :mod:`simulator.scenario` can use it.
+engine, so :mod:`simulator.model.scenario` can use it.
 
 Keys (names kept as the file format documents them in the README):
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import math
 from typing import Any, Callable, Mapping, Sequence
 
-from .errors import Problem, did_you_mean
+from simulator.model.errors import Problem, did_you_mean
 
 KEYS = ("budget", "budget_by_year", "max_loss_probability", "must_fund", "exclusive", "requires")
 

@@ -37,9 +37,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from .distributions import Distribution, DistributionError, from_spec
-from .errors import Caution, Problem, ScenarioError, did_you_mean
-from .expressions import FUNCTIONS, Formula, FormulaError, is_identifier, parse as parse_formula
+from simulator.model.distributions import Distribution, DistributionError, from_spec
+from simulator.model.errors import Caution, Problem, ScenarioError, did_you_mean
+from simulator.model.expressions import FUNCTIONS, Formula, FormulaError, is_identifier, parse as parse_formula
 
 FORMAT_VERSION = 1
 
@@ -204,7 +204,7 @@ class Scenario:
     tax_rate: float = 0.0
     #: Yearly inflation (fraction): amounts are in today's prices and discount_rate is nominal.
     inflation: float = 0.0
-    #: The [portfolio] table (simulator.portfolio_spec.PortfolioSpec): None for a plain comparison.
+    #: The [portfolio] table (simulator.model.portfolio_spec.PortfolioSpec): None for a plain comparison.
     portfolio: Any = None
 
     @property
@@ -480,7 +480,7 @@ class _Reader:
             if (c := self.correlation(raw, f"correlations[{i}]")) is not None
         )
         if "portfolio" in data:
-            from . import portfolio_spec
+            from simulator.model import portfolio_spec
 
             if (spec := portfolio_spec.read(data["portfolio"], self.fail)) is not None:
                 kw["portfolio"] = spec
@@ -881,7 +881,7 @@ def check(scenario: Scenario) -> list[Problem]:
             problems.append(Problem(path, f"the pair {' and '.join(corr.between)} is correlated twice"))
         seen_pairs.add(pair)
     if not problems and scenario.correlations:
-        from .sampling import CorrelationError, correlation_matrix
+        from simulator.sim.sampling import CorrelationError, correlation_matrix
 
         names = sorted({n for c in scenario.correlations for n in c.between})
         index = {n: i for i, n in enumerate(names)}
@@ -891,7 +891,7 @@ def check(scenario: Scenario) -> list[Problem]:
         except CorrelationError as exc:
             problems.append(Problem("correlations", str(exc)))
     if scenario.portfolio is not None:
-        from . import portfolio_spec
+        from simulator.model import portfolio_spec
 
         problems.extend(portfolio_spec.problems(scenario.portfolio, [a.name for a in scenario.alternatives], horizon))
     return problems
@@ -1279,7 +1279,7 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
     if scenario.correlations:
         out["correlations"] = [{"between": list(c.between), "rank": c.rank} for c in scenario.correlations]
     if scenario.portfolio is not None:
-        from . import portfolio_spec
+        from simulator.model import portfolio_spec
 
         out["portfolio"] = portfolio_spec.to_data(scenario.portfolio)
     return out
@@ -1358,7 +1358,7 @@ def _keep_older_format(path: Path, mode: int) -> None:
 def _write_atomic(path: Path, data: bytes, mode: int, *, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` in one step (:func:`simulator.atomic.write_bytes`). With
     ``overwrite=False`` an existing file at ``path`` is left alone."""
-    from .atomic import write_bytes
+    from simulator.atomic import write_bytes
 
     write_bytes(path, data, mode=mode, overwrite=overwrite)
 

@@ -1,3 +1,3 @@
 """The simulation: random streams and sampling, the engine (run), the cash flows of each
 item (cashflow) and the money arithmetic (finance: NPV, IRR, ROI, payback, margin).
-Imports simulator.model only."""
+Imports simulator.sim.cashflow only."""

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .scenario import STRAIGHT_LINE, Item
+from simulator.model.scenario import STRAIGHT_LINE, Item
 
 
 @dataclass

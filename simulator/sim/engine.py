@@ -5,7 +5,7 @@
 Reproducibility: the futures are generated in fixed blocks of :data:`BLOCK` futures. Every
 uncertain input of block ``b`` draws from its own stream, seeded by
 ``SeedSequence(seed, spawn_key=(b, *digest))``, ``digest`` the 128-bit
-:meth:`~simulator.keys.InputKey.digest` of the input's whole identity (alternative, item,
+:meth:`~simulator.model.keys.InputKey.digest` of the input's whole identity (alternative, item,
 field, and the year of a list's entry; never a label joined from names, which two inputs could
 share). So the same scenario and seed give the same numbers whatever the chunk size or thread
 that computed them, and changing one input's parameters leaves every other input's draws as they
@@ -38,13 +38,14 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from . import finance, model
-from .distributions import Distribution, poisson_ppf
-from .errors import Cancelled, Problem, ScenarioError
-from .expressions import Formula, FormulaError
-from .keys import InputKey, item_input, variable
-from .sampling import correlate, correlation_matrix, uniforms
-from .scenario import MAX_FREQUENCY, YEAR_NAME, Amount, Item, Scenario, YearlyAmounts, check, variable_order
+from simulator.sim import finance
+from simulator.sim import cashflow as model
+from simulator.model.distributions import Distribution, poisson_ppf
+from simulator.model.errors import Cancelled, Problem, ScenarioError
+from simulator.model.expressions import Formula, FormulaError
+from simulator.model.keys import InputKey, item_input, variable
+from simulator.sim.sampling import correlate, correlation_matrix, uniforms
+from simulator.model.scenario import MAX_FREQUENCY, YEAR_NAME, Amount, Item, Scenario, YearlyAmounts, check, variable_order
 
 #: Cash amounts beyond this (in any currency) are taken as a modelling mistake, not a forecast.
 MAX_AMOUNT = 1e18
@@ -108,7 +109,7 @@ class Results:
     sampling: str
     alternatives: tuple[AlternativeResult, ...]
     #: Per-future draws of each uncertain input that is drawn once per future, by its
-    #: :class:`~simulator.keys.InputKey` (a variable, or a field of an item).
+    #: :class:`~simulator.model.keys.InputKey` (a variable, or a field of an item).
     inputs: Mapping[InputKey, np.ndarray]
     #: For each input in ``inputs``, the uniform its draw was mapped from (float32): where the
     #: draw sits in the input's own distribution, 0 = lowest. Sensitivity analysis uses it
@@ -134,7 +135,7 @@ class Results:
 
     @cached_property
     def summary(self):
-        from .analysis import summarise
+        from simulator.analysis.summary import summarise
 
         return summarise(self)
 
@@ -613,7 +614,7 @@ FLOW_ARRAYS = 8
 #: profit, the tax and their temporaries (measured as above).
 FULL_FLOW_ARRAYS = FLOW_ARRAYS + 3
 
-#: Work arrays of the size of one yearly event count while :func:`~simulator.distributions.poisson_ppf`
+#: Work arrays of the size of one yearly event count while :func:`~simulator.model.distributions.poisson_ppf`
 #: computes it (its start, the log-probability, probability and running sum, the result...).
 POISSON_ARRAYS = 7
 
@@ -625,7 +626,7 @@ def _by_year(item: Item, scenario: Scenario) -> bool:
 
 
 def _full_model(scenario: Scenario, alt) -> bool:
-    """Whether :func:`simulator.model.flows` takes its full path for ``alt`` (as its ``_plain``)."""
+    """Whether :func:`simulator.sim.cashflow.flows` takes its full path for ``alt`` (as its ``_plain``)."""
     if scenario.tax_rate or scenario.inflation or alt.terminal_growth is not None:
         return True
     for item in alt.items:

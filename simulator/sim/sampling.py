@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .distributions import norm_ppf
+from simulator.model.distributions import norm_ppf
 
 __all__ = [
     "METHODS",

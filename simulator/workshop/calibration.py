@@ -43,8 +43,8 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .atomic import write_text
-from .sampling import make_rng
+from simulator.atomic import write_text
+from simulator.sim.sampling import make_rng
 
 __all__ = [
     "TARGET", "MIN_ROUND", "DEFAULT_ROUND", "HISTORY_FILE", "QUESTIONS_FORMAT", "HISTORY_FORMAT",
@@ -126,7 +126,7 @@ def questions_path() -> Path:
     """The bundled question file (:func:`simulator.resources.folder`): inside the installed or
     packaged package, else ``assets/calibration`` of the source tree. Raises QuestionFileError
     naming the places looked at."""
-    from .resources import folder, places
+    from simulator.resources import folder, places
 
     path = folder("calibration") / QUESTIONS_FILE
     if path.is_file():
@@ -199,7 +199,7 @@ def draw_round(questions: Sequence[Question], n: int = DEFAULT_ROUND, seed=None,
 
     Questions whose id is in ``seen`` are used only when fewer than ``n`` unseen ones are
     left (then the round is topped up at random from the seen ones). ``seed`` is anything
-    :func:`simulator.sampling.make_rng` takes; the same seed and inputs give the same round.
+    :func:`simulator.sim.sampling.make_rng` takes; the same seed and inputs give the same round.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < MIN_ROUND:
         raise CalibrationError(f"a round needs at least {MIN_ROUND} questions (asked for {n!r})")

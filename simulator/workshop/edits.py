@@ -26,11 +26,11 @@ from dataclasses import replace
 import re
 from typing import Any
 
-from simulator.distributions import Distribution
-from simulator.errors import Problem, ScenarioError
-from simulator.expressions import Formula, is_identifier, parse as parse_formula
-from simulator.keys import item_input, replace_amount, variable
-from simulator.scenario import (DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON, Alternative, Baseline,
+from simulator.model.distributions import Distribution
+from simulator.model.errors import Problem, ScenarioError
+from simulator.model.expressions import Formula, is_identifier, parse as parse_formula
+from simulator.model.keys import item_input, replace_amount, variable
+from simulator.model.scenario import (DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON, Alternative, Baseline,
                                 Correlation, Item, Scenario, YearlyAmounts, from_data, to_data)
 
 Key = tuple
@@ -45,7 +45,7 @@ class EditError(ValueError):
 # ---------------------------------------------------------------------------------------
 
 def path_of(key: Key) -> str:
-    """The field path prefix (as in :class:`~simulator.errors.Problem`) of a key."""
+    """The field path prefix (as in :class:`~simulator.model.errors.Problem`) of a key."""
     kind = key[0]
     if kind == "variable":
         return f"variables.{key[1]}"
@@ -174,7 +174,7 @@ def copy_name(base: str, taken) -> str:
 
 def blank_scenario() -> Scenario:
     """A small scenario to start from: one investment to fill in, and doing nothing."""
-    from simulator.distributions import range90, triangular
+    from simulator.model.distributions import range90, triangular
 
     alt = Alternative(
         name="New investment",
@@ -342,7 +342,7 @@ def add_item(scenario: Scenario, i: int, kind: str) -> tuple[Scenario, Key]:
 
 
 def add_variable(scenario: Scenario, name: str = "new_input", amount: Any = None) -> tuple[Scenario, Key]:
-    from simulator.distributions import range90
+    from simulator.model.distributions import range90
 
     name = unique_name(name, scenario.variable_map)
     amount = range90(80.0, 120.0) if amount is None else amount
@@ -485,7 +485,7 @@ def rename_variable(scenario: Scenario, old: str, new: str) -> Scenario:
         raise EditError("use letters, digits and _ only, starting with a letter (e.g. unit_price)")
     if new in scenario.variable_map:
         raise EditError(f"there is already a variable called {new}")
-    from simulator.scenario import FUNCTION_NAMES
+    from simulator.model.scenario import FUNCTION_NAMES
 
     if new in FUNCTION_NAMES:
         raise EditError(f"{new} is the name of a formula function; choose another name")

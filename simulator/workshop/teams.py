@@ -8,7 +8,7 @@ Teams side by side
 Each team argues from its own copy of the scenario file. :func:`compare_teams` runs every
 team's scenario with the same iterations and seed, so inputs with the same name (a variable,
 or an item's own amount as ``"alternative / item"``) draw from the same random stream in
-every team's run (common random numbers, see :mod:`simulator.engine`): where two teams give
+every team's run (common random numbers, see :mod:`simulator.sim.engine`): where two teams give
 the same range, they see the same futures, and a difference between their results comes from
 their assumptions, not from noise.
 
@@ -46,15 +46,15 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from . import formatting as fmt
-from .describe import describe_amount
-from .distributions import Distribution
-from .errors import Cancelled, ScenarioError
-from .expressions import Formula
-from .scenario import Correlation, Item, Scenario, check, load
+from simulator.analysis import formatting as fmt
+from simulator.analysis.describe import describe_amount
+from simulator.model.distributions import Distribution
+from simulator.model.errors import Cancelled, ScenarioError
+from simulator.model.expressions import Formula
+from simulator.model.scenario import Correlation, Item, Scenario, check, load
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Results
+    from simulator.sim.engine import Results
 
 #: The runs that rank the disagreements use at most this many futures: each is one of many
 #: re-runs with common random numbers, so the shifts they measure are steady well below the
@@ -113,7 +113,7 @@ def team_name_from_path(path: str | Path) -> str:
     return stem[0].upper() + stem[1:]
 
 
-possessive = fmt.possessive   # "Sales'" and "Finance's": one home, simulator.formatting
+possessive = fmt.possessive   # "Sales'" and "Finance's": one home, simulator.analysis.formatting
 
 
 def unique_names(names: Sequence[str]) -> list[str]:
@@ -332,7 +332,7 @@ def swap(scenario: Scenario, key: Key, value: Any, source: Scenario) -> Scenario
     """``scenario`` with the assumption ``key`` set to ``value`` (None removes it), as in
     ``source``, the scenario the value comes from. Variables a swapped-in formula needs are
     copied from ``source`` too. May return a scenario that does not pass
-    :func:`simulator.scenario.check` (e.g. a variable removed that a formula still uses)."""
+    :func:`simulator.model.scenario.check` (e.g. a variable removed that a formula still uses)."""
     kind = key[0]
     if kind == "setting":
         return replace(scenario, **{key[1]: value})
@@ -584,10 +584,10 @@ def compare_teams(named_scenarios: Sequence[tuple[str, Scenario]] | Mapping[str,
     trial run (default: ``iterations``, at most :data:`RANKING_ITERATIONS`).
 
     ``progress(done, total, what)`` is called after each run; ``cancel()`` is checked
-    between runs and inside them (raises :class:`~simulator.errors.Cancelled`). Raises
+    between runs and inside them (raises :class:`~simulator.model.errors.Cancelled`). Raises
     ScenarioError, naming the team, for a team's scenario that cannot run.
     """
-    from .engine import run
+    from simulator.sim.engine import run
 
     teams = list(named_scenarios.items()) if isinstance(named_scenarios, Mapping) else list(named_scenarios)
     if not teams:

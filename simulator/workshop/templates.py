@@ -13,7 +13,7 @@ Templates are data, one TOML file per kind of alternative in ``assets/templates/
     default_name = "..."                 # optional: a different default name
     category = "IT"                      # "IT", "non-IT" or "" (blank)
     description = "One line: what would be done."
-    drivers = ["margins", "cost reduction"]   # from simulator.scenario.DRIVERS
+    drivers = ["margins", "cost reduction"]   # from simulator.model.scenario.DRIVERS
     order = 10                           # position in the list, smaller first
 
     [[items]]
@@ -62,13 +62,13 @@ from statistics import NormalDist
 import tomllib
 from typing import Any, Iterable, Mapping, Sequence
 
-from .distributions import Z95, Distribution, DistributionError, range90
-from .errors import Problem, ScenarioError, did_you_mean
-from .formatting import currency_prefix
-from .scenario import (DRIVERS, KINDS, MAX_HORIZON, Alternative, Baseline, Item, Scenario, check, dumps,
+from simulator.model.distributions import Z95, Distribution, DistributionError, range90
+from simulator.model.errors import Problem, ScenarioError, did_you_mean
+from simulator.analysis.formatting import currency_prefix
+from simulator.model.scenario import (DRIVERS, KINDS, MAX_HORIZON, Alternative, Baseline, Item, Scenario, check, dumps,
                        from_data, to_data)
-from .scenario import DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON
-from .scenario import _type_name  # one wording for "expected a number, found text" everywhere
+from simulator.model.scenario import DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON
+from simulator.model.scenario import _type_name  # one wording for "expected a number, found text" everywhere
 
 TEMPLATE_FORMAT = 1
 
@@ -181,7 +181,7 @@ class TemplateError(ValueError):
 def templates_dir() -> Path:
     """The folder of template files (:func:`simulator.resources.folder`): inside the installed
     or packaged package (``simulator/_templates``), else ``assets/templates`` of the source tree."""
-    from .resources import folder
+    from simulator.resources import folder
 
     return folder("templates")
 
@@ -720,7 +720,7 @@ def left_out(answers: Answers) -> list[tuple[str, str]]:
 def build_scenario(answers: Answers) -> Scenario:
     """The scenario the answers describe. Raises AnswerError listing every problem.
 
-    The result passes :func:`simulator.scenario.check`, reads back identically through
+    The result passes :func:`simulator.model.scenario.check`, reads back identically through
     ``loads(dumps(...))`` and carries the drivers of each alternative and a note on every item
     (the person's own least, most and confidence, and the date). Its file's text, with the
     explanation at the top that a later save keeps, is :func:`guided_text`.

@@ -3,8 +3,8 @@
 The workshop's what-if sliders (``ui.workshop.whatif``) are a thin view over this module. No
 Qt, no matplotlib.
 
-Inputs are addressed by their :class:`~simulator.keys.InputKey`, as in
-:attr:`simulator.engine.Results.inputs` and :func:`simulator.insights.tornado`: a shared
+Inputs are addressed by their :class:`~simulator.model.keys.InputKey`, as in
+:attr:`simulator.sim.engine.Results.inputs` and :func:`simulator.analysis.insights.tornado`: a shared
 variable, an item's amount, or an item's growth, probability, contribution margin, resale
 value or event frequency. One entry of a list of yearly amounts is not slid (the list is
 edited as a whole).
@@ -42,15 +42,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Iterator
 
-from .describe import format_values
-from .distributions import (Bernoulli, Discrete, Distribution, LogNormal, Normal, Pert, Range90, Triangular,
+from simulator.analysis.describe import format_values
+from simulator.model.distributions import (Bernoulli, Discrete, Distribution, LogNormal, Normal, Pert, Range90, Triangular,
                             Uniform)
-from .expressions import Formula
-from .keys import InputKey, Target, get_amount as _get_amount, input_label, item_input, replace_amount
-from .scenario import MAX_FREQUENCY, Amount, Scenario
+from simulator.model.expressions import Formula
+from simulator.model.keys import InputKey, Target, get_amount as _get_amount, input_label, item_input, replace_amount
+from simulator.model.scenario import MAX_FREQUENCY, Amount, Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Results
+    from simulator.sim.engine import Results
 
 __all__ = [
     "SHIFT_LIMIT",
@@ -313,7 +313,7 @@ def get_amount(scenario: Scenario, label: InputKey) -> Amount | None:
 
 def set_amount(scenario: Scenario, label: InputKey, amount: Amount) -> Scenario:
     """The scenario with the amount behind ``label`` replaced (KeyError for an unknown input).
-    Everything else, correlations included, stays as it is: :func:`simulator.keys.replace_amount`."""
+    Everything else, correlations included, stays as it is: :func:`simulator.model.keys.replace_amount`."""
     return replace_amount(scenario, label, amount)
 
 
@@ -357,7 +357,7 @@ def shift_input(scenario: Scenario, label: InputKey, shift: float, base: Scenari
 def top_inputs(results: "Results", n: int = 6) -> list[InputKey]:
     """The ``n`` shiftable inputs that move the decision most: the tornado (largest swing
     first) of the two alternatives with the highest expected NPV, or of the only one."""
-    from .insights import tornado
+    from simulator.analysis.insights import tornado
 
     comp = results.summary.comparison
     target = Target(comp.best, comp.runner_up) if comp.runner_up else Target(comp.best)
@@ -380,7 +380,7 @@ def display_name(label: InputKey) -> str:
 
 
 def unit_of(scenario: Scenario, label: InputKey) -> str:
-    """The unit of the input for :func:`simulator.describe.format_values`: money for item
+    """The unit of the input for :func:`simulator.analysis.describe.format_values`: money for item
     amounts and resale values, a number for event frequencies, percent for growth, chances
     and margins, "auto" for variables."""
     if label.is_variable:

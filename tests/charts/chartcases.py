@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from simulator.engine import Results, run
-from simulator.scenario import loads
+from simulator.sim.engine import Results, run
+from simulator.model.scenario import loads
 from ui.charts import chart, colors_for
 
 ROOT = Path(__file__).resolve().parents[2]

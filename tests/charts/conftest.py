@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chartcases import EDGE_CASES, SCENARIOS
-from simulator.engine import Results, run
-from simulator.scenario import load
+from simulator.sim.engine import Results, run
+from simulator.model.scenario import load
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """The decision-analytics charts (issue 4): drivers of uncertainty, worth finding out, where
 value comes from. Every chart and target on every bundled scenario and on the awkward cases,
-checked against the numbers of :mod:`simulator.insights` they claim to show."""
+checked against the numbers of :mod:`simulator.analysis.insights` they claim to show."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from chartcases import EDGE_CASES, ROOT, SCENARIOS, alternative, make
-from simulator import insights
-from simulator.engine import run
-from simulator.keys import Target, variable as V
-from simulator.scenario import load
+from simulator.analysis import insights
+from simulator.sim.engine import run
+from simulator.model.keys import Target, variable as V
+from simulator.model.scenario import load
 from ui.charts import ALL_CHARTS, ANALYTICS_CHARTS, CHARTS, OKABE_ITO, ChartSpec, chart, colors_for
 from ui.charts import _analytics as an
 from ui.charts import _style as st

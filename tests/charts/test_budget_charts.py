@@ -11,8 +11,8 @@ from matplotlib.lines import Line2D
 
 from chartcases import ROOT, draw
 from helpers import SHRINK, make
-from simulator.engine import BLOCK, run
-from simulator.scenario import load
+from simulator.sim.engine import BLOCK, run
+from simulator.model.scenario import load
 from ui.charts import cash, margin
 
 N = BLOCK + 3000

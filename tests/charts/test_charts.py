@@ -19,9 +19,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import StepPatch
 
 from chartcases import EDGE_CASES, ROOT, SCENARIOS, alternative, draw, make, render
-from simulator import formatting
-from simulator.engine import run
-from simulator.scenario import load
+from simulator.analysis import formatting
+from simulator.sim.engine import run
+from simulator.model.scenario import load
 from ui.charts import CHARTS, OKABE_ITO, ChartSpec, chart, colors_for, money_axis
 from ui.charts import _style as st
 from ui.charts.margin import NO_BASELINE

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from reportcases import ITERATIONS, SCENARIOS, SEED
-from simulator.engine import run
-from simulator.scenario import load
+from simulator.sim.engine import run
+from simulator.model.scenario import load
 
 
 @pytest.fixture(scope="session")

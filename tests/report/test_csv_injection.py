@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from helpers import make
-from simulator.engine import run
+from simulator.sim.engine import run
 from ui.report import export_samples_csv
 from ui.report.samples import text_cell
 

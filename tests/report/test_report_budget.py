@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from reportcases import DEFAULT, pdf_pages, squash
-from simulator.engine import BLOCK, run
-from simulator.scenario import load
+from simulator.sim.engine import BLOCK, run
+from simulator.model.scenario import load
 from ui.report import export_samples_csv, samples_note, write_report
 from ui.report import samples
 

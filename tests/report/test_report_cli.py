@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reportcases import DEFAULT, ITERATIONS, investsim, pdf_pages, squash
-from simulator import formatting as fmt
+from simulator.analysis import formatting as fmt
 
 SEED = 11
 

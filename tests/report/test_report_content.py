@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulator import formatting as fmt
-from simulator.engine import run
-from simulator.scenario import key_comments, loads
+from simulator.analysis import formatting as fmt
+from simulator.sim.engine import run
+from simulator.model.scenario import key_comments, loads
 from ui.report import facts as F
 from ui.report.document import build, plain_text
 
@@ -140,7 +140,7 @@ def test_item_timing_in_words(body, words):
 
 
 def test_the_report_quotes_the_engines_own_sentences(bundled_results):
-    from simulator import insights
+    from simulator.analysis import insights
 
     r = bundled_results["erp-vs-production-line"]
     f = F.build(r, "erp-vs-production-line.toml")
@@ -154,7 +154,7 @@ def test_the_report_quotes_the_engines_own_sentences(bundled_results):
 
 
 def test_unusual_inputs_are_listed_in_the_method_notes():
-    """Cautions (simulator.scenario.cautions) are never silent: the method notes list each
+    """Cautions (simulator.model.scenario.cautions) are never silent: the method notes list each
     with its field path."""
     text = project("A", 1e6, 2e5, 5e5) + """
 [[alternatives.items]]

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from reportcases import ITERATIONS
-from simulator.errors import Cancelled
+from simulator.model.errors import Cancelled
 from ui.report import WriteError, export_samples_csv, report_format, write_report
 
 DEFAULT = "erp-vs-production-line"

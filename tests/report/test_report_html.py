@@ -10,7 +10,7 @@ import re
 import pytest
 
 from reportcases import NON_ASCII_TITLE, SCENARIOS
-from simulator import formatting as fmt
+from simulator.analysis import formatting as fmt
 from ui.charts import CHARTS
 from ui.report.facts import middle_80, recommendation
 

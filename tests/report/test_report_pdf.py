@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from reportcases import ITERATIONS, NON_ASCII_TITLE, SCENARIOS, SEED, pdf_pages, squash
 from simulator import __version__
-from simulator import formatting as fmt
+from simulator.analysis import formatting as fmt
 from ui.charts import CHARTS
 from ui.report.facts import middle_80, recommendation
 
@@ -119,8 +119,8 @@ def test_a_non_ascii_title_and_names_survive(bundled_results, tmp_path):
 
 
 def test_a_long_assumptions_table_splits_by_rows_with_its_header_repeated(tmp_path):
-    from simulator.engine import run
-    from simulator.scenario import loads
+    from simulator.sim.engine import run
+    from simulator.model.scenario import loads
     from ui.report import write_report
 
     lines = ["format = 1", 'title = "Many inputs"', "horizon_years = 3", "discount_rate = 0.08", "[variables]"]

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from simulator import formatting as fmt
-from simulator.portfolio import analyse
+from simulator.analysis import formatting as fmt
+from simulator.analysis.portfolio import analyse
 
 STEM = "portfolio-capital-budget"
 

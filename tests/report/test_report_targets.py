@@ -10,10 +10,10 @@ import stat
 
 import pytest
 
-import simulator.engine
+import simulator.sim.engine
 from reportcases import DEFAULT
 from cli.main import main
-from simulator.scenario import load, save
+from simulator.model.scenario import load, save
 from ui.report._files import WriteError, atomic_path, check_writable
 
 
@@ -26,7 +26,7 @@ def no_simulation(monkeypatch):
         calls.append(args)
         raise AssertionError("the report simulated before refusing")
 
-    monkeypatch.setattr(simulator.engine, "run", refuse)
+    monkeypatch.setattr(simulator.sim.engine, "run", refuse)
     return calls
 
 

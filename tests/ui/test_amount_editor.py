@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from simulator.distributions import Discrete, Pert, Range90, Triangular, from_spec, range90
-from simulator.expressions import parse
-from simulator.scenario import load
+from simulator.model.distributions import Discrete, Pert, Range90, Triangular, from_spec, range90
+from simulator.model.expressions import parse
+from simulator.model.scenario import load
 from ui.amount_editor import AmountEditor, kind_of
 
 from uihelpers import DEFAULT

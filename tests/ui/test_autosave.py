@@ -18,8 +18,9 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from simulator.scenario import load, read
-from ui import autosave, edits
+from simulator.model.scenario import load, read
+from ui import autosave
+from simulator.workshop import edits
 from ui.document import Document
 
 from uihelpers import DEFAULT, ROOT
@@ -247,7 +248,7 @@ app = QApplication(sys.argv[:1])
 import ui.autosave
 ui.autosave.INTERVAL_MS = 100
 from cli.main import main
-from ui import edits
+from simulator.workshop import edits
 
 
 def edit_once_open():

@@ -9,7 +9,7 @@ from dataclasses import replace
 from helpers import scenario_text
 from test_honest_figures import CAUTIONED, REFUSED
 
-from simulator.scenario import Item, cautions
+from simulator.model.scenario import Item, cautions
 from ui.inspector import plain_words
 
 

@@ -1,14 +1,14 @@
-"""Amounts in words (simulator.describe; Qt-free, tested here beside its first user)."""
+"""Amounts in words (simulator.analysis.describe; Qt-free, tested here beside its first user)."""
 
 from __future__ import annotations
 
 import pytest
 
-from simulator.describe import describe_amount, format_values, sketch
-from simulator.distributions import (bernoulli, discrete, lognormal, normal, pert, range90, triangular,
+from simulator.analysis.describe import describe_amount, format_values, sketch
+from simulator.model.distributions import (bernoulli, discrete, lognormal, normal, pert, range90, triangular,
                                      uniform)
-from simulator.expressions import parse
-from simulator.scenario import load
+from simulator.model.expressions import parse
+from simulator.model.scenario import load
 
 from uihelpers import DEFAULT
 

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from simulator.scenario import Scenario, ScenarioFile, load, read
+from simulator.model.scenario import Scenario, ScenarioFile, load, read
 from ui.document import Document
 from uihelpers import DEFAULT
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from simulator.expressions import Formula
-from ui.edits import blank_scenario
+from simulator.model.expressions import Formula
+from simulator.workshop.edits import blank_scenario
 
 
 

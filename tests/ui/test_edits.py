@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.expressions import Formula
-from simulator.scenario import cautions, load
-from ui import edits
-from ui.edits import EditError
+from simulator.model.expressions import Formula
+from simulator.model.scenario import cautions, load
+from simulator.workshop import edits
+from simulator.workshop.edits import EditError
 
 from uihelpers import DEFAULT, bundled_files
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QFileDialog
 
-from simulator.scenario import load
+from simulator.model.scenario import load
 from uihelpers import bundled_files
 
 
@@ -132,7 +132,7 @@ def test_cards_give_the_standard_error_of_their_figures(window):
     summary = window.controller.latest.summary
     first = summary.alternatives[0]
     card = window.overview.card(first.name)
-    from simulator import formatting as fmt
+    from simulator.analysis import formatting as fmt
 
     assert f"± {fmt.money(first.npv.se, window.doc.scenario.currency)}" in card.npv.toolTip()
     assert "standard error" in card.values["loss"].toolTip()

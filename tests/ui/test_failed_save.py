@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from simulator.scenario import load
+from simulator.model.scenario import load
 
 from uihelpers import DEFAULT
 

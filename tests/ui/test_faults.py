@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QThreadPool
 
-from simulator.scenario import load
+from simulator.model.scenario import load
 from ui.livecanvas import wait_for_renders
 
 from uihelpers import DEFAULT, SCENARIOS

@@ -73,12 +73,12 @@ def test_uncaught_exceptions_and_qt_warnings_are_logged_with_traceback(tmp_path,
 
 
 def test_an_engine_failure_is_logged_with_traceback_but_shown_in_words(window, qtbot, log_file, monkeypatch):
-    import simulator.engine
+    import simulator.sim.engine
 
     def broken_engine(*args, **kwargs):
         raise RuntimeError("the engine broke")
 
-    monkeypatch.setattr(simulator.engine, "run", broken_engine)
+    monkeypatch.setattr(simulator.sim.engine, "run", broken_engine)
     with qtbot.waitSignal(window.runFailed, timeout=60_000) as failed:
         window.rerun()
     shown = failed.args[0]

@@ -9,11 +9,11 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from simulator import formatting as fmt
-from simulator.engine import run
-from simulator.distributions import Range90
-from simulator.expressions import Formula
-from simulator.scenario import load
+from simulator.analysis import formatting as fmt
+from simulator.sim.engine import run
+from simulator.model.distributions import Range90
+from simulator.model.expressions import Formula
+from simulator.model.scenario import load
 
 from uihelpers import DEFAULT, bundled_files
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tomllib
 
-from simulator import scenario as sc
+from simulator.model import scenario as sc
 
 from test_migration import FORMAT_0, migrate_0_to_1  # tests/ is on sys.path
 

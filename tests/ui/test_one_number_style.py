@@ -2,7 +2,7 @@
 HTML report and the workbook print the same figures, in the same words and with the same
 minus sign, for a bundled scenario (issue 12, point 5).
 
-The expected texts are made here from the run's summary through ``simulator.formatting``
+The expected texts are made here from the run's summary through ``simulator.analysis.formatting``
 (the one home of the style); each surface must show exactly those.
 """
 
@@ -14,10 +14,10 @@ import re
 from openpyxl import load_workbook
 import pytest
 
-from simulator import formatting as fmt
+from simulator.analysis import formatting as fmt
 from cli.main import main as cli_main
-from simulator.engine import run
-from simulator.scenario import load
+from simulator.sim.engine import run
+from simulator.model.scenario import load
 from uihelpers import DEFAULT
 from ui.overview import OverviewPage
 from ui.palette import colors_for

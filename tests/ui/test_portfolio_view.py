@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 
-from simulator.engine import run
-from simulator.portfolio import analyse
-from simulator.scenario import load
+from simulator.sim.engine import run
+from simulator.analysis.portfolio import analyse
+from simulator.model.scenario import load
 
 from uihelpers import DEFAULT, SCENARIOS
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import QThreadPool
 
-from simulator.errors import ScenarioError
-from simulator.scenario import load
+from simulator.model.errors import ScenarioError
+from simulator.model.scenario import load
 from ui.runner import SimulationController
 
 from uihelpers import DEFAULT
@@ -81,7 +81,7 @@ def test_cancel_stops_between_chunks(controller, qtbot):
 
 
 def test_a_scenario_that_cannot_run_reports_a_scenario_error(controller, qtbot):
-    from simulator.scenario import loads
+    from simulator.model.scenario import loads
 
     bad = loads("""
 format = 1
@@ -108,7 +108,7 @@ amount = "1 / zero"
 def test_the_full_run_waits_for_the_preview_to_be_on_screen(controller, qtbot, monkeypatch):
     """On two cores the full run would slow the drawing of the preview: it starts when the
     window says the preview is shown (or after a bounded wait, here made long)."""
-    import simulator.engine as engine
+    import simulator.sim.engine as engine
     import ui.runner as runner
 
     monkeypatch.setattr(runner, "PREVIEW_HOLD_S", 60.0)

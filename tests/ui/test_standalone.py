@@ -65,7 +65,7 @@ def test_the_window_picks_up_every_chart(window, qtbot):
 
 
 def test_engine_and_describe_import_no_qt_and_no_matplotlib():
-    code = ("import sys, simulator.engine, simulator.describe, simulator.analysis, ui.edits, ui.numbers;"
+    code = ("import sys, simulator.sim.engine, simulator.analysis.describe, simulator.analysis.summary, simulator.workshop.edits, ui.numbers;"
             "bad = [m for m in sys.modules if m.startswith(('PySide6', 'matplotlib'))]; print(bad)")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)

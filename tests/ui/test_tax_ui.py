@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from simulator.expressions import parse
-from simulator.scenario import Item, YearlyAmounts, load
-from ui import edits
+from simulator.model.expressions import parse
+from simulator.model.scenario import Item, YearlyAmounts, load
+from simulator.workshop import edits
 from ui.amount_editor import AmountEditor, parse_row
 from ui.fields import DepreciationField
 from ui.numbers import NumberError

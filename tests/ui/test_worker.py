@@ -9,7 +9,7 @@ import threading
 import pytest
 from PySide6.QtCore import QObject, QThreadPool
 
-from simulator.errors import Cancelled
+from simulator.model.errors import Cancelled
 from ui.worker import LatestWins
 
 

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from simulator import templates as tm
-from simulator.distributions import Z95, Range90
-from simulator.engine import run
-from simulator.scenario import DRIVERS, check, dumps, loads
-from simulator.templates import (AnswerError, Answers, alternative_answer, amount_for, build_scenario, guided_text,
+from simulator.workshop import templates as tm
+from simulator.model.distributions import Z95, Range90
+from simulator.sim.engine import run
+from simulator.model.scenario import DRIVERS, check, dumps, loads
+from simulator.workshop.templates import (AnswerError, Answers, alternative_answer, amount_for, build_scenario, guided_text,
                                  load_templates, read_templates, to_range90)
 
 TODAY = dt.date(2025, 3, 14)
@@ -279,5 +279,5 @@ def test_templates_are_found_in_the_source_tree():
 
 
 def test_the_template_logic_imports_no_qt():
-    code = "import sys, simulator.templates; sys.exit(any(m.startswith('PySide6') for m in sys.modules))"
+    code = "import sys, simulator.workshop.templates; sys.exit(any(m.startswith('PySide6') for m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

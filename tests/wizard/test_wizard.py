@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWizard
 
-from simulator.distributions import Range90
-from simulator.engine import run
-from simulator.scenario import check, dumps, loads
+from simulator.model.distributions import Range90
+from simulator.sim.engine import run
+from simulator.model.scenario import check, dumps, loads
 from ui import wizard as wizard_module
 from ui.wizard import PAGE_ALTERNATIVES, PAGE_DRIVERS, PAGE_SUMMARY, NewFromGuideWizard, run_new_from_guide
 
@@ -173,7 +173,7 @@ def test_lines_after_a_short_horizon_are_flagged(qtbot, wizard):
 
 
 def test_a_broken_template_is_reported_and_the_others_still_offered(qtbot, no_leftovers, monkeypatch, tmp_path):
-    from simulator.templates import read_templates, templates_dir
+    from simulator.workshop.templates import read_templates, templates_dir
 
     for name in ("erp.toml", "blank.toml"):
         (tmp_path / name).write_text((templates_dir() / name).read_text(encoding="utf-8"), encoding="utf-8")

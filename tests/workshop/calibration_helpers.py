@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from qtcheck import assert_qt_clean
-from simulator.calibration import Question
+from simulator.workshop.calibration import Question
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import QMessageBox
 
 from calibration_helpers import calib_qt, imported_modules, make_questions, ranges_with_hits  # noqa: F401 (calib_qt: a fixture)
-from simulator import calibration as cal
+from simulator.workshop import calibration as cal
 from ui.workshop.calibration import CalibrationDialog, open_calibration, parse_value
 
 pytestmark = pytest.mark.usefixtures("calib_qt")

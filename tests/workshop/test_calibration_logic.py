@@ -10,8 +10,8 @@ import tomllib
 import pytest
 
 from calibration_helpers import imported_modules, make_questions, ranges_with_hits
-from simulator import calibration as cal
-from simulator.calibration import (
+from simulator.workshop import calibration as cal
+from simulator.workshop.calibration import (
     CalibrationError, CalibrationHistory, Estimate, EstimateError, HistoryError, QuestionFileError,
     Workshop,
 )
@@ -91,7 +91,7 @@ def test_the_question_file_is_found_inside_a_pyinstaller_bundle(tmp_path, monkey
 
 
 def test_the_engine_imports_no_qt_and_no_matplotlib():
-    assert imported_modules("import simulator.calibration") == []
+    assert imported_modules("import simulator.workshop.calibration") == []
 
 
 # --- drawing rounds ----------------------------------------------------------------------------

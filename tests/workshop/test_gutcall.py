@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QLabel, QTabWidget
 
 from qtcheck import assert_qt_clean
 
-from simulator import formatting as fmt
-from simulator.engine import run
-from simulator.scenario import load
+from simulator.analysis import formatting as fmt
+from simulator.sim.engine import run
+from simulator.model.scenario import load
 from ui.workshop.gutcall import GutCallPanel, ResultsCurtain, RevealState
 
 ROOT = Path(__file__).resolve().parents[2]

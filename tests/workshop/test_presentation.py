@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 
 from qtcheck import assert_qt_clean
 
-from simulator import whatif as wi
-from simulator.keys import variable as V
-from simulator.scenario import load
+from simulator.workshop import whatif as wi
+from simulator.model.keys import variable as V
+from simulator.model.scenario import load
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "erp-vs-production-line.toml"

@@ -1,4 +1,4 @@
-"""What-if sliders: the pure shift (simulator.whatif) and the panel driven as a facilitator would
+"""What-if sliders: the pure shift (simulator.workshop.whatif) and the panel driven as a facilitator would
 (pytest-qt, offscreen): drag a slider, see the results move deterministically, let go, undo,
 reset. Also measures how many previews a second reach the screen while a slider is dragged."""
 
@@ -14,13 +14,13 @@ from hypothesis import given, settings, strategies as st
 import pytest
 
 from qtcheck import assert_qt_clean
-from simulator import whatif as wi
-from simulator.distributions import (Discrete, LogNormal, Pert, Range90, Triangular, bernoulli, discrete, lognormal,
+from simulator.workshop import whatif as wi
+from simulator.model.distributions import (Discrete, LogNormal, Pert, Range90, Triangular, bernoulli, discrete, lognormal,
                                      normal, pert, range90, triangular, uniform)
-from simulator.engine import run
-from simulator.expressions import parse
-from simulator.keys import item_input as I, variable as V
-from simulator.scenario import load
+from simulator.sim.engine import run
+from simulator.model.expressions import parse
+from simulator.model.keys import item_input as I, variable as V
+from simulator.model.scenario import load
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "erp-vs-production-line.toml"
@@ -180,7 +180,7 @@ def test_common_random_numbers_the_result_moves_because_of_the_input(scenario):
 
 
 def test_the_shift_logic_imports_no_qt_and_no_matplotlib():
-    code = ("import sys, simulator.whatif; "
+    code = ("import sys, simulator.workshop.whatif; "
             "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('PySide6', 'matplotlib'))}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
                          env=dict(os.environ, PYTHONPATH=str(ROOT)))

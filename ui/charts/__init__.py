@@ -1,7 +1,7 @@
 """Result charts as plain matplotlib figures: no Qt, no pyplot.
 
 Each chart is a :class:`ChartSpec` whose ``draw(fig, results, colors)`` clears ``fig``, draws
-the chart from a :class:`simulator.engine.Results` and returns its finding: one sentence in
+the chart from a :class:`simulator.sim.engine.Results` and returns its finding: one sentence in
 business words ("New production line beats ERP system in 64% of futures"), also shown as the
 chart's title. The Qt app puts the figure in a ``FigureCanvasQTAgg`` and calls
 ``canvas.draw_idle()`` afterwards; reports render the same figure with Agg or PDF.
@@ -11,7 +11,7 @@ and legend in the app agrees); names it leaves out get the default colour of the
 Futures whose numbers are NaN or infinite are left out of a chart and the caption says so.
 
 :data:`CHARTS` are the five result charts; :data:`ANALYTICS_CHARTS` the decision-analytics
-charts of :mod:`simulator.insights` (drivers of uncertainty, worth finding out, where value
+charts of :mod:`simulator.analysis.insights` (drivers of uncertainty, worth finding out, where value
 comes from); :data:`ALL_CHARTS` both, in tab order. Some of the analytics charts are drawn
 for a chosen *target* (see :class:`ChartSpec`).
 """
@@ -26,7 +26,7 @@ from . import cash, head_to_head, margin, risk, tornado, value, value_sources, w
 from ._style import CHART_RC, OKABE_ITO, MoneyFormatter, chart_rc, colors_for, money_axis
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 #: ``draw(fig, results, colors) -> finding``; charts with targets also take ``target=``.
 DrawFn = Callable[..., str]
@@ -45,7 +45,7 @@ class ChartSpec:
 
     - ``targets(results) -> list[str]``: the choices for these results, in display order.
       For "Drivers of uncertainty" every alternative, then every pair ``"A vs B"`` (the
-      decision: NPV of A minus NPV of B), as :func:`simulator.insights.targets`; for "Where
+      decision: NPV of A minus NPV of B), as :func:`simulator.analysis.insights.targets`; for "Where
       value comes from" every alternative. The list changes with the results (alternatives
       added, renamed or removed), so refill a combo box after each run.
     - ``default_target(results) -> str | None``: the target drawn when none is chosen (the

@@ -1,11 +1,11 @@
 """Shared parts of the decision-analytics charts (drivers of uncertainty, worth finding out,
 where value comes from): input names in words, input values on one scale, target choice,
-a two-panel frame, and reading :mod:`simulator.insights` without warnings on awkward runs.
+a two-panel frame, and reading :mod:`simulator.analysis.insights` without warnings on awkward runs.
 
-Inputs are the :class:`~simulator.keys.InputKey` of :attr:`simulator.engine.Results.inputs`
+Inputs are the :class:`~simulator.model.keys.InputKey` of :attr:`simulator.sim.engine.Results.inputs`
 (a shared variable, or a field of an item of an alternative); targets are
-:class:`~simulator.keys.Target` (an alternative, or a pair). Their words come from
-:func:`simulator.keys.input_label` and :meth:`~simulator.keys.Target.label`.
+:class:`~simulator.model.keys.Target` (an alternative, or a pair). Their words come from
+:func:`simulator.model.keys.input_label` and :meth:`~simulator.model.keys.Target.label`.
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 import numpy as np
 from matplotlib.figure import Figure
 
-from simulator import insights
-from simulator.describe import format_values
-from simulator.keys import InputKey, Target, input_label
+from simulator.analysis import insights
+from simulator.analysis.describe import format_values
+from simulator.model.keys import InputKey, Target, input_label
 
 from . import _style as st
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 T = TypeVar("T")
 
@@ -70,7 +70,7 @@ def best_alternative(results: "Results") -> str | None:
 
 def decision_target(results: "Results") -> Target | None:
     """The pair of the two alternatives with the highest expected NPV, as in
-    :func:`simulator.insights.targets` (file order); the only alternative when there is one;
+    :func:`simulator.analysis.insights.targets` (file order); the only alternative when there is one;
     None when there are none."""
     order = ranked(results)
     if len(order) < 2:

@@ -19,14 +19,14 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import LayoutEngine
 from matplotlib.ticker import Formatter, MaxNLocator
 
-from simulator import formatting
+from simulator.analysis import formatting
 from ui import palette
-from simulator.formatting import yearly_kept, yearly_subset_text  # noqa: F401  (the charts' wording)
+from simulator.analysis.formatting import yearly_kept, yearly_subset_text  # noqa: F401  (the charts' wording)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 # --- Rendering -------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 from . import _style as st
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 TITLE = "Cash over time"
 #: Above this many alternatives the bands are shaded only (no dotted edges, no labels) and
@@ -29,7 +29,7 @@ class CashPath:
     """Cumulative net cash of one alternative: P10/P50/P90 per year 0..H, median payback.
 
     ``cash`` is ``(k, H+1)``: the futures that kept their yearly cash (every future, or the
-    first ones of a big run, see :attr:`simulator.engine.Results.yearly_futures`); the bands,
+    first ones of a big run, see :attr:`simulator.sim.engine.Results.yearly_futures`); the bands,
     ``left_out`` and ``under_water`` are over those. ``payback`` is ``(n,)``, every future.
     """
 

@@ -14,12 +14,12 @@ from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from simulator.analysis import compare
+from simulator.analysis.summary import compare
 
 from . import _style as st
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 TITLE = "Head to head"
 TOOLTIP = ("How much more one alternative is worth than the other in the same simulated future (the "
@@ -51,8 +51,8 @@ def leading(results: "Results", limit: int = GRID_MAX) -> list[str]:
 
 
 def comparison(results: "Results"):
-    """The run's :class:`simulator.analysis.Comparison`: the one in ``results.summary`` when
-    that has been computed, else from :func:`simulator.analysis.compare` directly (the same
+    """The run's :class:`simulator.analysis.summary.Comparison`: the one in ``results.summary`` when
+    that has been computed, else from :func:`simulator.analysis.summary.compare` directly (the same
     function and numbers, without the cost of the rest of the summary)."""
     cached = vars(results).get("summary")
     if cached is not None:

@@ -9,12 +9,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from simulator import formatting
+from simulator.analysis import formatting
 
 from . import _style as st
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 TITLE = "Margin impact"
 TOOLTIP = ("How each alternative would change the company's operating margin each year, in "

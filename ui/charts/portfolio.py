@@ -1,7 +1,7 @@
-"""The portfolio chart: which set of projects to fund (:mod:`simulator.portfolio`).
+"""The portfolio chart: which set of projects to fund (:mod:`simulator.analysis.portfolio`).
 
 ``draw(fig, result)`` clears ``fig`` and draws three panels from a
-:class:`simulator.portfolio.PortfolioResult`: the frontier (best expected NPV against the
+:class:`simulator.analysis.portfolio.PortfolioResult`: the frontier (best expected NPV against the
 capital it uses, one point per budget level, coloured by the set's chance of loss, the chosen
 set ringed), the funded set's NPV distribution (loss side shaded) and the IT / non-IT split of
 capital and expected NPV. Returns the finding, shown as the title. No Qt, no pyplot: the app and
@@ -22,7 +22,7 @@ from matplotlib.ticker import PercentFormatter
 from . import _style as st
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.portfolio import PortfolioResult
+    from simulator.analysis.portfolio import PortfolioResult
 
 TITLE = "Portfolio"
 TOOLTIP = ("Which projects to fund under the budget: the best set at each budget level, the funded "

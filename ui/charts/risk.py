@@ -11,7 +11,7 @@ from matplotlib.ticker import MultipleLocator, PercentFormatter
 from . import _style as st
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 TITLE = "Risk profile"
 TOOLTIP = ("For any amount along the bottom, the height of each curve is the chance that the "

@@ -5,7 +5,7 @@ The target is an alternative (its NPV) or a pair "A vs B" (the decision: NPV of 
 NPV of B, in the same future). For each uncertain input, two bars start at the average
 result over all futures: one ends at the average over the futures where the input was in its
 lowest tenth of draws, the other at the average where it was in its highest tenth
-(:func:`simulator.insights.tornado`). Inputs are sorted by swing, largest on top.
+(:func:`simulator.analysis.insights.tornado`). Inputs are sorted by swing, largest on top.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from simulator import insights
-from simulator.keys import Target
+from simulator.analysis import insights
+from simulator.model.keys import Target
 
 from . import _analytics as an
 from . import _style as st
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 KEY = "drivers_of_uncertainty"
 TITLE = "Drivers of uncertainty"

@@ -14,7 +14,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
 from . import _style as st
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 TITLE = "Value"
 TOOLTIP = ("How much each alternative could be worth today (net present value) across all "

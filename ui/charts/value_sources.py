@@ -2,10 +2,10 @@
 one alternative's costs, benefits and risks add up to its expected NPV.
 
 Left, for every alternative, the mean present value of its benefits stacked by business
-driver (:func:`simulator.insights.by_driver`; the stack's total is the PV of benefits).
+driver (:func:`simulator.analysis.insights.by_driver`; the stack's total is the PV of benefits).
 Right, a waterfall for one alternative (the target; default: the highest expected NPV) from
 the PV of its costs through each benefit and risk to its expected NPV
-(:func:`simulator.insights.waterfall`; the steps add up to the expected NPV). Money is the
+(:func:`simulator.analysis.insights.waterfall`; the steps add up to the expected NPV). Money is the
 mean present value over the simulated futures, in the scenario's currency.
 """
 
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from simulator import insights
+from simulator.analysis import insights
 
 from . import _analytics as an
 from . import _style as st
@@ -25,7 +25,7 @@ from . import _style as st
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 KEY = "value_sources"
 TITLE = "Where value comes from"

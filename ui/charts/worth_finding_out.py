@@ -1,7 +1,7 @@
 """Worth finding out: what knowing each unknown exactly before deciding would be worth.
 
 Bars are the expected value of partial perfect information (EVPPI) of each uncertain input,
-in the scenario's currency, from :func:`simulator.insights.value_of_information`; a light
+in the scenario's currency, from :func:`simulator.analysis.insights.value_of_information`; a light
 whisker shows the estimate's precision (its noise floor). The dashed ceiling is the expected
 value of perfect information (EVPI): what knowing every unknown would be worth, which is
 also the expected cost of choosing without knowing - no study can be worth more.
@@ -16,13 +16,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from simulator import insights
+from simulator.analysis import insights
 
 from . import _analytics as an
 from . import _style as st
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 KEY = "worth_finding_out"
 TITLE = "Worth finding out"
@@ -39,7 +39,7 @@ CEILING = "#A8431A"    # the EVPI line, in the loss colour: it is the cost of be
 
 #: Rows within the estimate's noise shown below the clear ones.
 NOISE_ROWS = 3
-#: Fewer futures than this give no EVPPI (mirrors simulator.insights).
+#: Fewer futures than this give no EVPPI (mirrors simulator.analysis.insights).
 MIN_FUTURES = 50
 
 

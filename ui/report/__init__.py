@@ -9,7 +9,7 @@ For the app (run these in a worker thread; they do not touch widgets)::
 
 * The format comes from the extension: ``.pdf``, ``.html``/``.htm`` or ``.xlsx``.
 * ``progress(done, total)`` is called as the work goes on; ``cancel()`` is checked between
-  steps and stops the export with :class:`simulator.errors.Cancelled`.
+  steps and stops the export with :class:`simulator.model.errors.Cancelled`.
 * A failed write raises :class:`OSError` (a :class:`WriteError`) whose ``str()`` is one line
   naming the file and the reason ("cannot write /x/case.pdf: the disk is full"). Nothing is
   ever left half-written: the file is written beside the target and renamed into place only
@@ -24,12 +24,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from simulator.errors import Cancelled
+from simulator.model.errors import Cancelled
 
 from ._files import WriteError, atomic_path, check_writable
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 __all__ = ["CHART_FORMATS", "FORMATS", "WriteError", "check_writable", "export_chart", "export_samples_csv",
            "report_format", "samples_note", "write_report"]
@@ -85,7 +85,7 @@ def write_report(results: "Results", path: str | os.PathLike, *, source_file: st
 
     ``source_file`` is the scenario file's path, named in the footer so anyone can reproduce
     the figures; ``source_text`` its text, whose comments beside the inputs are their sources
-    (:class:`simulator.scenario.ScenarioFile` carries both). ``paper`` is ``"auto"`` (A4, or Letter in US locales), ``"a4"`` or
+    (:class:`simulator.model.scenario.ScenarioFile` carries both). ``paper`` is ``"auto"`` (A4, or Letter in US locales), ``"a4"`` or
     ``"letter"`` (PDF only). Returns the number of pages (PDF) or 1.
     """
     kind = report_format(path)

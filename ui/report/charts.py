@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 #: Figure size in inches. The charts are styled for a projector (13 pt ticks at 14 x 8 in);
 #: at 9 x 4.8 in scaled to a page's text width (about 6.7 in) their text is about 9.5 pt.

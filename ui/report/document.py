@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from simulator import formatting as fmt
+from simulator.analysis import formatting as fmt
 
 from .charts import ChartImage
 from .facts import Facts
@@ -210,7 +210,7 @@ def build(facts: Facts, charts: Sequence[ChartImage], portfolio_chart: ChartImag
 
 def _portfolio_section(facts: Facts, add, chart: ChartImage | None, number: int) -> None:
     """Which projects to fund under the [portfolio] table: the set, the candidates, the frontier."""
-    from simulator.portfolio import describe
+    from simulator.analysis.portfolio import describe
 
     add(PageBreak())
     add(Heading("Which projects to fund", 1, "portfolio"))

@@ -20,8 +20,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from simulator import formatting as fmt
-from simulator.analysis import IrrSpread, roi_label
+from simulator.analysis import formatting as fmt
+from simulator.analysis.summary import IrrSpread, roi_label
 
 from .facts import SAMPLING_WORDS, Facts
 
@@ -35,7 +35,7 @@ WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 
 # Cells hold raw numbers; their formats show negatives with the minus sign of every text
-# surface (simulator.formatting.MINUS), so a figure reads the same here as in the app.
+# surface (simulator.analysis.formatting.MINUS), so a figure reads the same here as in the app.
 PERCENT = f'0.0%;"{fmt.MINUS}"0.0%'
 POINTS = f'+0.00" pp";"{fmt.MINUS}"0.00" pp";0.00" pp"'
 YEARS = "0.0"

@@ -2,8 +2,8 @@
 
 No Qt, no matplotlib, no file formats: :mod:`.document` turns these facts into the blocks the
 PDF and HTML writers lay out, and :mod:`.excel` writes the same facts as sheets. Every figure
-comes from ``results.summary`` and :mod:`simulator.insights`, formatted with
-:mod:`simulator.formatting`, so the report shows exactly what ``investsim run --json``
+comes from ``results.summary`` and :mod:`simulator.analysis.insights`, formatted with
+:mod:`simulator.analysis.formatting`, so the report shows exactly what ``investsim run --json``
 prints for the same file, iterations and seed.
 """
 
@@ -17,19 +17,19 @@ import re
 from typing import TYPE_CHECKING, Any, Sequence
 
 from simulator import __version__
-from simulator import formatting as fmt
-from simulator import insights
-from simulator.analysis import roi_label
-from simulator.describe import describe_amount, format_values, resolve_unit, sketch
-from simulator.distributions import Distribution
-from simulator.formatting import yearly_subset_text
-from simulator.keys import InputKey, Target, get_amount, input_label, locate
-from simulator.scenario import cautions, key_comments
+from simulator.analysis import formatting as fmt
+from simulator.analysis import insights
+from simulator.analysis.summary import roi_label
+from simulator.analysis.describe import describe_amount, format_values, resolve_unit, sketch
+from simulator.model.distributions import Distribution
+from simulator.analysis.formatting import yearly_subset_text
+from simulator.model.keys import InputKey, Target, get_amount, input_label, locate
+from simulator.model.scenario import cautions, key_comments
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.analysis import AlternativeSummary
-    from simulator.engine import Results
-    from simulator.scenario import Item, Scenario
+    from simulator.analysis.summary import AlternativeSummary
+    from simulator.sim.engine import Results
+    from simulator.model.scenario import Item, Scenario
 
 KIND_WORDS = {"investment": "Investment", "running_cost": "Running cost", "benefit": "Benefit", "risk": "Risk",
               "working_capital": "Working capital"}
@@ -133,9 +133,9 @@ class Facts:
     cash_note: str = ""
     #: The comment beside each input in the scenario file, by variable name (its source).
     notes: dict[str, str] = field(default_factory=dict)
-    #: Unusual but allowed inputs (simulator.scenario.cautions), one line each with its field.
+    #: Unusual but allowed inputs (simulator.model.scenario.cautions), one line each with its field.
     cautions: list[str] = field(default_factory=list)
-    #: The [portfolio] analysis (simulator.portfolio.PortfolioResult) when the scenario has the
+    #: The [portfolio] analysis (simulator.analysis.portfolio.PortfolioResult) when the scenario has the
     #: table; ``portfolio_problem`` says why no set of projects meets it, when none does.
     portfolio: Any = None
     portfolio_problem: str = ""
@@ -168,7 +168,7 @@ def _lower_first(text: str) -> str:
 
 
 def amount_unit(label: InputKey) -> str:
-    """The unit of an input for :func:`simulator.describe.format_values`: "auto" for a
+    """The unit of an input for :func:`simulator.analysis.describe.format_values`: "auto" for a
     variable, money for an item's amount (a year of a list too) and resale value, a number for
     its event frequency, percent for its growth, probability or margin."""
     if label.is_variable:
@@ -211,7 +211,7 @@ def report_date() -> str:
 
 def build(results: "Results", source_file: str | os.PathLike | None = None, source_text: str | None = None) -> Facts:
     """The report's facts. ``source_text`` is the scenario file's text: the comments beside
-    its inputs become their sources (:func:`simulator.scenario.key_comments`)."""
+    its inputs become their sources (:func:`simulator.model.scenario.key_comments`)."""
     scenario = results.scenario
     s = results.summary
     cur = scenario.currency
@@ -259,8 +259,8 @@ def build(results: "Results", source_file: str | os.PathLike | None = None, sour
 
 def _portfolio(results: "Results"):
     """The recommended set of projects, or None and the reason no set meets the table."""
-    from simulator.errors import ScenarioError
-    from simulator.portfolio import analyse
+    from simulator.model.errors import ScenarioError
+    from simulator.analysis.portfolio import analyse
 
     try:
         return analyse(results), ""
@@ -384,7 +384,7 @@ def _irr_cell(a: "AlternativeSummary") -> str:
 
 def middle_80(a: "AlternativeSummary", currency: str, scale: "fmt.Scale | None" = None) -> str:
     """"−$793k to $1.6M", or "always $0" when every future gives the same NPV (see
-    :func:`simulator.formatting.middle_80`)."""
+    :func:`simulator.analysis.formatting.middle_80`)."""
     return fmt.middle_80(a.npv.p10, a.npv.p90, currency, scale=scale)
 
 

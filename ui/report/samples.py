@@ -9,7 +9,7 @@ that are not finite are left empty. Written in chunks, so a million futures stay
 memory, with progress and cancellation between chunks.
 
 A run too big to keep every year of every future keeps the yearly cash of its first
-:attr:`~simulator.engine.Results.yearly_futures` futures only: the file still has a row and
+:attr:`~simulator.sim.engine.Results.yearly_futures` futures only: the file still has a row and
 the NPV of every future, and the yearly cash cells of the later futures are empty. The header
 stays the same either way (scripts reading the file need no second layout); :func:`note`
 says it in words, for the app to show beside the export.
@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from simulator.errors import Cancelled
+from simulator.model.errors import Cancelled
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 CHUNK = 20_000
 
@@ -57,7 +57,7 @@ def columns(results: "Results") -> list[str]:
 def note(results: "Results") -> str:
     """"" when the file has the yearly cash of every future; else one plain sentence saying
     which futures have it (the NPV is always there for every future)."""
-    from simulator.formatting import yearly_subset_text
+    from simulator.analysis.formatting import yearly_subset_text
 
     return yearly_subset_text(results, "Yearly cash is filled in for", "NPV for").strip()
 

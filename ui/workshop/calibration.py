@@ -1,7 +1,7 @@
 """Calibration trainer: rounds of questions answered with 90% ranges, for one person or a room.
 
-A thin view over :class:`simulator.calibration.Workshop` (the model: participants, the round,
-who submitted, the scores) and :class:`~simulator.calibration.CalibrationHistory` (every round,
+A thin view over :class:`simulator.workshop.calibration.Workshop` (the model: participants, the round,
+who submitted, the scores) and :class:`~simulator.workshop.calibration.CalibrationHistory` (every round,
 saved as JSON in the user's data folder). Three tabs:
 
 * **Exercise** - enter the participants, answer a round (a Low and a High field per question,
@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
     QStackedWidget, QTabWidget, QTableView, QVBoxLayout, QWidget,
 )
 
-from simulator import calibration as cal
-from simulator.calibration import (
+from simulator.workshop import calibration as cal
+from simulator.workshop.calibration import (
     CalibrationError, CalibrationHistory, EstimateError, HistoryError, Question, RoundScore,
     Workshop,
 )
-from simulator.sampling import make_rng
+from simulator.sim.sampling import make_rng
 
 from ..banner import Banner
 from ..numbers import NumberError, parse_number
@@ -126,7 +126,7 @@ def _escape(text: str) -> str:
 # --- Leaderboard table model -------------------------------------------------------------------
 
 class LeaderboardModel(QAbstractTableModel):
-    """Rows of :class:`simulator.calibration.LeaderboardRow`, read-only."""
+    """Rows of :class:`simulator.workshop.calibration.LeaderboardRow`, read-only."""
 
     COLUMNS = ("Rank", "Name", "Rounds", "Answers", "Inside", "Hit rate", "Gap to 90%", "Verdict",
                "By round (%)")

@@ -1,6 +1,6 @@
 """Gut call first: each team commits to a choice and a confidence before the results are shown.
 
-Three pieces, all thin views over :mod:`simulator.teams` (``GutCall``, ``judge_calls``):
+Three pieces, all thin views over :mod:`simulator.workshop.teams` (``GutCall``, ``judge_calls``):
 
 * :class:`RevealState` - whether the results are hidden. One per main window; whatever shows
   results (the result tabs, presentation mode) consults ``state.hidden`` and follows
@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
     QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QTableView, QVBoxLayout, QWidget,
 )
 
-from simulator import formatting as fmt
-from simulator.teams import GutCall, Reveal, judge_calls
+from simulator.analysis import formatting as fmt
+from simulator.workshop.teams import GutCall, Reveal, judge_calls
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.engine import Results
+    from simulator.sim.engine import Results
 
 _MUTED = "#5A5A5A"
 _RIGHT_INK, _RIGHT_BG = "#1E6B34", "#E6F4EA"
@@ -214,7 +214,7 @@ class GutCallModel(QAbstractTableModel):
 class GutCallPanel(QWidget):
     """Record gut calls, hide the results, reveal (see the module doc).
 
-    The calls (a list of :class:`~simulator.teams.GutCall`, one per team, in the order first
+    The calls (a list of :class:`~simulator.workshop.teams.GutCall`, one per team, in the order first
     recorded) and the latest full results are the panel's model; the form only proposes
     calls. A team that records again replaces its call. After the reveal, new results (an
     edit) update the reveal at once.
@@ -222,7 +222,7 @@ class GutCallPanel(QWidget):
 
     #: The facilitator asked for the reveal (emitted before the results are shown).
     revealRequested = Signal()
-    #: The reveal is on screen: a :class:`simulator.teams.Reveal`.
+    #: The reveal is on screen: a :class:`simulator.workshop.teams.Reveal`.
     revealed = Signal(object)
     #: A call was recorded, replaced or removed, or a new round started.
     callsChanged = Signal()

@@ -35,7 +35,7 @@ from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QKeySequence,
 from PySide6.QtWidgets import (QDockWidget, QFrame, QGridLayout, QHBoxLayout, QLabel, QMainWindow, QSizePolicy,
                                QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
-from simulator import formatting as fmt
+from simulator.analysis import formatting as fmt
 
 from ..document import Document
 from ..palette import colors_for

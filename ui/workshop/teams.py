@@ -1,6 +1,6 @@
 """Teams side by side: several teams' versions of a scenario in one window.
 
-A thin view over :func:`simulator.teams.compare_teams`. The window holds the list of team
+A thin view over :func:`simulator.workshop.teams.compare_teams`. The window holds the list of team
 files (its model); every change of that list (files added, dropped or removed, another
 baseline team) starts a new comparison in a :class:`QThreadPool` worker, which cancels and
 disconnects the one before it, so a stale comparison never reaches the screen. What it shows:
@@ -15,7 +15,7 @@ disconnects the one before it, so a stale comparison never reaches the screen. W
 
 ``open_teams(paths, parent)`` is what the main window's menu calls. The chart builders
 (:func:`draw_team_values`, :func:`draw_disagreements`) take a plain matplotlib Figure and a
-:class:`~simulator.teams.TeamComparison`; matplotlib is imported when the window is built.
+:class:`~simulator.workshop.teams.TeamComparison`; matplotlib is imported when the window is built.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from simulator.errors import ScenarioError
-from simulator.scenario import Scenario, load
-from simulator.teams import (
+from simulator.model.errors import ScenarioError
+from simulator.model.scenario import Scenario, load
+from simulator.workshop.teams import (
     TeamComparison, compare_teams, possessive, shift_words, team_name_from_path, unique_names,
 )
 

@@ -1,6 +1,6 @@
 """The what-if panel: sliders that shift the inputs that matter most, with live previews.
 
-Each slider moves one input's whole range up or down (:mod:`simulator.whatif` says exactly
+Each slider moves one input's whole range up or down (:mod:`simulator.workshop.whatif` says exactly
 how). While a slider moves, a :class:`PreviewRunner` re-simulates a *copy* of the scenario at
 preview size in a worker thread, with the scenario's own seed: every input has its own random
 stream, so the other inputs keep their draws and the results move because of the input, not
@@ -26,10 +26,10 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, QTimer, S
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
                                QSlider, QToolButton, QVBoxLayout, QWidget)
 
-from simulator import whatif as wi
-from simulator.errors import ScenarioError
-from simulator.keys import InputKey
-from simulator.scenario import Scenario
+from simulator.workshop import whatif as wi
+from simulator.model.errors import ScenarioError
+from simulator.model.keys import InputKey
+from simulator.model.scenario import Scenario
 
 from ..document import Document
 from ..worker import LatestWins, Worker
@@ -61,7 +61,7 @@ SLIDER_TIP = (
 
 def _preview(scenario: Scenario, iterations: int, worker: Worker):
     """The job (a pool thread; never touches a widget): simulate and summarise."""
-    from simulator.engine import run
+    from simulator.sim.engine import run
 
     results = run(scenario, min(iterations, scenario.iterations), None, workers=1, cancel=worker.is_cancelled)
     _ = results.summary   # here, not in the GUI thread
