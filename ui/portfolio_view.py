@@ -320,6 +320,7 @@ def install(window) -> PortfolioView:
     """Add the Portfolio tab to ``window`` (a MainWindow) while its scenario has a
     [portfolio] table, and feed it every full run."""
     view = PortfolioView(window)
+    view.hide()   # a child of the window until it is a tab: never drawn over the menu bar
 
     def sync(scenario, *_args) -> None:
         index = window.tabs.indexOf(view)

@@ -59,3 +59,19 @@ def test_budget_and_must_fund_what_ifs_reoptimise(make_window, qtbot):
     assert m.name in view.result.selected
     assert np.isclose(view.result.choice.expected_npv - before.choice.expected_npv, m.reoptimised_change)
     assert m.name in view.cost.text() and "costs" in view.cost.text()
+
+
+def test_without_a_portfolio_table_the_view_is_nowhere_on_screen(make_window, qtbot):
+    # the view is the window's child until it becomes a tab: it must not sit over the menu bar
+    window = make_window(None)
+    window.show()
+    with qtbot.waitSignal(window.fullResultsShown, timeout=60_000):
+        assert window.open_path(DEFAULT, ask=False)
+    assert window.tabs.indexOf(window.portfolio_view) < 0
+    assert not window.portfolio_view.isVisible()
+    with qtbot.waitSignal(window.portfolio_view.updated, timeout=120_000):
+        assert window.open_path(PORTFOLIO, ask=False)
+    assert window.select_tab("portfolio") and window.portfolio_view.isVisible()
+    with qtbot.waitSignal(window.fullResultsShown, timeout=60_000):
+        assert window.open_path(DEFAULT, ask=False)
+    assert not window.portfolio_view.isVisible()
