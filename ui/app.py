@@ -59,6 +59,10 @@ def can_ask() -> bool:
     return QGuiApplication.platformName() not in ("offscreen", "minimal")
 
 
+#: Tabs that exist only once a file that has them is open (``--tab`` is checked after opening).
+LATE_TABS = frozenset({"portfolio"})
+
+
 def main(args) -> int:
     """Run the desktop app (``args`` from ``investsim gui``: file, screenshot, tab, size)."""
     started = time.perf_counter()
@@ -85,7 +89,7 @@ def main(args) -> int:
     from .main_window import MainWindow
 
     window = MainWindow(persist=not screenshot, eager_charts=bool(screenshot))
-    if tab and not window.select_tab(tab):
+    if tab and not window.select_tab(tab) and tab.strip().lower() not in LATE_TABS:
         print(f"investsim: --tab must be one of {', '.join(window.tab_names())}, not {tab!r}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if screenshot:
@@ -123,6 +127,8 @@ def main(args) -> int:
                                    exc)
             return
         window.set_document(scenario, scenario_file)
+        if tab:   # a tab that comes with the file (Portfolio) exists only now
+            window.select_tab(tab)
         if window.persist:
             from .settings import add_recent
 
@@ -132,6 +138,10 @@ def main(args) -> int:
         out = Path(screenshot)
 
         def render_then_shoot() -> None:
+            view = window.tabs.currentWidget()
+            if view is window.portfolio_view and (view.result is None or view.canvas is None or view.canvas.busy):
+                QTimer.singleShot(100, window, render_then_shoot)   # its own solve and picture come after the run
+                return
             chart = window.current_chart()
             if chart is not None:
                 chart.redraw(now=True)   # render the chart itself, not just ask for it

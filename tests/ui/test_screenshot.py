@@ -36,6 +36,21 @@ def test_screenshot_writes_a_png_of_the_requested_size(tmp_path, tab):
 
 
 @pytest.mark.slow
+def test_screenshot_of_the_portfolio_tab_waits_for_its_answer(tmp_path):
+    # the Portfolio tab exists only once a file with a [portfolio] table is open, and its
+    # answer comes from a solve after the run: the picture shows the chosen set
+    out = tmp_path / "portfolio.png"
+    proc = gui(str(ROOT / "scenarios" / "portfolio-capital-budget.toml"), "--screenshot", str(out), "--tab",
+               "portfolio", "--size", "1280x720")
+    assert proc.returncode == 0, proc.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 720)
+    # an unknown tab is still refused at once, naming the tabs there are
+    bad = gui(str(DEFAULT), "--screenshot", str(tmp_path / "x.png"), "--tab", "nonsense")
+    assert bad.returncode == 2 and "--tab must be one of" in bad.stderr
+
+
+@pytest.mark.slow
 def test_screenshot_of_a_broken_file_fails_cleanly(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("format = 1\ntitle = 3\n", encoding="utf-8")
