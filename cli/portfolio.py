@@ -9,7 +9,6 @@ projects meets: the message names the constraint and the least infeasible altern
 from __future__ import annotations
 
 import json
-import math
 import sys
 import textwrap
 
@@ -26,14 +25,6 @@ def add_parser(sub) -> None:
     p.set_defaults(func=cmd_portfolio)
 
 
-def _clean(obj):
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    return obj
 
 
 def cmd_portfolio(args) -> int:
@@ -57,6 +48,8 @@ def cmd_portfolio(args) -> int:
     if args.json:
         data = {"title": scenario.title, "iterations": results.iterations, "seed": results.seed,
                 "currency": scenario.currency, **to_json(result)}
+        from .main import _clean   # one NaN/inf -> null rule for every JSON the command prints
+
         json.dump(_clean(data), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:

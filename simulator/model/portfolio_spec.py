@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import math
 from typing import Any, Callable, Mapping, Sequence
 
-from simulator.model.errors import Problem, did_you_mean
+from simulator.model.errors import Problem, did_you_mean, type_name as _kind
 
 KEYS = ("budget", "budget_by_year", "max_loss_probability", "must_fund", "exclusive", "requires")
 
@@ -41,18 +41,6 @@ class PortfolioSpec:
     requires: tuple[tuple[str, str], ...] = ()
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a table"
-    return type(value).__name__
 
 
 def _number(value: Any) -> float | None:

@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from simulator.model.distributions import Distribution, DistributionError, from_spec
-from simulator.model.errors import Caution, Problem, ScenarioError, did_you_mean
+from simulator.model.errors import Caution, Problem, ScenarioError, did_you_mean, type_name
 from simulator.model.expressions import FUNCTIONS, Formula, FormulaError, is_identifier, parse as parse_formula
 
 FORMAT_VERSION = 1
@@ -255,18 +255,7 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
+_type_name = type_name   # one wording everywhere (simulator.model.errors)
 
 
 def _percent_hint(value: float, lo: float, hi: float, meaning: str = "",
