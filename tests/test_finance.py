@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import numpy_financial as npf
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from numpy.polynomial import polynomial as poly
 
@@ -287,8 +287,19 @@ def test_irr_conventional_matches_numpy_financial(rows):
     np.testing.assert_allclose(fin.irr(-cash), ours, rtol=1e-9, atol=1e-12)
 
 
+def _is_genuine_irr(row, r) -> bool:
+    try:
+        assert_genuine_irr(row, r)
+    except AssertionError:
+        return False
+    return True
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cash=rows_of(SANE, max_cols=10, min_cols=2))
+# numpy-financial's eigenvalue roots lose precision at huge rates: it gives 89830.18 here, whose
+# NPV is far from zero; the one true IRR is 89830.000... (found by hypothesis in CI)
+@example(cash=np.array([[-1.0, 89831.0, 0.0, 0.0, 0.0, 483552.5, 0.001]]))
 def test_irr_arbitrary_flows_give_genuine_roots_or_nan(cash):
     ours = fin.irr(cash)
     assert ours.shape == (cash.shape[0],)
@@ -299,7 +310,9 @@ def test_irr_arbitrary_flows_give_genuine_roots_or_nan(cash):
             continue
         if changes == 1:                      # exactly one IRR exists: we must find it
             assert not np.isnan(r)
-            assert_same_rate(r, npf.irr(row), rtol=1e-6)
+            ref = npf.irr(row)
+            if _is_genuine_irr(row, ref):     # the oracle, where its own root holds up
+                assert_same_rate(r, ref, rtol=1e-6)
         if not np.isnan(r):
             assert_genuine_irr(row, r)
 
