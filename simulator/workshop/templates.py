@@ -68,7 +68,7 @@ from simulator.analysis.formatting import currency_prefix
 from simulator.model.scenario import (DRIVERS, KINDS, MAX_HORIZON, Alternative, Baseline, Item, Scenario, check, dumps,
                        from_data, to_data)
 from simulator.model.scenario import DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON
-from simulator.model.scenario import _type_name  # one wording for "expected a number, found text" everywhere
+from simulator.model.errors import type_name as _type_name  # one wording for "expected a number, found text" everywhere
 
 TEMPLATE_FORMAT = 1
 

@@ -11,6 +11,7 @@ from matplotlib.text import Text
 
 from chartcases import SCENARIOS
 from ui.charts import ALL_CHARTS, colors_for
+from ui.charts._style import hidden_tick_labels
 
 SIZES = [(820, 580), (930, 700)]
 #: The chart canvas of the app's window at 1400x900 and at 1280x720 (measured).
@@ -21,22 +22,12 @@ REWORKED = ["value", "risk", "cash", "head_to_head"]
 
 def drawn_texts(fig: Figure) -> list[Text]:
     """Visible, non-empty texts the last draw painted (tick labels outside the view are not drawn)."""
-    skip = set()
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            lo, hi = sorted(axis.get_view_interval())
-            tol = 1e-9 * (max(1.0, abs(lo), abs(hi)) + (hi - lo))
-            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
-                loc = tick.get_loc()
-                if loc is None or not (lo - tol <= loc <= hi + tol):
-                    skip.update({id(tick.label1), id(tick.label2)})
+    skip = hidden_tick_labels(fig)
     return [t for t in fig.findobj(Text) if id(t) not in skip and t.get_visible() and t.get_text().strip()]
 
 
-@pytest.mark.parametrize("size", SIZES + WINDOW_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("key", [c.key for c in ALL_CHARTS])
-@pytest.mark.parametrize("stem", [p.stem for p in SCENARIOS])
-def test_every_text_fits_inside_the_figure(bundled_results, stem, key, size):
+def drawn_chart(bundled_results, stem: str, key: str, size: tuple[int, int]) -> Figure:
+    """Chart ``key`` of scenario ``stem`` drawn with Agg at ``size`` pixels (any warning fails)."""
     r = bundled_results[stem]
     spec = next(c for c in ALL_CHARTS if c.key == key)
     fig = Figure(figsize=(size[0] / 100, size[1] / 100), dpi=100)
@@ -45,12 +36,25 @@ def test_every_text_fits_inside_the_figure(bundled_results, stem, key, size):
         warnings.simplefilter("error")
         spec.draw(fig, r, colors_for(r.names))
         canvas.draw()
+    return fig
+
+
+def outside_texts(fig: Figure) -> list[tuple[str, list[int]]]:
+    """Drawn texts that reach beyond the figure (half a pixel of slack), with their boxes."""
     W, H = fig.bbox.width, fig.bbox.height
     out = []
     for t in drawn_texts(fig):
         bb = t.get_window_extent()
         if bb.x0 < -0.5 or bb.y0 < -0.5 or bb.x1 > W + 0.5 or bb.y1 > H + 0.5:
             out.append((t.get_text(), [round(v) for v in bb.extents]))
+    return out
+
+
+@pytest.mark.parametrize("size", SIZES + WINDOW_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("key", [c.key for c in ALL_CHARTS])
+@pytest.mark.parametrize("stem", [p.stem for p in SCENARIOS])
+def test_every_text_fits_inside_the_figure(bundled_results, stem, key, size):
+    out = outside_texts(drawn_chart(bundled_results, stem, key, size))
     assert not out, f"{key} at {size}: texts outside the figure: {out}"
 
 
@@ -91,17 +95,8 @@ def _fits_without_overlaps(bundled_results, stem, key, size):
     """The chart at the canvas size of a 1400x900 or a 1280x720 window (two, three and ten
     alternatives): every text inside the figure, and no two texts on top of each other
     (payback labels, band labels, ranges, percentages, the gap's labels)."""
-    r = bundled_results[stem]
-    spec = next(c for c in ALL_CHARTS if c.key == key)
-    fig = Figure(figsize=(size[0] / 100, size[1] / 100), dpi=100)
-    canvas = FigureCanvasAgg(fig)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        spec.draw(fig, r, colors_for(r.names))
-        canvas.draw()
-    W, H = fig.bbox.width, fig.bbox.height
-    outside = [t.get_text() for t in drawn_texts(fig) if not (
-        t.get_window_extent().x0 >= -0.5 and t.get_window_extent().y0 >= -0.5
-        and t.get_window_extent().x1 <= W + 0.5 and t.get_window_extent().y1 <= H + 0.5)]
+    fig = drawn_chart(bundled_results, stem, key, size)
+    outside = [text for text, _box in outside_texts(fig)]
     assert not outside, f"{key} at {size}: texts outside the figure: {outside}"
-    assert not _overlaps(fig), f"{key} at {size}: overlapping texts: {_overlaps(fig)}"
+    overlaps = _overlaps(fig)
+    assert not overlaps, f"{key} at {size}: overlapping texts: {overlaps}"

@@ -523,12 +523,10 @@ def _overlap(a, b, tol: float = 2.0) -> bool:
     return (min(a.x1, b.x1) - max(a.x0, b.x0) > tol) and (min(a.y1, b.y1) - max(a.y0, b.y0) > tol)
 
 
-def _obstacles(fig: Figure, renderer, skip: set[int]) -> list:
-    """Window extents of the figure's other drawn texts: titles, axis labels, legends, tick
-    labels inside the view (the texts a label written in the plot must not cover)."""
-    from matplotlib.text import Text
-
-    hidden = set()
+def hidden_tick_labels(fig: Figure) -> set[int]:
+    """``id``s of the tick labels a draw does not paint: those of ticks outside their axis's
+    view (matplotlib keeps them as Text objects all the same)."""
+    hidden: set[int] = set()
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             lo, hi = sorted(axis.get_view_interval())
@@ -537,6 +535,15 @@ def _obstacles(fig: Figure, renderer, skip: set[int]) -> list:
                 loc = tick.get_loc()
                 if loc is None or not (lo - tol <= loc <= hi + tol):
                     hidden.update({id(tick.label1), id(tick.label2)})
+    return hidden
+
+
+def _obstacles(fig: Figure, renderer, skip: set[int]) -> list:
+    """Window extents of the figure's other drawn texts: titles, axis labels, legends, tick
+    labels inside the view (the texts a label written in the plot must not cover)."""
+    from matplotlib.text import Text
+
+    hidden = hidden_tick_labels(fig)
     out = []
     for t in fig.findobj(Text):
         if id(t) in skip or id(t) in hidden or not t.get_visible() or not t.get_text().strip():
