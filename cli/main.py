@@ -122,7 +122,6 @@ def _print_text(results, out) -> None:
 
 
 def cmd_run(args) -> int:
-    from simulator.analysis.summary import to_json
     from simulator.sim.engine import run
 
     scenario = _load(args.file)
@@ -134,7 +133,15 @@ def cmd_run(args) -> int:
         results = run(scenario, iterations, args.seed, sampling=args.sampling, progress=bar)
     except ScenarioError as exc:
         raise exc.with_file(args.file) from None
-    if args.json:
+    with fmt.use_scenario(scenario):   # figures in the file's locale, inputs by their labels
+        _print_results(results, json_out=args.json)
+    return EXIT_OK
+
+
+def _print_results(results, *, json_out: bool) -> None:
+    from simulator.analysis.summary import to_json
+
+    if json_out:
         from simulator.analysis.insights import to_json as insights_json
 
         data = to_json(results)
@@ -143,7 +150,6 @@ def cmd_run(args) -> int:
         sys.stdout.write("\n")
     else:
         _write_text(results, sys.stdout)
-    return EXIT_OK
 
 
 def _write_text(results, out) -> None:

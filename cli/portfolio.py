@@ -38,13 +38,23 @@ def cmd_portfolio(args) -> int:
     if not (10 <= iterations <= 1_000_000):
         raise ScenarioError([Problem("--iterations", f"must be between 10 and 1,000,000, not {iterations:,}")])
     from simulator.sim.engine import run
-    from simulator.analysis.portfolio import analyse, describe, to_json
+    from simulator.analysis.portfolio import analyse
 
     try:
         results = run(scenario, iterations, args.seed)
         result = analyse(results)
     except ScenarioError as exc:
         raise exc.with_file(args.file) from None
+    from simulator.analysis.formatting import use_scenario
+
+    with use_scenario(scenario):   # figures in the file's locale, inputs by their labels
+        _print(args, scenario, results, result)
+    return 0
+
+
+def _print(args, scenario, results, result) -> None:
+    from simulator.analysis.portfolio import describe, to_json
+
     if args.json:
         data = {"title": scenario.title, "iterations": results.iterations, "seed": results.seed,
                 "currency": scenario.currency, **to_json(result)}
@@ -58,4 +68,3 @@ def cmd_portfolio(args) -> int:
         for line in describe(result):
             indent = " " * (len(line) - len(line.lstrip()))
             print(textwrap.fill(line, 100, subsequent_indent=indent + "    ") if line else line)
-    return 0

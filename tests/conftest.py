@@ -63,6 +63,20 @@ def uses_qt(request) -> bool:
     return _item_uses_qt(request.node)
 
 
+@pytest.fixture(autouse=True)
+def _figures_in_en_us():
+    """Every test starts and ends with figures in en_US and no variable labels: the app sets
+    them process-wide for the scenario it shows (ui.main_window.show_figures_for)."""
+    from simulator.analysis import formatting
+    from simulator.model.keys import set_default_labels
+
+    formatting.set_default_locale(None)
+    set_default_labels({})
+    yield
+    formatting.set_default_locale(None)
+    set_default_labels({})
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _qt_application_first(request):
     """When the session has Qt tests, pytest-qt's QApplication is made before any

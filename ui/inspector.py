@@ -17,6 +17,7 @@ from simulator.analysis.describe import describe_amount
 from simulator.model.distributions import Distribution
 from simulator.model.scenario import DRIVERS, MAX_HORIZON, MAX_ITERATIONS, MIN_ITERATIONS, Scenario
 
+from simulator.model.locales import LOCALES
 from simulator.workshop import edits
 from .amount_editor import AmountEditor
 from .document import Document
@@ -199,13 +200,18 @@ class SettingsPage(Page):
                   NumberField("percent", "Yearly inflation (e.g. 2%). Amounts are in today's prices and rise with "
                               "it; the discount rate is then a nominal rate. Blank or 0: no inflation.",
                               optional=True, lo=-0.5, hi=1.0, placeholder="0% (today's prices)"))
+        self.bind("locale", "Number style",
+                  ChoiceField([("", "This computer's")] + [(code, code) for code in sorted(LOCALES)],
+                              "How figures are written for the readers: separators and where the currency "
+                              "symbol goes (de_DE: 1.234.567,89 €). This computer's: the system's for the app, "
+                              "en_US in reports and the command line."))
         self.finish()
 
     def refresh(self, scenario: Scenario) -> None:
         for name in ("tax_rate", "inflation"):
             self.fields[name].set_value(getattr(scenario, name) or None)
         for name in ("title", "description", "currency", "horizon_years", "discount_rate", "iterations", "seed",
-                     "sampling"):
+                     "sampling", "locale"):
             self.fields[name].set_value(getattr(scenario, name))
 
 
@@ -297,6 +303,11 @@ class VariablePage(Page):
         self.title.setText("Shared input")
         self.bind("name", "Name", TextField("The name formulas use: letters, digits and _, e.g. unit_price. "
                                             "Renaming updates every formula that uses it."))
+        self.bind("label", "Label", TextField(required=False, tooltip="The input in plain words, shown instead of its name on every chart, "
+                                              "in the report and the workbook, e.g. Line units a year. "
+                                              "Blank: the name, with spaces for _."))
+        self.bind("unit", "Unit", TextField(required=False, tooltip="What the value counts, e.g. units a year, $ a licence, FTE. "
+                                            "Shown beside it in the report's assumptions."))
         self.amount = AmountEditor("auto")
         self.amount.setObjectName("amountEditor")
         self.bind("amount", "Value", self.amount)
@@ -310,6 +321,9 @@ class VariablePage(Page):
     def refresh(self, scenario: Scenario) -> None:
         name = self.key[1]
         self.fields["name"].set_value(name)
+        info = dict(scenario.variable_info).get(name)
+        self.fields["label"].set_value(info.label if info else "")
+        self.fields["unit"].set_value(info.unit if info else "")
         self.amount.set_context(scenario)
         self.amount.set_amount(scenario.variable_map[name])
         uses = edits.uses_of(scenario, name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QRegularExpression, Qt, QThreadPool, QTimer, Signal
@@ -52,6 +53,16 @@ def bundled_scenarios() -> list[tuple[str, Path]]:
         out.append((str(title), path))
     return out
 
+
+
+def show_figures_for(scenario: Scenario) -> None:
+    """Every figure the app draws from now on is written in ``scenario``'s locale (this
+    computer's when the file names none) and names its inputs by their labels."""
+    from PySide6.QtCore import QLocale
+
+    from simulator.analysis import formatting
+
+    formatting.set_default_scenario(replace(scenario, locale=scenario.locale or QLocale.system().name()))
 
 class MainWindow(QMainWindow):
     """investsim's window.
@@ -342,6 +353,7 @@ class MainWindow(QMainWindow):
             self.seed.setText(str(scenario.seed))
 
     def _on_changed(self, scenario: Scenario, select) -> None:
+        show_figures_for(scenario)
         self._show_cautions(scenario)
         self._show_scenario(scenario, select)
         self._update_title()
@@ -442,6 +454,7 @@ class MainWindow(QMainWindow):
 
     def _on_results(self, results, preview: bool) -> None:
         self._results = results
+        show_figures_for(results.scenario)
         if self._banner_source == "engine":
             self.banner.dismiss()
             self._banner_source = ""

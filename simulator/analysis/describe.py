@@ -28,7 +28,7 @@ from simulator.model.distributions import (Bernoulli, Discrete, Distribution, Lo
                             Uniform)
 from simulator.model.expressions import Formula, FormulaError
 from simulator.model.scenario import YearlyAmounts
-from simulator.analysis.formatting import currency_prefix
+from simulator.analysis.formatting import currency_affixes, localize, style
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.model.scenario import Scenario
@@ -80,7 +80,7 @@ def format_values(values: Sequence[float], unit: str = "money", currency: str = 
     if unit == "percent":
         scaled = [v * 100 for v in vals]
         span = max((abs(v) for v in scaled if math.isfinite(v)), default=0.0)
-        prefix, suffix, factor = "", "%", 1.0
+        prefix, suffix, factor, after = "", "%", 1.0, ""
         integral = all(abs(v - round(v)) < 1e-6 for v in scaled if math.isfinite(v))
         digits = 0 if span >= 10 or integral else 1
     else:
@@ -89,7 +89,7 @@ def format_values(values: Sequence[float], unit: str = "money", currency: str = 
         if unit == "money" and suffix == "k" and biggest < 10_000:
             factor, suffix = 1.0, ""
         scaled = [v / factor for v in vals]
-        prefix = currency_prefix(currency) if unit == "money" else ""
+        prefix, after = currency_affixes(currency) if unit == "money" else ("", "")
         span = max((abs(v) for v in scaled if math.isfinite(v)), default=0.0)
         if all(abs(v - round(v)) < 1e-6 for v in scaled if math.isfinite(v)):
             digits = 0
@@ -97,6 +97,10 @@ def format_values(values: Sequence[float], unit: str = "money", currency: str = 
             digits = 0 if span >= 100 else 1
         else:
             digits = 0 if span >= 100 or all(float(v).is_integer() for v in finite) else (1 if span >= 10 else 2)
+
+    # the locale's words and signs: "1,2 Mio. €", "23 %"
+    shown = style().compact[("k", "M", "B").index(suffix)] if suffix in ("k", "M", "B") else \
+        (("\u00a0%" if style().percent_space else "%") if suffix == "%" else suffix)
 
     def render(d: int) -> tuple[list[str], bool]:
         """Texts at ``d`` decimals, and whether they are good enough: no non-zero value
@@ -109,7 +113,7 @@ def format_values(values: Sequence[float], unit: str = "money", currency: str = 
             text = f"{abs(v):,.{d}f}"
             zero = text.strip("0.,") == ""
             ok = ok and (v == 0 or not zero)
-            out.append(f"{'-' if v < 0 and not zero else ''}{prefix}{text}{suffix}")
+            out.append(f"{'-' if v < 0 and not zero else ''}{prefix}{localize(text)}{shown}{after}")
         tol = 0.005 * max((abs(v) for v in scaled if math.isfinite(v)), default=0.0)
         for i, (v1, t1) in enumerate(zip(scaled, out)):
             for v2, t2 in zip(scaled[i + 1:], out[i + 1:]):

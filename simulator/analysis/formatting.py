@@ -15,13 +15,22 @@ so a figure reads the same wherever it appears:
 - **Words.** One phrase per fact: :func:`payback` ("nothing to pay back", "2.8 years (median);
   71% of futures pay back within 5 years"), :func:`middle_80` ("−$559k to $1.2M"),
   :func:`possessive` ("Two more sales reps'").
+- **Locale.** Separators, the currency symbol's place and the compact words follow one
+  :class:`~simulator.model.locales.NumberStyle` ("1.234.567,89 €" in de_DE): the process-wide
+  one (:func:`set_default_locale`, which the app sets from the scenario or the system), or the
+  one of a block of work (:func:`use_locale`, which the command line and the report use for
+  the scenario's ``locale``; it holds for the thread that entered it only).
 """
 
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from simulator.model.locales import DEFAULT, LOCALES, NBSP, NumberStyle, closest
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.sim.engine import Results
@@ -34,8 +43,90 @@ _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "C
 
 
 def currency_prefix(currency: str) -> str:
+    """The symbol written before an amount in en_US style ("$", "€", "CHF ")."""
     code = (currency or "").strip()
     return _SYMBOLS.get(code.upper(), f"{code} " if code else "")
+
+
+_default_style: NumberStyle = DEFAULT
+_block_style: ContextVar[NumberStyle | None] = ContextVar("investsim_number_style", default=None)
+
+
+def style() -> NumberStyle:
+    """The number style figures are written in now (see the module's docstring)."""
+    return _block_style.get() or _default_style
+
+
+def style_for(code: str | None) -> NumberStyle:
+    """The style of a scenario's ``locale`` ("" or None: en_US); an unknown code gets its
+    language's or en_US (the reader refuses unknown codes in files)."""
+    return LOCALES.get(code or "", None) or (closest(code) if code else DEFAULT)
+
+
+def set_default_locale(code: str | None) -> NumberStyle:
+    """Make ``code`` (a scenario's locale, or a system locale name) the process-wide style."""
+    global _default_style
+    _default_style = style_for(code)
+    return _default_style
+
+
+@contextmanager
+def use_locale(code: str | None) -> Iterator[NumberStyle]:
+    """Write figures in ``code``'s style inside the block (None or "": en_US), in this thread."""
+    token = _block_style.set(style_for(code))
+    try:
+        yield _block_style.get()
+    finally:
+        _block_style.reset(token)
+
+
+def set_default_scenario(scenario) -> None:
+    """The app shows ``scenario``: its locale (or, without one, the system's, which the app
+    passes as ``scenario.locale`` beforehand) and its variables' labels hold process-wide."""
+    from simulator.model.keys import set_default_labels
+
+    set_default_locale(scenario.locale)
+    set_default_labels(scenario.labels)
+
+
+@contextmanager
+def use_scenario(scenario) -> Iterator[None]:
+    """Inside the block (this thread), figures in ``scenario``'s locale (en_US when it names
+    none) and inputs by its variables' labels: the command line and the report."""
+    from simulator.model.keys import use_labels
+
+    with use_locale(scenario.locale), use_labels(scenario.labels):
+        yield
+
+
+def localize(text: str) -> str:
+    """A number written the Python way ("1,234.5") in the current style ("1.234,5")."""
+    st = style()
+    if st.decimal == "." and st.group == ",":
+        return text
+    return text.replace(",", "\0").replace(".", st.decimal).replace("\0", st.group)
+
+
+def number(value: float, digits: int = 0) -> str:
+    """A plain number with thousands separators in the current style: 27,400 / 27.400."""
+    text = f"{abs(value):,.{digits}f}"
+    return (MINUS if value < 0 and float(text.replace(",", "")) != 0 else "") + localize(text)
+
+
+def currency_affixes(currency: str) -> tuple[str, str]:
+    """What goes before and after an amount of ``currency`` in the current style:
+    ("$", "") in en_US, ("", " €") in de_DE, ("€ ", "") in nl_NL."""
+    prefix = currency_prefix(currency)
+    st = style()
+    if st.currency_after:
+        return "", NBSP + prefix.strip() if prefix.strip() else ""
+    if st.currency_space and prefix.strip():
+        return prefix.strip() + NBSP, ""
+    return prefix, ""
+
+
+def _percent_sign() -> str:
+    return NBSP + "%" if style().percent_space else "%"
 
 
 @dataclass(frozen=True)
@@ -98,7 +189,7 @@ def money(value: float | None, currency: str = "USD", *, digits: int | None = No
         return "n/a"
     if math.isinf(value):
         return "unbounded"
-    prefix = currency_prefix(currency)
+    prefix, after = currency_affixes(currency)
     x = abs(value)
     if scale is None:   # compact: each amount in its own unit
         scale = scale_of(x)
@@ -111,9 +202,23 @@ def money(value: float | None, currency: str = "USD", *, digits: int | None = No
         d = 0 if digits is None else digits
     text = f"{scaled:,.{d}f}"
     if float(text.replace(",", "")) == 0:
-        return f"{prefix}0"
+        return f"{prefix}0{after}"
     s = MINUS if value < 0 else ("+" if sign and value > 0 else "")
-    return f"{s}{prefix}{text}{scale.suffix}"
+    unit = style().compact[("k", "M", "B").index(scale.suffix)] if scale.suffix else ""
+    return f"{s}{prefix}{localize(text)}{unit}{after}"
+
+
+def money_exact(value: float | None, currency: str = "USD", *, digits: int = 2) -> str:
+    """Money to the cent (or ``digits``), every digit shown: ``$1,234,567.89``,
+    ``1.234.567,89 €`` in de_DE; "n/a" for None or NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if math.isinf(value):
+        return "unbounded"
+    prefix, after = currency_affixes(currency)
+    text = f"{abs(value):,.{digits}f}"
+    s = MINUS if value < 0 and float(text.replace(",", "")) != 0 else ""
+    return f"{s}{prefix}{localize(text)}{after}"
 
 
 def percent(p: float | None, *, digits: int = 0) -> str:
@@ -121,10 +226,10 @@ def percent(p: float | None, *, digits: int = 0) -> str:
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return "n/a"
     if digits == 0 and 0 < p < 0.005:
-        return "<1%"
+        return "<1" + _percent_sign()
     if digits == 0 and 0.995 < p < 1:
-        return ">99%"
-    return f"{p * 100:.{digits}f}%".replace("-", MINUS)
+        return ">99" + _percent_sign()
+    return localize(f"{p * 100:.{digits}f}").replace("-", MINUS) + _percent_sign()
 
 
 def rate(x: float | None, *, digits: int = 0) -> str:
@@ -132,7 +237,7 @@ def rate(x: float | None, *, digits: int = 0) -> str:
     to "<1%" as :func:`percent` does for chances."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
-    return f"{x * 100:.{digits}f}%".replace("-", MINUS)
+    return localize(f"{x * 100:.{digits}f}").replace("-", MINUS) + _percent_sign()
 
 
 def years(value: float | None) -> str:
@@ -142,7 +247,7 @@ def years(value: float | None) -> str:
         return "n/a"
     if math.isinf(value):
         return "beyond the horizon"
-    return f"{value:.1f} year{'' if f'{value:.1f}' == '1.0' else 's'}"
+    return f"{localize(f'{value:.1f}')} year{'' if f'{value:.1f}' == '1.0' else 's'}"
 
 
 #: What a payback of zero means in every surface: no money goes out, so none has to come back.
@@ -180,8 +285,8 @@ def points(pp: float | None) -> str:
     if pp is None or (isinstance(pp, float) and math.isnan(pp)):
         return "n/a"
     if round(pp, 2) == 0:
-        return "0.00 pp"
-    return f"{pp:+.2f} pp".replace("-", MINUS)
+        return localize("0.00") + " pp"
+    return localize(f"{pp:+.2f}").replace("-", MINUS) + " pp"
 
 
 def possessive(name: str) -> str:

@@ -16,12 +16,15 @@ they are never parsed back.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 import hashlib
 import json
 
-__all__ = ["FIELDS", "FIELD_WORDS", "InputKey", "Target", "get_amount", "input_label", "item_input", "locate",
-           "replace_amount", "variable"]
+__all__ = ["FIELDS", "FIELD_WORDS", "InputKey", "Target", "current_labels", "get_amount", "input_label", "item_input",
+           "locate", "replace_amount", "set_default_labels", "use_labels", "variable"]
 
 #: The fields of an item that can be uncertain inputs; ``occurs`` is the yearly occurrence
 #: draw of a chance event and ``events`` the yearly draw of an event count (``frequency``):
@@ -99,13 +102,45 @@ def item_input(alternative: str, item: str, field: str = "amount", year: int | N
     return InputKey(alternative, item, field, year)
 
 
-def input_label(key: InputKey, *, own: str | None = None, variable_words: bool = True) -> str:
-    """An input in words, for display: ``line_units`` -> "line units"; an item's amount ->
+_default_labels: Mapping[str, str] = {}
+_block_labels: ContextVar[Mapping[str, str] | None] = ContextVar("investsim_labels", default=None)
+
+
+def current_labels() -> Mapping[str, str]:
+    """The variables' labels :func:`input_label` uses when it is given none: those of the
+    scenario of the block of work (:func:`use_labels`, this thread only), else the process-wide
+    ones (:func:`set_default_labels`, which the app sets for the scenario it shows)."""
+    block = _block_labels.get()
+    return _default_labels if block is None else block
+
+
+def set_default_labels(labels: Mapping[str, str]) -> None:
+    global _default_labels
+    _default_labels = dict(labels)
+
+
+@contextmanager
+def use_labels(labels: Mapping[str, str]) -> Iterator[None]:
+    token = _block_labels.set(dict(labels))
+    try:
+        yield
+    finally:
+        _block_labels.reset(token)
+
+
+def input_label(key: InputKey, *, own: str | None = None, variable_words: bool = True,
+                labels: Mapping[str, str] | None = None) -> str:
+    """An input in words, for display: ``line_units`` -> "line units" (or its ``label`` from
+    ``labels``, the scenario's :attr:`~simulator.model.scenario.Scenario.labels`: "Line units
+    a year"); an item's amount ->
     "ERP system / Licences"; another field -> "ERP system / Licences: growth"; a list's
     entry -> "ERP system / Licences: year 3". With ``own``
     (the alternative a sentence is about) that alternative's items drop its name.
     ``variable_words=False`` keeps a variable's name as written."""
     if key.alternative is None:
+        labels = current_labels() if labels is None else labels
+        if labels.get(key.item):
+            return labels[key.item]
         return key.item.replace("_", " ").strip() or key.item if variable_words else key.item
     if key.year is not None:
         what = f"{key.item}: year {key.year}"

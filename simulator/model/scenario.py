@@ -51,6 +51,9 @@ FORMAT_VERSION = 1
 #: change to the layout raises FORMAT_VERSION and adds its migration here.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 MAX_HORIZON = 50
+#: The longest label or unit of a variable (it has to fit a chart's row and a table's cell).
+MAX_LABEL = 80
+_VARIABLE_INFO_KEYS = ("label", "unit")
 MAX_ITERATIONS = 10_000_000
 MIN_ITERATIONS = 10
 
@@ -186,6 +189,16 @@ class Correlation:
 
 
 @dataclass(frozen=True)
+class VariableInfo:
+    """What a person reads about a shared variable besides its amount: ``label``, its name in
+    plain words ("Line units a year"; shown wherever the name would appear), and ``unit``
+    ("units a year", "$ a licence"). Both optional; empty when the file gives none."""
+
+    label: str = ""
+    unit: str = ""
+
+
+@dataclass(frozen=True)
 class Scenario:
     title: str
     horizon_years: int
@@ -206,10 +219,24 @@ class Scenario:
     inflation: float = 0.0
     #: The [portfolio] table (simulator.model.portfolio_spec.PortfolioSpec): None for a plain comparison.
     portfolio: Any = None
+    #: The label and unit of each variable that has one (``[variables]`` ``label``/``unit`` keys).
+    variable_info: tuple[tuple[str, VariableInfo], ...] = ()
+    #: The reader's locale (``locale = "de_DE"``): separators and the currency symbol's place in
+    #: every figure; "" = the app's own (the system's) or en_US for files and reports.
+    locale: str = ""
 
     @property
     def variable_map(self) -> dict[str, Amount]:
         return dict(self.variables)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The plain-words label of each variable that has one."""
+        return {name: info.label for name, info in self.variable_info if info.label}
+
+    def unit_of(self, variable: str) -> str:
+        """The unit of a variable ("" when the file gives none)."""
+        return next((info.unit for name, info in self.variable_info if name == variable), "")
 
     def alternative(self, name: str) -> Alternative:
         for alt in self.alternatives:
@@ -225,7 +252,7 @@ class Scenario:
 _TOP_KEYS = (
     "format", "title", "description", "currency", "horizon_years", "discount_rate",
     "iterations", "seed", "sampling", "baseline", "variables", "alternatives", "correlations",
-    "tax_rate", "inflation", "portfolio",
+    "tax_rate", "inflation", "portfolio", "locale",
 )
 _BASELINE_KEYS = ("revenue", "operating_margin", "revenue_growth")
 _ALT_KEYS = ("name", "category", "description", "drivers", "items", "terminal_growth")
@@ -445,7 +472,11 @@ class _Reader:
         if not isinstance(variables, Mapping):
             self.fail("variables", f"expected a table [variables], found {_type_name(variables)}")
             variables = {}
-        kw["variables"] = tuple(self.variables(variables))
+        info: list[tuple[str, VariableInfo]] = []
+        kw["variables"] = tuple(self.variables(variables, info))
+        kw["variable_info"] = tuple(info)
+        if "locale" in data:
+            kw["locale"] = self.locale(data["locale"], "locale")
         alternatives = data.get("alternatives")
         if alternatives is None:
             self.fail("alternatives", "missing: add at least one [[alternatives]] table")
@@ -494,7 +525,7 @@ class _Reader:
             return None
         return Baseline(revenue, margin, growth)
 
-    def variables(self, raw: Mapping[str, Any]) -> Iterable[tuple[str, Amount]]:
+    def variables(self, raw: Mapping[str, Any], info: list[tuple[str, VariableInfo]]) -> Iterable[tuple[str, Amount]]:
         for name, value in raw.items():
             path = _join("variables", name)
             if not is_identifier(name):
@@ -503,9 +534,66 @@ class _Reader:
             if name in FUNCTION_NAMES:
                 self.fail(path, f"'{name}' is the name of a formula function; choose another name")
                 continue
+            if isinstance(value, Mapping) and any(k in value for k in _VARIABLE_INFO_KEYS):
+                value, meta = self.variable_info(value, path)
+                if meta is not None:
+                    info.append((name, meta))
+                if value is None:
+                    continue
             amount = self.amount(value, path)
             if amount is not None:
                 yield name, amount
+
+    def variable_info(self, raw: Mapping[str, Any], path: str) -> tuple[Any, VariableInfo | None]:
+        """Split a variable's table into its amount and its :class:`VariableInfo`:
+        ``{ low = 1, high = 2, label = "…", unit = "…" }``; a fixed number or a formula with a
+        label is written ``{ value = 210, label = "…" }`` or ``{ formula = "a * b", label = "…" }``."""
+        words = {}
+        for key in ("label", "unit"):
+            if key in raw:
+                text = self.text(raw[key], _join(path, key))
+                if text is not None and ("\n" in text or len(text) > MAX_LABEL):
+                    self.fail(_join(path, key), f"keep the {key} to one line of at most {MAX_LABEL} characters")
+                    text = None
+                words[key] = (text or "").strip()
+        rest = {k: v for k, v in raw.items() if k not in ("label", "unit")}
+        if "value" in rest or "formula" in rest:
+            key = "value" if "value" in rest else "formula"
+            others = [k for k in rest if k != key]
+            if others:
+                self.fail(_join(path, others[0]), f"a variable with {key} = … takes only label and unit beside it; "
+                                                  f"remove {others[0]!r} (or write a range or a distribution instead "
+                                                  f"of {key})")
+                return None, None
+            value = rest[key]
+            if key == "value" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                self.fail(_join(path, "value"), f"expected a number, found {_type_name(value)}")
+                return None, None
+            if key == "formula" and not isinstance(value, str):
+                self.fail(_join(path, "formula"), f"expected a formula as text, found {_type_name(value)}")
+                return None, None
+            amount: Any = value
+        elif not rest:
+            self.fail(path, "a label or unit needs an amount beside it: add value = …, formula = \"…\", "
+                            "or low/high")
+            return None, None
+        else:
+            amount = rest
+        meta = VariableInfo(**words)
+        return amount, (meta if meta != VariableInfo() else None)
+
+    def locale(self, value: Any, path: str) -> str | None:
+        from simulator.model.locales import LOCALES
+
+        text = self.text(value, path)
+        if text is None:
+            return None
+        code = text.strip().replace("-", "_")
+        if code not in LOCALES:
+            near = did_you_mean(code, LOCALES)
+            self.fail(path, f"unknown locale {text!r}{near}; investsim knows " + ", ".join(sorted(LOCALES)))
+            return None
+        return code
 
     def alternative(self, raw: Any, path: str, horizon: int) -> Alternative | None:
         if not isinstance(raw, Mapping):
@@ -1228,8 +1316,22 @@ def _item_to_data(item: Item) -> dict[str, Any]:
     return out
 
 
+def _variable_to_data(amount: Amount, meta: VariableInfo | None) -> Any:
+    data = amount_to_data(amount)
+    if meta is None:
+        return data
+    if not isinstance(data, dict):
+        data = {"formula" if isinstance(amount, Formula) else "value": data}
+    if meta.label:
+        data["label"] = meta.label
+    if meta.unit:
+        data["unit"] = meta.unit
+    return data
+
+
 def to_data(scenario: Scenario) -> dict[str, Any]:
     """Plain data for a scenario, leaving out fields at their defaults."""
+    info = dict(scenario.variable_info)
     out: dict[str, Any] = {"format": FORMAT_VERSION, "title": scenario.title}
     if scenario.description:
         out["description"] = scenario.description
@@ -1249,8 +1351,10 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
         out["baseline"] = {"revenue": amount_to_data(b.revenue), "operating_margin": b.operating_margin}
         if b.revenue_growth:
             out["baseline"]["revenue_growth"] = b.revenue_growth
+    if scenario.locale:
+        out["locale"] = scenario.locale
     if scenario.variables:
-        out["variables"] = {name: amount_to_data(a) for name, a in scenario.variables}
+        out["variables"] = {name: _variable_to_data(a, info.get(name)) for name, a in scenario.variables}
     alts = []
     for alt in scenario.alternatives:
         a: dict[str, Any] = {"name": alt.name}

@@ -203,7 +203,7 @@ def do_nothing(name: str = "Do nothing") -> Alternative:
 # ---------------------------------------------------------------------------------------
 
 _SETTINGS_FIELDS = ("title", "description", "currency", "horizon_years", "discount_rate", "iterations", "seed",
-                    "sampling", "tax_rate", "inflation")
+                    "sampling", "tax_rate", "inflation", "locale")
 
 
 def set_field(scenario: Scenario, key: Key, field: str, value: Any) -> Scenario:
@@ -222,6 +222,8 @@ def set_field(scenario: Scenario, key: Key, field: str, value: Any) -> Scenario:
             return rename_variable(scenario, key[1], value)
         if field == "amount":
             return replace_amount(scenario, variable(key[1]), value)
+        if field in ("label", "unit"):
+            return set_variable_info(scenario, key[1], **{field: value})
         raise EditError(f"unknown variable field {field!r}")
     if kind == "alternative":
         i = key[1]
@@ -387,7 +389,11 @@ def duplicate(scenario: Scenario, key: Key) -> tuple[Scenario, Key]:
             out.append((n, a))
             if n == name:
                 out.append((new_name, a))
-        return replace(scenario, variables=tuple(out)), ("variable", new_name)
+        copied = replace(scenario, variables=tuple(out))
+        info = dict(scenario.variable_info).get(name)
+        if info is not None:
+            copied = _with_variable_info(copied, {new_name: info})
+        return copied, ("variable", new_name)
     raise EditError("select an alternative, an item or a variable to duplicate")
 
 
@@ -477,6 +483,33 @@ def _rename_in(amount, old: str, new: str):
     return parse_formula(text)
 
 
+def set_variable_info(scenario: Scenario, name: str, **words: str | None) -> Scenario:
+    """Scenario with the ``label`` and/or ``unit`` of variable ``name`` set (blank: none)."""
+    from simulator.model.scenario import MAX_LABEL, VariableInfo
+
+    if name not in scenario.variable_map:
+        raise EditError(f"there is no variable called {name}")
+    info = dict(scenario.variable_info).get(name, VariableInfo())
+    for field, text in words.items():
+        text = " ".join((text or "").split())
+        if len(text) > MAX_LABEL:
+            raise EditError(f"keep the {field} to at most {MAX_LABEL} characters")
+        info = replace(info, **{field: text})
+    return _with_variable_info(scenario, {name: info})
+
+
+def _with_variable_info(scenario: Scenario, changed: dict[str, Any], order: list[str] | None = None) -> Scenario:
+    """The scenario's variable_info in the order of its variables, with ``changed`` entries
+    (name -> VariableInfo or None to drop) applied; blank entries dropped."""
+    from simulator.model.scenario import VariableInfo
+
+    info = dict(scenario.variable_info)
+    info.update(changed)
+    names = order if order is not None else [n for n, _ in scenario.variables]
+    out = tuple((n, info[n]) for n in names if info.get(n) not in (None, VariableInfo()))
+    return replace(scenario, variable_info=out)
+
+
 def rename_variable(scenario: Scenario, old: str, new: str) -> Scenario:
     new = new.strip()
     if new == old:
@@ -497,7 +530,8 @@ def rename_variable(scenario: Scenario, old: str, new: str) -> Scenario:
                       for it in alt.items)
         alts.append(replace(alt, items=items))
     corrs = tuple(replace(c, between=tuple(new if b == old else b for b in c.between)) for c in scenario.correlations)
-    return replace(scenario, variables=variables, alternatives=tuple(alts), correlations=corrs)
+    info = tuple((new if n == old else n, i) for n, i in scenario.variable_info)
+    return replace(scenario, variables=variables, alternatives=tuple(alts), correlations=corrs, variable_info=info)
 
 
 def remove_variable(scenario: Scenario, name: str) -> Scenario:
@@ -505,4 +539,5 @@ def remove_variable(scenario: Scenario, name: str) -> Scenario:
     if used:
         shown = ", ".join(used[:3]) + (f" and {len(used) - 3} more" if len(used) > 3 else "")
         raise EditError(f"{name} is still used by {shown}; change those first")
-    return replace(scenario, variables=tuple((n, a) for n, a in scenario.variables if n != name))
+    return replace(scenario, variables=tuple((n, a) for n, a in scenario.variables if n != name),
+                   variable_info=tuple((n, i) for n, i in scenario.variable_info if n != name))

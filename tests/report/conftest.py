@@ -41,3 +41,17 @@ def bundled_pdf_text(bundled_reports):
     from reportcases import pdf_pages
 
     return {stem: pdf_pages(files["pdf"]) for stem, files in bundled_reports.items()}
+
+
+@pytest.fixture(autouse=True)
+def _figures_of_the_scenario(request):
+    """A test of one bundled scenario's report reads the report's figures as the report writes
+    them: in the scenario's locale (erp-vs-solar-eur is de_DE), inputs by their labels."""
+    stem = getattr(request.node, "callspec", None) and request.node.callspec.params.get("stem")
+    if not stem:
+        yield
+        return
+    from simulator.analysis.formatting import use_scenario
+
+    with use_scenario(request.getfixturevalue("bundled_results")[stem].scenario):
+        yield

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reportcases import ITERATIONS, NON_ASCII_TITLE, SCENARIOS
+from simulator.analysis import formatting as fmt
 from ui.report.facts import recommendation
 
 STEMS = [p.stem for p in SCENARIOS]
@@ -56,7 +57,7 @@ def test_summary_matches_the_engine(stem, bundled_results, bundled_reports):
         assert cell("Chance of losing money").value == pytest.approx(a.prob_loss)
         assert cell("Chance of being the best").value == pytest.approx(s.comparison.prob_best[a.name])
         assert cell("PV of costs").value == pytest.approx(a.pv_costs)
-        assert "$" in cell("Expected NPV").number_format and "#,##0" in cell("Expected NPV").number_format
+        assert fmt.currency_prefix(results.scenario.currency).strip() in cell("Expected NPV").number_format and "#,##0" in cell("Expected NPV").number_format
         assert cell("Chance of losing money").number_format.startswith("0.0%;")
         irr = cell("IRR median (over all futures)").value
         if a.irr_p50 is None:
@@ -99,7 +100,7 @@ def test_cash_flows_samples_and_assumptions_sheets(stem, bundled_results, bundle
     for j, a in enumerate(results.alternatives, 1):
         assert values[0][j] == pytest.approx(a.npv[0]) and values[-1][j] == pytest.approx(a.npv[ITERATIONS - 1])
     assert samples.freeze_panes == "B2"
-    assert "$" in samples.cell(2, 2).number_format
+    assert fmt.currency_prefix(results.scenario.currency).strip() in samples.cell(2, 2).number_format
 
     assumptions = wb["Assumptions"]
     names = {c.value for c in assumptions["B"]}

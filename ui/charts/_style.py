@@ -164,11 +164,9 @@ class MoneyFormatter(Formatter):
             return money(x, self.currency)
         if not np.isfinite(x):
             return ""
-        value = x / self._scale
-        if round(value, self._digits) == 0:
-            return plain(f"{self.prefix}0")
-        text = f"{abs(value):.{self._digits}f}{self._suffix}"
-        return plain(f"{MINUS if x < 0 else ''}{self.prefix}{text}")
+        # one writer of money (the locale's separators and symbol place), in the axis's unit
+        return plain(formatting.money(x, self.currency, digits=self._digits,
+                                      scale=formatting.Scale(self._scale, self._suffix)))
 
     def format_data_short(self, value):
         return money(value, self.currency)

@@ -87,7 +87,18 @@ def write_report(results: "Results", path: str | os.PathLike, *, source_file: st
     the figures; ``source_text`` its text, whose comments beside the inputs are their sources
     (:class:`simulator.model.scenario.ScenarioFile` carries both). ``paper`` is ``"auto"`` (A4, or Letter in US locales), ``"a4"`` or
     ``"letter"`` (PDF only). Returns the number of pages (PDF) or 1.
+
+    Figures are written in the scenario's ``locale`` and inputs by their labels.
     """
+    from simulator.analysis.formatting import use_scenario
+
+    with use_scenario(results.scenario):
+        return _write_report(results, path, source_file=source_file, source_text=source_text, progress=progress,
+                             cancel=cancel, paper=paper)
+
+
+def _write_report(results: "Results", path: str | os.PathLike, *, source_file, source_text, progress, cancel,
+                  paper: str) -> int:
     kind = report_format(path)
     from . import facts as facts_mod
 
