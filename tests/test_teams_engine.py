@@ -129,8 +129,8 @@ def test_the_verdict_under_each_teams_assumptions(comparison):
 
 def test_which_disagreement_matters_in_words(comparison):
     s = comparison.sentence
-    assert s.startswith("The disagreement that matters is volume: with Sales' figure Line comes out ahead")
-    assert "with Finance's figure ERP comes out ahead" in s
+    assert s.startswith("The disagreement that matters is volume: with Sales' figure for volume, Line comes out ahead")
+    assert "with Finance's figure for volume, ERP comes out ahead" in s
     assert s.endswith("the other differences move the result by less than $10k.")
 
 
@@ -157,7 +157,7 @@ def test_a_third_team_and_another_baseline(teams):
     assert comp.impacts[0].difference.key == ("variable", "volume")
     assert {t.team: t.standing.best for t in comp.impacts[0].trials} == {"Sales": "Line", "Finance": "ERP",
                                                                          "IT": "Line"}
-    assert "with Sales' and IT's figures Line comes out ahead" in comp.sentence
+    assert "with Sales' and IT's figures for volume, Line comes out ahead" in comp.sentence
 
 
 def test_items_and_alternatives_only_some_teams_have():

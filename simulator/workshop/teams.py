@@ -751,7 +751,10 @@ def which_matters(comp: TeamComparison) -> str:
             lo = min(t.standing.prob_best for t in trials)
             share = pct(p) if pct(p) == pct(lo) else f"{pct(lo)} to {pct(p)}"
             figure = "figure" if len(trials) == 1 else "figures"
-            clauses.append(f"with {who} {figure} {best} comes out ahead (best in {share} of futures)")
+            # "with IT's figure for line units, ..." - whose figure, for which input (a team's own
+            # verdict, beside it, may differ: it uses all of its figures).
+            clauses.append(f"with {who} {figure} for {top.difference.label}, {best} comes out ahead (best in "
+                           f"{share} of futures)")
         text = f"The disagreement that matters is {top.difference.label}: " + ", ".join(clauses)
         also = [i.difference.label for i in rest if i.changes_choice]
         if also:
