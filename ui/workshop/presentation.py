@@ -174,6 +174,13 @@ def darken(fig) -> None:
     fig.set_facecolor(BG)
     for ax in fig.axes:
         ax.set_facecolor(BG)
+        # The charts' layout re-makes a legend that runs off a narrow figure with fewer columns
+        # (ui.charts._style.FitLayout) at draw time, after this re-colouring: the legend it makes
+        # must be light too ("Worth finding out" at 1024x768 was black on near-black).
+        spec = getattr(ax, "_investsim_legend", None)
+        if spec is not None:
+            handles, labels, kwargs = spec
+            ax._investsim_legend = (handles, labels, {**kwargs, "labelcolor": FG})
 
 
 def dark_palette() -> QPalette:
@@ -485,7 +492,10 @@ class ChartView(QWidget):
         about 13 x 6.4 inches (narrower clips some labels), so the DPI grows with the canvas
         beyond that (1.3x on a 1080-line projector, 2.5x at most), and shrinks a little on a
         small window rather than squeezing the charts."""
-        return 100.0 * max(0.75, min(2.5, width / 1300.0, height / 640.0))
+        # At least 100 DPI on a canvas of 820 px or wider (the charts fit 820 x 480 px at 100 DPI,
+        # tests/charts): 13-point ticks are 18 px, readable at 720 lines.
+        floor = 1.0 if width >= 820 else 0.75
+        return 100.0 * max(floor, min(2.5, width / 1300.0, height / 640.0))
 
     def show_chart(self, spec, results, colors: dict[str, str], *, live: bool = False, tag=None) -> None:
         """Make the picture of ``spec`` for ``results``; :attr:`shown` gives its finding and
@@ -629,6 +639,15 @@ class PresentationWindow(QMainWindow):
         self.hints = QLabel("←  →  views     W  what if     B  blank     Esc  leave")
         self.hints.setObjectName("hints")
         bottom.addWidget(self.hints)
+        # Long lines wrap rather than widen the window: with the what-if dock open on a 1024-px
+        # projector the window must stay within the screen.
+        for label in (self.meta, self.status, self.hints):
+            label.setWordWrap(True)
+            label.setMinimumWidth(1)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.hints.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bottom.setStretch(0, 1)
+        bottom.setStretch(1, 1)
         outer.addLayout(bottom)
         self.setCentralWidget(body)
 
@@ -662,7 +681,8 @@ class PresentationWindow(QMainWindow):
             gut_panel.callsChanged.connect(self._refresh_reveal_view)
         from .session import install_room_keys, room_of
 
-        self.room = install_room_keys(self, room_of(parent), on_zoom=self._scale_fonts)
+        self.room = install_room_keys(self, room_of(parent), on_zoom=self._scale_fonts,
+                                      place_timer=self._timer_place)
         self._scale_fonts()
         if self.hidden:
             self._on_hidden_changed(True)
@@ -754,6 +774,14 @@ class PresentationWindow(QMainWindow):
             return
         self.dock.setVisible(visible)
         self.setFocus()
+
+    def _timer_place(self, overlay):
+        """The countdown sits left of the what-if button, on the line of the view's title."""
+        from PySide6.QtCore import QPoint
+
+        at = self.whatif_toggle.mapTo(self, QPoint(0, 0))
+        return QPoint(max(0, at.x() - overlay.width() - 16), max(0, at.y() + (self.whatif_toggle.height()
+                                                                               - overlay.height()) // 2))
 
     # -- the reveal ------------------------------------------------------------------
     @property

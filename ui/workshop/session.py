@@ -1,7 +1,7 @@
 """Running a workshop: the keys and pieces every window shares, and the session on file.
 
 * :class:`WorkshopTimer` and :class:`TimerOverlay` - a countdown ("12:34", big type, top
-  right) shown over every workshop window while it runs; red in the last minute.
+  centre) shown over every workshop window while it runs; red in the last minute.
 * :class:`Blanker` - B blanks the window to black (as in PowerPoint); B, a click or any key
   brings it back.
 * :class:`RoomKeys` (:func:`install_room_keys`) - per window: B, zoom (Ctrl+= / Ctrl+- /
@@ -135,13 +135,14 @@ def clock_text(seconds: int) -> str:
 
 
 class TimerOverlay(QLabel):
-    """The countdown over a window's top-right corner, in big type; hidden when no timer runs."""
+    """The countdown at the top centre of a window, in big type; hidden when no timer runs."""
 
-    def __init__(self, window: QWidget, timer: WorkshopTimer):
+    def __init__(self, window: QWidget, timer: WorkshopTimer, place=None):
         super().__init__(window)
         self.setObjectName("timerOverlay")
         self.window_ = window
         self.timer = timer
+        self.place = place   # overlay -> QPoint, for a window with its own free corner
         self.px = 28.0
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -170,10 +171,13 @@ class TimerOverlay(QLabel):
     def _place(self) -> None:
         self.adjustSize()
         w = self.window_
+        if self.place is not None:
+            self.move(self.place(self))
+            return
         top = 8
         if hasattr(w, "menuBar") and w.menuWidget() is not None and w.menuWidget().isVisible():
             top += w.menuWidget().height()
-        self.move(max(0, w.width() - self.width() - 16), top)
+        self.move(max(0, (w.width() - self.width()) // 2), top)   # top centre: clear of menus and buttons
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
         if obj is self.window_ and event.type() == QEvent.Type.Resize and self.isVisible():
@@ -236,7 +240,7 @@ class RoomKeys(QObject):
 
     zoomChanged = Signal(float)
 
-    def __init__(self, window: QWidget, room: "RoomActions | None" = None, *, on_zoom=None):
+    def __init__(self, window: QWidget, room: "RoomActions | None" = None, *, on_zoom=None, place_timer=None):
         super().__init__(window)
         self.window_ = window
         self.room = room
@@ -244,7 +248,7 @@ class RoomKeys(QObject):
         self._on_zoom = on_zoom
         self._base_font = QFont(window.font())
         self.blanker = Blanker(window)
-        self.overlay = TimerOverlay(window, room.timer) if room is not None else None
+        self.overlay = TimerOverlay(window, room.timer, place_timer) if room is not None else None
         self.actions: dict[str, QAction] = {}
         self._add("blank", "Blank screen", [BLANK_KEY], self.blanker.toggle,
                   "Blank the screen to black (B); B, any key or a click brings it back.")
@@ -306,9 +310,11 @@ class RoomKeys(QObject):
                 pass
 
 
-def install_room_keys(window: QWidget, room: "RoomActions | None" = None, *, on_zoom=None) -> RoomKeys:
-    """Give ``window`` the workshop keys (and the timer overlay when ``room`` is given)."""
-    return RoomKeys(window, room, on_zoom=on_zoom)
+def install_room_keys(window: QWidget, room: "RoomActions | None" = None, *, on_zoom=None,
+                      place_timer=None) -> RoomKeys:
+    """Give ``window`` the workshop keys (and the timer overlay when ``room`` is given;
+    ``place_timer(overlay) -> QPoint`` puts it somewhere else than the top centre)."""
+    return RoomKeys(window, room, on_zoom=on_zoom, place_timer=place_timer)
 
 
 def room_of(widget: QWidget | None) -> "RoomActions | None":

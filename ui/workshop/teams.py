@@ -595,29 +595,42 @@ class TeamsWindow(QMainWindow):
         row = QHBoxLayout()
         row.setSpacing(6)
         row.addWidget(QLabel("Teams:"))
-        self.chips = QHBoxLayout()
+        # The chips scroll sideways: four teams must not widen the window past a 1024-px screen.
+        chip_box = QWidget()
+        self.chips = QHBoxLayout(chip_box)
+        self.chips.setContentsMargins(0, 0, 0, 0)
         self.chips.setSpacing(6)
-        row.addLayout(self.chips)
-        row.addStretch(1)
-        row.addWidget(QLabel("Try the disagreements in:"))
+        self.chips.addStretch(1)
+        chip_scroll = QScrollArea()
+        chip_scroll.setObjectName("teamChips")
+        chip_scroll.setWidget(chip_box)
+        chip_scroll.setWidgetResizable(True)
+        chip_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        chip_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        chip_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        chip_scroll.setMinimumWidth(120)
+        chip_scroll.setFixedHeight(chip_box.sizeHint().height() + 34)
+        self.chip_scroll = chip_scroll
+        row.addWidget(chip_scroll, 1)
+        row.addWidget(QLabel("Try in:"))
         self.baseline_box = QComboBox()
         self.baseline_box.setObjectName("baseline")
         self.baseline_box.setToolTip("The team whose file each disagreement is tried in, one assumption at a time.")
         self.baseline_box.activated.connect(lambda i: self.set_baseline(self.baseline_box.itemText(i)))
         row.addWidget(self.baseline_box)
-        self.add_button = QPushButton("Add team files…")
+        self.add_button = QPushButton("Add files…")
         self.add_button.setObjectName("addTeams")
         self.add_button.setToolTip("Open one or more teams' versions of the scenario (you can also drop files here).")
         self.add_button.clicked.connect(self.add_dialog)
         row.addWidget(self.add_button)
-        self.add_open_button = QPushButton("Add the open scenario")
+        self.add_open_button = QPushButton("Add open scenario")
         self.add_open_button.setObjectName("addOpenScenario")
         self.add_open_button.setToolTip("Add the scenario open in the main window as a team, as it is now (saved "
                                         "or not).")
         self.add_open_button.clicked.connect(self.add_open_scenario)
         self.add_open_button.setVisible(getattr(parent, "doc", None) is not None)
         row.addWidget(self.add_open_button)
-        self.present_button = QPushButton("Presentation view (F5)")
+        self.present_button = QPushButton("Present (F5)")
         self.present_button.setObjectName("teamsPresent")
         self.present_button.setCheckable(True)
         self.present_button.setToolTip("Big type for the room: the disagreement that matters and each team's "
@@ -803,6 +816,7 @@ class TeamsWindow(QMainWindow):
             self.present_button.setChecked(on)   # -> here again
             return
         self.pages.setCurrentWidget(self.presentation if on else self.curtain)
+        self.headline.setVisible(not on)   # the presentation view says it in big type
         self._fill_presentation()
         self._scale_presentation()
 
@@ -907,14 +921,15 @@ class TeamsWindow(QMainWindow):
         return [n for n, _, _ in self.files]
 
     def _teams_changed(self) -> None:
-        while self.chips.count():
+        while self.chips.count() > 1:      # (the last item is the stretch)
             item = self.chips.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()
                 item.widget().deleteLater()
         for i, (name, path, _) in enumerate(self.files):
             chip = _TeamChip(name, path, i)
             chip.removeRequested.connect(self.remove_team)
-            self.chips.addWidget(chip)
+            self.chips.insertWidget(i, chip)
         names = self.team_names()
         if self.baseline not in names:
             self.baseline = names[0] if names else None
