@@ -530,6 +530,8 @@ class GutCallPanel(QWidget):
         self.calls = calls
         self.reveal_result = None
         self.reveal_frame.hide()
+        if state.get("revealed") and self.results is not None:
+            self._show_reveal()          # revealed when saved: shown beside today's results again
         self._calls_changed()
 
     # -- state -------------------------------------------------------------------------

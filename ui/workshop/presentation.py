@@ -291,6 +291,10 @@ class RangeStrip(QWidget):
         self.currency = currency
         self.update()
 
+    def text_px(self) -> int:
+        """The pixel size of the strip's title, range labels and ticks."""
+        return int(0.95 * max(self.unit, MIN_TEXT_PX / 0.95))
+
     def scale(self, unit: float) -> None:
         self.unit = unit
         u = max(unit, MIN_TEXT_PX / 0.95)
@@ -317,7 +321,7 @@ class RangeStrip(QWidget):
         bottom = self.height() - 2.2 * u
         x = lambda v: left + (v - lo) / (hi - lo) * (right - left)
         font = QFont(self.font())
-        font.setPixelSize(int(0.95 * u))
+        font.setPixelSize(self.text_px())
         p.setFont(font)
         # title and scale
         p.setPen(QColor(MUTED))
@@ -933,14 +937,15 @@ class PresentationWindow(QMainWindow):
         if room is None:    # not built yet
             return
         unit *= room.zoom                   # Ctrl+= / Ctrl+- / Ctrl+0
+        least = MIN_TEXT_PX * max(1.0, room.zoom)   # zooming in grows the smallest type too
         self._outer.setContentsMargins(int(2.4 * unit), int(1.2 * unit), int(2.4 * unit), int(0.8 * unit))
         self._outer.setSpacing(int(0.6 * unit))
-        small = max(MIN_TEXT_PX, 0.95 * unit)
-        _px_font(self.meta, max(MIN_TEXT_PX, 1.0 * unit))
+        small = max(least, 0.95 * unit)
+        _px_font(self.meta, max(least, 1.0 * unit))
         _px_font(self.status, small)
         _px_font(self.hints, small)
         _px_font(self.whatif_toggle, small)
-        _px_font(self.headline, max(28.0, 1.75 * unit), weight=QFont.Weight.DemiBold)
+        _px_font(self.headline, max(28.0 * max(1.0, room.zoom), 1.75 * unit), weight=QFont.Weight.DemiBold)
         self.hidden_page.scale(unit)
         self.reveal_view.scale(unit)
         self.room.scale(unit)

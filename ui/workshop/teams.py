@@ -168,10 +168,14 @@ def draw_team_values(fig: "Figure", comp: TeamComparison, colors: Mapping[str, s
     team_entries += [blank] * (ncols - len(team_entries))
     entries = [e for pair in zip(alt_entries, team_entries) for e in pair]   # the legend fills by column
     narrow = fig.bbox.width < 820 * fig.dpi / 100
-    ax.legend([h for h, _ in entries], [st.plain(t) for _, t in entries], loc="lower left", bbox_to_anchor=(0.0, 1.01),
-              ncols=ncols, frameon=False, fontsize=st.LEGEND_SIZE - (1 if narrow else 0),
-              handlelength=1.8 if narrow else 2.6, columnspacing=0.9 if narrow else 1.8,
-              borderaxespad=0.0, borderpad=0.2)
+    legend_kwargs = dict(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, frameon=False,
+                         fontsize=st.LEGEND_SIZE - (1 if narrow else 0), handlelength=1.8 if narrow else 2.6,
+                         columnspacing=0.9 if narrow else 1.8, borderaxespad=0.0, borderpad=0.2)
+    legend_handles, legend_labels = [h for h, _ in entries], [st.plain(t) for _, t in entries]
+    ax.legend(legend_handles, legend_labels, **legend_kwargs)
+    # The charts' layout takes columns away when the legend would run off the figure (four teams
+    # on a 1024-px screen).
+    ax._investsim_legend = (legend_handles, legend_labels, legend_kwargs)
     st.money_axis(ax.xaxis, cur)
     ticks = [t for t in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(0, peak or 1.0) if 0 <= t <= top]
     ax.yaxis.set_major_locator(FixedLocator(ticks))
