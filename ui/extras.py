@@ -363,6 +363,8 @@ def install(window) -> Workshop:
     def results_hidden(hidden: bool) -> None:
         if hasattr(whatif, "set_results_hidden"):     # the what-if panel's before/after (contract)
             whatif.set_results_hidden(hidden)
+        if hidden and not window.banner.isHidden() and window.banner.headline.text() == "Break-even":
+            window.banner.dismiss()                   # a break-even found earlier names a result
 
     window.reveal_state.changed.connect(results_hidden)
     results_hidden(window.reveal_state.hidden)

@@ -92,7 +92,9 @@ def test_while_hidden_no_surface_shows_a_result(window, qtbot):
     verdict = w.controller.latest.summary.verdict
     told = []
     w.whatif.set_results_hidden = told.append          # the what-if panel's contract (workshop-content)
+    w.banner.show_message("Break-even", ["The line wins above 24k units."], "info")   # found before the round
     record_three_calls(w)
+    assert w.banner.isHidden()
     assert w.reveal_state.hidden and told == [True]
     # The result tabs are behind the curtain; the status line names no result.
     assert not w.tabs.isVisible() and w.tabs.parentWidget().currentWidget().objectName() == "curtainNote"
