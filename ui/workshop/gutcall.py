@@ -101,7 +101,8 @@ class ResultsCurtain(QStackedWidget):
         self.state = state
         self.results_widget = results
         self.note = QLabel("The results are hidden until the reveal.\n\n"
-                           "Each team records its gut call first (Workshop › Gut call first).")
+                           "Each team records its gut call first (Workshop › Gut call first);\n"
+                           "then Workshop › Reveal (Ctrl+Shift+R).")
         self.note.setObjectName("curtainNote")
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note.setWordWrap(True)
