@@ -76,6 +76,21 @@ def run_with_progress(window, title: str, work: Callable, on_done: Callable[[str
     mine["worker"] = jobs.request(lambda worker: work(worker.progress, worker.is_cancelled))
 
 
+def refuse_while_hidden(window, what: str) -> bool:
+    """True (and the user is told why, on the banner) when the results are hidden until a
+    workshop reveal: no export, chart or break-even may show them before it."""
+    state = getattr(window, "reveal_state", None)
+    if state is None or not state.hidden:
+        return False
+    from .workshop.session import REVEAL_KEY
+
+    window.banner.show_message(f"{what}: not while the results are hidden for the gut call",
+                               [f"Nothing was written or shown. Reveal first (Workshop › Reveal, {REVEAL_KEY}), "
+                                f"then {what.lower()} again."], "info")
+    window.statusBar().showMessage(f"{what} is held back until the reveal.", 8000)
+    return True
+
+
 def _full_results(window):
     """The newest full results, or None with a message when there are none yet."""
     controller = window.controller
@@ -108,6 +123,8 @@ def _stem(window) -> str:
 
 
 def export_report(window) -> None:
+    if refuse_while_hidden(window, "Export report"):
+        return
     results = _full_results(window)
     if results is None:
         return
@@ -127,6 +144,8 @@ def export_report(window) -> None:
 
 
 def export_samples(window) -> None:
+    if refuse_while_hidden(window, "Export simulated data"):
+        return
     results = _full_results(window)
     if results is None:
         return
@@ -151,6 +170,8 @@ def export_samples(window) -> None:
 
 
 def export_chart(window) -> None:
+    if refuse_while_hidden(window, "Export chart"):
+        return
     tab = window.tabs.currentWidget()
     figure = getattr(tab, "figure", None)
     if figure is None or not figure.axes:
@@ -201,6 +222,8 @@ def run_until_precise(window, share: float | None = None, cap: int = 1_000_000) 
 
 
 def find_break_even(window) -> None:
+    if refuse_while_hidden(window, "Find the break-even"):
+        return
     results = _full_results(window)
     if results is None:
         return
@@ -237,9 +260,19 @@ def new_from_guide(window) -> None:
 
 
 def open_teams(window) -> QWidget:
+    """The Teams window (the one already open is raised); teams are added in it, from files or
+    from the scenario open in the main window."""
+    existing = window.tool_windows.get("teams") if hasattr(window, "tool_windows") else None
+    try:
+        if existing is not None and existing.isVisible():
+            existing.raise_()
+            existing.activateWindow()
+            return existing
+    except RuntimeError:   # closed and deleted
+        pass
     from .workshop.teams import open_teams as _open
 
-    return _open(None, window)
+    return _open([], window)
 
 
 def open_calibration(window) -> QWidget:
@@ -318,14 +351,50 @@ def install(window) -> Workshop:
     help_action = next((a for a in mb.actions() if a.text().replace("&", "") == "Help"), None)
     if help_action is not None:
         mb.insertMenu(help_action, workshop)
+    from .workshop.session import RoomActions, install_room_keys
+
+    room = window.room_actions = RoomActions(window)   # the session: timer, save/open, new workshop
+    room.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
     presentation, whatif, whatif_dock = _install_presentation(window, workshop)
     gut_panel, gut_dock = _install_gut_call(window, workshop)
-    workshop.addAction(window._action("&Teams side by side…", lambda: window.keep_tool("teams", open_teams(window)),
-                                      None, "Open several teams' versions of the scenario: each verdict, where they "
-                                      "differ, and the disagreement that matters."))
+    presentation.reveal_state = window.reveal_state    # presentation mode obeys the reveal
+    presentation.gut_panel = gut_panel
+
+    def results_hidden(hidden: bool) -> None:
+        if hasattr(whatif, "set_results_hidden"):     # the what-if panel's before/after (contract)
+            whatif.set_results_hidden(hidden)
+        if hidden and not window.banner.isHidden() and window.banner.headline.text() == "Break-even":
+            window.banner.dismiss()                   # a break-even found earlier names a result
+
+    window.reveal_state.changed.connect(results_hidden)
+    results_hidden(window.reveal_state.hidden)
+    keys = window.room_keys = install_room_keys(window, room)
+    keys.actions["gutCall"].setText("&Gut call first")
+    keys.actions["gutCall"].setToolTip("Hide the results while each team records its choice and how sure it "
+                                       f"is; then reveal ({keys.actions['gutCall'].shortcut().toString()}).")
+    keys.actions["reveal"].setText("&Reveal")
+    keys.actions["teams"].setText("&Teams side by side…")
+    keys.actions["teams"].setToolTip("Open several teams' versions of the scenario: each verdict, where they "
+                                     "differ, and the disagreement that matters.")
+    keys.actions["timer"].setText("Ti&mer…")
+    for name in ("gutCall", "reveal", "teams", "timer"):
+        workshop.addAction(keys.actions[name])
     workshop.addAction(window._action("&Calibration trainer…",
                                       lambda: window.keep_tool("calibration", open_calibration(window)), None,
                                       "Practise giving 90% ranges: rounds of questions, scores and a leaderboard."))
+    workshop.addSeparator()
+    for name in ("blank", "zoomIn", "zoomOut", "zoomReset"):
+        workshop.addAction(keys.actions[name])
+    workshop.addSeparator()
+    workshop.addAction(window._action("&Save session…", room.save_session, None,
+                                      "Save the gut calls, the teams' comparison and the calibration scores to a "
+                                      "file, to pick up later or keep."))
+    workshop.addAction(window._action("&Open session…", room.open_session, None,
+                                      "Put a saved session back: calls, teams, calibration scores."))
+    workshop.addAction(window._action("E&xport session…", room.export_session, None,
+                                      "A readable summary of the session (Markdown) for the participants."))
+    workshop.addAction(window._action("&New workshop…", room.new_workshop, None,
+                                      "Clear the calls, the teams' comparison and the scores of the last workshop."))
 
     help_menu = menus.get("Help")
     if help_menu is not None:
@@ -359,9 +428,7 @@ def _install_gut_call(window, menu):
         if window.controller.latest is not None and not window.controller.latest_is_preview:
             panel.set_results(window.controller.latest)
 
-    menu.addAction(window._action("&Gut call first", start, None,
-                                  "Hide the results while each team records its choice and how sure it is; "
-                                  "then reveal."))
+    window.start_gut_call = start   # Workshop › Gut call first and its key, in every window
     return panel, dock
 
 

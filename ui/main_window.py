@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self.whatif_dock = workshop.whatif_dock
         self.gut_panel = workshop.gut_panel
         self.gut_dock = workshop.gut_dock
+        self._add_clicker_keys()   # PageUp/PageDown step the result tabs, as a presenter's clicker does
         from .portfolio_view import install as install_portfolio
 
         self.portfolio_view = install_portfolio(self)   # a tab while the scenario has a [portfolio] table
@@ -501,6 +502,14 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.cancel_button.setEnabled(False)
 
+    def _add_clicker_keys(self) -> None:
+        def step(by: int) -> None:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + by) % max(1, self.tabs.count()))
+
+        self.act_next_view = self._action("Next view", lambda: step(1), "PgDown", "The next result tab (clicker).")
+        self.act_previous_view = self._action("Previous view", lambda: step(-1), "PgUp",
+                                              "The previous result tab (clicker).")
+
     def keep_tool(self, name: str, window: QWidget | None) -> QWidget | None:
         """Keep a workshop tool window (teams, calibration) while it is open."""
         if window is not None:
@@ -778,6 +787,7 @@ class MainWindow(QMainWindow):
         self.autosaver.shutdown()   # saved, discarded or unchanged: the autosaved copy goes
         if self.persist:
             self._save_state()
+        self.room_actions.shutdown()    # the workshop timer
         self.whatif.shutdown()          # workshop tools with workers of their own
         self.portfolio_view.shutdown()
         self.exports.shutdown()

@@ -751,7 +751,10 @@ def which_matters(comp: TeamComparison) -> str:
             lo = min(t.standing.prob_best for t in trials)
             share = pct(p) if pct(p) == pct(lo) else f"{pct(lo)} to {pct(p)}"
             figure = "figure" if len(trials) == 1 else "figures"
-            clauses.append(f"with {who} {figure} {best} comes out ahead (best in {share} of futures)")
+            # "with IT's figure for line units, ..." - whose figure, for which input (a team's own
+            # verdict, beside it, may differ: it uses all of its figures).
+            clauses.append(f"with {who} {figure} for {top.difference.label}, {best} comes out ahead (best in "
+                           f"{share} of futures)")
         text = f"The disagreement that matters is {top.difference.label}: " + ", ".join(clauses)
         also = [i.difference.label for i in rest if i.changes_choice]
         if also:
@@ -785,6 +788,9 @@ MAX_CONFIDENCE = 1.0
 VERY_CONFIDENT = 0.8
 #: Confidence this far above (or below) the simulation's chance counts as over- (under-) confident.
 CALIBRATION_GAP = 0.25
+#: A split of the futures inside this band (the leader best in at most 55%, the runner-up in at
+#: least 45%) is too close to call: no team is called wrong on a coin toss.
+CLOSE_CALL = (0.45, 0.55)
 
 
 @dataclass(frozen=True)
@@ -830,6 +836,24 @@ class Reveal:
     answer_chance: float          # share of futures in which it is the best
     headline: str
     outcomes: tuple[CallOutcome, ...]
+    #: The two leaders split the futures inside :data:`CLOSE_CALL`: a call on either is not wrong.
+    too_close: bool = False
+    #: The two alternatives of a close call (the leader first), else empty.
+    close_pair: tuple[str, ...] = ()
+
+
+def too_close_to_call(results: "Results") -> tuple[str, ...]:
+    """The leader and the runner-up when they split the futures inside :data:`CLOSE_CALL`
+    (e.g. 52% / 48%), else (): a call on either of them is a coin toss, not a mistake."""
+    comp = results.summary.comparison
+    if comp.runner_up is None:
+        return ()
+    lo, hi = CLOSE_CALL
+    p_best = comp.prob_best.get(comp.best, 0.0)
+    p_next = comp.prob_best.get(comp.runner_up, 0.0)
+    if p_best <= hi and p_next >= lo and lo <= p_best and p_next <= hi:
+        return (comp.best, comp.runner_up)
+    return ()
 
 
 def team_label(team: str) -> str:
@@ -850,8 +874,12 @@ def judge_calls(calls: Sequence[GutCall], results: "Results") -> Reveal:
     answer = comp.best
     p_answer = comp.prob_best[answer]
     pct = fmt.percent
+    close = too_close_to_call(results)
     if comp.runner_up is None:
         headline = f"The simulation has only one alternative to offer: {answer}."
+    elif close:
+        headline = (f"Too close to call: {close[0]} is best in {pct(comp.prob_best[close[0]])} of futures and "
+                    f"{close[1]} in {pct(comp.prob_best[close[1]])}, a coin toss. Neither call is wrong.")
     else:
         headline = (f"The simulation: {answer} comes out ahead, with the higher expected value; it is the best "
                     f"choice in {pct(p_answer)} of futures.")
@@ -866,6 +894,13 @@ def judge_calls(calls: Sequence[GutCall], results: "Results") -> Reveal:
             outcomes.append(CallOutcome(call, answer, chance, False, "not simulated", sentence, ""))
             continue
         sentence = f"{head}; the simulation gives {call.choice} the edge in {pct(chance)} of futures"
+        if close and call.choice in close:
+            sentence += " - too close to call, so not wrong."
+            note = ("A coin toss: the futures split almost evenly, so the confidence matters more than the "
+                    "choice." if call.confidence < VERY_CONFIDENT else
+                    f"{pct(call.confidence)} sure of a coin toss: the futures split almost evenly.")
+            outcomes.append(CallOutcome(call, answer, chance, True, "too close to call", sentence, note))
+            continue
         if not right:
             sentence += f", and {answer} in {pct(p_answer)}"
         sentence += "."
@@ -888,12 +923,12 @@ def judge_calls(calls: Sequence[GutCall], results: "Results") -> Reveal:
             note = "Confidence in line with the simulation." if right else \
                 "A modest confidence, fitting a close call."
         outcomes.append(CallOutcome(call, answer, chance, right, calibration, sentence, note))
-    return Reveal(answer, p_answer, headline, tuple(outcomes))
+    return Reveal(answer, p_answer, headline, tuple(outcomes), bool(close), close)
 
 
 __all__ = [
     "CallOutcome", "Difference", "GutCall", "Impact", "Reveal", "Standing", "TeamComparison", "TeamResult",
     "TeamValue", "Trial", "assumptions", "compare_teams", "differences", "judge_calls", "load_teams",
     "nice_ceiling", "possessive", "shift_words", "standing", "swap", "team_label", "team_name_from_path",
-    "unique_names", "which_matters",
+    "too_close_to_call", "unique_names", "which_matters",
 ]

@@ -50,7 +50,7 @@ def test_two_team_files_in_one_comparison_show_both_verdicts(make_window):
                                                    "has the higher expected value")
     assert window.verdict_text("Finance").startswith("Finance: ERP system. ERP system has the higher expected value")
     assert window.headline.text().startswith("The disagreement that matters is line units: with Sales' figure "
-                                             "New production line comes out ahead")
+                                             "for line units, New production line comes out ahead")
     assert not window.progress.isVisible() and not window.stop_button.isEnabled()
     assert "2 teams, 3,000 futures each (seed 42)" in window.status_label.text()
 

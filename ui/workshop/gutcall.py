@@ -46,6 +46,7 @@ _MUTED = "#5A5A5A"
 _RIGHT_INK, _RIGHT_BG = "#1E6B34", "#E6F4EA"
 _WRONG_INK, _WRONG_BG = "#B71C1C", "#FDECEA"
 _NOTE_INK = "#8A4B00"
+_CLOSE_INK, _CLOSE_BG = "#3B4A5A", "#E8EEF4"
 
 INTRO = ("Before the results are shown, each team says which alternative it would choose and how sure it "
          "is: 50% is a coin toss, 100% is certain. Then reveal the simulation beside the calls.")
@@ -100,7 +101,8 @@ class ResultsCurtain(QStackedWidget):
         self.state = state
         self.results_widget = results
         self.note = QLabel("The results are hidden until the reveal.\n\n"
-                           "Each team records its gut call first (Workshop › Gut call first).")
+                           "Each team records its gut call first (Workshop › Gut call first);\n"
+                           "then Workshop › Reveal (Ctrl+Shift+R).")
         self.note.setObjectName("curtainNote")
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note.setWordWrap(True)
@@ -124,6 +126,8 @@ def verdict_words(outcome) -> str:
     """"right", "right, but overconfident", "wrong and very sure"... for the table."""
     if outcome.calibration == "not simulated":
         return "not simulated"
+    if outcome.calibration == "too close to call":
+        return "too close to call"
     if outcome.calibration == "wrong and very sure":
         return "wrong and very sure"
     word = "right" if outcome.right else "wrong"
@@ -132,6 +136,13 @@ def verdict_words(outcome) -> str:
     if outcome.calibration == "underconfident":
         return f"{word}, underconfident"
     return word
+
+
+def outcome_mark(outcome) -> tuple[str, str]:
+    """(ink, mark) of an outcome: a green tick, a red cross, or "≈" for a coin toss."""
+    if outcome.calibration == "too close to call":
+        return _CLOSE_INK, "≈"
+    return (_RIGHT_INK, "✔") if outcome.right else (_WRONG_INK, "✘")
 
 
 # ---------------------------------------------------------------------------------------
@@ -199,8 +210,12 @@ class GutCallModel(QAbstractTableModel):
             if col == 4:
                 return verdict_words(outcome)
         if role == Qt.ItemDataRole.BackgroundRole and outcome is not None and col == 4:
+            if outcome.calibration == "too close to call":
+                return QColor(_CLOSE_BG)
             return QColor(_RIGHT_BG if outcome.right else _WRONG_BG)
         if role == Qt.ItemDataRole.ForegroundRole and outcome is not None and col == 4:
+            if outcome.calibration == "too close to call":
+                return QColor(_CLOSE_INK)
             return QColor(_RIGHT_INK if outcome.right else _WRONG_INK)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -470,8 +485,7 @@ class GutCallPanel(QWidget):
         self.reveal_headline.setText(reveal.headline)
         parts = []
         for o in reveal.outcomes:
-            ink = _RIGHT_INK if o.right else _WRONG_INK
-            mark = "✔" if o.right else "✘"
+            ink, mark = outcome_mark(o)
             html = f"<p style='margin:0 0 6px 0'><span style='color:{ink}; font-weight:bold'>{mark}</span> " \
                    f"{_esc(o.sentence)}"
             if o.note and not (o.right and o.calibration == "well judged"):
@@ -488,6 +502,38 @@ class GutCallPanel(QWidget):
         if self.reveal_result is None:
             return []
         return [o.sentence for o in self.reveal_result.outcomes]
+
+    # -- a workshop session ------------------------------------------------------------
+    def session_state(self) -> dict:
+        """The calls (and, once revealed, the simulated answer and each team's sentence) as
+        plain JSON-able data, for Workshop › Save session."""
+        state: dict = {"calls": [{"team": c.team, "choice": c.choice, "confidence": c.confidence}
+                                 for c in self.calls],
+                       "revealed": self.reveal_result is not None}
+        if self.reveal_result is not None:
+            r = self.reveal_result
+            state["reveal"] = {"answer": r.answer, "answer_chance": r.answer_chance, "headline": r.headline,
+                               "too_close": r.too_close,
+                               "outcomes": [{"team": o.call.team, "verdict": verdict_words(o),
+                                             "chance": None if math.isnan(o.chance) else o.chance,
+                                             "sentence": o.sentence, "note": o.note} for o in r.outcomes]}
+        return state
+
+    def restore_session_state(self, state: dict) -> None:
+        """Put back the calls of :meth:`session_state` (the reveal is made again from the
+        results on screen when the facilitator reveals)."""
+        calls = []
+        for c in state.get("calls", []):
+            try:
+                calls.append(GutCall(str(c["team"]), str(c["choice"]), float(c["confidence"])))
+            except (KeyError, TypeError, ValueError):
+                continue
+        self.calls = calls
+        self.reveal_result = None
+        self.reveal_frame.hide()
+        if state.get("revealed") and self.results is not None:
+            self._show_reveal()          # revealed when saved: shown beside today's results again
+        self._calls_changed()
 
     # -- state -------------------------------------------------------------------------
     def _state_changed(self, hidden: bool) -> None:

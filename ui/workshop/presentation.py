@@ -53,6 +53,10 @@ TEXT_CONTRAST = 4.5
 GRAPHIC_CONTRAST = 2.2
 
 OVERVIEW = "overview"
+REVEAL = "reveal"
+HIDDEN_HEADLINE = "The results are hidden until the reveal."
+#: The least pixel size of any text in presentation mode (read from the back of a room at 720 lines).
+MIN_TEXT_PX = 18
 
 
 def _rgb(hex_color: str) -> tuple[float, float, float]:
@@ -170,6 +174,13 @@ def darken(fig) -> None:
     fig.set_facecolor(BG)
     for ax in fig.axes:
         ax.set_facecolor(BG)
+        # The charts' layout re-makes a legend that runs off a narrow figure with fewer columns
+        # (ui.charts._style.FitLayout) at draw time, after this re-colouring: the legend it makes
+        # must be light too ("Worth finding out" at 1024x768 was black on near-black).
+        spec = getattr(ax, "_investsim_legend", None)
+        if spec is not None:
+            handles, labels, kwargs = spec
+            ax._investsim_legend = (handles, labels, {**kwargs, "labelcolor": FG})
 
 
 def dark_palette() -> QPalette:
@@ -244,10 +255,10 @@ class _Tile(QFrame):
     def scale(self, unit: float) -> None:
         _px_font(self.name, 1.6 * unit, bold=True)
         _px_font(self.npv, 3.6 * unit, weight=QFont.Weight.Bold)
-        _px_font(self.caption, 1.05 * unit)
-        _px_font(self.loss, 1.5 * unit, bold=True)
-        _px_font(self.range, 1.15 * unit)
-        _px_font(self.best, 1.15 * unit)
+        _px_font(self.caption, max(MIN_TEXT_PX, 1.05 * unit))
+        _px_font(self.loss, max(MIN_TEXT_PX + 2, 1.5 * unit), bold=True)
+        _px_font(self.range, max(MIN_TEXT_PX, 1.15 * unit))
+        _px_font(self.best, max(MIN_TEXT_PX, 1.15 * unit))
 
 
 def nice_ticks(lo: float, hi: float, most: int = 7) -> list[float]:
@@ -280,9 +291,14 @@ class RangeStrip(QWidget):
         self.currency = currency
         self.update()
 
+    def text_px(self) -> int:
+        """The pixel size of the strip's title, range labels and ticks."""
+        return int(0.95 * max(self.unit, MIN_TEXT_PX / 0.95))
+
     def scale(self, unit: float) -> None:
         self.unit = unit
-        self.setMinimumHeight(int(unit * (4 + 2.2 * max(1, len(self.rows)))))
+        u = max(unit, MIN_TEXT_PX / 0.95)
+        self.setMinimumHeight(int(u * (4 + 2.2 * max(1, len(self.rows)))))
         self.update()
 
     def paintEvent(self, _event) -> None:
@@ -291,7 +307,7 @@ class RangeStrip(QWidget):
 
         if not self.rows:
             return
-        u = self.unit
+        u = max(self.unit, MIN_TEXT_PX / 0.95)   # labels and ticks at least MIN_TEXT_PX
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         lo = min(min(r[2] for r in self.rows), 0.0)
@@ -305,7 +321,7 @@ class RangeStrip(QWidget):
         bottom = self.height() - 2.2 * u
         x = lambda v: left + (v - lo) / (hi - lo) * (right - left)
         font = QFont(self.font())
-        font.setPixelSize(int(0.95 * u))
+        font.setPixelSize(self.text_px())
         p.setFont(font)
         # title and scale
         p.setPen(QColor(MUTED))
@@ -480,7 +496,10 @@ class ChartView(QWidget):
         about 13 x 6.4 inches (narrower clips some labels), so the DPI grows with the canvas
         beyond that (1.3x on a 1080-line projector, 2.5x at most), and shrinks a little on a
         small window rather than squeezing the charts."""
-        return 100.0 * max(0.75, min(2.5, width / 1300.0, height / 640.0))
+        # At least 100 DPI on a canvas of 820 px or wider (the charts fit 820 x 480 px at 100 DPI,
+        # tests/charts): 13-point ticks are 18 px, readable at 720 lines.
+        floor = 1.0 if width >= 820 else 0.75
+        return 100.0 * max(floor, min(2.5, width / 1300.0, height / 640.0))
 
     def show_chart(self, spec, results, colors: dict[str, str], *, live: bool = False, tag=None) -> None:
         """Make the picture of ``spec`` for ``results``; :attr:`shown` gives its finding and
@@ -545,9 +564,11 @@ class PresentationWindow(QMainWindow):
     updated = Signal(str)
 
     def __init__(self, doc: Document, controller, *, results=None, show_whatif: bool = False,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, reveal_state=None, gut_panel=None):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("presentationWindow")
+        self.reveal_state = reveal_state   # results hidden until the reveal (ui.workshop.gutcall.RevealState)
+        self.gut_panel = gut_panel         # the gut calls, for the big-type reveal view
         self.setWindowTitle(f"{doc.scenario.title} — presentation")
         self.doc = doc
         self.controller = controller
@@ -571,6 +592,8 @@ class PresentationWindow(QMainWindow):
 
         self.specs = {spec.key: spec for spec in ALL_CHARTS}
         self.views: list[tuple[str, str]] = [(OVERVIEW, "The verdict")] + [(s.key, s.title) for s in ALL_CHARTS]
+        if gut_panel is not None:
+            self.views.insert(1, (REVEAL, "The gut calls"))
         self.index = 0
         self.results = None
         self.preview = False
@@ -606,14 +629,29 @@ class PresentationWindow(QMainWindow):
         self.chart_view.shown.connect(self._chart_shown)
         self.stack.addWidget(self.verdict_view)
         self.stack.addWidget(self.chart_view)
+        from .session import HiddenPage, RevealView
+
+        self.hidden_page = HiddenPage()
+        self.reveal_view = RevealView()
+        self.stack.addWidget(self.hidden_page)
+        self.stack.addWidget(self.reveal_view)
         outer.addWidget(self.stack, 1)
         bottom = QHBoxLayout()
         self.status = QLabel()
         self.status.setObjectName("status")
         bottom.addWidget(self.status, 1)
-        self.hints = QLabel("←  →  views     W  what if     Ctrl+Z  undo     Esc  leave")
+        self.hints = QLabel("←  →  views     W  what if     B  blank     Esc  leave")
         self.hints.setObjectName("hints")
         bottom.addWidget(self.hints)
+        # Long lines wrap rather than widen the window: with the what-if dock open on a 1024-px
+        # projector the window must stay within the screen.
+        for label in (self.meta, self.status, self.hints):
+            label.setWordWrap(True)
+            label.setMinimumWidth(1)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.hints.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bottom.setStretch(0, 1)
+        bottom.setStretch(1, 1)
         outer.addLayout(bottom)
         self.setCentralWidget(body)
 
@@ -640,7 +678,18 @@ class PresentationWindow(QMainWindow):
         controller.started.connect(self._on_started)
         controller.failed.connect(self._on_failed)
         doc.changed.connect(self._on_doc_changed)
+        if reveal_state is not None:
+            reveal_state.changed.connect(self._on_hidden_changed)
+        if gut_panel is not None:
+            gut_panel.revealed.connect(self._on_revealed)
+            gut_panel.callsChanged.connect(self._refresh_reveal_view)
+        from .session import install_room_keys, room_of
+
+        self.room = install_room_keys(self, room_of(parent), on_zoom=self._scale_fonts,
+                                      place_timer=self._timer_place)
         self._scale_fonts()
+        if self.hidden:
+            self._on_hidden_changed(True)
 
         first = results
         if first is None and getattr(controller, "latest", None) is not None:
@@ -730,6 +779,45 @@ class PresentationWindow(QMainWindow):
         self.dock.setVisible(visible)
         self.setFocus()
 
+    def _timer_place(self, overlay):
+        """The countdown sits left of the what-if button, on the line of the view's title."""
+        from PySide6.QtCore import QPoint
+
+        at = self.whatif_toggle.mapTo(self, QPoint(0, 0))
+        return QPoint(max(0, at.x() - overlay.width() - 16), max(0, at.y() + (self.whatif_toggle.height()
+                                                                               - overlay.height()) // 2))
+
+    # -- the reveal ------------------------------------------------------------------
+    @property
+    def hidden(self) -> bool:
+        """Results are hidden until the reveal: no verdict, chart or finding is shown."""
+        return bool(self.reveal_state is not None and self.reveal_state.hidden)
+
+    def _on_hidden_changed(self, hidden: bool) -> None:
+        if hasattr(self.whatif, "set_results_hidden"):   # the what-if panel's before/after (contract)
+            self.whatif.set_results_hidden(hidden)
+        if hidden:
+            self._drawn = None
+            self.stack.setCurrentWidget(self.hidden_page)
+            self.headline_text = HIDDEN_HEADLINE
+            self.headline.setText(HIDDEN_HEADLINE)
+            self.viewChanged.emit(self.view_key, self.headline_text)
+        else:
+            self._show_view()
+
+    def _on_revealed(self, _reveal) -> None:
+        self._refresh_reveal_view()
+        if not self.hidden:
+            self.go_to(REVEAL)
+
+    def _refresh_reveal_view(self) -> None:
+        panel = self.gut_panel
+        if panel is None:
+            return
+        self.reveal_view.set_reveal(getattr(panel, "reveal_result", None), len(panel.calls))
+        if self.view_key == REVEAL and not self.hidden:
+            self._set_headline(self.reveal_view.headline_text)
+
     # -- results ---------------------------------------------------------------------
     @Slot(object, bool)
     def _on_results(self, results, preview: bool) -> None:
@@ -777,6 +865,17 @@ class PresentationWindow(QMainWindow):
     def _show_view(self) -> None:
         key, title = self.views[self.index]
         self.meta.setText(f"{self.doc.scenario.title}   ·   {self.index + 1} / {len(self.views)}   {title}")
+        if self.hidden:
+            self.stack.setCurrentWidget(self.hidden_page)
+            self.viewChanged.emit(key, self.headline_text)
+            return
+        if key == REVEAL:
+            self._drawn = None
+            self.stack.setCurrentWidget(self.reveal_view)
+            self._refresh_reveal_view()
+            self._set_headline(self.reveal_view.headline_text)
+            self.viewChanged.emit(key, self.headline_text)
+            return
         # A chart replaces the view on screen when its picture is ready (_chart_shown), except
         # the first time: a canvas never shown does not know its size yet and waits to be shown.
         at_once = key == OVERVIEW or self.results is None or not self.chart_view.canvas.shown_once
@@ -790,9 +889,11 @@ class PresentationWindow(QMainWindow):
 
     def _draw(self) -> None:
         results = self.results
-        if results is None:
+        if results is None or self.hidden:
             return
         key = self.view_key
+        if key == REVEAL:
+            return
         if self._drawn == (key, id(results)):
             return
         colors = colors_for(results.names)
@@ -804,7 +905,7 @@ class PresentationWindow(QMainWindow):
 
     def _chart_shown(self, finding: str, tag) -> None:
         """A chart's picture is on screen: show it with its finding, if it is still the view."""
-        if tag is None or tag[0] != self.view_key:
+        if tag is None or tag[0] != self.view_key or self.hidden:
             return
         changed = self.stack.currentWidget() is not self.chart_view
         self.stack.setCurrentWidget(self.chart_view)
@@ -832,17 +933,26 @@ class PresentationWindow(QMainWindow):
     def _scale_fonts(self) -> None:
         h = max(self.height(), 400)
         unit = max(12.0, h / 54.0)          # 20 px on a 1080-line projector
+        room = getattr(self, "room", None)
+        if room is None:    # not built yet
+            return
+        unit *= room.zoom                   # Ctrl+= / Ctrl+- / Ctrl+0
+        least = MIN_TEXT_PX * max(1.0, room.zoom)   # zooming in grows the smallest type too
         self._outer.setContentsMargins(int(2.4 * unit), int(1.2 * unit), int(2.4 * unit), int(0.8 * unit))
         self._outer.setSpacing(int(0.6 * unit))
-        _px_font(self.meta, 1.0 * unit)
-        _px_font(self.status, 0.95 * unit)
-        _px_font(self.hints, 0.95 * unit)
-        _px_font(self.whatif_toggle, 0.95 * unit)
-        _px_font(self.headline, 1.75 * unit, weight=QFont.Weight.DemiBold)
+        small = max(least, 0.95 * unit)
+        _px_font(self.meta, max(least, 1.0 * unit))
+        _px_font(self.status, small)
+        _px_font(self.hints, small)
+        _px_font(self.whatif_toggle, small)
+        _px_font(self.headline, max(28.0 * max(1.0, room.zoom), 1.75 * unit), weight=QFont.Weight.DemiBold)
+        self.hidden_page.scale(unit)
+        self.reveal_view.scale(unit)
+        self.room.scale(unit)
         self._headline_floor = 2 * self.headline.fontMetrics().lineSpacing()   # two lines at least
         self.headline.setMinimumHeight(self._headline_floor)
         self.verdict_view.scale(unit)
-        px = int(round(0.9 * unit))
+        px = int(round(max(MIN_TEXT_PX, 0.9 * unit)))
         self.whatif.setStyleSheet(f"QLabel, QComboBox, QPushButton {{ font-size: {px}px; }}"
                                   f" QLabel#whatIfTitle {{ font-size: {int(1.3 * px)}px; font-weight: bold; }}")
         self.dock.setMinimumWidth(int(18 * unit))
@@ -858,11 +968,17 @@ class PresentationWindow(QMainWindow):
         for signal, slot in ((self.controller.resultsReady, self._on_results),
                              (self.controller.started, self._on_started),
                              (self.controller.failed, self._on_failed),
-                             (self.doc.changed, self._on_doc_changed)):
+                             (self.doc.changed, self._on_doc_changed),
+                             *(((self.reveal_state.changed, self._on_hidden_changed),)
+                               if self.reveal_state is not None else ()),
+                             *(((self.gut_panel.revealed, self._on_revealed),
+                                (self.gut_panel.callsChanged, self._refresh_reveal_view))
+                               if self.gut_panel is not None else ())):
             try:
                 signal.disconnect(slot)
             except (RuntimeError, TypeError):
                 pass
+        self.room.shutdown()
         super().closeEvent(event)
         self.closed.emit()
 
@@ -878,7 +994,7 @@ def _screen_for(host: QWidget | None):
 
 
 def enter_presentation(source, controller=None, *, fullscreen: bool = True, show_whatif: bool = False,
-                       parent: QWidget | None = None) -> PresentationWindow:
+                       parent: QWidget | None = None, reveal_state=None, gut_panel=None) -> PresentationWindow:
     """Open presentation mode and return its window.
 
     ``source`` is the main window (anything with ``doc`` and ``controller``; it also becomes
@@ -893,9 +1009,12 @@ def enter_presentation(source, controller=None, *, fullscreen: bool = True, show
         doc = source.doc
         controller = controller or source.controller
         host = parent or source
+        reveal_state = reveal_state or getattr(source, "reveal_state", None)
+        gut_panel = gut_panel or getattr(source, "gut_panel", None)
     if controller is None:
         raise ValueError("presentation mode needs the SimulationController that simulates the document")
-    window = PresentationWindow(doc, controller, show_whatif=show_whatif, parent=host)
+    window = PresentationWindow(doc, controller, show_whatif=show_whatif, parent=host, reveal_state=reveal_state,
+                                gut_panel=gut_panel)
     if fullscreen:
         screen = _screen_for(host)
         if screen is not None:
@@ -924,6 +1043,8 @@ class PresentationMode(QObject):
         self.controller = controller
         self.host = host
         self.window: PresentationWindow | None = None
+        self.reveal_state = None   # set by the main window: presentation obeys the reveal
+        self.gut_panel = None      # set by the main window: the big-type reveal view
         self.action = QAction("&Present", self)
         self.action.setObjectName("presentAction")
         self.action.setCheckable(True)
@@ -955,7 +1076,8 @@ class PresentationMode(QObject):
             self.window.raise_()
             self.window.activateWindow()
             return self.window
-        window = enter_presentation(self.doc, self.controller, fullscreen=fullscreen, parent=self.host)
+        window = enter_presentation(self.doc, self.controller, fullscreen=fullscreen, parent=self.host,
+                                    reveal_state=self.reveal_state, gut_panel=self.gut_panel)
         window.closed.connect(self._closed)
         self.window = window
         self.action.setChecked(True)

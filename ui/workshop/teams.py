@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
+    QAbstractItemView, QApplication, QComboBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
     QProgressBar, QPushButton, QScrollArea, QSplitter, QTableView, QTabWidget, QToolButton,
     QVBoxLayout, QWidget,
 )
@@ -167,9 +167,15 @@ def draw_team_values(fig: "Figure", comp: TeamComparison, colors: Mapping[str, s
     alt_entries += [blank] * (ncols - len(alt_entries))
     team_entries += [blank] * (ncols - len(team_entries))
     entries = [e for pair in zip(alt_entries, team_entries) for e in pair]   # the legend fills by column
-    ax.legend([h for h, _ in entries], [st.plain(t) for _, t in entries], loc="lower left", bbox_to_anchor=(0.0, 1.01),
-              ncols=ncols, frameon=False, fontsize=st.LEGEND_SIZE, handlelength=2.6, columnspacing=1.8,
-              borderaxespad=0.0, borderpad=0.2)
+    narrow = fig.bbox.width < 820 * fig.dpi / 100
+    legend_kwargs = dict(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, frameon=False,
+                         fontsize=st.LEGEND_SIZE - (1 if narrow else 0), handlelength=1.8 if narrow else 2.6,
+                         columnspacing=0.9 if narrow else 1.8, borderaxespad=0.0, borderpad=0.2)
+    legend_handles, legend_labels = [h for h, _ in entries], [st.plain(t) for _, t in entries]
+    ax.legend(legend_handles, legend_labels, **legend_kwargs)
+    # The charts' layout takes columns away when the legend would run off the figure (four teams
+    # on a 1024-px screen).
+    ax._investsim_legend = (legend_handles, legend_labels, legend_kwargs)
     st.money_axis(ax.xaxis, cur)
     ticks = [t for t in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(0, peak or 1.0) if 0 <= t <= top]
     ax.yaxis.set_major_locator(FixedLocator(ticks))
@@ -206,7 +212,12 @@ def draw_disagreements(fig: "Figure", comp: TeamComparison, colors: Mapping[str,
     ax = st.begin(fig)
     cur = comp.currency
     text = disagreement_finding(comp)
-    tried = [i for i in comp.impacts if i.tried][:MAX_CHART_ROWS]
+    tried = [i for i in comp.impacts if i.tried]
+    # As many rows as the height holds with readable labels (two lines of 12 pt each); the
+    # table below lists the rest.
+    fits = max(3, int(0.5 * fig.bbox.height / (2.3 * (st.NOTE_SIZE + 1) * fig.dpi / 72)))
+    left_out = max(0, len(tried) - min(fits, MAX_CHART_ROWS))
+    tried = tried[:min(fits, MAX_CHART_ROWS)]
     if not tried:
         st.note(fig, "The teams' files make the same assumptions." if not comp.differences else
                 "The differences (an alternative only some teams consider, the currency) cannot be tried on "
@@ -222,17 +233,28 @@ def draw_disagreements(fig: "Figure", comp: TeamComparison, colors: Mapping[str,
     lo, hi = lo - 0.12 * span, hi + 0.12 * span
     n = len(tried)
     ax.set_xlim(lo, hi)
-    ax.set_ylim(n - 0.4, -0.9)
+    # Head-room above the first row for the "ahead" labels: one more row per extra line they wrap to.
+    half = 0.45 * 0.6 * fig.bbox.width
+    ahead_lines = 1 if b is None else max(
+        st.wrap_to(st.plain(f"{a} ahead →"), half, st.NOTE_SIZE + 1, fig.dpi, bold=True).count("\n"),
+        st.wrap_to(st.plain(f"← {b} ahead"), half, st.NOTE_SIZE + 1, fig.dpi, bold=True).count("\n")) + 1
+    ax.set_ylim(n - 0.4, -0.9 - 1.0 * (ahead_lines - 1))
+    labels = {id(imp): st.wrap_name(imp.difference.label, 34) for imp in tried}
+    row_font = float(st.NOTE_SIZE)
     if b is not None:
         # Tint each side of zero in the colour of the alternative that is ahead there.
         from matplotlib.colors import to_rgba
 
         ax.axvspan(0, 1e30, color=to_rgba(cols.get(a, "#888888"), 0.07), lw=0, zorder=0)
         ax.axvspan(-1e30, 0, color=to_rgba(cols.get(b, "#888888"), 0.07), lw=0, zorder=0)
-        ax.text(0.99, 0.985, st.plain(f"{a} ahead →"), transform=ax.transAxes, ha="right", va="top",
-                fontsize=st.NOTE_SIZE + 1, fontweight="bold", color=st.readable(cols.get(a, "#444444")))
-        ax.text(0.01, 0.985, st.plain(f"← {b} ahead"), transform=ax.transAxes, ha="left", va="top",
-                fontsize=st.NOTE_SIZE + 1, fontweight="bold", color=st.readable(cols.get(b, "#444444")))
+        # Each side's label gets under half of the plot's width (about 60% of the figure's):
+        # wrapped, so the two never meet on a narrow projector canvas.
+        ax.text(0.99, 0.985, st.wrap_to(st.plain(f"{a} ahead →"), half, st.NOTE_SIZE + 1, fig.dpi, bold=True),
+                transform=ax.transAxes, ha="right", va="top", fontsize=st.NOTE_SIZE + 1, fontweight="bold",
+                color=st.readable(cols.get(a, "#444444")), multialignment="right")
+        ax.text(0.01, 0.985, st.wrap_to(st.plain(f"← {b} ahead"), half, st.NOTE_SIZE + 1, fig.dpi, bold=True),
+                transform=ax.transAxes, ha="left", va="top", fontsize=st.NOTE_SIZE + 1, fontweight="bold",
+                color=st.readable(cols.get(b, "#444444")))
     ax.axvline(0.0, color=st.INK, lw=1.3, zorder=1.5)
     ax.axvline(base_gap, color=_MUTED, lw=1.0, ls=(0, (4, 3)), zorder=1.4)
     team_index = {name: i for i, name in enumerate(comp.names)}
@@ -256,14 +278,20 @@ def draw_disagreements(fig: "Figure", comp: TeamComparison, colors: Mapping[str,
                 dodge = (j - (len(group) - 1) / 2) * 0.3
                 ax.plot([t.standing.gap], [row + dodge], marker=marker, ms=12, mfc=cols.get(ahead, "#444444"),
                         mec="white", mew=1.4, ls="none", zorder=4)
-        label = st.wrap_name(imp.difference.label, 34)
+        label = labels[id(imp)]
         ax.text(-0.01, row, st.plain(label), transform=ax.get_yaxis_transform(), ha="right", va="center",
-                fontsize=st.NOTE_SIZE + 1, color=st.INK, fontweight="bold" if imp.changes_choice else "normal")
+                fontsize=row_font, color=st.INK, fontweight="bold" if imp.changes_choice else "normal")
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     st.money_axis(ax.xaxis, cur)
+    from matplotlib.ticker import MaxNLocator
+
+    # About one tick per 130 px of plot, so money labels never touch on a narrow canvas.
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=max(3, min(7, int(0.6 * fig.bbox.width / 130))),
+                                           steps=[1, 2, 2.5, 5, 10]))
     ax.grid(axis="x", color=st.GRID, lw=0.8)
-    ax.set_xlabel(st.plain(f"Expected NPV of {a} minus {b}" if b is not None else f"Expected NPV of {a}"))
+    ax.set_xlabel(st.wrap_to(st.plain(f"Expected NPV of {a} minus {b}" if b is not None else
+                                      f"Expected NPV of {a}"), 0.55 * fig.bbox.width, st.TICK_SIZE, fig.dpi))
     handles = []
     labels = []
     for name in comp.names:
@@ -271,12 +299,27 @@ def draw_disagreements(fig: "Figure", comp: TeamComparison, colors: Mapping[str,
         handles.append(Line2D([], [], marker=marker, ms=11, mfc="#777777", mec="white", ls="none"))
         labels.append(f"{possessive(name)} value")
     st.legend(ax, handles, labels)
+    legend_args = getattr(ax, "_investsim_legend", None)
+    if legend_args is not None:   # right-aligned: it may reach over the row labels, never off the figure
+        h, lab, kwargs = legend_args
+        kwargs = dict(kwargs, loc="lower right", bbox_to_anchor=(1.0, 1.01))
+        ax.legend(h, lab, **kwargs)
+        ax._investsim_legend = (h, lab, kwargs)
     caption = (f"Each row: {possessive(comp.baseline)} scenario with one assumption set to each team's value, "
                f"everything else unchanged (dashed line: {possessive(comp.baseline)} file as it is; a team with "
                f"the same value shares its marker). Marker colour: the alternative that comes out ahead. "
-               f"{comp.ranking_iterations:,} futures per trial, seed {comp.seed}.")
+               f"{comp.ranking_iterations:,} futures per trial, seed {comp.seed}."
+               + (f" {left_out} smaller disagreement{'s are' if left_out > 1 else ' is'} in the table only."
+                  if left_out else ""))
     fig.set_layout_engine("constrained", w_pad=0.12, h_pad=0.1)
-    return st.finish(fig, text, caption)
+    finding = st.finish(fig, text, caption)
+    # Constrained layout does not wrap: the title and the footnote are wrapped to the width here
+    # (the picture is remade for every canvas size).
+    for t in (getattr(fig, "_suptitle", None), getattr(fig, "_supxlabel", None)):
+        if t is not None:
+            bold = str(t.get_fontweight()) in ("bold", "heavy", "700", "800", "900")
+            t.set_text(st.wrap_to(t.get_text(), 0.96 * fig.bbox.width, t.get_fontsize(), fig.dpi, bold=bold))
+    return finding
 
 
 # ---------------------------------------------------------------------------------------
@@ -406,6 +449,80 @@ def _compare(teams: list[tuple[str, Scenario]], paths: dict[str, str], baseline:
 # The window
 # ---------------------------------------------------------------------------------------
 
+class TeamsPresentation(QWidget):
+    """The presentation view: the disagreement that matters and each team's verdict in big
+    type on the dark background (at least 18 px at 720 lines), whose figure for which input."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        from .presentation import BG, FG, MUTED
+
+        self.setObjectName("teamsPresentation")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(f"QWidget#teamsPresentation {{ background: {BG}; }} QLabel {{ color: {FG}; }}"
+                           f" QLabel#teamsHints {{ color: {MUTED}; }}")
+        lay = QVBoxLayout(self)
+        self._lay = lay
+        self.headline = QLabel()
+        self.headline.setObjectName("teamsBigHeadline")
+        self.body = QLabel()
+        self.body.setObjectName("teamsBigBody")
+        self.body.setTextFormat(Qt.TextFormat.RichText)
+        self.hints = QLabel("F5 or Esc  back to the charts     PgUp PgDn  views     B  blank     Ctrl+=  zoom")
+        self.hints.setObjectName("teamsHints")
+        for w in (self.headline, self.body):
+            w.setWordWrap(True)
+            w.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(self.headline)
+        lay.addWidget(self.body, 1)
+        lay.addWidget(self.hints)
+        self.unit = 20.0
+        self._comp = None
+        self._hidden = False
+
+    def scale(self, unit: float) -> None:
+        from .presentation import _px_font
+
+        self.unit = unit
+        _px_font(self.headline, max(28.0, 1.5 * unit), bold=True)
+        _px_font(self.body, max(22.0, 1.1 * unit))
+        _px_font(self.hints, max(18.0, 0.8 * unit))
+        m = int(max(16, 1.2 * unit))
+        self._lay.setContentsMargins(m, m // 2, m, m // 2)
+        self._lay.setSpacing(int(max(10, 0.6 * unit)))
+        self.show_comparison(self._comp, hidden=self._hidden)
+
+    def show_comparison(self, comp: TeamComparison | None, *, hidden: bool = False) -> None:
+        from .presentation import MUTED
+
+        self._comp, self._hidden = comp, hidden
+        if hidden:
+            self.headline.setText("The teams' results are hidden until the reveal.")
+            self.body.setText("")
+            return
+        if comp is None:
+            self.headline.setText("Add two or more teams' files (or the open scenario) to compare them.")
+            self.body.setText("")
+            return
+        self.headline.setText(comp.sentence)
+        colors = colors_for(comp.alternatives)
+        small = int(max(18, 0.85 * self.unit))
+        rows = []
+        top = next((i for i in comp.impacts if i.tried), None)
+        for team in comp.teams:
+            color = colors.get(team.best, "#CCCCCC")
+            line = (f"<p style='margin:0 0 {small // 2}px 0'><b>{_esc(team.name)}</b>: "
+                    f"<b style='color:{color}'>{_esc(team.best)}</b> with all of its figures")
+            if top is not None:
+                value = top.difference.value_of(team.name).text
+                trial = top.trial(team.name)
+                ahead = trial.standing.best if trial.standing is not None else ""
+                line += (f"<br><span style='color:{MUTED}; font-size:{small}px'>{_esc(top.difference.label)}: "
+                         f"{_esc(value)}" + (f" → {_esc(ahead)} on its own" if ahead else "") + "</span>")
+            rows.append(line + "</p>")
+        self.body.setText("".join(rows))
+
+
 class _TeamChip(QFrame):
     """A team's name and file, with a button that removes it."""
 
@@ -455,6 +572,10 @@ class TeamsWindow(QMainWindow):
             self.setWindowFlag(Qt.WindowType.Window, True)
         self.setObjectName("teamsWindow")
         self.setWindowTitle("Teams side by side — investsim")
+        base = QFont(self.font())   # room-readable type: at least 11 pt (was the platform's 9)
+        if 0 < base.pointSizeF() < 11:
+            base.setPointSizeF(11)
+            self.setFont(base)
         self.setAcceptDrops(True)
         self.iterations = iterations
         self.seed = seed
@@ -478,21 +599,48 @@ class TeamsWindow(QMainWindow):
         row = QHBoxLayout()
         row.setSpacing(6)
         row.addWidget(QLabel("Teams:"))
-        self.chips = QHBoxLayout()
+        # The chips scroll sideways: four teams must not widen the window past a 1024-px screen.
+        chip_box = QWidget()
+        self.chips = QHBoxLayout(chip_box)
+        self.chips.setContentsMargins(0, 0, 0, 0)
         self.chips.setSpacing(6)
-        row.addLayout(self.chips)
-        row.addStretch(1)
-        row.addWidget(QLabel("Try the disagreements in:"))
+        self.chips.addStretch(1)
+        chip_scroll = QScrollArea()
+        chip_scroll.setObjectName("teamChips")
+        chip_scroll.setWidget(chip_box)
+        chip_scroll.setWidgetResizable(True)
+        chip_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        chip_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        chip_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        chip_scroll.setMinimumWidth(120)
+        chip_scroll.setFixedHeight(chip_box.sizeHint().height() + 34)
+        self.chip_scroll = chip_scroll
+        row.addWidget(chip_scroll, 1)
+        row.addWidget(QLabel("Try in:"))
         self.baseline_box = QComboBox()
         self.baseline_box.setObjectName("baseline")
         self.baseline_box.setToolTip("The team whose file each disagreement is tried in, one assumption at a time.")
         self.baseline_box.activated.connect(lambda i: self.set_baseline(self.baseline_box.itemText(i)))
         row.addWidget(self.baseline_box)
-        self.add_button = QPushButton("Add team files…")
+        self.add_button = QPushButton("Add files…")
         self.add_button.setObjectName("addTeams")
         self.add_button.setToolTip("Open one or more teams' versions of the scenario (you can also drop files here).")
         self.add_button.clicked.connect(self.add_dialog)
         row.addWidget(self.add_button)
+        self.add_open_button = QPushButton("Add open scenario")
+        self.add_open_button.setObjectName("addOpenScenario")
+        self.add_open_button.setToolTip("Add the scenario open in the main window as a team, as it is now (saved "
+                                        "or not).")
+        self.add_open_button.clicked.connect(self.add_open_scenario)
+        self.add_open_button.setVisible(getattr(parent, "doc", None) is not None)
+        row.addWidget(self.add_open_button)
+        self.present_button = QPushButton("Present (F5)")
+        self.present_button.setObjectName("teamsPresent")
+        self.present_button.setCheckable(True)
+        self.present_button.setToolTip("Big type for the room: the disagreement that matters and each team's "
+                                       "verdict (F5 or P; Esc goes back).")
+        self.present_button.toggled.connect(self.set_presentation)
+        row.addWidget(self.present_button)
         outer.addLayout(row)
 
         self.banner = Banner()
@@ -522,8 +670,8 @@ class TeamsWindow(QMainWindow):
         self.tabs.setTabToolTip(1, "Each disagreement tried on its own: how far it moves the gap between the leading "
                                    "alternatives, and whether it changes the choice.")
         self.tabs.currentChanged.connect(lambda _i: self._draw_visible())
-        self.value_figure = self.value_canvas = None
-        self.matters_figure = self.matters_canvas = None
+        self.value_canvas = None
+        self.matters_canvas = None
         self._dirty = {"value": False, "matters": False}
         #: The finding (title) of each chart as last drawn: "value" and "matters".
         self.findings: dict[str, str] = {"value": "", "matters": ""}
@@ -549,14 +697,18 @@ class TeamsWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.verdicts)
-        scroll.setMinimumWidth(300)
+        scroll.setMinimumWidth(220)
+        self.verdict_scroll = scroll
 
         top = QSplitter(Qt.Orientation.Horizontal)
+        top.setObjectName("teamsSplitter")
         top.addWidget(self.tabs)
         top.addWidget(scroll)
         top.setStretchFactor(0, 3)
         top.setStretchFactor(1, 1)
-        top.setSizes([1000, 380])
+        top.setSizes([1000, 300])
+        top.setChildrenCollapsible(False)
+        self.top_splitter = top
 
         self.model = DifferencesModel(self)
         self.table = QTableView()
@@ -579,15 +731,30 @@ class TeamsWindow(QMainWindow):
         self.table_title.setFont(tf)
         tl.addWidget(self.table_title)
         tl.addWidget(self.table, 1)
+        # The table is a tab beside the charts: at 1280x720 a table below left the value chart
+        # about 60 px tall.
+        self.tabs.addTab(table_box, "Where the teams differ")
+        self.tabs.setTabToolTip(2, "Every assumption where the teams' files differ, the one that matters most first.")
 
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
-        split.addWidget(table_box)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([560, 300])
-        outer.addWidget(split, 1)
+        from .gutcall import ResultsCurtain, RevealState
+        from .session import install_room_keys, room_of
+
+        room = room_of(parent)
+        self.reveal_state = room.window.reveal_state if room is not None else RevealState(self)
+        self.curtain = ResultsCurtain(top, self.reveal_state)
+        self.reveal_state.changed.connect(self._hidden_changed)
+        from PySide6.QtWidgets import QStackedWidget
+
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("teamsPages")
+        self.pages.addWidget(self.curtain)
+        self.presentation = TeamsPresentation()
+        self.pages.addWidget(self.presentation)
+        outer.addWidget(self.pages, 1)
         self.setCentralWidget(central)
+        self.room = install_room_keys(self, room)
+        self.room.zoomChanged.connect(lambda _z: self._scale_presentation())
+        self._add_keys()
 
         # Status: what is simulated, progress, stop.
         sb = self.statusBar()
@@ -611,9 +778,102 @@ class TeamsWindow(QMainWindow):
         # when its owner goes: stop the workers then too.
         self.jobs.stop_with(self)
 
-        self.resize(1400, 900)
+        self.fit_to_screen()
         if paths:
             self.add_paths(paths)
+
+    # -- size, keys, presentation ----------------------------------------------------------
+    def fit_to_screen(self, width: int = 1400, height: int = 900) -> None:
+        """Open at ``width`` x ``height`` or the screen's free area, whichever is smaller."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            free = screen.availableGeometry()
+            width, height = min(width, free.width() - 20), min(height, free.height() - 40)
+        self.resize(max(640, width), max(480, height))
+
+    def _add_keys(self) -> None:
+        from PySide6.QtGui import QAction, QKeySequence
+
+        def add(name: str, keys, slot) -> QAction:
+            action = QAction(name, self)
+            action.setObjectName(name)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _checked=False: slot())
+            self.addAction(action)
+            return action
+
+        self.act_present = add("teamsPresentation", ["F5", "P"], self.present_button.toggle)
+        self.act_leave = add("teamsLeavePresentation", ["Esc"], lambda: self.set_presentation(False))
+        self.act_next = add("teamsNext", ["PgDown"], lambda: self.tabs.setCurrentIndex(
+            (self.tabs.currentIndex() + 1) % self.tabs.count()))
+        self.act_previous = add("teamsPrevious", ["PgUp"], lambda: self.tabs.setCurrentIndex(
+            (self.tabs.currentIndex() - 1) % self.tabs.count()))
+
+    @property
+    def presenting(self) -> bool:
+        return self.pages.currentWidget() is self.presentation
+
+    def set_presentation(self, on: bool) -> None:
+        """The presentation view (big type on dark) or the working view."""
+        if self.present_button.isChecked() != on:
+            self.present_button.setChecked(on)   # -> here again
+            return
+        self.pages.setCurrentWidget(self.presentation if on else self.curtain)
+        self.headline.setVisible(not on)   # the presentation view says it in big type
+        self._fill_presentation()
+        self._scale_presentation()
+
+    def _scale_presentation(self) -> None:
+        self.presentation.scale(max(1, self.pages.height()) / 36.0 * self.room.zoom)
+
+    def _fill_presentation(self) -> None:
+        self.presentation.show_comparison(self.comparison, hidden=self.reveal_state.hidden)
+
+    def _hidden_changed(self, hidden: bool) -> None:
+        comp = self.comparison
+        if hidden:
+            self.headline.setText("The teams' results are hidden until the reveal.")
+        elif comp is not None:
+            self.headline.setText(comp.sentence)
+        self._fill_presentation()
+
+    def add_open_scenario(self) -> str | None:
+        """Add the scenario open in the main window (the owner) as a team, as it is now."""
+        doc = getattr(self.parentWidget(), "doc", None)
+        if doc is None:
+            return None
+        return self.add_scenario(doc.scenario, doc.path)
+
+    def add_scenario(self, scenario: Scenario, path: str | Path | None = None, name: str | None = None) -> str:
+        """Add a scenario in memory as a team (named after its file, else "Open scenario")."""
+        label = name or (team_name_from_path(path) if path is not None else "Open scenario")
+        where = Path(path) if path is not None else Path(f"(unsaved) {scenario.title}")
+        existing = [i for i, (_, q, _) in enumerate(self.files) if _same_file(q, where)]
+        if existing:
+            label = self.files[existing[0]][0]
+            self.files[existing[0]] = (label, where, scenario)
+        else:
+            label = unique_names([n for n, _, _ in self.files] + [label])[-1]
+            self.files.append((label, where, scenario))
+        self._teams_changed()
+        return label
+
+    def session_state(self) -> dict:
+        """The comparison for Workshop › Save session: the files (and whether each is saved),
+        the baseline, the headline and each team's verdict."""
+        return {"files": [str(p) for _, p, _ in self.files if p.exists()],
+                "teams": [{"name": n, "file": str(p) if p.exists() else None} for n, p, _ in self.files],
+                "baseline": self.baseline,
+                "headline": self.comparison.sentence if self.comparison is not None else "",
+                "verdicts": dict(self.verdict_texts)}
+
+    def restore_session_state(self, state: dict) -> None:
+        files = [f for f in state.get("files", []) if Path(f).exists()]
+        if files:
+            self.add_paths(files)
+        if state.get("baseline"):
+            self.set_baseline(state["baseline"])
 
     # -- the model: team files ---------------------------------------------------------
     def add_paths(self, paths: Sequence[str | Path]) -> list[str]:
@@ -665,14 +925,15 @@ class TeamsWindow(QMainWindow):
         return [n for n, _, _ in self.files]
 
     def _teams_changed(self) -> None:
-        while self.chips.count():
+        while self.chips.count() > 1:      # (the last item is the stretch)
             item = self.chips.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()
                 item.widget().deleteLater()
         for i, (name, path, _) in enumerate(self.files):
             chip = _TeamChip(name, path, i)
             chip.removeRequested.connect(self.remove_team)
-            self.chips.addWidget(chip)
+            self.chips.insertWidget(i, chip)
         names = self.team_names()
         if self.baseline not in names:
             self.baseline = names[0] if names else None
@@ -755,6 +1016,7 @@ class TeamsWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._disconnect_current()
+        self.room.shutdown()
         self.shutdown()
         self.statusBar().clearMessage()
         event.accept()
@@ -768,12 +1030,13 @@ class TeamsWindow(QMainWindow):
         self.verdict_texts = {}
         if comp is None:
             self.table_title.setText("Where the teams differ")
-            for fig, canvas in ((self.value_figure, self.value_canvas), (self.matters_figure, self.matters_canvas)):
-                if fig is not None:
-                    fig.clear()
-                    canvas.draw_idle()
+            for canvas in (self.value_canvas, self.matters_canvas):
+                if canvas is not None:
+                    canvas.clear_picture()
+            self._fill_presentation()
             return
-        self.headline.setText(comp.sentence)
+        self.headline.setText("The teams' results are hidden until the reveal." if self.reveal_state.hidden
+                              else comp.sentence)
         if comp.warnings:
             self.banner.show_message(comp.warnings[0], list(comp.warnings[1:]), "warning")
         n = len(comp.differences)
@@ -790,6 +1053,7 @@ class TeamsWindow(QMainWindow):
         self.verdict_label.setText("".join(blocks))
         self._dirty = {"value": True, "matters": True}
         self._draw_visible()
+        self._fill_presentation()
 
     def verdict_text(self, team: str) -> str:
         """The verdict shown for ``team``, as plain text."""
@@ -800,10 +1064,10 @@ class TeamsWindow(QMainWindow):
         cols = self.model.columnCount()
         if cols == 0:
             return
-        width = max(self.table.viewport().width(), 900)
+        width = max(self.table.viewport().width(), 600)
         teams = len(self.model.teams)
-        first, effect = 250, 200
-        per_team = max(170, (width - first - 2 * effect) // max(teams, 1))
+        first, effect = (250, 200) if width >= 1000 else (180, 150)
+        per_team = max(140, (width - first - 2 * effect) // max(teams, 1))
         header.resizeSection(0, first)
         for c in range(1, 1 + teams):
             header.resizeSection(c, per_team)
@@ -815,44 +1079,69 @@ class TeamsWindow(QMainWindow):
             return True
         try:
             import PySide6.QtWidgets  # noqa: F401  (Qt first, so matplotlib picks PySide6)
-            from ..livecanvas import ChartCanvas
+            from ..livecanvas import LiveCanvas
             from matplotlib.figure import Figure
         except Exception as exc:  # pragma: no cover - matplotlib is a dependency
             self.banner.show_message("The charts cannot be shown", [f"{type(exc).__name__}: {exc}"], "error")
             return False
-        self.value_figure = Figure(dpi=100)
-        self.value_canvas = ChartCanvas(self.value_figure)
+        # Pictures are made in the render thread (ui.livecanvas), never in a slot here.
+        self.value_canvas = LiveCanvas(Figure(dpi=100))
         self.value_canvas.setObjectName("valueCanvas")
+        self.value_canvas.rendered.connect(lambda value, _error: self._chart_rendered("value", value))
         self.value_page.layout().addWidget(self.value_canvas)
-        self.matters_figure = Figure(dpi=100)
-        self.matters_canvas = ChartCanvas(self.matters_figure)
+        self.matters_canvas = LiveCanvas(Figure(dpi=100))
         self.matters_canvas.setObjectName("mattersCanvas")
+        self.matters_canvas.rendered.connect(lambda value, _error: self._chart_rendered("matters", value))
         self.matters_page.layout().addWidget(self.matters_canvas)
         return True
+
+    @property
+    def value_figure(self):
+        """The value chart's figure on screen (None before the first comparison)."""
+        return self.value_canvas.figure if self.value_canvas is not None else None
+
+    @property
+    def matters_figure(self):
+        return self.matters_canvas.figure if self.matters_canvas is not None else None
+
+    #: A chart's picture is on screen: "value" or "matters", and its finding.
+    chartShown = Signal(str, str)
+
+    def _chart_rendered(self, key: str, value) -> None:
+        if isinstance(value, tuple) and len(value) == 2 and value[0] is self.comparison:
+            self.findings[key] = value[1] or ""
+        self.chartShown.emit(key, self.findings.get(key, ""))
 
     def _draw_visible(self, *, now: bool = False) -> None:
         """Draw the chart on the visible tab if its comparison is new (one draw per change)."""
         comp = self.comparison
         if comp is None or not self._ensure_canvases():
             return
-        key = "value" if self.tabs.currentIndex() == 0 else "matters"
+        index = self.tabs.currentIndex()
+        if index not in (0, 1):
+            return
+        key = "value" if index == 0 else "matters"
         if not self._dirty[key] and not now:
             return
         self._dirty[key] = False
-        fig, canvas, draw = ((self.value_figure, self.value_canvas, draw_team_values) if key == "value" else
-                             (self.matters_figure, self.matters_canvas, draw_disagreements))
-        try:
-            self.findings[key] = draw(fig, comp, colors_for(comp.alternatives))
-        except Exception as exc:  # a chart bug shows in the chart, never a crash
-            self.findings[key] = ""
-            traceback.print_exc(file=sys.stderr)
-            fig.clear()
-            fig.text(0.5, 0.5, f"This chart could not be drawn: {type(exc).__name__}: {exc}", ha="center",
-                     va="center", wrap=True)
+        canvas, draw = ((self.value_canvas, draw_team_values) if key == "value" else
+                        (self.matters_canvas, draw_disagreements))
+        colors = colors_for(comp.alternatives)
+
+        def build(fig):   # the render thread: no widgets here
+            try:
+                return comp, draw(fig, comp, colors)
+            except Exception as exc:  # a chart bug shows in the chart, never a crash
+                traceback.print_exc(file=sys.stderr)
+                fig.clear()
+                fig.text(0.5, 0.5, f"This chart could not be drawn: {type(exc).__name__}: {exc}", ha="center",
+                         va="center", wrap=True)
+                return comp, ""
+
         if now:
-            canvas.draw()
+            canvas.render_now(build)
         else:
-            canvas.draw_idle()
+            canvas.render_async(build)
 
     def draw_all_now(self) -> None:
         """Draw both charts at once (screenshots)."""
@@ -867,6 +1156,8 @@ class TeamsWindow(QMainWindow):
         super().resizeEvent(event)
         if self.model.rowCount():
             self._fit_table()
+        if self.presenting:
+            self._scale_presentation()
 
     # -- files -------------------------------------------------------------------------
     def add_dialog(self) -> list[str]:
