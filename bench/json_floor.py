@@ -5,9 +5,12 @@ JSON) within 2x of the floor, a plain NumPy program answering the same question,
 the default scenario (``bench/floor_default.py``) and a two-alternative, five-year model
 (``bench/two_alternatives.toml`` and ``bench/floor_two.py``). Both are whole processes,
 measured interleaved in the same run (the machine is shared and noisy), and the medians and
-their ratio are printed. Results go to ``bench/out/json_floor.json``.
+their ratio are printed, with the CPU seconds (all threads) beside the wall time: on a loaded
+machine the CPU time is the steadier figure. ``--before DIR`` also times the same command in
+another checkout (an earlier commit, say ``git archive REV | tar -x -C DIR``), interleaved, so
+before and after come from the same run. Results go to ``bench/out/json_floor.json``.
 
-Usage: python bench/json_floor.py [--repeat N] [--iterations N]
+Usage: python bench/json_floor.py [--repeat N] [--iterations N] [--before DIR]
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import json
 import os
 from pathlib import Path
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,35 +32,49 @@ CASES = (("default scenario", ROOT / "scenarios" / "erp-vs-production-line.toml"
          ("two alternatives, five years", ROOT / "bench" / "two_alternatives.toml", ROOT / "bench" / "floor_two.py"))
 
 
-def wall(cmd: list[str]) -> float:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def measure(cmd: list[str], root: Path = ROOT) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, every thread) of one whole process."""
+    env = dict(os.environ, PYTHONPATH=str(root))
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=root, env=env)
     seconds = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{done.stderr}")
-    return seconds
+    return seconds, (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=1_000_000)
+    parser.add_argument("--before", type=Path, help="another checkout to time the same command in")
     args = parser.parse_args()
     n = args.iterations
     rows = []
     print(f"investsim run --json vs hand-written NumPy, {n:,} futures, whole process "
-          f"(median of {args.repeat}, interleaved)")
+          f"(median of {args.repeat}, interleaved; CPU seconds of all threads in brackets)")
     for what, scenario, floor in CASES:
-        eng, flo = [], []
+        runs: dict[str, list[tuple[float, float]]] = {"run_json": [], "floor": [], "before": []}
+        command = [sys.executable, "-m", "cli", "run", str(scenario), "--iterations", str(n), "--json"]
         for _ in range(args.repeat):
-            eng.append(wall([sys.executable, "-m", "cli", "run", str(scenario), "--iterations", str(n), "--json"]))
-            flo.append(wall([sys.executable, str(floor), str(n)]))
-        e, f = statistics.median(eng), statistics.median(flo)
-        rows.append({"what": what, "iterations": n, "run_json_s": e, "floor_s": f, "ratio": e / f,
-                     "run_json_runs": eng, "floor_runs": flo})
-        print(f"  {what:<30} run --json {e:5.2f} s   floor {f:5.2f} s   ratio {e / f:4.2f}x"
-              + ("" if e / f <= TARGET else f"   ABOVE THE TARGET OF {TARGET:.0f}x"))
+            runs["run_json"].append(measure(command))
+            runs["floor"].append(measure([sys.executable, str(floor), str(n)]))
+            if args.before is not None:
+                runs["before"].append(measure(command, args.before.resolve()))
+        med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in runs.items() if v}
+        e, f = med["run_json"], med["floor"]
+        row = {"what": what, "iterations": n, "run_json_s": e[0], "run_json_cpu_s": e[1], "floor_s": f[0],
+               "floor_cpu_s": f[1], "ratio": e[0] / f[0], "runs": runs}
+        line = (f"  {what:<30} run --json {e[0]:5.2f} s ({e[1]:5.2f})   floor {f[0]:5.2f} s ({f[1]:5.2f})   "
+                f"ratio {e[0] / f[0]:4.2f}x")
+        if "before" in med:
+            b = med["before"]
+            row.update(before_s=b[0], before_cpu_s=b[1], before_ratio=b[0] / f[0])
+            line += f"   before {b[0]:5.2f} s ({b[1]:5.2f}), ratio {b[0] / f[0]:4.2f}x"
+        rows.append(row)
+        print(line + ("" if e[0] / f[0] <= TARGET else f"   ABOVE THE TARGET OF {TARGET:.0f}x"))
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "json_floor.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
 

@@ -98,6 +98,12 @@ class AlternativeResult:
     #: (n,) value beyond the horizon, in the horizon year (not discounted); None without one.
     terminal_value: np.ndarray | None = None
 
+    @cached_property
+    def npv_sorted(self) -> np.ndarray:
+        """``npv`` in ascending order (read-only), sorted once when first asked for: the
+        summary's percentiles and the dominance test read it."""
+        return _frozen(np.sort(self.npv))
+
 
 @dataclass(frozen=True, eq=False)
 class Results:
