@@ -66,6 +66,7 @@ def test_one_value_and_no_values():
     assert percentiles(np.array([4.25]), QS).tolist() == [4.25] * len(QS)
     assert np.isnan(percentiles_of_sorted(np.array([]), (10, 90))).all()
     assert math.isnan(median_of_sorted(np.array([])))
+    assert math.isnan(median_of_sorted(np.sort(np.array([2.0, np.nan, 1.0])))) and math.isnan(np.median([2.0, np.nan]))
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

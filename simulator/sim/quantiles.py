@@ -90,10 +90,11 @@ def percentiles(x: np.ndarray, qs) -> np.ndarray:
 
 
 def median_of_sorted(v: np.ndarray) -> float:
-    """``numpy.median`` of a sorted 1-D array without NaN: the middle value, or the mean of
-    the two middle values (as NumPy: their sum halved). NaN when empty."""
+    """``numpy.median`` of a sorted 1-D array: the middle value, or the mean of the two middle
+    values (as NumPy: their sum halved). NaN when empty or when there is a NaN (sorted last),
+    as NumPy."""
     n = v.shape[0]
-    if n == 0:
+    if n == 0 or np.isnan(v[-1]):
         return float("nan")
     if n % 2:
         return float(v[n // 2])
