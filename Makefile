@@ -31,6 +31,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run_bench.py
 	$(PY) bench/reliability.py
+	$(PY) bench/json_floor.py
 	$(PY) bench/json_alternatives.py
 	$(PY) bench/portfolio.py
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.bench

@@ -34,6 +34,7 @@ import numpy as np
 
 from simulator.analysis import formatting as fmt
 from simulator.model.keys import InputKey, Target, input_label, replace_amount
+from simulator.sim.quantiles import percentiles_of_sorted
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.sim.engine import Results
@@ -124,6 +125,7 @@ class InsightCache:
     def __init__(self) -> None:
         self._ranks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._overview: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._dominance: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     def _get(self, table: weakref.WeakKeyDictionary, results: "Results", make: Callable[[], Any]) -> Any:
@@ -141,10 +143,19 @@ class InsightCache:
     def overview(self, results: "Results", make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         return self._get(self._overview, results, make)
 
+    def dominance(self, results: "Results", pair: tuple[str, str], make: Callable[[], Any]) -> Any:
+        """The dominance of one pair of alternatives, computed once per Results."""
+        table = self._get(self._dominance, results, dict)
+        value = table.get(pair)
+        if value is None:
+            value = table.setdefault(pair, make())
+        return value
+
     def clear(self) -> None:
         with self._lock:
             self._ranks.clear()
             self._overview.clear()
+            self._dominance.clear()
 
 
 #: The insights' one cache (see :class:`InsightCache`).
@@ -353,19 +364,32 @@ class Dominance:
     sentence: str
 
 
-def _dominates(xa: np.ndarray, xb: np.ndarray, tol: float) -> tuple[bool, bool]:
-    """(first-order, second-order) dominance of sorted samples a over b, within ``tol``."""
+def _dominates(xa: np.ndarray, xb: np.ndarray, tol: float, lpm_a: np.ndarray | None = None,
+               lpm_b: np.ndarray | None = None) -> tuple[bool, bool]:
+    """(first-order, second-order) dominance of sorted samples a over b, within ``tol``;
+    ``lpm_a``/``lpm_b`` are their lower partial means (``np.cumsum(x) / n``) when known."""
     fsd = bool(np.all(xa >= xb - tol)) and bool(np.any(xa > xb + tol))
     n = xa.size
-    lpm_a = np.cumsum(xa) / n
-    lpm_b = np.cumsum(xb) / n
+    lpm_a = np.cumsum(xa) / n if lpm_a is None else lpm_a
+    lpm_b = np.cumsum(xb) / n if lpm_b is None else lpm_b
     ssd = bool(np.all(lpm_a >= lpm_b - tol)) and bool(np.any(lpm_a > lpm_b + tol))
     return fsd, ssd
 
 
+def _sorted_npv(alt) -> np.ndarray:
+    sorted_npv = getattr(alt, "npv_sorted", None)      # sorted once per run (engine.AlternativeResult)
+    return np.sort(alt.npv) if sorted_npv is None else sorted_npv
+
+
 def dominance(results: "Results", a: str, b: str) -> Dominance:
-    xa = np.sort(results.alternative(a).npv)
-    xb = np.sort(results.alternative(b).npv)
+    """Whether ``a`` or ``b`` dominates the other; computed once per run and pair (kept in
+    :data:`CACHE`), from the NPVs sorted once per alternative."""
+    return CACHE.dominance(results, (a, b), lambda: _dominance(results, a, b))
+
+
+def _dominance(results: "Results", a: str, b: str) -> Dominance:
+    xa = _sorted_npv(results.alternative(a))
+    xb = _sorted_npv(results.alternative(b))
     if xa.size != xb.size:  # pragma: no cover - one run, same futures
         raise ValueError("alternatives of one run have the same number of futures")
     scale = max(np.std(xa), np.std(xb), 1e-9)
@@ -373,18 +397,20 @@ def dominance(results: "Results", a: str, b: str) -> Dominance:
     cur = results.scenario.currency
     scale = fmt.headline_scale(results.summary.alternatives)   # the P90s beside the headline figures
     m = lambda x: fmt.money(x, cur, scale=scale)
-    for first, second, sa, sb in ((a, b, xa, xb), (b, a, xb, xa)):
-        fsd, ssd = _dominates(sa, sb, tol)
-        if fsd:
+    n = xa.size
+    lpm = {a: np.cumsum(xa) / n, b: np.cumsum(xb) / n}
+    order = {a: _dominates(xa, xb, tol, lpm[a], lpm[b]), b: _dominates(xb, xa, tol, lpm[b], lpm[a])}
+    for first, second in ((a, b), (b, a)):
+        if order[first][0]:
             return Dominance(a, b, first, first, f"{first} is never worse than {second} at any risk level "
                                                   f"(first-order dominance): choose {first}.")
     for first, second, sa, sb in ((a, b, xa, xb), (b, a, xb, xa)):
-        fsd, ssd = _dominates(sa, sb, tol)
-        if ssd:
+        if order[first][1]:
             return Dominance(a, b, None, first,
                              f"{first} is the better choice for anyone who dislikes risk (second-order "
                              f"dominance), although {second} can do better in some futures "
-                             f"(P90 {m(np.percentile(sb, 90))} vs {m(np.percentile(sa, 90))}).")
+                             f"(P90 {m(percentiles_of_sorted(sb, [90])[0])} vs "
+                             f"{m(percentiles_of_sorted(sa, [90])[0])}).")
     sa, sb = results.summary.alternative(a), results.summary.alternative(b)
     upside = a if sa.npv.p90 >= sb.npv.p90 else b
     riskier = a if sa.prob_loss >= sb.prob_loss else b

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simulator.analysis import formatting as fmt
+from simulator.sim.quantiles import map_threads, median_of_sorted, percentiles_of_sorted, sort_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.sim.engine import Results
@@ -59,8 +60,10 @@ class Spread:
     se: float
 
     @classmethod
-    def of(cls, x: np.ndarray) -> "Spread":
-        p = np.percentile(x, PERCENTILES)
+    def of(cls, x: np.ndarray, sorted_x: np.ndarray | None = None) -> "Spread":
+        """The spread of ``x`` (no NaN); ``sorted_x``, ``x`` sorted, when the caller has it
+        (the percentiles are read off it: numpy.percentile's values, one sort)."""
+        p = percentiles_of_sorted(np.sort(x) if sorted_x is None else sorted_x, PERCENTILES)
         std = float(np.std(x, ddof=1)) if x.size > 1 else 0.0
         return cls(float(np.mean(x)), std, *map(float, p), std / math.sqrt(max(x.size, 1)))
 
@@ -273,7 +276,8 @@ def _year_spreads(arr: np.ndarray, first_year: int, *, cumulative: bool = False,
     sum over the years when ``cumulative`` (summed in ``arr``'s precision, as ``np.cumsum``).
     NaN futures are skipped in a year that has them. ``means`` replaces the column means (the
     means over every future when ``arr`` holds only the first ones). A few years at a time, so
-    the working copy stays small."""
+    the working copy stays small. Each year is sorted once and its three percentiles read off
+    it (numpy.percentile's values: :mod:`simulator.sim.quantiles`)."""
     n, years = arr.shape
     if years == 0:
         return ()
@@ -292,14 +296,16 @@ def _year_spreads(arr: np.ndarray, first_year: int, *, cumulative: bool = False,
             part = arr[:, y0:y1]
         cols = np.array(part.T, dtype=float, order="C")  # a private copy, one contiguous row per year
         del part
-        if np.isnan(cols).any():  # undefined in some futures (e.g. a margin without revenue): skip those
+        nans = np.isnan(cols).sum(axis=1)
+        if nans.any():  # undefined in some futures (e.g. a margin without revenue): skip those
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 mean = np.nanmean(cols, axis=1)
-                p10, p50, p90 = np.nanpercentile(cols, [10, 50, 90], axis=1)
         else:
             mean = cols.mean(axis=1)
-            p10, p50, p90 = np.percentile(cols, [10, 50, 90], axis=1, overwrite_input=True)
+        sort_rows(cols)                                  # NaN last; years side by side on threads
+        p10, p50, p90 = np.array([percentiles_of_sorted(row[:n - k], (10, 50, 90))
+                                  for row, k in zip(cols, nans)]).T
         if means is not None:
             mean = means[y0:y1]
         out += [YearSpread(first_year + t, float(mean[t - y0]), float(p10[t - y0]), float(p50[t - y0]),
@@ -309,7 +315,7 @@ def _year_spreads(arr: np.ndarray, first_year: int, *, cumulative: bool = False,
 
 def _median_payback(pb: np.ndarray) -> float | None:
     """Median payback; ``inf`` when more than half of the futures never pay back."""
-    return float(np.median(pb))
+    return median_of_sorted(np.sort(pb))
 
 
 def summarise_alternative(alt, category: str = "") -> AlternativeSummary:
@@ -317,13 +323,13 @@ def summarise_alternative(alt, category: str = "") -> AlternativeSummary:
     p_loss = float(np.mean(alt.npv < 0))
     roi_ok = alt.roi[np.isfinite(alt.roi)]
     irr = IrrSpread.of(alt.irr, alt.npv)
-    roi_p10, roi_p50, roi_p90 = (map(_num, np.percentile(roi_ok, (10, 50, 90))) if roi_ok.size
+    roi_p10, roi_p50, roi_p90 = (map(_num, percentiles_of_sorted(np.sort(roi_ok), (10, 50, 90))) if roi_ok.size
                                  else (None, None, None))
     pv_costs = float(alt.pv_costs.mean())
     return AlternativeSummary(
         name=alt.name,
         category=category,
-        npv=Spread.of(alt.npv),
+        npv=Spread.of(alt.npv, getattr(alt, "npv_sorted", None)),
         prob_loss=p_loss,
         prob_loss_se=math.sqrt(p_loss * (1 - p_loss) / max(n, 1)),
         pv_benefits=float(alt.pv_benefits.mean()),
@@ -357,11 +363,15 @@ def compare(names: list[str], npv: np.ndarray) -> Comparison:
     k, n = npv.shape
     top = npv.max(axis=0)
     winners = npv == top
-    share = winners / winners.sum(axis=0)
-    prob_best = {name: float(share[i].mean()) for i, name in enumerate(names)}
+    counts = np.count_nonzero(winners, axis=0)
+    if (counts == 1).all():   # no ties: the share of futures each one wins
+        prob_best = {name: float(np.count_nonzero(winners[i]) / n) for i, name in enumerate(names)}
+    else:
+        share = winners / counts
+        prob_best = {name: float(share[i].mean()) for i, name in enumerate(names)}
     prob_beats = {}
     for i, a in enumerate(names):     # one row at a time: (k, n) comparisons, k Python steps
-        row = (npv[i] > npv).mean(axis=1)
+        row = np.count_nonzero(npv[i] > npv, axis=1) / n     # the share, as the mean of the booleans
         prob_beats[a] = {b: float(row[j]) for j, b in enumerate(names) if j != i}
     means = npv.mean(axis=1)
     regret = {name: float(np.mean(top - npv[i])) for i, name in enumerate(names)}
@@ -437,7 +447,9 @@ def _count(k: int) -> str:
 def summarise(results: "Results") -> Summary:
     scenario = results.scenario
     categories = {a.name: a.category for a in scenario.alternatives}
-    alts = tuple(summarise_alternative(a, categories.get(a.name, "")) for a in results.alternatives)
+    # The alternatives side by side on a few threads (their sorts release the GIL).
+    alts = tuple(map_threads(lambda a: summarise_alternative(a, categories.get(a.name, "")),
+                             results.alternatives, results.iterations))
     comp = compare(results.names, np.vstack([a.npv for a in results.alternatives]))
     return Summary(alts, comp, verdict(alts, comp, scenario.currency))
 

@@ -98,6 +98,12 @@ class AlternativeResult:
     #: (n,) value beyond the horizon, in the horizon year (not discounted); None without one.
     terminal_value: np.ndarray | None = None
 
+    @cached_property
+    def npv_sorted(self) -> np.ndarray:
+        """``npv`` in ascending order (read-only), sorted once when first asked for: the
+        summary's percentiles and the dominance test read it."""
+        return _frozen(np.sort(self.npv))
+
 
 @dataclass(frozen=True, eq=False)
 class Results:
@@ -486,7 +492,7 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
                             discount_rate=scenario.discount_rate)
             del draws
             net = f.net
-            if not (np.abs(net) <= MAX_AMOUNT).all() or not (np.abs(f.profit) <= MAX_AMOUNT).all():
+            if not _within(net) or not _within(f.profit):
                 _raise_not_finite(a, alt, f)
             if keep_to > 0:
                 cash[a, lo:lo + keep_to] = net[:keep_to]
@@ -827,6 +833,12 @@ def _check_memory(plan: "_Plan", n: int, yearly_budget: int, workers: int | None
         raise ScenarioError([Problem("iterations", (
             f"{n:,} simulated futures would need about {need / 2**30:.1f} GB of memory and this process has "
             f"{have / 2**30:.1f} GB it can use; {advice}"))])
+
+
+def _within(x: np.ndarray) -> bool:
+    """``(np.abs(x) <= MAX_AMOUNT).all()`` without its two temporaries: NaN fails both, as
+    the extremes propagate it."""
+    return x.size == 0 or bool(np.max(x) <= MAX_AMOUNT and np.min(x) >= -MAX_AMOUNT)
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
