@@ -649,6 +649,8 @@ class _Reader:
             else:
                 fmt = sheet.ws.cell(row=row, column=roles["chance"]).number_format or ""
                 if chance > 1 and "%" not in fmt:
+                    self.warn(sheet.where(row, roles["chance"]), f"chance {chance:g} read as {chance:g} % "
+                                                                 f"({chance / 100:g}); write 10% or 0.1 to be explicit")
                     chance /= 100
                 entry["probability"] = _num(chance)
         note = sheet.value(row, roles["note"]) if "note" in roles else None
