@@ -176,7 +176,7 @@ BAD = {
     "missing alternative name": (_set(4, 0, None), "cell A10", "alternative's name is missing"),
     "risk without its chance": (_set(6, 9, None), "cell J12", "a risk needs its chance"),
     "an investment paid twice": (_set(0, 4, 1000), "cell E6", "split it into a row per payment"),
-    "a chance the reader refuses": (_set(6, 9, 150), "row 12 (probability)", "probability"),
+    "a chance above 100 %": (_set(6, 9, 150), "cell J12", "a chance per year of 150 %"),
 }
 
 
@@ -191,6 +191,14 @@ def test_a_bad_cell_names_sheet_and_cell_exits_2_and_writes_nothing(tmp_path, ca
     assert "Traceback" not in err
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [book]      # no temporary file left behind either
+
+
+def test_a_problem_the_scenario_reader_finds_is_shown_at_its_cell(tmp_path, capsys):
+    book = workbook(tmp_path / "case.xlsx", settings=(("Discount rate", 0.08), ("Horizon", 60)))
+    out = tmp_path / "case.toml"
+    assert main(["import", str(book), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{book}: sheet 'Case', cell B2: " in err and "horizon" in err.lower() and not out.exists()
 
 
 def test_an_empty_workbook_and_one_without_a_header_are_refused(tmp_path, capsys):

@@ -648,7 +648,11 @@ class _Reader:
                                                              "(only yearly lines can happen by chance)")
             else:
                 fmt = sheet.ws.cell(row=row, column=roles["chance"]).number_format or ""
-                if chance > 1 and "%" not in fmt:
+                if chance > 100 or (chance > 1 and "%" in fmt):
+                    self.bad(sheet.where(row, roles["chance"]), f"a chance per year of {chance * (1 if '%' not in fmt else 100):g} %; "
+                                                                "it is between 0 and 100 % (10% or 0.1)")
+                    return None
+                if chance > 1:
                     self.warn(sheet.where(row, roles["chance"]), f"chance {chance:g} read as {chance:g} % "
                                                                  f"({chance / 100:g}); write 10% or 0.1 to be explicit")
                     chance /= 100
@@ -725,5 +729,5 @@ def _at_cell(problem: Problem, where: dict[str, str]) -> Problem:
         return Problem(where[m.group(1)] + (f" ({field})" if field else ""), problem.message)
     top = path.split(".")[0].split("[")[0]
     if top in where:
-        return Problem(where[top], problem.message)
+        return Problem(f"{where[top]} ({top.replace('_', ' ')})", problem.message)
     return problem
