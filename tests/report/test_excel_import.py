@@ -198,7 +198,7 @@ def test_a_problem_the_scenario_reader_finds_is_shown_at_its_cell(tmp_path, caps
     out = tmp_path / "case.toml"
     assert main(["import", str(book), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert f"{book}: sheet 'Case', cell B2: " in err and "horizon" in err.lower() and not out.exists()
+    assert f"{book}: sheet 'Case', cell B2 (horizon years): must be at most 50" in err and not out.exists()
 
 
 def test_an_empty_workbook_and_one_without_a_header_are_refused(tmp_path, capsys):
