@@ -14,84 +14,12 @@ import numpy as np
 import pytest
 from openpyxl import Workbook
 
+from excelcases import BY_HAND, HEADER, bad_book, set_cell, workbook
 from helpers import ROOT
 from cli.main import main
 from simulator.model.scenario import load, loads
 from simulator.sim.engine import run
 from ui.report.excel_import import OWN_WORKBOOK_NAME, import_workbook
-
-HEADER = ["Alternative", "Item", "Kind", "Year 0", "Year 1", "Year 2", "Year 3", "Low", "High", "Chance", "Note"]
-ROWS = [
-    ["CRM", "Licences and set-up", "Investment", 400000, None, None, None, None, None, None, "vendor quote"],
-    ["CRM", "Subscription", "Running cost", None, 60000, 60000, 60000],
-    ["CRM", "More repeat sales", "Benefit", None, "x", "x", "x", 150000, 300000],
-    ["Sales team", "Hiring", "investment", 50000],
-    ["Sales team", "Salaries", "running costs", None, 200000, 210000, 220000],
-    ["Sales team", "New customers", "benefit", None, 150000, 320000, 400000],
-    ["Sales team", "Key person leaves", "risk", None, None, None, None, 50000, 120000, 0.1],
-]
-
-#: The same case, written by hand from the README's file format.
-BY_HAND = """
-format = 1
-title = "CRM or sales team"
-currency = "EUR"
-horizon_years = 3
-discount_rate = 0.08
-
-[[alternatives]]
-name = "CRM"
-[[alternatives.items]]
-name = "Licences and set-up"
-kind = "investment"
-amount = 400_000
-note = "vendor quote"
-[[alternatives.items]]
-name = "Subscription"
-kind = "running_cost"
-amount = 60_000
-[[alternatives.items]]
-name = "More repeat sales"
-kind = "benefit"
-amount = { low = 150_000, high = 300_000 }
-
-[[alternatives]]
-name = "Sales team"
-[[alternatives.items]]
-name = "Hiring"
-kind = "investment"
-amount = 50_000
-[[alternatives.items]]
-name = "Salaries"
-kind = "running_cost"
-amount = [200_000, 210_000, 220_000]
-[[alternatives.items]]
-name = "New customers"
-kind = "benefit"
-amount = [150_000, 320_000, 400_000]
-[[alternatives.items]]
-name = "Key person leaves"
-kind = "risk"
-amount = { low = 50_000, high = 120_000 }
-probability = 0.1
-"""
-
-
-def workbook(path, rows=ROWS, header=HEADER, settings=(("Title", "CRM or sales team"), ("Discount rate", 0.08),
-                                                       ("Currency", "EUR")), sheet="Case"):
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    for label, value in settings:
-        ws.append([label, value])
-    if settings:
-        ws.append([])
-    if header:
-        ws.append(header)
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
 
 
 def same_results(a, b, iterations=2000):
@@ -157,26 +85,15 @@ def test_calendar_years_a_settings_sheet_merged_cells_and_percent_text_are_read(
     assert crm.npv == pytest.approx(expected, abs=1e-6)
 
 
-def bad_book(tmp_path, change):
-    rows = [list(r) + [None] * (len(HEADER) - len(r)) for r in ROWS]
-    header = list(HEADER)
-    change(rows, header)
-    return workbook(tmp_path / "bad.xlsx", rows=rows, header=header)
-
-
-def _set(row, col, value):
-    return lambda rows, header: rows[row].__setitem__(col, value)
-
-
 BAD = {
     # a money column holds text: row 2 of the data is sheet row 6 (three settings, a blank, the header)
-    "text in a money column": (_set(1, 4, "sixty thousand"), "cell E7", "is text, not a number"),
-    "low above high": (_set(2, 7, 400000), "cell H8", "above high"),
-    "unknown kind": (_set(3, 2, "Investmant"), "cell C9", "unknown kind 'Investmant'"),
-    "missing alternative name": (_set(4, 0, None), "cell A10", "alternative's name is missing"),
-    "risk without its chance": (_set(6, 9, None), "cell J12", "a risk needs its chance"),
-    "an investment paid twice": (_set(0, 4, 1000), "cell E6", "split it into a row per payment"),
-    "a chance above 100 %": (_set(6, 9, 150), "cell J12", "a chance per year of 150 %"),
+    "text in a money column": (set_cell(1, 4, "sixty thousand"), "cell E7", "is text, not a number"),
+    "low above high": (set_cell(2, 7, 400000), "cell H8", "above high"),
+    "unknown kind": (set_cell(3, 2, "Investmant"), "cell C9", "unknown kind 'Investmant'"),
+    "missing alternative name": (set_cell(4, 0, None), "cell A10", "alternative's name is missing"),
+    "risk without its chance": (set_cell(6, 9, None), "cell J12", "a risk needs its chance"),
+    "an investment paid twice": (set_cell(0, 4, 1000), "cell E6", "split it into a row per payment"),
+    "a chance above 100 %": (set_cell(6, 9, 150), "cell J12", "a chance per year of 150 %"),
 }
 
 
