@@ -221,3 +221,11 @@ def test_investsim_own_workbook_round_trips_to_the_same_results(tmp_path, capsys
     out = tmp_path / "back.toml"
     assert main(["import", str(book), "--out", str(out)]) == 0, capsys.readouterr().err
     same_results(load(out), source, 500)
+
+
+def test_the_readme_example_workbook_imports_to_the_same_case(tmp_path):
+    """docs/examples/simple-case.xlsx (the README's picture) is the case of BY_HAND."""
+    case = import_workbook(ROOT / "docs" / "examples" / "simple-case.xlsx")
+    assert case.warnings == ()
+    assert case.scenario.title == "CRM or a bigger sales team"
+    same_results(case.scenario, loads(BY_HAND), 500)
