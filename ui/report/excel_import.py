@@ -124,6 +124,9 @@ def _read_own(path: Path) -> ImportedCase:
         scenario, text = excel_read.read_workbook(path)
     except ScenarioError as exc:
         raise exc if exc.file else exc.with_file(str(path)) from None
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:   # a sheet edited out of shape
+        raise ScenarioError([Problem("", f"investsim's workbook could not be read back ({type(exc).__name__}: "
+                                         f"{exc}); was a sheet renamed, moved or deleted?")], str(path)) from None
     return ImportedCase(scenario, _checked_text(scenario, text, path), (), "investsim workbook")
 
 
@@ -349,9 +352,8 @@ class _Reader:
             seen[year] = col
         for role, title in (("item", "Item"), ("kind", "Kind")):
             if role not in roles:
-                self.bad(sheet.where(head, sheet.max_col + 1 if sheet.max_col else 1),
-                         f"the header row {head} has no '{title}' column; add one (the layout needs "
-                         "Alternative, Item, Kind and the amounts)")
+                self.bad(sheet.row_where(head), f"the header row has no '{title}' column; add one (the layout "
+                                                "needs Alternative, Item, Kind and the amounts)")
         if not years and not ("low" in roles and "high" in roles):
             self.bad(sheet.row_where(head), "the header row has no year columns (Year 0, Year 1, ... or 2026, "
                                             "2027, ...) and no Low and High columns: there is no amount to read")
