@@ -229,3 +229,19 @@ def test_the_readme_example_workbook_imports_to_the_same_case(tmp_path):
     assert case.warnings == ()
     assert case.scenario.title == "CRM or a bigger sales team"
     same_results(case.scenario, loads(BY_HAND), 500)
+
+
+def test_a_header_without_kind_and_a_broken_own_workbook_are_bad_input(tmp_path, monkeypatch, capsys):
+    book = bad_book(tmp_path, lambda rows, header: header.__setitem__(2, "Sort"))
+    out = tmp_path / "x.toml"
+    assert main(["import", str(book), "--out", str(out)]) == 2
+    assert "sheet 'Case', row 5: the header row has no 'Kind' column" in capsys.readouterr().err
+
+    def read_workbook(path):
+        raise KeyError("Inputs")
+
+    monkeypatch.setitem(sys.modules, "ui.report.excel_read", types.SimpleNamespace(read_workbook=read_workbook))
+    assert main(["import", str(own_marked(tmp_path / "own.xlsx")), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "own.xlsx: investsim's workbook could not be read back" in err and "Traceback" not in err
+    assert not out.exists()
