@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(PY) bench/json_floor.py
 	$(PY) bench/json_alternatives.py
 	$(PY) bench/portfolio.py
+	$(PY) bench/export.py
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.bench
 	INVESTSIM_MEASURE=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s -p no:warnings \
 		tests/workshop/test_whatif.py::test_slider_update_rate \

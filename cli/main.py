@@ -1,4 +1,5 @@
-"""The command line: ``investsim run | validate | report | gui``.
+"""The command line: ``investsim run | validate | report | gui`` (and, each in its own module,
+``portfolio``, ``import``, ``export``).
 
 Exit codes: 0 done, 2 bad input (one line per problem: file, field path, what is wrong),
 1 internal error. Bad input never shows a traceback.
@@ -287,6 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .portfolio import add_parser as add_portfolio  # its code lives in its own module
 
     add_portfolio(sub)
+    from .excel_import import add_parser as add_import  # investsim import case.xlsx --out scenario.toml
+    from .export import add_parser as add_export        # investsim export FILE --out futures.csv
+
+    add_import(sub)
+    add_export(sub)
     return parser
 
 

@@ -333,7 +333,7 @@ def install(window) -> Workshop:
         export.addAction(window._action("&Chart…", lambda: export_chart(window), None,
                                         "Save the chart on screen as PNG, SVG or PDF."))
         export.addAction(window._action("Simulated &data (CSV)…", lambda: export_samples(window), None,
-                                        "Every simulated future's NPV and yearly cash, for checking elsewhere."))
+                                        "Every simulated future's NPV, yearly cash and input draws, for checking elsewhere."))
         file_menu.insertSeparator(window.act_quit)
 
     sim_menu = menus.get("Simulate")

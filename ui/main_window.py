@@ -130,6 +130,9 @@ class MainWindow(QMainWindow):
         self.preloader = LatestWins(self, pool=pool, name="chartPreload")
         self.preloader.result.connect(self.sync_chart_tabs)
         self.exports = LatestWins(self, pool=pool, result_after_cancel=True, name="export")
+        from .excel_import import ExcelImporter
+
+        self.excel_importer = ExcelImporter(self, pool)   # File → Import from Excel… (reads in a worker)
         self.tool_windows: dict[str, QWidget] = {}   # teams, calibration: kept while open
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -263,6 +266,10 @@ class MainWindow(QMainWindow):
         file.addAction(self.act_open)
         self.recent_menu = file.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.act_import_excel = self._action("&Import from Excel…", lambda: self.excel_importer.dialog(), None,
+                                             "Open a business case from an Excel workbook (.xlsx) as a new, "
+                                             "unsaved scenario.")
+        file.addAction(self.act_import_excel)
         file.addSeparator()
         self.act_save = self._action("&Save", self.save, QKeySequence.StandardKey.Save, "Save the scenario.")
         self.act_save_as = self._action("Save &as…", self.save_as, "Ctrl+Shift+S",
@@ -791,6 +798,7 @@ class MainWindow(QMainWindow):
         self.whatif.shutdown()          # workshop tools with workers of their own
         self.portfolio_view.shutdown()
         self.exports.shutdown()
+        self.excel_importer.shutdown()
         self.preloader.shutdown()
         self.controller.shutdown()
         self.statusBar().clearMessage()   # stops the message's timer

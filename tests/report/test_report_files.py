@@ -88,7 +88,7 @@ def test_samples_csv_has_every_future_npv_and_yearly_cash(bundled_results, tmp_p
     horizon = results.scenario.horizon_years
     header = rows[0]
     assert header[0] == "future"
-    assert len(header) == 1 + len(results.alternatives) * (horizon + 2)
+    assert len(header) == 1 + len(results.alternatives) * (horizon + 2) + len(results.inputs)   # then the input draws
     assert len(rows) == ITERATIONS + 1
     for a in results.alternatives:
         i = header.index(f"{a.name}: NPV")
