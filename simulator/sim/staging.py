@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 #: index, far below this), so the pilot's draws never share a stream with the engine's.
 _STREAM = 0x50494C54
 #: Knots of the hinge basis per reading (at these quantiles of the fitting half).
-KNOTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+KNOTS = (0.2, 0.4, 0.6, 0.8)
 #: A single reading with at most this many distinct values is estimated cell by cell.
 MAX_CELLS = 64
 
