@@ -263,3 +263,30 @@ def test_command_line_bad_file_exits_2_and_json_has_the_pilot(tmp_path):
     text = subprocess.run([sys.executable, "-m", "cli.main", "run", str(good)], capture_output=True,
                           text=True).stdout
     assert "Value of the pilot" in text and "break-even" in text
+
+
+def test_what_if_reaches_the_pilots_cost_and_error():
+    from simulator.model.keys import input_label
+    from simulator.workshop import whatif
+
+    text = _scenario(units="{ low = 10_000, high = 40_000 }",
+                     pilot='{ cost = { low = 40_000, high = 60_000 }, reveals = ["units"], error = { low = -5_000, '
+                           'high = 5_000 } }', iterations=4_000)
+    scenario = loads(text)
+    keys = [k for k in whatif.inputs(scenario) if k.field in ("pilot_cost", "pilot_error")]
+    assert [input_label(k) for k in keys] == ["Test first / pilot: cost", "Test first / pilot: reading error"]
+    cost, error = keys
+    dearer = whatif.shift_input(scenario, cost, 0.5)
+    assert whatif.spread90(whatif.get_amount(dearer, cost)) == pytest.approx((60_000, 90_000))
+    # the error widens around zero (a less precise test), it is never moved (a biased one)
+    vaguer = whatif.shift_input(scenario, error, 1.0)
+    assert whatif.spread90(whatif.get_amount(vaguer, error)) == pytest.approx((-10_000, 10_000))
+    assert whatif.implied_shift(whatif.get_amount(scenario, error), whatif.get_amount(vaguer, error),
+                                scale=whatif.scales(error)) == pytest.approx(1.0)
+    # and the run sees it: a vaguer test is worth less; a dearer one costs exactly its extra cost
+    (base,) = pilot_facts(run(scenario))
+    (vague,) = pilot_facts(run(vaguer))
+    (dear,) = pilot_facts(run(dearer))
+    assert vague.value < base.value
+    assert dear.value == pytest.approx(base.value - 25_000, abs=1.0)
+    assert loads(dumps(vaguer)) == vaguer
