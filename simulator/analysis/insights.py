@@ -634,6 +634,9 @@ def overview_lines(results: "Results") -> dict[str, Any]:
         if comp.runner_up is not None:
             lines["dominance"] = dominance(results, comp.best, comp.runner_up).sentence
             lines["worth"] = value_of_information(results).sentence
+        from simulator.analysis.pilot import pilot_lines
+
+        lines["pilot"] = "\n".join(pilot_lines(results))   # staged alternatives: what the test is worth
         return lines
 
     return CACHE.overview(results, make)

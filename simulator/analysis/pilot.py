@@ -238,3 +238,53 @@ def pilot_paragraph(facts: Sequence[PilotFacts], currency: str) -> str | None:
                 f"the expected value by {m(f.value)} (± {m(f.value_se)}), within the simulation's precision; "
                 f"it is worth at most {m(f.break_even_cost)} against its cost of {m(f.cost)}.")
     return " ".join(out)
+
+
+def _rank_corr(ranks: np.ndarray, npv: np.ndarray) -> float:
+    """|Spearman correlation| of an input's ranks with an alternative's NPV (0 for a constant NPV)."""
+    if np.ptp(npv) == 0:
+        return 0.0
+    return abs(float(np.corrcoef(ranks, np.argsort(np.argsort(npv)))[0, 1]))
+
+
+@dataclass(frozen=True)
+class PilotOffer:
+    """A pilot worth offering: find out ``variable`` before deciding on ``target``; ``value``
+    is what knowing it exactly would be worth (its EVPPI), the most any such test can be worth."""
+
+    variable: str
+    target: str
+    value: float
+
+
+def pilot_offers(results: "Results", n: int = 3) -> list[PilotOffer]:
+    """The leading inputs of "Worth finding out" that a pilot can measure (shared variables with
+    a range or distribution, worth clearly more than the estimate's noise), at most ``n``,
+    each with the alternative to test: the one with the highest expected NPV among those whose
+    NPV moves with it (its rank correlation with the reading is largest)."""
+    from simulator.analysis.insights import value_of_information
+    from simulator.model.distributions import Distribution
+
+    scenario = results.scenario
+    variables = scenario.variable_map
+    plain = [a.name for a in scenario.alternatives if not a.is_staged]
+    if not plain:
+        return []
+    out: list[PilotOffer] = []
+    for info in value_of_information(results).inputs:
+        key = info.input
+        if not key.is_variable or not isinstance(variables.get(key.item), Distribution):
+            continue
+        if not info.value > max(info.precision, 0.0) or key not in results.input_quantiles:
+            continue
+        u = np.asarray(results.input_quantiles[key], dtype=float)
+        ranked = np.argsort(np.argsort(u))
+
+        strength = {name: _rank_corr(ranked, np.asarray(results.alternative(name).npv)) for name in plain}
+        target = max(plain, key=lambda name: (strength[name] > 0.1, float(np.mean(results.alternative(name).npv))))
+        if strength[target] <= 0.1:
+            continue
+        out.append(PilotOffer(key.item, target, float(info.value)))
+        if len(out) >= n:
+            break
+    return out
