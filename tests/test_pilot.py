@@ -290,3 +290,14 @@ def test_what_if_reaches_the_pilots_cost_and_error():
     assert vague.value < base.value
     assert dear.value == pytest.approx(base.value - 25_000, abs=1.0)
     assert loads(dumps(vaguer)) == vaguer
+
+
+def test_waterfall_of_a_staged_alternative_sums_to_its_npv_after_tax():
+    from simulator.analysis.insights import waterfall
+
+    text = _scenario(units="{ low = 10_000, high = 40_000 }", pilot='{ cost = 50_000, reveals = ["units"], years = 1 }',
+                     iterations=4_000).replace("seed = 11", "seed = 11\ntax_rate = 0.25")
+    results = run(loads(text))
+    steps = waterfall(results, "Test first")
+    assert [s.label for s in steps] == ["Pilot", "Launch (if it goes ahead)"]
+    assert sum(s.value for s in steps) == pytest.approx(float(np.mean(results.alternative("Test first").npv)))

@@ -152,8 +152,7 @@ def threshold_text(f: PilotFacts) -> str:
     for t in f.thresholds:
         v = _var(t.variable)
         if t.direction in ("above", "below"):
-            word = "more" if t.direction == "above" else "less"
-            parts.append(f"go ahead if the test reads {v} {word} than {_number(t.value)}")
+            parts.append(f"go ahead if the test reads {v} {t.direction} {_number(t.value)}")
         elif t.direction == "always":
             parts.append(f"the test's reading of {v} never stops it" + ("" if several else
                                                                         " (it goes ahead whatever the test shows)"))
