@@ -137,6 +137,9 @@ def cross_fitted(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tupl
     """Each future's expected ``y`` given its ``x``, estimated on the other half of the futures
     (the halves drawn at random from ``rng``), and the two halves' rules."""
     n = len(y)
+    if n < 4:   # too few futures to split: the rule is fitted on them all (and says so by its size)
+        rule = fit(x, y)
+        return rule.predict(x), (rule, rule)
     half = np.zeros(n, dtype=bool)
     half[rng.permutation(n)[: n // 2]] = True
     out = np.empty(n)
