@@ -120,6 +120,10 @@ def _print_text(results, out) -> None:
         comp = s.comparison
         print(dominance(results, comp.best, comp.runner_up).sentence, file=out)
         print(value_of_information(results).sentence, file=out)
+    from simulator.analysis.pilot import pilot_lines
+
+    for line in pilot_lines(results):
+        print(line, file=out)
 
 
 def cmd_run(args) -> int:
@@ -145,8 +149,11 @@ def _print_results(results, *, json_out: bool) -> None:
     if json_out:
         from simulator.analysis.insights import to_json as insights_json
 
+        from simulator.analysis.pilot import pilot_json
+
         data = to_json(results)
         data.update(insights_json(results))
+        data.update(pilot_json(results))
         json.dump(_clean(data), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:

@@ -43,3 +43,21 @@ def test_bundled_scenario_saves_back_unchanged(path):
     text = path.read_text(encoding="utf-8")
     assert dumps(scenario, text) == text             # over its own file: byte for byte
     assert loads(dumps(scenario)) == scenario        # written afresh: the same scenario
+
+
+def test_bundled_pilot_is_worth_running():
+    """The bundled pilot case: testing the market before building the line beats building now
+    (and doing nothing), by more than the simulation's precision, and the trial costs less than
+    it is worth; the go / no-go threshold lies inside the sales forecast's range."""
+    from helpers import SCENARIOS
+    from simulator.analysis.pilot import pilot_facts
+
+    scenario = load(SCENARIOS / "production-line-pilot.toml")
+    (f,) = pilot_facts(run(scenario))
+    assert f.target == "Build the line now" and f.reveals == ("line_units",) and f.years == 1
+    assert f.best_without == "Build the line now"
+    assert f.value > 4 * f.value_se > 0
+    assert f.cost < f.break_even_cost
+    assert 0.3 < f.chance_go < 0.8
+    (t,) = f.thresholds
+    assert t.direction == "above" and 13_000 < t.value < 33_000

@@ -14,7 +14,7 @@ import sys
 import traceback
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 #: The chart tabs in order, known without importing matplotlib: (key, title, tooltip).
 #: Titles and tooltips are refreshed from ``ui.charts.CHARTS`` once it is imported.
@@ -52,6 +52,8 @@ class ChartTab(QWidget):
     """One chart tab. ``set_results`` stores; the chart is drawn when the tab is visible."""
 
     drawn = Signal(str)   # the finding sentence, after each draw
+    #: "Add a pilot to find out …" chosen on the Worth finding out tab: (variable, alternative to test)
+    pilotWanted = Signal(str, str)
 
     def __init__(self, key: str, title: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -77,6 +79,8 @@ class ChartTab(QWidget):
         self.error: str | None = None
         self.target_box: QComboBox | None = None
         self.target = None  # the user's choice for charts drawn for a target
+        self.offers: list = []   # the pilots offered (Worth finding out), from the render thread
+        self.offer_button: QToolButton | None = None
 
     # -- lazily built canvas ---------------------------------------------------------
     def _ensure_canvas(self) -> bool:
@@ -114,6 +118,20 @@ class ChartTab(QWidget):
             self.target_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             self.target_box.activated.connect(self._target_chosen)
             row.addWidget(self.target_box)
+            self._layout.addLayout(row)
+        elif self.key == OFFER_KEY:
+            row = QHBoxLayout()
+            row.setContentsMargins(0, 0, 8, 0)
+            row.addWidget(self.toolbar, 1)
+            self.offer_button = QToolButton()
+            self.offer_button.setObjectName("pilotOffer")
+            self.offer_button.setText("Add a pilot to find out …")
+            self.offer_button.setToolTip("Add an alternative that tests one of the leading unknowns first and "
+                                         "decides afterwards; fill in the test's cost and error in the inspector.")
+            self.offer_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            self.offer_button.setMenu(QMenu(self.offer_button))
+            self.offer_button.hide()
+            row.addWidget(self.offer_button)
             self._layout.addLayout(row)
         else:
             self._layout.addWidget(self.toolbar)
@@ -175,8 +193,11 @@ class ChartTab(QWidget):
             self._fill_targets(results)
             options["target"] = self.target_box.currentData()
 
+        offering = self.key == OFFER_KEY
+
         def build(fig):   # runs in the render thread: no widgets here
-            return spec.draw(fig, results, colors, **options) or "", results
+            finding = spec.draw(fig, results, colors, **options) or ""
+            return finding, results, (_offers(results) if offering else [])
 
         if now:
             self.canvas.render_now(build)
@@ -190,10 +211,44 @@ class ChartTab(QWidget):
 
     def _rendered(self, value, error) -> None:
         self.figure = self.canvas.figure
-        self.finding, self.drawn_results = value if value is not None else ("", self._results)
+        self.finding, self.drawn_results, offers = value if value is not None else ("", self._results, [])
         self.error = error
+        self._show_offers(offers)
         self.setToolTip("")
         self.drawn.emit(self.finding)
+
+
+    def _show_offers(self, offers) -> None:
+        """The "Add a pilot to find out …" menu: one entry per leading input a test can measure."""
+        self.offers = list(offers)
+        if self.offer_button is None:
+            return
+        menu = self.offer_button.menu()
+        menu.clear()
+        for offer in self.offers:
+            words = offer.variable.replace("_", " ")
+            action = menu.addAction(f"Add a pilot to find out {words} (before deciding on {offer.target})")
+            action.triggered.connect(lambda _c=False, o=offer: self.pilotWanted.emit(o.variable, o.target))
+        self.offer_button.setVisible(bool(self.offers))
+        if self.offers:
+            first = self.offers[0].variable.replace("_", " ")
+            self.offer_button.setText(f"Add a pilot to find out {first} …" if len(self.offers) == 1
+                                      else f"Add a pilot to find out {first}, … ▾")
+
+
+#: The tab that offers pilots for its leading inputs.
+OFFER_KEY = "worth_finding_out"
+
+
+def _offers(results) -> list:
+    """Pilots to offer for these results (render thread; an analysis failure offers none)."""
+    try:
+        from simulator.analysis.pilot import pilot_offers
+
+        return pilot_offers(results)
+    except Exception:  # the chart itself reports what is wrong with the results
+        traceback.print_exc(file=sys.stderr)
+        return []
 
 
 def demo(path: str | None = None, key: str | None = None) -> ChartTab:

@@ -103,6 +103,19 @@ class EditActions(QObject):
         label = dict((k, lab) for k, lab, _ in ITEM_KINDS)[kind].lower()
         return self._push(edits.add_item(self.doc.scenario, i, kind), f"Add {label}")
 
+    def do_add_pilot(self, name: str, target: str) -> bool:
+        """Add "find out ``name`` first, then decide on ``target``" (undoable); its cost and error
+        are placeholders to fill in, so the inspector shows the new alternative."""
+        try:
+            result = edits.add_pilot(self.doc.scenario, name, target)
+        except EditError as exc:
+            self.message.emit(str(exc))
+            return False
+        if self._push(result, f"Add a pilot to find out {name.replace('_', ' ')}"):
+            self.message.emit("Pilot added: fill in its cost and how far off its reading may be, in the inspector.")
+            return True
+        return False
+
     def do_add_variable(self) -> bool:
         return self._push(edits.add_variable(self.doc.scenario), "Add shared input")
 

@@ -347,6 +347,7 @@ class AlternativePage(Page):
                               "year's cash growing at this rate for ever (below the discount rate). Shown on "
                               "its own line: it is not a forecast.", optional=True, lo=-0.99, hi=0.99,
                               placeholder="none: nothing after the horizon"))
+        self._pilot_rows(key)
         add = QGridLayout()
         for n, kind in enumerate(("investment", "running_cost", "benefit", "risk", "working_capital")):
             action = actions.add_items[kind]
@@ -365,6 +366,42 @@ class AlternativePage(Page):
         self.title.setText(f"<span style='color:{color}'>■</span> Alternative")
         for name in ("name", "category", "description", "drivers", "terminal_growth"):
             self.fields[name].set_value(getattr(alt, name))
+        self._refresh_pilot(scenario, alt, color)
+
+    # -- a staged alternative's pilot ("test first, then decide") ------------------------
+    def _pilot_rows(self, key) -> None:
+        self.pilot_note = QLabel()
+        self.pilot_note.setObjectName("pilotNote")
+        self.pilot_note.setWordWrap(True)
+        self.pilot_note.setStyleSheet("color: #555555;")
+        self.form.addRow("Tests first", self.pilot_note)
+        self.pilot_cost = AmountEditor("money", allow_formula=False, preview=False)
+        self.pilot_cost.setObjectName("pilotCost")
+        self.bind("pilot_cost", "Cost of the test", self.pilot_cost)
+        self.pilot_error = AmountEditor("auto", optional=True, allow_formula=False, preview=False)
+        self.pilot_error.setObjectName("pilotError")
+        self.bind("pilot_error", "Reading off by", self.pilot_error)
+        self.bind("pilot_reveals", "Measures", TextField("The shared inputs the test measures, by name, separated by "
+                                                         "commas, e.g. line_units."))
+        self.bind("pilot_years", "Takes", IntField(0, 50, "How long the test takes: the project starts that many "
+                                                   "years later (keeping its full length).", suffix=" years"),
+                  merge=True)
+
+    def _refresh_pilot(self, scenario: Scenario, alt, color: str) -> None:
+        staged = alt.pilot is not None
+        self.form.setRowVisible(self.pilot_note, staged)
+        for name in edits.PILOT_EDIT_FIELDS:
+            self.set_row_visible(name, staged)
+        if not staged:
+            return
+        self.pilot_note.setText(f"{_esc(alt.stage_of or '')}: it goes ahead only in the futures where the test's "
+                                "reading says its expected NPV is above zero. The test's cost is paid in year 0.")
+        for editor in (self.pilot_cost, self.pilot_error):
+            editor.set_context(scenario, color=color)
+        self.pilot_cost.set_amount(alt.pilot.cost)
+        self.pilot_error.set_amount(alt.pilot.error)
+        self.fields["pilot_reveals"].set_value(", ".join(alt.pilot.reveals))
+        self.fields["pilot_years"].set_value(alt.pilot.years)
 
 
 class _DriverList(QWidget):

@@ -456,6 +456,7 @@ class MainWindow(QMainWindow):
         tab = ChartTab(key, title)
         self.chart_tabs[key] = tab
         tab.drawn.connect(self.chartDrawn)
+        tab.pilotWanted.connect(self.actions_.do_add_pilot)   # "Add a pilot to find out …"
         # A preview's picture on screen lets the full run start (see SimulationController).
         tab.drawn.connect(lambda _finding: self.controller.release_full_run())
         return tab

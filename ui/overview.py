@@ -372,7 +372,7 @@ class OverviewPage(QScrollArea):
         from simulator.analysis.insights import overview_lines
 
         lines = overview_lines(results)  # computed by the worker; cached on the results
-        self.insight.setText("\n".join(t for t in (lines["dominance"], lines["worth"]) if t))
+        self.insight.setText("\n".join(t for t in (lines["dominance"], lines["worth"], lines.get("pilot")) if t))
         self.precision.setText("\n".join(f"⚠ {w}" for w in lines["warnings"]))
 
 

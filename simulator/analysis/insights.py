@@ -447,6 +447,16 @@ def by_driver(results: "Results") -> dict[str, dict[str, float]]:
                 key = item.driver or UNSPECIFIED
                 drivers[key] = drivers.get(key, 0.0) + alt_r.item_pv[item.name]
         out[alt_s.name] = drivers
+    for alt_s, alt_r in zip(results.scenario.alternatives, results.alternatives):
+        # A staged alternative (simulator.sim.staging) has the benefits of the project it tests,
+        # where it goes ahead: its PV of benefits, split in the project's own proportions (the
+        # per-item values of each future are not kept, so the split is the project's average one).
+        target = out.get(alt_s.stage_of) if alt_s.is_staged else None
+        if target is not None:
+            total = sum(target.values())
+            pv = float(alt_r.pv_benefits.mean())
+            out[alt_s.name] = {k: pv * v / total for k, v in target.items()} if total else \
+                ({UNSPECIFIED: pv} if pv else {})
     return out
 
 
@@ -471,6 +481,8 @@ def waterfall(results: "Results", name: str) -> list[Step]:
     """
     alt_s = results.scenario.alternative(name)
     alt_r = results.alternative(name)
+    if alt_s.is_staged:   # the pilot, then the project where it goes ahead (after tax): simulator.sim.staging
+        return [Step(label, "investment" if value < 0 else "benefit", value) for label, value in alt_r.item_pv.items()]
     order = {"investment": 0, "working_capital": 1, "running_cost": 2, "benefit": 3, "risk": 4}
     items = sorted(alt_s.items, key=lambda it: order[it.kind])
     steps = [Step(it.name, it.kind, alt_r.item_pv[it.name]) for it in items]
@@ -660,6 +672,9 @@ def overview_lines(results: "Results") -> dict[str, Any]:
         if comp.runner_up is not None:
             lines["dominance"] = dominance(results, comp.best, comp.runner_up).sentence
             lines["worth"] = value_of_information(results).sentence
+        from simulator.analysis.pilot import pilot_lines
+
+        lines["pilot"] = "\n".join(pilot_lines(results))   # staged alternatives: what the test is worth
         return lines
 
     return CACHE.overview(results, make)

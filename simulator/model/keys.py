@@ -23,19 +23,23 @@ from dataclasses import dataclass
 import hashlib
 import json
 
-__all__ = ["FIELDS", "FIELD_WORDS", "InputKey", "Target", "current_labels", "get_amount", "input_label", "item_input",
-           "locate", "replace_amount", "set_default_labels", "use_labels", "variable"]
+__all__ = ["FIELDS", "FIELD_WORDS", "PILOT", "PILOT_FIELDS", "InputKey", "Target", "current_labels", "get_amount",
+           "input_label", "item_input", "locate", "replace_amount", "set_default_labels", "use_labels", "variable"]
 
 #: The fields of an item that can be uncertain inputs; ``occurs`` is the yearly occurrence
 #: draw of a chance event and ``events`` the yearly draw of an event count (``frequency``):
 #: bare uniforms, never kept per future.
 FIELDS = ("amount", "growth", "probability", "contribution_margin", "occurs", "residual_value", "frequency",
-          "events")
+          "events", "pilot_cost", "pilot_error")
+#: The fields of a staged alternative's pilot (key: ``InputKey(alternative, PILOT, field)``).
+PILOT = "pilot"
+PILOT_FIELDS = {"pilot_cost": "cost", "pilot_error": "error"}
 
 #: The field in words, as shown after an item's name.
 FIELD_WORDS = {"amount": "amount", "growth": "growth", "probability": "probability",
                "contribution_margin": "contribution margin", "occurs": "occurs",
-               "residual_value": "residual value", "frequency": "frequency", "events": "events"}
+               "residual_value": "residual value", "frequency": "frequency", "events": "events",
+               "pilot_cost": "cost", "pilot_error": "reading error"}
 
 #: Fields that are bare yearly uniforms of the engine, not amounts of the scenario.
 _DRAWS = ("occurs", "events")
@@ -196,6 +200,10 @@ def get_amount(scenario, key: InputKey):
     A key with a year gives that year's entry of the item's list of yearly amounts."""
     if key.alternative is None:
         return scenario.variable_map.get(key.item)
+    if key.field in PILOT_FIELDS:
+        alt = next((a for a in scenario.alternatives if a.name == key.alternative), None)
+        pilot = getattr(alt, "pilot", None)
+        return None if pilot is None else getattr(pilot, PILOT_FIELDS[key.field])
     where = locate(scenario, key)
     if where is None or key.field in _DRAWS:
         return None
@@ -228,6 +236,13 @@ def replace_amount(scenario, key: InputKey, amount, *, at: tuple[int, int] | Non
         return replace(scenario, variables=tuple((n, amount if n == key.item else a) for n, a in scenario.variables))
     if key.field in _DRAWS:
         raise KeyError(key)
+    if key.field in PILOT_FIELDS:
+        i = next((i for i, a in enumerate(scenario.alternatives) if a.name == key.alternative), None)
+        if i is None or getattr(scenario.alternatives[i], "pilot", None) is None:
+            raise KeyError(key)
+        alt = scenario.alternatives[i]
+        alt = replace(alt, pilot=replace(alt.pilot, **{PILOT_FIELDS[key.field]: amount}))
+        return replace(scenario, alternatives=scenario.alternatives[:i] + (alt,) + scenario.alternatives[i + 1:])
     where = at if at is not None else locate(scenario, key)
     if where is None:
         raise KeyError(key)

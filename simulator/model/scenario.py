@@ -170,6 +170,22 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Pilot:
+    """A test run before deciding on another alternative (see :class:`Alternative` ``stage_of``).
+
+    ``cost`` is paid in year 0 in every future (a number or a distribution, in currency);
+    ``reveals`` names the variables the test measures; ``error`` is what the test's reading
+    of each revealed variable is off by (None: a perfect reading), in the variable's own
+    units; ``years`` is how long the test takes: the project, if it goes ahead, starts that
+    many years later (its cash flows shifted, keeping their full length)."""
+
+    cost: Amount
+    reveals: tuple[str, ...]
+    error: Amount | None = None
+    years: int = 0
+
+
+@dataclass(frozen=True)
 class Alternative:
     name: str
     category: str = ""
@@ -178,6 +194,14 @@ class Alternative:
     items: tuple[Item, ...] = ()
     #: Growth of the cash after the horizon (a perpetuity); None = nothing beyond the horizon.
     terminal_growth: float | None = None
+    #: "Test first, then decide on NAME": the alternative this one stages (with ``pilot``).
+    #: A staged alternative has no items of its own; simulator.sim.staging computes it.
+    stage_of: str | None = None
+    pilot: Pilot | None = None
+
+    @property
+    def is_staged(self) -> bool:
+        return self.stage_of is not None and self.pilot is not None
 
 
 @dataclass(frozen=True)
@@ -255,7 +279,8 @@ _TOP_KEYS = (
     "tax_rate", "inflation", "portfolio", "locale",
 )
 _BASELINE_KEYS = ("revenue", "operating_margin", "revenue_growth")
-_ALT_KEYS = ("name", "category", "description", "drivers", "items", "terminal_growth")
+_ALT_KEYS = ("name", "category", "description", "drivers", "items", "terminal_growth", "stage_of", "pilot")
+_PILOT_KEYS = ("cost", "reveals", "error", "years")
 _ITEM_KEYS = tuple(f.name for f in fields(Item))
 _CORR_KEYS = ("between", "rank")
 _ITEM_ONLY_FOR = {
@@ -624,9 +649,76 @@ class _Reader:
         if "terminal_growth" in raw:
             kw["terminal_growth"] = self.number(raw["terminal_growth"], _join(path, "terminal_growth"), lo=-1, hi=1,
                                                 lo_open=True, hi_open=True)
+        if "stage_of" in raw or "pilot" in raw:
+            self.staging(raw, path, kw)
         if any(v is None for v in kw.values()):
             return None
         return Alternative(**kw)
+
+    def staging(self, raw: Mapping[str, Any], path: str, kw: dict[str, Any]) -> None:
+        """``stage_of`` and ``pilot`` of a "test first, then decide" alternative, into ``kw``."""
+        if "stage_of" not in raw:
+            self.fail(_join(path, "stage_of"), "missing: a pilot tests another alternative before deciding on it; "
+                                               'name it, e.g. stage_of = "ERP system"')
+            kw["stage_of"] = None
+            return
+        kw["stage_of"] = self.text(raw["stage_of"], _join(path, "stage_of"), required=True)
+        if "pilot" not in raw:
+            self.fail(_join(path, "pilot"), "missing: a staged alternative needs its test, e.g. pilot = { cost = "
+                                            '50_000, reveals = ["units"] }')
+            kw["pilot"] = None
+            return
+        if raw.get("items"):
+            self.fail(_join(path, "items"), f"a staged alternative takes its items from '{raw['stage_of']}' (the "
+                                            "alternative it tests first); remove its items")
+        kw["pilot"] = self.pilot(raw["pilot"], _join(path, "pilot"))
+
+    def pilot(self, raw: Any, path: str) -> Pilot | None:
+        if not isinstance(raw, Mapping):
+            self.fail(path, f"expected a table, e.g. pilot = {{ cost = 50_000, reveals = [\"units\"] }}; "
+                            f"found {_type_name(raw)}")
+            return None
+        self.check_keys(raw, _PILOT_KEYS, path)
+        ok = True
+        for key in ("cost", "reveals"):
+            if key not in raw:
+                self.fail(_join(path, key), "missing: a pilot needs its cost (paid in year 0) and the variables it "
+                                            'measures, e.g. cost = 50_000 and reveals = ["units"]')
+                ok = False
+        if not ok:
+            return None
+        cost = self.pilot_amount(raw["cost"], _join(path, "cost"))
+        if isinstance(cost, Distribution) and cost.quantile(0.05) < 0:
+            self.fail(_join(path, "cost"), f"the cost would be negative in some futures (5% of it below "
+                                           f"{cost.quantile(0.05):g}); write a range of positive amounts")
+            cost = None
+        elif isinstance(cost, float) and cost < 0:
+            self.fail(_join(path, "cost"), f"must not be negative: a cost is written as a positive number; found "
+                                           f"{cost:g}: write {abs(cost):g}")
+            cost = None
+        reveals = raw["reveals"]
+        if isinstance(reveals, str):
+            reveals = [reveals]
+        if not isinstance(reveals, list) or not reveals or not all(isinstance(r, str) for r in reveals):
+            self.fail(_join(path, "reveals"), 'expected a list of variable names the test measures, e.g. '
+                                              'reveals = ["units"]')
+            reveals = None
+        elif len(set(reveals)) != len(reveals):
+            self.fail(_join(path, "reveals"), "names a variable twice; name each measured variable once")
+            reveals = None
+        error = self.pilot_amount(raw["error"], _join(path, "error")) if "error" in raw else None
+        years = self.integer(raw.get("years", 0), _join(path, "years"), lo=0, hi=MAX_HORIZON)
+        if cost is None or reveals is None or years is None or ("error" in raw and error is None):
+            return None
+        return Pilot(cost, tuple(reveals), error, years)
+
+    def pilot_amount(self, value: Any, path: str) -> Amount | None:
+        """A pilot's cost or error: a number, a range or a distribution (not a formula)."""
+        if isinstance(value, str):
+            self.fail(path, "write a number or a range such as { low = -30_000, high = 30_000 }; a formula is not "
+                            "available here")
+            return None
+        return self.amount(value, path)
 
     def item(self, raw: Any, path: str, horizon: int) -> Item | None:
         if not isinstance(raw, Mapping):
@@ -936,6 +1028,8 @@ def check(scenario: Scenario) -> list[Problem]:
             if item.kind == "benefit" and item.effect == "revenue" and item.contribution_margin is None:
                 problems.append(Problem(f"{ipath}.contribution_margin",
                                         "a revenue benefit needs its contribution margin"))
+        if alt.is_staged:
+            problems.extend(_staging_problems(scenario, i, alt))
         g = alt.terminal_growth
         if g is not None and g >= scenario.discount_rate:
             problems.append(Problem(f"{path}.terminal_growth", (
@@ -972,6 +1066,38 @@ def check(scenario: Scenario) -> list[Problem]:
 
         problems.extend(portfolio_spec.problems(scenario.portfolio, [a.name for a in scenario.alternatives], horizon))
     return problems
+
+
+def _staging_problems(scenario: Scenario, i: int, alt: Alternative) -> list[Problem]:
+    """What is wrong with a staged alternative's ``stage_of`` and ``pilot.reveals``."""
+    path = f"alternatives[{i}]"
+    out: list[Problem] = []
+    names = [a.name for a in scenario.alternatives]
+    target = next((a for a in scenario.alternatives if a.name == alt.stage_of), None)
+    if alt.stage_of == alt.name:
+        out.append(Problem(f"{path}.stage_of", "a pilot cannot test the alternative it belongs to; name the "
+                                               "alternative it tests first"))
+    elif target is None:
+        out.append(Problem(f"{path}.stage_of", f"'{alt.stage_of}' is not an alternative of this scenario"
+                                               f"{did_you_mean(alt.stage_of or '', names)}"))
+    elif target.is_staged:
+        out.append(Problem(f"{path}.stage_of", f"'{alt.stage_of}' is itself a staged alternative (a test before "
+                                               f"'{target.stage_of}'); a pilot tests an alternative with items of "
+                                               f"its own: write stage_of = \"{target.stage_of}\""))
+    if alt.items:
+        out.append(Problem(f"{path}.items", "a staged alternative takes its items from the alternative it tests; "
+                                            "remove its items"))
+    variables = scenario.variable_map
+    for k, name in enumerate(alt.pilot.reveals):
+        rpath = f"{path}.pilot.reveals[{k}]"
+        if name not in variables:
+            out.append(Problem(rpath, f"'{name}' is not a variable{did_you_mean(name, variables)}; a pilot measures "
+                                      "variables of [variables]"))
+        elif not isinstance(variables[name], Distribution):
+            what = "a formula" if isinstance(variables[name], Formula) else "a fixed number"
+            out.append(Problem(rpath, f"'{name}' is {what}, not uncertain: a test can only tell something about a "
+                                      "variable with a range or distribution"))
+    return out
 
 
 #: Thresholds beyond which an input is unusual enough to be said out loud (cautions()).
@@ -1329,6 +1455,16 @@ def _variable_to_data(amount: Amount, meta: VariableInfo | None) -> Any:
     return data
 
 
+def pilot_to_data(pilot: Pilot) -> dict[str, Any]:
+    """A pilot's table (``years`` left out at 0, ``error`` when the reading is perfect)."""
+    out: dict[str, Any] = {"cost": amount_to_data(pilot.cost), "reveals": list(pilot.reveals)}
+    if pilot.error is not None:
+        out["error"] = amount_to_data(pilot.error)
+    if pilot.years:
+        out["years"] = pilot.years
+    return out
+
+
 def to_data(scenario: Scenario) -> dict[str, Any]:
     """Plain data for a scenario, leaving out fields at their defaults."""
     info = dict(scenario.variable_info)
@@ -1366,6 +1502,10 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
             a["drivers"] = list(alt.drivers)
         if alt.terminal_growth is not None:
             a["terminal_growth"] = alt.terminal_growth
+        if alt.stage_of is not None:
+            a["stage_of"] = alt.stage_of
+        if alt.pilot is not None:
+            a["pilot"] = pilot_to_data(alt.pilot)
         a["items"] = [_item_to_data(it) for it in alt.items]
         alts.append(a)
     out["alternatives"] = alts

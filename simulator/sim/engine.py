@@ -38,7 +38,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from simulator.sim import finance
+from simulator.sim import finance, staging
 from simulator.sim import cashflow as model
 from simulator.model.distributions import Distribution, poisson_ppf
 from simulator.model.errors import Cancelled, Problem, ScenarioError
@@ -123,6 +123,9 @@ class Results:
     input_quantiles: Mapping[InputKey, np.ndarray] = field(default_factory=dict)
     elapsed_seconds: float = 0.0
     warnings: tuple[str, ...] = field(default=())
+    #: What the pilot of each staged alternative did, by its name
+    #: (:class:`simulator.sim.staging.StageInfo`); empty without one.
+    staging: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -586,7 +589,7 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
             pv_taxes=None if pv_tax is None else _frozen(pv_tax[a]),
             terminal_value=None if terminal is None or alt.terminal_growth is None else _frozen(terminal[a]),
         ))
-    return Results(
+    return staging.apply(Results(  # staged alternatives are built from the others' futures
         scenario=scenario,
         iterations=n_total,
         seed=seed,
@@ -595,7 +598,7 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
         inputs={k: _frozen(v) for k, v in kept.items()},
         input_quantiles={k: _frozen(v) for k, v in kept_u.items()},
         elapsed_seconds=time.perf_counter() - started,
-    )
+    ))
 
 
 def yearly_futures(iterations: int, alternatives: int, horizon: int, margins: bool,

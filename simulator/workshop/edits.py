@@ -228,10 +228,16 @@ def set_field(scenario: Scenario, key: Key, field: str, value: Any) -> Scenario:
     if kind == "alternative":
         i = key[1]
         alt = scenario.alternatives[i]
+        if field in PILOT_EDIT_FIELDS:
+            return set_pilot_field(scenario, i, field, value)
         if field == "drivers":
             value = tuple(value)
         new = replace(alt, **{field: value})
-        return _with_alternative(scenario, i, new)
+        scenario = _with_alternative(scenario, i, new)
+        if field == "name" and value != alt.name:   # a pilot of the renamed alternative follows the name
+            scenario = replace(scenario, alternatives=tuple(
+                replace(a, stage_of=value) if a.stage_of == alt.name else a for a in scenario.alternatives))
+        return scenario
     if kind == "item":
         i, j = key[1], key[2]
         alt = scenario.alternatives[i]
@@ -327,6 +333,55 @@ def add_alternative(scenario: Scenario, alt: Alternative | None = None) -> tuple
         alt = Alternative(name=unique_name("New alternative", taken), items=(_NEW_ITEMS["investment"](),))
     else:
         alt = replace(alt, name=unique_name(alt.name, taken))
+    new = replace(scenario, alternatives=scenario.alternatives + (alt,))
+    return new, ("alternative", len(new.alternatives) - 1)
+
+
+#: The inspector's fields of a staged alternative's pilot (``pilot_cost`` -> ``pilot.cost``).
+PILOT_EDIT_FIELDS = ("pilot_cost", "pilot_error", "pilot_years", "pilot_reveals")
+
+
+def set_pilot_field(scenario: Scenario, i: int, field: str, value: Any) -> Scenario:
+    """Scenario with one field of alternative ``i``'s pilot set (``reveals`` from a list of
+    names or text "a, b"; ``error`` None for a perfect reading)."""
+    alt = scenario.alternatives[i]
+    if alt.pilot is None:
+        raise EditError(f"'{alt.name}' has no pilot")
+    attr = field.removeprefix("pilot_")
+    if attr == "reveals":
+        names = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+        if not names:
+            raise EditError("name at least one shared input the test measures")
+        value = tuple(names)
+    if attr == "years":
+        value = int(value or 0)
+    if attr == "cost" and value is None:
+        value = 0.0
+    return _with_alternative(scenario, i, replace(alt, pilot=replace(alt.pilot, **{attr: value})))
+
+
+def add_pilot(scenario: Scenario, name: str, target: str) -> tuple[Scenario, Key]:
+    """Add "test first, then decide on ``target``", a pilot measuring variable ``name``, with a
+    cost of 0 and a reading error of a quarter of the variable's 90% half-width either way:
+    placeholders the user fills in (the inspector selects the new alternative)."""
+    from simulator.model.distributions import range90
+    from simulator.model.scenario import Pilot
+
+    amount = scenario.variable_map.get(name)
+    if not isinstance(amount, Distribution):
+        raise EditError(f"'{name}' is not an uncertain shared input: a test can only measure one with a range")
+    if target not in [a.name for a in scenario.alternatives if not a.is_staged]:
+        raise EditError(f"'{target}' is not an alternative a pilot can test")
+    half = (amount.quantile(0.95) - amount.quantile(0.05)) / 2
+    width = float(f"{half / 4:.2g}") if half > 0 else 0.0
+    width = int(width) if width.is_integer() else width
+    error = range90(-width, width) if width > 0 else None
+    taken = [a.name for a in scenario.alternatives]
+    src = scenario.alternative(target)
+    alt = Alternative(name=unique_name(f"Find out {name.replace('_', ' ')} first", taken), category=src.category,
+                      description=f"A pilot that measures {name.replace('_', ' ')}; then {target} goes ahead only if "
+                                  "the test says it pays.",
+                      drivers=src.drivers, stage_of=target, pilot=Pilot(0.0, (name,), error))
     new = replace(scenario, alternatives=scenario.alternatives + (alt,))
     return new, ("alternative", len(new.alternatives) - 1)
 
@@ -528,7 +583,11 @@ def rename_variable(scenario: Scenario, old: str, new: str) -> Scenario:
         items = tuple(replace(it, **{f: _rename_in(getattr(it, f), old, new)
                                      for f in ("amount", "growth", "probability", "contribution_margin")})
                       for it in alt.items)
-        alts.append(replace(alt, items=items))
+        alt = replace(alt, items=items)
+        if alt.pilot is not None and old in alt.pilot.reveals:   # a pilot measures it: it follows the name
+            alt = replace(alt, pilot=replace(alt.pilot, reveals=tuple(new if v == old else v
+                                                                      for v in alt.pilot.reveals)))
+        alts.append(alt)
     corrs = tuple(replace(c, between=tuple(new if b == old else b for b in c.between)) for c in scenario.correlations)
     info = tuple((new if n == old else n, i) for n, i in scenario.variable_info)
     return replace(scenario, variables=variables, alternatives=tuple(alts), correlations=corrs, variable_info=info)

@@ -46,7 +46,7 @@ from simulator.analysis.describe import format_values
 from simulator.model.distributions import (Bernoulli, Discrete, Distribution, LogNormal, Normal, Pert, Range90, Triangular,
                             Uniform)
 from simulator.model.expressions import Formula
-from simulator.model.keys import InputKey, Target, get_amount as _get_amount, input_label, item_input, replace_amount
+from simulator.model.keys import PILOT, InputKey, Target, get_amount as _get_amount, input_label, item_input, replace_amount
 from simulator.model.scenario import MAX_FREQUENCY, Amount, Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -65,6 +65,7 @@ __all__ = [
     "multiplied",
     "reference",
     "same_amount",
+    "scales",
     "set_amount",
     "shift_amount",
     "shift_input",
@@ -82,7 +83,7 @@ SHIFT_LIMIT = 0.5
 _ITEM_FIELDS = ("growth", "probability", "contribution_margin", "residual_value", "frequency")
 
 #: Allowed values of fixed numbers in item fields (as the file reader checks them).
-_FIELD_LIMITS = {"growth": (-1.0, 10.0), "probability": (0.0, 1.0), "contribution_margin": (0.0, 1.0),
+_FIELD_LIMITS = {"pilot_cost": (0.0, None), "growth": (-1.0, 10.0), "probability": (0.0, 1.0), "contribution_margin": (0.0, 1.0),
                  "frequency": (0.0, MAX_FREQUENCY)}
 
 
@@ -181,7 +182,8 @@ def _ordered(values: tuple[float, ...], q: float) -> tuple[float, ...]:
     return tidy if ok else tuple(values)
 
 
-def shift_amount(amount: Amount, shift: float, *, lo: float | None = None, hi: float | None = None) -> Amount:
+def shift_amount(amount: Amount, shift: float, *, lo: float | None = None, hi: float | None = None,
+                 scale: bool = False) -> Amount:
     """``amount`` shifted up (``shift > 0``) or down so that its median moves by ``shift``
     times itself: positive inputs are multiplied by ``1 + shift``, inputs that reach below
     zero are moved by ``shift * |median|`` (see the module doc).
@@ -205,9 +207,9 @@ def shift_amount(amount: Amount, shift: float, *, lo: float | None = None, hi: f
     q = _quantum(amount)
     if not isinstance(amount, Distribution):
         x = float(amount)
-        return _tidy(_clamp(x + shift * abs(x), lo, hi), q)
+        return _tidy(_clamp(x * (1.0 + shift) if scale else x + shift * abs(x), lo, hi), q)
     kw = {"floor": amount.floor, "cap": amount.cap}
-    if multiplied(amount):
+    if multiplied(amount) or scale:   # scale: widen or narrow around zero (a pilot's reading error)
         k = 1.0 + shift
         q *= k
         if isinstance(amount, (Normal, LogNormal)):
@@ -264,7 +266,8 @@ def same_amount(a: Amount, b: Amount, rel: float = 1e-6) -> bool:
     return all(abs(x - y) <= rel * scale for x, y in zip(na, nb))
 
 
-def implied_shift(base: Amount, amount: Amount, *, lo: float | None = None, hi: float | None = None) -> float | None:
+def implied_shift(base: Amount, amount: Amount, *, lo: float | None = None, hi: float | None = None,
+                  scale: bool = False) -> float | None:
     """The shift that turns ``base`` into ``amount`` (0.0 when they are equal), or None when
     ``amount`` is not a shift of ``base`` (it was edited some other way)."""
     if amount == base:
@@ -278,7 +281,7 @@ def implied_shift(base: Amount, amount: Amount, *, lo: float | None = None, hi: 
         _, _, n1 = _params(amount)
         if len(n0) != len(n1):
             return None
-        if multiplied(base):
+        if multiplied(base) or scale:
             i = max(range(len(n0)), key=lambda k: abs(n0[k]))   # the largest number scales exactly
             s = n1[i] / n0[i] - 1.0
         else:
@@ -287,7 +290,7 @@ def implied_shift(base: Amount, amount: Amount, *, lo: float | None = None, hi: 
         if not math.isfinite(s) or s <= -1.0:
             return None
         s = round(s, 6)
-        return s if same_amount(shift_amount(base, s, lo=lo, hi=hi), amount, rel=1e-4) else None
+        return s if same_amount(shift_amount(base, s, lo=lo, hi=hi, scale=scale), amount, rel=1e-4) else None
     except (WhatIfError, ValueError, TypeError, ZeroDivisionError):
         return None
 
@@ -304,6 +307,16 @@ def _item_slots(scenario: Scenario) -> Iterator[InputKey]:
             for field in _ITEM_FIELDS:
                 if getattr(item, field) is not None:
                     yield item_input(alt.name, item.name, field)
+        if alt.pilot is not None:   # a staged alternative's pilot: its cost and its reading error
+            yield item_input(alt.name, PILOT, "pilot_cost")
+            if alt.pilot.error is not None:
+                yield item_input(alt.name, PILOT, "pilot_error")
+
+
+def scales(label: InputKey) -> bool:
+    """True for an input a shift widens or narrows around zero instead of moving (a pilot's
+    reading error: +50% is a test half again as imprecise, never a biased one)."""
+    return label.field == "pilot_error"
 
 
 def get_amount(scenario: Scenario, label: InputKey) -> Amount | None:
@@ -347,7 +360,7 @@ def shift_input(scenario: Scenario, label: InputKey, shift: float, base: Scenari
     if start is None or not shiftable(start):
         start = current
     lo, hi = field_limits(scenario, label)
-    return set_amount(scenario, label, shift_amount(start, shift, lo=lo, hi=hi))
+    return set_amount(scenario, label, shift_amount(start, shift, lo=lo, hi=hi, scale=scales(label)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -385,8 +398,10 @@ def unit_of(scenario: Scenario, label: InputKey) -> str:
     and margins, "auto" for variables."""
     if label.is_variable:
         return "auto"
-    if label.field in ("amount", "residual_value"):
+    if label.field in ("amount", "residual_value", "pilot_cost"):
         return "money"
+    if label.field == "pilot_error":
+        return "auto"   # in the revealed variable's own units
     if label.field == "frequency":
         return "number"
     return "percent"

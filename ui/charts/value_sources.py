@@ -185,7 +185,7 @@ def waterfall_rows(results: "Results", name: str, colors: Mapping[str, str]) -> 
     benefits = sorted((s for s in steps if s.kind == "benefit"), key=lambda s: -s.value)
     keep = benefits if len(benefits) <= MAX_BENEFITS else benefits[:MAX_BENEFITS - 1]
     for s in keep:
-        driver = items[s.label].driver or insights.UNSPECIFIED
+        driver = (items[s.label].driver if s.label in items else None) or insights.UNSPECIFIED
         rows.append(Row(s.label, s.value, "benefit", colors.get(driver, UNSPECIFIED_COLOR), (s.label,)))
     if len(benefits) > len(keep):
         rest = benefits[len(keep):]

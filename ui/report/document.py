@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from simulator.analysis import formatting as fmt
+from simulator.analysis.pilot import pilot_facts, pilot_paragraph
 
 from .charts import ChartImage
 from .facts import Facts
@@ -116,6 +117,8 @@ def build(facts: Facts, charts: Sequence[ChartImage], portfolio_chart: ChartImag
         add(key_table)
     add(Paragraph(facts.drivers, lead="What drives the result."))
     add(Paragraph(facts.worth_knowing, lead="What is worth finding out before deciding."))
+    if pilot := pilot_paragraph(pilot_facts(r), facts.currency):   # a staged alternative: test first?
+        add(Paragraph(pilot, lead="Test first or decide now?"))
     add(Paragraph(facts.caveat, "note"))
     if wide:
         add(key_table)

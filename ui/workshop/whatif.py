@@ -378,7 +378,8 @@ class WhatIfPanel(QWidget):
 
     def _shifted(self, scenario: Scenario, label: InputKey, shift: float) -> Scenario:
         lo, hi = wi.field_limits(scenario, label)
-        return wi.set_amount(scenario, label, wi.shift_amount(self._start_amount(label), shift, lo=lo, hi=hi))
+        return wi.set_amount(scenario, label, wi.shift_amount(self._start_amount(label), shift, lo=lo, hi=hi,
+                                                             scale=wi.scales(label)))
 
     def current_shift(self, label: InputKey) -> float | None:
         """The input's shift from the file's value in the document now (None: changed otherwise)."""
@@ -387,7 +388,7 @@ class WhatIfPanel(QWidget):
         if amount is None or start is None:
             return None
         lo, hi = wi.field_limits(self.doc.scenario, label)
-        return wi.implied_shift(start, amount, lo=lo, hi=hi)
+        return wi.implied_shift(start, amount, lo=lo, hi=hi, scale=wi.scales(label))
 
     # -- which sliders ---------------------------------------------------------------
     def labels(self) -> list[InputKey]:
