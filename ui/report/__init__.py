@@ -99,7 +99,7 @@ def write_report(results: "Results", path: str | os.PathLike, *, source_file: st
         f = facts_mod.build(results, source_file, source_text)
         steps()
         with atomic_path(target) as tmp:
-            excel.write(f, tmp, step=steps)
+            excel.write(f, tmp, step=steps, source_text=source_text)
             steps.check()
         steps.finish()
         return 1
