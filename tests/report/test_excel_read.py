@@ -5,8 +5,6 @@ formula."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from openpyxl import load_workbook
 

@@ -24,6 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -198,6 +199,11 @@ def write(facts: Facts, path: str | Path, *, step: Callable[[], None] | None = N
         if name == "Portfolio" and not has_portfolio:
             continue
         grids[name] = Grid(wb.create_sheet(name))
+        if name != "Futures":     # printed (or saved as PDF): each sheet one page wide, landscape
+            ws = grids[name].ws
+            ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+            ws.page_setup.orientation = "landscape"
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     _readme(grids["README"], facts, has_portfolio)
     _summary(grids["Summary"], facts, money)
     lines, names = xm.input_lines(sc, notes, units)
@@ -247,6 +253,14 @@ def _names(wb, lines, refs) -> None:
     add(xm.MARK, f"{SCENARIO_SHEET}!$B$1")
 
 
+def _fit_height(ws, row: int, text: str, chars: int) -> None:
+    """Room for ``text`` wrapped at about ``chars`` characters a line (Excel does not grow a
+    row for wrapped text written by a program)."""
+    lines = max(1, math.ceil(len(text) / chars))
+    if lines > 1:
+        ws.row_dimensions[row].height = 14 * min(lines, 12)
+
+
 def _readme(ws, facts: Facts, has_portfolio: bool) -> None:
     put(ws, 1, 1, facts.title, font=TITLE_FONT)
     put(ws, 2, 1, f"Written by investsim {facts.version} from {facts.source_name} on {facts.date}.", font=MUTED)
@@ -257,18 +271,21 @@ def _readme(ws, facts: Facts, has_portfolio: bool) -> None:
             continue
         put(ws, row, 1, name, font=BOLD, align=TOP)
         put(ws, row, 2, words, wrap=True)
+        _fit_height(ws, row, words, 110)
         row += 1
     row += 1
-    put(ws, row, 1, "Names", font=BOLD)
+    put(ws, row, 1, "Names", font=BOLD, align=TOP)
     put(ws, row, 2, "Defined names you can use in formulas of your own: DiscountRate, TaxRate, Inflation, Horizon "
                     "(cells of the Inputs sheet), NPV_1 ... NPV_n (the base-case NPV of each alternative, in file "
                     "order), and one per shared variable (its name; v_<name> where the name would read as a cell "
                     "address).", wrap=True)
+    _fit_height(ws, row, ws.cell(row, 2).value, 110)
     row += 1
-    put(ws, row, 1, "Base case", font=BOLD)
+    put(ws, row, 1, "Base case", font=BOLD, align=TOP)
     put(ws, row, 2, xm.BASE_TITLE + ". " + xm.WHY_DIFFERENT, wrap=True)
+    _fit_height(ws, row, ws.cell(row, 2).value, 110)
     row += 1
-    put(ws, row, 1, "Reproduce", font=BOLD)
+    put(ws, row, 1, "Reproduce", font=BOLD, align=TOP)
     put(ws, row, 2, facts.command, wrap=True)
     ws.freeze_panes = "A5"
 

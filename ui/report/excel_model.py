@@ -48,7 +48,7 @@ COL = {"section": 1, "input": 2, "field": 3, "form": 4, "low": 5, "likely": 6, "
 INPUT_TITLES = ["Section", "Input", "Field", "Form", "Low", "Most likely", "High", "Value (base case)",
                 "Formula as written", "Parameters (other shapes)", "Unit", "Note", "",
                 "kind", "alternative", "item", "field", "year"]
-INPUT_WIDTHS = [24, 30, 18, 12, 13, 13, 13, 15, 30, 34, 9, 50, 3, 9, 18, 18, 18, 6]
+INPUT_WIDTHS = [24, 30, 18, 12, 13, 13, 13, 15, 30, 34, 9, 60, 3, 9, 18, 18, 18, 6]
 FIRST_INPUT_ROW = 3
 
 PERCENT_FIELDS = ("growth", "probability", "contribution_margin", "terminal_growth")
@@ -219,14 +219,27 @@ def base_value(amount: Any) -> float | None:
 def write_inputs(g, lines: list[InputLine], names: dict[str, str], fmt: dict[str, str], put, header,
                  comment) -> None:
     """Fill the Inputs grid; each line's ``row`` is set."""
+    from openpyxl.styles import Alignment
+
+    top = Alignment(vertical="top")
+    plain_put = put
+
+    def put(*args, **kw):  # every cell at the top of its row (a long note makes a tall row)
+        kw.setdefault("align", top)
+        return plain_put(*args, **kw)
+
     put(g, 1, 1, "Inputs: every input as the scenario file has it. Change Low, Most likely, High, Value, Formula "
                  "or Note: the Model sheet recomputes; investsim import reads the changes back.", font="bold")
     header(g, 2, INPUT_TITLES, INPUT_WIDTHS)
+    g.row_dimensions[2].height = 30
     refs = {n: names[n] for n in names}
     row = FIRST_INPUT_ROW
     for line in lines:
         line.row = row
         number = fmt.get(line.unit)
+        if line.unit == "number":   # whole thousands with separators, small numbers as they are
+            mean = base_value(line.amount)
+            number = "#,##0" if mean is not None and abs(mean) >= 1000 else "General"
         form = form_of(line.amount)
         put(g, row, COL["section"], line.section)
         put(g, row, COL["input"], line.label, font="bold")
@@ -276,6 +289,8 @@ def write_inputs(g, lines: list[InputLine], names: dict[str, str], fmt: dict[str
             put(g, row, COL["value"], amount, number)
         put(g, row, COL["unit"], {"money": "money", "percent": "%", "number": "", "years": "years"}[line.unit])
         put(g, row, COL["note"], line.note, wrap=True)
+        if len(line.note) > INPUT_WIDTHS[COL["note"] - 1]:   # room for the wrapped note
+            g.row_dimensions[row].height = 14 * min(8, math.ceil(len(line.note) / 55))
         put(g, row, COL["id_kind"], line.kind)
         put(g, row, COL["id_alternative"], line.alternative)
         put(g, row, COL["id_item"], line.item)
@@ -316,6 +331,7 @@ def write_model(g, scenario: Scenario, results, lines: list[InputLine], names: d
     head = 5
     header(g, head, ["Alternative", "", "Base case NPV", "Base case IRR", "Base case payback (years)",
                      "Simulated: expected NPV", "Simulated: median IRR", "Simulated: chance of losing money"])
+    g.row_dimensions[head].height = 45
     summary_rows = [head + 1 + i for i in range(n_alt)]
     year_row = head + n_alt + 3
     df_row, index_row = year_row + 1, year_row + 2
@@ -525,7 +541,7 @@ def write_model(g, scenario: Scenario, results, lines: list[InputLine], names: d
             put(g, s, 6, sim.npv.mean, money)
             put(g, s, 7, sim.irr.p50 if math.isfinite(sim.irr.p50) else "n/a", percent)
             put(g, s, 8, sim.prob_loss, percent)
-    for i, w in enumerate([30, 30] + [14] * (H + 2), 1):
+    for i, w in enumerate([40, 34] + [14] * (H + 2), 1):
         g.column_dimensions[col_letter(i)].width = w
     g.freeze_panes = f"{ycol[0]}{year_row + 1}"
     return ModelRefs(npv_cells)
