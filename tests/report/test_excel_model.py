@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -279,3 +281,40 @@ amount = "units * 100"
     expected = sum((units * 100 - 0.25 * 2000) * df[1:])
     assert book["NPV_1"] == pytest.approx(expected, rel=1e-12)
     assert book["units"] == pytest.approx(units)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_computes_the_same_npvs(tmp_path):
+    """A second, independent spreadsheet engine: LibreOffice recalculates the workbooks it
+    converts; every NPV_i equals the simulated NPV of the deterministic cases."""
+    expected = {}
+    sources = []
+    for i, case in enumerate(CASES):
+        text = scenario_text(CASES[case], horizon=6, rate=0.08, iterations=N, extra=EXTRA.get(case, ""))
+        _, results, target = _write(tmp_path, text, f"case{i}.xlsx")
+        expected[target.name] = [a.npv[0] for a in results.alternatives]
+        sources.append(str(target))
+    out = tmp_path / "recalculated"
+    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out),
+                    *sources], capture_output=True, check=True, timeout=300,
+                   env={**os.environ, "HOME": str(tmp_path)})
+    for name, npvs in expected.items():
+        wb = load_workbook(out / name, data_only=True)
+        for i, npv in enumerate(npvs, 1):
+            sheet, cell = wb.defined_names[f"NPV_{i}"].attr_text.split("!")
+            assert wb[sheet.strip("'")][cell.replace("$", "")].value == pytest.approx(npv, rel=1e-12), name
+
+
+def test_futures_stop_at_excels_row_limit_and_say_where_the_rest_is(tmp_path, monkeypatch):
+    from ui.report import excel
+
+    monkeypatch.setattr(excel, "EXCEL_ROWS", 6)          # a sheet of 6 rows: the header and 5 futures
+    text = scenario_text(CASES["growth and ramp"], horizon=3, rate=0.08, iterations=N)
+    _, results, target = _write(tmp_path, text)
+    ws = load_workbook(target)["Futures"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:6]] == [1, 2, 3, 4, 5]
+    note = rows[-1][0]
+    assert "first 5 of 10" in note and "investsim export" in note
+    readme = " ".join(str(c.value) for row in load_workbook(target)["README"].iter_rows() for c in row if c.value)
+    assert "1,048,576 rows" in readme and "investsim export" in readme
