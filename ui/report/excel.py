@@ -16,6 +16,7 @@ write-only mode, so a million futures fit in memory.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -226,11 +227,12 @@ def write(facts: Facts, path: str | Path, *, step: Callable[[], None] | None = N
             g.flush()
     if step is not None:
         step()
-    _futures(grids["Futures"].ws, facts, money)
+    money_style = _futures(grids["Futures"].ws, facts, money)
     _names(wb, lines, refs)
     wb.properties.title = _clean(facts.title)
     wb.properties.creator = f"investsim {facts.version}"
     wb.save(str(path))
+    _stream_futures(path, list(grids).index("Futures"), facts, money_style)
     if step is not None:
         step()
 
@@ -508,20 +510,17 @@ def _cash(ws, facts: Facts, money: str) -> None:
 
 # --- Futures ------------------------------------------------------------------------------
 
-def _futures(ws, facts: Facts, money: str) -> None:
-    """Every future as a row, with the columns of the CSV export (ui.report.samples), up to
-    Excel's row limit. Streams: the CSV is written to a temporary file and copied row by row."""
-    import csv
-    import os
-    import tempfile
+#: The cell openpyxl writes as row 2 of the Futures sheet; :func:`_stream_futures` puts the
+#: futures in its place (openpyxl would take minutes for a million rows of cells).
+_SLOT = re.compile(r'<row r="2"[^>]*>.*?</row>|<row r="2"[^>]*/>', re.S)
 
+
+def _futures(ws, facts: Facts, money: str) -> int:
+    """The Futures sheet's header, frozen and sized; the rows come after saving
+    (:func:`_stream_futures`). Returns the style id of a money cell."""
     from . import samples
 
-    r = facts.results
-    titles = samples.columns(r)
-    # The CSV guards names with a leading apostrophe; here the cell is text anyway.
-    titles = [t[1:] if t.startswith("'") and t[1:].startswith(FORMULA_START) else t for t in titles]
-    cash = [i for i, t in enumerate(titles) if i and (t.endswith(": NPV") or ": cash year " in t)]
+    titles = _future_titles(samples.columns(facts.results))
     for i, t in enumerate(titles, 1):
         ws.column_dimensions[get_column_letter(i)].width = 9 if i == 1 else max(14, min(40, len(t) + 2))
     ws.freeze_panes = "B2"
@@ -534,35 +533,86 @@ def _futures(ws, facts: Facts, money: str) -> None:
         c.font, c.fill, c.alignment = HEAD_FONT, HEAD_FILL, Alignment(wrap_text=True, vertical="bottom")
         head.append(c)
     ws.append(head)
+    slot = WriteOnlyCell(ws, 0)
+    slot.number_format = money
+    ws.append([slot])
+    return slot.style_id
+
+
+def _future_titles(titles: list[str]) -> list[str]:
+    # The CSV guards names with a leading apostrophe; here the cell is text anyway.
+    return [t[1:] if t.startswith("'") and t[1:].startswith(FORMULA_START) else t for t in titles]
+
+
+def _xml_text(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(_clean(text))
+
+
+def _stream_futures(path: str | Path, sheet_index: int, facts: Facts, money_style: int) -> None:
+    """Replace row 2 of the saved Futures sheet by every future (up to Excel's row limit) and
+    a closing note when some do not fit: the rows of the CSV export (ui.report.samples), as
+    plain numbers, money columns in the currency format. Streams: constant memory."""
+    import csv
+    import os
+    import shutil
+    import tempfile
+    import zipfile
+
+    from . import samples
+
+    r = facts.results
+    titles = _future_titles(samples.columns(r))
+    money_cols = {i for i, t in enumerate(titles) if i and (t.endswith(": NPV") or ": cash year " in t)}
+    letters = [get_column_letter(i + 1) for i in range(len(titles))]
+    cell_style = [f' s="{money_style}"' if i in money_cols else "" for i in range(len(titles))]
     limit = EXCEL_ROWS - 1
-    fd, tmp = tempfile.mkstemp(suffix=".csv")
+    name = f"xl/worksheets/sheet{sheet_index + 1}.xml"
+    fd, csv_path = tempfile.mkstemp(suffix=".csv")
+    os.close(fd)
+    fd, new_path = tempfile.mkstemp(suffix=".xlsx", dir=str(Path(path).parent))
     os.close(fd)
     try:
-        samples.write_csv(r, tmp)
-        with open(tmp, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
-            next(reader)
-            money_cols = set(cash)
-            written = 0
-            for values in reader:
-                if written >= limit:
-                    break
-                row = [int(values[0])]
-                for j in range(1, len(values)):
-                    v = values[j]
-                    if not v:
-                        row.append(None)
-                    elif j in money_cols:
-                        c = WriteOnlyCell(ws, float(v))
-                        c.number_format = money
-                        row.append(c)
-                    else:
-                        row.append(float(v))
-                ws.append(row)
-                written += 1
+        samples.write_csv(r, csv_path)
+        with zipfile.ZipFile(str(path)) as src, zipfile.ZipFile(new_path, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                if info.filename != name:
+                    dst.writestr(info, src.read(info.filename))
+                    continue
+                xml = src.read(name).decode("utf-8")
+                found = _SLOT.search(xml)
+                if found is None:  # pragma: no cover - openpyxl changed how it writes a row
+                    raise RuntimeError("the Futures sheet has no row 2 to fill")
+                entry = zipfile.ZipInfo(name, date_time=info.date_time)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                with dst.open(entry, "w", force_zip64=True) as out, \
+                        open(csv_path, encoding="utf-8-sig", newline="") as f:
+                    out.write(xml[:found.start()].encode("utf-8"))
+                    reader = csv.reader(f)
+                    next(reader)
+                    row_no = 1
+                    chunk: list[str] = []
+                    for values in reader:
+                        if row_no > limit:
+                            break
+                        row_no += 1
+                        cells = "".join(f'<c r="{letters[j]}{row_no}"{cell_style[j]}><v>{v}</v></c>'
+                                        for j, v in enumerate(values) if v)
+                        chunk.append(f'<row r="{row_no}">{cells}</row>')
+                        if len(chunk) >= 2000:
+                            out.write("".join(chunk).encode("utf-8"))
+                            chunk = []
+                    if r.iterations > limit:
+                        note = (f"Excel holds {limit:,} futures a sheet: these are the first {limit:,} of "
+                                f"{r.iterations:,}. `investsim export FILE --out futures.csv` writes them all.")
+                        at = row_no + 2
+                        chunk.append(f'<row r="{at}"><c r="A{at}" t="inlineStr"><is><t>{_xml_text(note)}</t></is>'
+                                     '</c></row>')
+                    out.write("".join(chunk).encode("utf-8"))
+                    out.write(xml[found.end():].encode("utf-8"))
+        shutil.move(new_path, str(path))
     finally:
-        os.unlink(tmp)
-    if r.iterations > limit:
-        ws.append([])
-        ws.append([f"Excel holds {limit:,} futures a sheet: these are the first {limit:,} of {r.iterations:,}. "
-                   "`investsim export FILE --out futures.csv` writes them all."])
+        os.unlink(csv_path)
+        if os.path.exists(new_path):
+            os.unlink(new_path)
