@@ -318,3 +318,30 @@ def test_futures_stop_at_excels_row_limit_and_say_where_the_rest_is(tmp_path, mo
     assert "first 5 of 10" in note and "investsim export" in note
     readme = " ".join(str(c.value) for row in load_workbook(target)["README"].iter_rows() for c in row if c.value)
     assert "1,048,576 rows" in readme and "investsim export" in readme
+
+
+FORMULAS = ["x * 210", "-x ** 2", "2 ** -1", "-(x - y) / 4", "x ** 0.5 * y", "min(x, y, 1)", "max(x, 2) - abs(y)",
+            "clip(x, 0, 2.5)", "where(x > y, x, y)", "where(x - 3, 1, 2)", "(x < y) * 10 + (x >= 3)",
+            "(x == 3) + (y != 1)", "exp(1) + log(x) + sqrt(x)", "2 ** 3 ** 2", "-2 ** 2 + x / y", "1e6 * x - 1_000"]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_a_formula_in_excels_language_computes_what_investsim_computes(text):
+    from simulator.model.expressions import parse
+    from ui.report.excel_model import excel_formula, number_text
+
+    env = {"x": 3.0, "y": -2.5}
+    excel = "=" + excel_formula(parse(text), {k: number_text(v) for k, v in env.items()})
+    value = formulas.Parser().ast(excel)[1].compile()()
+    value = float(np.asarray(value, dtype=float).reshape(-1)[0])
+    assert value == pytest.approx(float(parse(text).evaluate(env)), rel=1e-14), excel
+
+
+def test_a_variable_whose_name_reads_as_a_cell_gets_a_prefix():
+    from ui.report.excel_model import excel_names
+
+    names = excel_names(["extra_units", "r2", "tax1", "R", "horizon", "NPV_1", "v_r2", "abcd1"])
+    assert names["extra_units"] == "extra_units" and names["abcd1"] == "abcd1"
+    assert names["tax1"] == "v_tax1" and names["R"] == "v_R" and names["horizon"] == "v_horizon"
+    assert names["NPV_1"] == "v_NPV_1"
+    assert len({n.lower() for n in names.values()}) == len(names)
