@@ -120,6 +120,7 @@ amount = 250000
     ({"formula": "extra_units *", "form": "formula"}, "I", "formula does not read"),
     ({"form": "fixed", "value": "many"}, "H", "needs a number"),
     ({"form": "pert", "params": "{ dist = "}, "J", "parameters do not read"),
+    ({"value": 500}, "H", "set Form to fixed"),
 ])
 def test_a_bad_cell_is_named_by_sheet_and_cell(edit, cell, words, tmp_path):
     body = """

@@ -206,6 +206,20 @@ def _amount(values: dict, old: Any, at, file: str):
         if value is None:
             raise _fail(at("value"), "a fixed amount needs a number in Value; it is empty", file)
         return value
+    typed = values["value"]
+    if form != "formula" and not (isinstance(typed, str) and typed.startswith("=")) and isinstance(old, Distribution):
+        written = xm.base_value(old) if form not in ("pert", "triangular", "uniform") else None
+        try:
+            number = _number(typed)
+        except ValueError:
+            number = None
+        if number is not None and (written is None or abs(number - written) > 1e-9 * max(1.0, abs(written))):
+            raise _fail(at("value"), f"Value is the average of this {form} input, worked out from its range; to fix "
+                                     "the input at a number, set Form to fixed (or change Low, Most likely, High)", file)
+    if form == "formula" and typed is not None and not (isinstance(typed, str) and (
+            typed.startswith("=") or typed == "by year: see Model")):
+        raise _fail(at("value"), "Value is worked out from the formula; to replace the formula by a number, set "
+                                 "Form to fixed, or change 'Formula as written'", file)
     if form == "formula":
         text = values["formula"]
         if not isinstance(text, str) or not text.strip():
