@@ -487,7 +487,7 @@ def _cash(ws, facts: Facts, money: str) -> None:
         titles.append("Operating margin impact, average (pp)")
         widths.append(16)
     header(ws, 1, titles, widths)
-    ws.row_dimensions[1].height = 32
+    ws.row_dimensions[1].height = 45
     row = 2
     for alt in facts.alternatives:
         for c in facts.cash[alt.name]:
