@@ -156,6 +156,7 @@ class InputLine:
     year: int | None = None
     name: str | None = None         # the defined name (settings, variables)
     row: int = 0
+    chance: str = ""                # "probability" or "frequency" for a chance item's amount
 
     @property
     def ref(self) -> str:
@@ -199,6 +200,8 @@ def input_lines(scenario: Scenario, notes: dict[str, str], units: dict[str, str]
             else:
                 lines.append(InputLine("item", alt.name, item.name, "amount", item.amount, "money", item.note,
                                        alternative=alt.name, item=item.name, field="amount"))
+            if item.is_annual and (item.probability is not None or item.frequency is not None):
+                lines[-1].chance = "probability" if item.probability is not None else "frequency"
             for f in ("growth", "probability", "contribution_margin", "residual_value", "frequency"):
                 value = getattr(item, f)
                 if value is not None:
@@ -246,6 +249,7 @@ def write_inputs(g, lines: list[InputLine], names: dict[str, str], fmt: dict[str
         put(g, row, COL["field"], line.field_words)
         put(g, row, COL["form"], "" if line.kind == "setting" else form)
         amount = line.amount
+        said: list[str] = []
         if isinstance(amount, Formula):
             local = dict(refs)
             if YEAR_NAME in amount.names and YEAR_NAME not in refs:
@@ -256,8 +260,8 @@ def write_inputs(g, lines: list[InputLine], names: dict[str, str], fmt: dict[str
             put(g, row, COL["formula"], amount.text)
             if local is None:
                 put(g, row, COL["value"], "by year: see Model")
-                comment(g, row, COL["value"], "This formula uses the year number, so the Model sheet writes it "
-                                              "out in each year's cell.")
+                said.append("This formula uses the year number, so the Model sheet writes it out in each year's "
+                            "cell.")
             else:
                 put(g, row, COL["value"], "=" + excel_formula(amount, local), number, formula=True)
         elif isinstance(amount, Distribution):
@@ -279,14 +283,21 @@ def write_inputs(g, lines: list[InputLine], names: dict[str, str], fmt: dict[str
                 put(g, row, COL["value"], f"=({e}+{h})/2", number, formula=True)
             else:
                 put(g, row, COL["value"], base_value(amount), number)
-                comment(g, row, COL["value"], f"The average of this {FORM_WORDS.get(amount.kind, amount.kind)} "
-                                              "input, computed by investsim (not a formula of the cells to its "
-                                              "left). Edit the Parameters column to change the shape.")
+                said.append(f"The average of this {FORM_WORDS.get(amount.kind, amount.kind)} input, computed by "
+                            "investsim (not a formula of the cells to its left). Edit the Parameters column to "
+                            "change the shape.")
             if clipped:
-                comment(g, row, COL["value"], "The average before the floor/cap clipping; the simulation clips "
-                                              "each draw, so its average can differ.")
+                said.append("The average before the floor/cap clipping; the simulation clips each draw, so its "
+                            "average can differ.")
         else:
             put(g, row, COL["value"], amount, number)
+        if line.chance:
+            said.append("A chance event: the base case counts it at probability x amount each year (the "
+                        "probability is on its own row; the Model multiplies them)." if line.chance == "probability"
+                        else "Events a year x amount per event: the base case counts the expected number of "
+                        "events (the frequency row); the Model multiplies them.")
+        if said:
+            comment(g, row, COL["value"], " ".join(said))
         put(g, row, COL["unit"], {"money": "money", "percent": "%", "number": "", "years": "years"}[line.unit])
         put(g, row, COL["note"], line.note, wrap=True)
         if len(line.note) > INPUT_WIDTHS[COL["note"] - 1]:   # room for the wrapped note
