@@ -208,3 +208,12 @@ def test_names_and_notes_that_start_like_formulas_stay_text(tmp_path):
     assert all(c.data_type == "s" for c in wb["Futures"][1])
     back, _ = read_workbook(target)
     assert [a.name for a in back.alternatives] == HOSTILE
+
+
+def test_a_very_long_description_survives_the_cell_limit(tmp_path):
+    body = '[[alternatives]]\nname = "A"\n[[alternatives.items]]\nname = "Gain"\nkind = "benefit"\namount = 5\n'
+    long = "word " * 15_000                          # 75,000 characters on one line: three cells
+    text = scenario_text(body, iterations=20).replace('title = "Test"', f'title = "Test"\ndescription = "{long}"')
+    target = _book(tmp_path, loads(text), text)
+    back, again = read_workbook(target)
+    assert again == text and back.description == loads(text).description

@@ -39,6 +39,8 @@ from .samples import FORMULA_START
 #: Excel's rows per sheet, the header included.
 EXCEL_ROWS = 1_048_576
 SCENARIO_SHEET = "investsim"
+#: Characters of the scenario's text kept per cell of the hidden sheet (Excel's limit is 32,767).
+CELL_TEXT = 32_000
 HEAD_FILL = PatternFill("solid", fgColor="EEF2F6")
 HEAD_FONT = Font(bold=True, color="12355B")
 TITLE_FONT = Font(bold=True, size=14, color="12355B")
@@ -221,7 +223,9 @@ def write(facts: Facts, path: str | Path, *, step: Callable[[], None] | None = N
     put(hidden, 1, 1, "format")
     put(hidden, 1, 2, 1)
     for i, line in enumerate(text.split("\n"), 2):
-        put(hidden, i, 1, line)
+        # A cell holds at most 32,767 characters: a longer line continues in the next columns.
+        for k in range(0, max(len(line), 1), CELL_TEXT):
+            put(hidden, i, 1 + k // CELL_TEXT, line[k:k + CELL_TEXT])
     for g in grids.values():
         if g.title != "Futures":
             g.flush()

@@ -63,7 +63,7 @@ def read_workbook(path: str | Path) -> tuple[Scenario, str]:
     if xm.INPUTS not in wb.sheetnames:
         raise _fail(xm.INPUTS, "the Inputs sheet is missing; write the workbook again with investsim report", name)
     hidden = wb[SCENARIO_SHEET]
-    lines = [("" if r[0] is None else str(r[0])) for r in hidden.iter_rows(min_row=2, max_col=1, values_only=True)]
+    lines = ["".join("" if v is None else str(v) for v in r) for r in hidden.iter_rows(min_row=2, values_only=True)]
     text = "\n".join(lines)
     try:
         original = loads(text, file=name)
