@@ -38,7 +38,8 @@ def test_summary_matches_the_engine(stem, bundled_results, bundled_reports):
     results = bundled_results[stem]
     wb = load_workbook(bundled_reports[stem]["xlsx"])
     portfolio = ["Portfolio"] if bundled_results[stem].scenario.portfolio is not None else []
-    assert wb.sheetnames == ["Summary", "Assumptions", "Cash flows", *portfolio, "Samples"]
+    assert wb.sheetnames == ["README", "Summary", "Inputs", "Model", "Cash flows", *portfolio, "Futures", "investsim"]
+    assert wb["investsim"].sheet_state == "hidden"
     ws = wb["Summary"]
     assert ws["A1"].value == results.scenario.title
     assert ws["A2"].value == recommendation(results).headline
@@ -77,7 +78,7 @@ def test_summary_matches_the_engine(stem, bundled_results, bundled_reports):
 
 
 @pytest.mark.parametrize("stem", STEMS)
-def test_cash_flows_samples_and_assumptions_sheets(stem, bundled_results, bundled_reports):
+def test_cash_flows_futures_and_inputs_sheets(stem, bundled_results, bundled_reports):
     results = bundled_results[stem]
     wb = load_workbook(bundled_reports[stem]["xlsx"])
     cash = wb["Cash flows"]
@@ -92,18 +93,21 @@ def test_cash_flows_samples_and_assumptions_sheets(stem, bundled_results, bundle
         for r, y in zip(mine, a.cash_by_year):
             assert r[2] == pytest.approx(y.mean) and r[3] == pytest.approx(y.p10) and r[5] == pytest.approx(y.p90)
 
-    samples = wb["Samples"]
-    header = [c.value for c in samples[1]]
-    assert header == ["Future"] + [f"NPV: {a.name}" for a in results.alternatives]
-    values = list(samples.iter_rows(min_row=2, max_row=ITERATIONS + 1, values_only=True))
-    assert len([v for v in values if isinstance(v[0], int)]) == min(ITERATIONS, 10_000)
-    for j, a in enumerate(results.alternatives, 1):
-        assert values[0][j] == pytest.approx(a.npv[0]) and values[-1][j] == pytest.approx(a.npv[ITERATIONS - 1])
-    assert samples.freeze_panes == "B2"
-    assert fmt.currency_prefix(results.scenario.currency).strip() in samples.cell(2, 2).number_format
+    futures = wb["Futures"]
+    header = [c.value for c in futures[1]]
+    from ui.report.samples import columns
+    assert header == columns(results)             # the columns of `investsim export`
+    values = list(futures.iter_rows(min_row=2, max_row=ITERATIONS + 1, values_only=True))
+    assert [v[0] for v in values] == list(range(1, ITERATIONS + 1))   # every future
+    for a in results.alternatives:
+        j = header.index(f"{a.name}: NPV")
+        assert values[0][j] == pytest.approx(a.npv[0], abs=0.005) and \
+            values[-1][j] == pytest.approx(a.npv[ITERATIONS - 1], abs=0.005)
+    assert futures.freeze_panes == "B2"
+    assert fmt.currency_prefix(results.scenario.currency).strip() in futures.cell(2, 2).number_format
 
-    assumptions = wb["Assumptions"]
-    names = {c.value for c in assumptions["B"]}
+    inputs = wb["Inputs"]
+    names = {c.value for c in inputs["B"]}
     for name, _ in results.scenario.variables:
         assert name in names
     for alt in results.scenario.alternatives:
@@ -124,5 +128,5 @@ def test_non_ascii_title_and_formula_like_text_stay_text(bundled_results, tmp_pa
     write_report(results, target)
     wb = load_workbook(target)
     assert wb["Summary"]["A1"].value == NON_ASCII_TITLE
-    sources = [c.value for c in wb["Assumptions"]["I"]]
+    sources = [c.value for c in wb["Inputs"]["L"]]
     assert "=SUM(A1:A9) is what finance used" in sources

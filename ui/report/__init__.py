@@ -110,7 +110,7 @@ def _write_report(results: "Results", path: str | os.PathLike, *, source_file, s
         f = facts_mod.build(results, source_file, source_text)
         steps()
         with atomic_path(target) as tmp:
-            excel.write(f, tmp, step=steps)
+            excel.write(f, tmp, step=steps, source_text=source_text)
             steps.check()
         steps.finish()
         return 1

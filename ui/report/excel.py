@@ -1,31 +1,46 @@
-"""The report as an Excel workbook a finance team can check and extend.
+"""The report as an Excel workbook a finance team can audit, change and hand back.
 
-Sheets: Summary (the recommendation and one row of measures per alternative), Assumptions
-(every input in words and numbers, with its source), Cash flows (per alternative and year:
-average, P10, median, P90), Samples (the NPV of each alternative in the first 10,000
-simulated futures). Numbers are stored as numbers (money in currency units, chances and
-rates as fractions shown as percentages), never as formatted text, so they can be summed,
-charted and reused. Undefined values (an IRR that does not exist, a payback beyond the
-horizon) are left as words.
+Sheets: README (what each sheet is), Summary (the recommendation and one row of measures per
+alternative), Inputs (every input as the author wrote it, with its base value: editable),
+Model (the base case in Excel formulas of the Inputs: per alternative, item and year, then
+NPV, IRR and payback; beside it the simulated results), Cash flows (per alternative and year:
+average, P10, median, P90 of the simulation), Portfolio (when the scenario has one), Futures
+(every simulated future, up to Excel's row limit) and a hidden sheet with the scenario file,
+from which :mod:`ui.report.excel_read` rebuilds the scenario with the Inputs edits on top.
+Simulated figures are stored as numbers (money in currency units, chances and rates as
+fractions shown as percentages), never as formatted text. Text from a user (names, notes,
+titles) is always a text cell, never a formula. The workbook is written in openpyxl's
+write-only mode, so a million futures fit in memory.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any, Callable
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from simulator.analysis import formatting as fmt
 from simulator.analysis.summary import IrrSpread, roi_label
 
+from . import excel_model as xm
 from .facts import SAMPLING_WORDS, Facts
+from .samples import FORMULA_START
 
-SAMPLE_ROWS = 10_000
+#: Excel's rows per sheet, the header included.
+EXCEL_ROWS = 1_048_576
+SCENARIO_SHEET = "investsim"
+#: Characters of the scenario's text kept per cell of the hidden sheet (Excel's limit is 32,767).
+CELL_TEXT = 32_000
 HEAD_FILL = PatternFill("solid", fgColor="EEF2F6")
 HEAD_FONT = Font(bold=True, color="12355B")
 TITLE_FONT = Font(bold=True, size=14, color="12355B")
@@ -43,8 +58,11 @@ INTEGER = "#,##0"
 
 
 def money_format(currency: str) -> str:
-    prefix = fmt.currency_prefix(currency).replace('"', "")
-    return f'"{prefix}"#,##0;"{fmt.MINUS}{prefix}"#,##0'
+    """The number format of money cells: the currency symbol where the scenario's locale puts
+    it ("$"#,##0 in en_US, #,##0" €" in de_DE). The separators are the reader's own: Excel
+    writes a format with "," and "." and shows it with the viewer's separators."""
+    prefix, after = (part.replace('"', "") for part in fmt.currency_affixes(currency))
+    return f'"{prefix}"#,##0"{after}";"{fmt.MINUS}{prefix}"#,##0"{after}"'.replace('""', "")
 
 
 def _clean(value: Any) -> Any:
@@ -55,18 +73,81 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def put(ws, row: int, col: int, value: Any, number_format: str | None = None, font: Font | None = None,
-        align: Alignment | None = None):
-    cell = ws.cell(row=row, column=col, value=_clean(value))
-    if isinstance(value, str) and value.startswith("="):
+FONTS = {"bold": BOLD, "title": TITLE_FONT, "muted": MUTED}
+
+
+class Grid:
+    """A sheet filled cell by cell in any order, then written row by row into a write-only
+    worksheet (:meth:`flush`): the sheets of the report keep their free layout while the
+    workbook streams (a write-only worksheet only appends rows)."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.cells: dict[tuple[int, int], Any] = {}
+
+    def cell(self, row: int, column: int, value: Any = None):
+        c = self.cells.get((row, column))
+        if c is None:
+            c = self.cells[(row, column)] = WriteOnlyCell(self.ws)
+        if value is not None:
+            c.value = value
+        return c
+
+    def __getattr__(self, name):        # column_dimensions, row_dimensions, title, sheet_state...
+        return getattr(self.ws, name)
+
+    def __setattr__(self, name, value):
+        if name in ("ws", "cells"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.ws, name, value)
+
+    def flush(self) -> None:
+        if not self.cells:
+            return
+        rows: dict[int, dict[int, Any]] = {}
+        for (r, c), cell in self.cells.items():
+            rows.setdefault(r, {})[c] = cell
+        for r in range(1, max(rows) + 1):
+            found = rows.get(r)
+            if not found:
+                self.ws.append([])
+                continue
+            self.ws.append([found.get(c) for c in range(1, max(found) + 1)])
+        self.cells = {}
+
+
+def put(ws, row: int, col: int, value: Any, number_format: str | None = None, font: Font | str | None = None,
+        align: Alignment | None = None, *, wrap: bool = False, formula: bool = False):
+    """One cell. Text is text: a user's name or note that starts like a formula (=, +, -, @)
+    is stored as a string cell and shown with Excel's quote prefix, so it never runs. Only
+    ``formula=True`` (the workbook's own formulas) writes a formula."""
+    cell = ws.cell(row=row, column=col)
+    value = _clean(value)
+    if isinstance(value, str) and not formula:
+        cell.value = value
         cell.data_type = "s"          # text that looks like a formula stays text
-    if number_format and isinstance(value, (int, float)):
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    if number_format and (formula or (isinstance(value, (int, float)) and not isinstance(value, bool))):
         cell.number_format = number_format
+    if isinstance(font, str):
+        font = FONTS[font]
     if font is not None:
         cell.font = font
+    if wrap:
+        align = WRAP_TOP
     if align is not None:
         cell.alignment = align
     return cell
+
+
+def comment(ws, row: int, col: int, text: str) -> None:
+    c = Comment(text, "investsim")
+    c.width, c.height = 300, 110
+    ws.cell(row=row, column=col).comment = c
 
 
 def header(ws, row: int, titles: list[str], widths: list[float] | None = None) -> None:
@@ -78,22 +159,144 @@ def header(ws, row: int, titles: list[str], widths: list[float] | None = None) -
             ws.column_dimensions[get_column_letter(i)].width = w
 
 
-def write(facts: Facts, path: str | Path, *, step: Callable[[], None] | None = None) -> None:
-    wb = Workbook()
+SHEETS = [
+    ("README", "This page: what each sheet is."),
+    ("Summary", "The recommendation and one row of simulated measures per alternative (values)."),
+    ("Inputs", "Every input as the scenario file has it: its form (fixed, range, PERT, formula...), low, "
+               "most likely and high, its base value (its average; a chance item at probability x amount), unit "
+               "and note. Edit Low, Most likely, High, Value, Formula, Parameters or Note: the Model recomputes, "
+               "and `investsim import` reads the changes back into a scenario file. The grouped columns at the "
+               "right say which input a row is; leave them as they are."),
+    ("Model", "The base case (every input at its average) as Excel formulas of the Inputs: per alternative, "
+              "item and year the cash (ramp, growth, timing, inflation, working capital, residual value, tax, "
+              "depreciation, value beyond the horizon), discount factors from DiscountRate, then NPV, IRR and "
+              "payback with Excel's functions. Beside the base case: the simulated results, as values."),
+    ("Cash flows", "Simulated net cash per alternative and year: average, P10, median, P90 (values)."),
+    ("Portfolio", "Which projects to fund within the budget (only when the scenario has a [portfolio] table)."),
+    ("Futures", "Every simulated future, one row each: the columns of `investsim export` (values). Excel holds "
+                "1,048,576 rows per sheet (the header included): a bigger run shows its first 1,048,575 "
+                "futures here; `investsim export FILE --out futures.csv` writes them all."),
+    (SCENARIO_SHEET, "Hidden: the scenario file as it was, from which investsim rebuilds the scenario "
+                     "(with the Inputs edits on top). Do not edit."),
+]
+
+
+def write(facts: Facts, path: str | Path, *, step: Callable[[], None] | None = None,
+          source_text: str | None = None) -> None:
+    """Write the workbook (see the module doc). ``source_text``: the scenario file's text
+    (its comments become the Inputs notes; kept in the hidden sheet for reading back)."""
+    from simulator.model.scenario import dumps, key_comments
+
+    wb = Workbook(write_only=True)
     money = money_format(facts.currency)
-    _summary(wb.active, facts, money)
-    _assumptions(wb.create_sheet("Assumptions"), facts, money)
-    _cash(wb.create_sheet("Cash flows"), facts, money)
-    if facts.portfolio is not None or facts.portfolio_problem:
-        _portfolio(wb.create_sheet("Portfolio"), facts, money)
+    sc = facts.scenario
+    text = source_text if source_text is not None else dumps(sc)
+    try:
+        same = source_text is not None and _same_scenario(text, sc)
+    except Exception:  # text that does not read back is replaced by the scenario's own
+        same = False
+    if not same:
+        text = dumps(sc, source=source_text) if source_text is not None else text
+    notes = dict(key_comments(text)["variables"])
+    units = {v.name: v.unit for v in facts.variables}
+    has_portfolio = facts.portfolio is not None or facts.portfolio_problem
+    grids = {}
+    for name, _ in SHEETS:
+        if name == "Portfolio" and not has_portfolio:
+            continue
+        grids[name] = Grid(wb.create_sheet(name))
+        if name != "Futures":     # printed (or saved as PDF): each sheet one page wide, landscape
+            ws = grids[name].ws
+            ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+            ws.page_setup.orientation = "landscape"
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    _readme(grids["README"], facts, has_portfolio)
+    _summary(grids["Summary"], facts, money)
+    lines, names = xm.input_lines(sc, notes, units)
+    fmts = {"money": money, "percent": PERCENT, "number": "#,##0.####", "years": "0"}
+    xm.write_inputs(grids["Inputs"], lines, names, fmts, put, header, comment)
+    grids["Inputs"].column_dimensions.group(get_column_letter(xm.COL["id_kind"]),
+                                            get_column_letter(xm.COL["id_year"]), hidden=True)
+    refs = xm.write_model(grids["Model"], sc, facts.results, lines, names, money, PERCENT, put, header, comment)
+    _cash(grids["Cash flows"], facts, money)
+    if has_portfolio:
+        _portfolio(grids["Portfolio"], facts, money)
+    hidden = grids[SCENARIO_SHEET]
+    hidden.sheet_state = "hidden"
+    put(hidden, 1, 1, "format")
+    put(hidden, 1, 2, 1)
+    for i, line in enumerate(text.split("\n"), 2):
+        # A cell holds at most 32,767 characters: a longer line continues in the next columns.
+        for k in range(0, max(len(line), 1), CELL_TEXT):
+            put(hidden, i, 1 + k // CELL_TEXT, line[k:k + CELL_TEXT])
+    for g in grids.values():
+        if g.title != "Futures":
+            g.flush()
     if step is not None:
         step()
-    _samples(wb.create_sheet("Samples"), facts, money)
-    wb.properties.title = facts.title
+    money_style = _futures(grids["Futures"].ws, facts, money)
+    _names(wb, lines, refs)
+    wb.properties.title = _clean(facts.title)
     wb.properties.creator = f"investsim {facts.version}"
     wb.save(str(path))
+    _stream_futures(path, list(grids).index("Futures"), facts, money_style)
     if step is not None:
         step()
+
+
+def _same_scenario(text: str, scenario) -> bool:
+    from simulator.model.scenario import loads, to_data
+
+    return to_data(loads(text)) == to_data(scenario)
+
+
+def _names(wb, lines, refs) -> None:
+    def add(name: str, target: str) -> None:
+        wb.defined_names[name] = DefinedName(name, attr_text=target)
+
+    for line in lines:
+        if line.name:
+            add(line.name, f"{xm.INPUTS}!$H${line.row}")
+    for i, cell in enumerate(refs.npv_cells, 1):
+        add(f"NPV_{i}", cell)
+    add(xm.MARK, f"{SCENARIO_SHEET}!$B$1")
+
+
+def _fit_height(ws, row: int, text: str, chars: int) -> None:
+    """Room for ``text`` wrapped at about ``chars`` characters a line (Excel does not grow a
+    row for wrapped text written by a program)."""
+    lines = max(1, math.ceil(len(text) / chars))
+    if lines > 1:
+        ws.row_dimensions[row].height = 14 * min(lines, 12)
+
+
+def _readme(ws, facts: Facts, has_portfolio: bool) -> None:
+    put(ws, 1, 1, facts.title, font=TITLE_FONT)
+    put(ws, 2, 1, f"Written by investsim {facts.version} from {facts.source_name} on {facts.date}.", font=MUTED)
+    header(ws, 4, ["Sheet", "What it is"], [16, 120])
+    row = 5
+    for name, words in SHEETS:
+        if name == "Portfolio" and not has_portfolio:
+            continue
+        put(ws, row, 1, name, font=BOLD, align=TOP)
+        put(ws, row, 2, words, wrap=True)
+        _fit_height(ws, row, words, 110)
+        row += 1
+    row += 1
+    put(ws, row, 1, "Names", font=BOLD, align=TOP)
+    put(ws, row, 2, "Defined names you can use in formulas of your own: DiscountRate, TaxRate, Inflation, Horizon "
+                    "(cells of the Inputs sheet), NPV_1 ... NPV_n (the base-case NPV of each alternative, in file "
+                    "order), and one per shared variable (its name; v_<name> where the name would read as a cell "
+                    "address).", wrap=True)
+    _fit_height(ws, row, ws.cell(row, 2).value, 110)
+    row += 1
+    put(ws, row, 1, "Base case", font=BOLD, align=TOP)
+    put(ws, row, 2, xm.BASE_TITLE + ". " + xm.WHY_DIFFERENT, wrap=True)
+    _fit_height(ws, row, ws.cell(row, 2).value, 110)
+    row += 1
+    put(ws, row, 1, "Reproduce", font=BOLD, align=TOP)
+    put(ws, row, 2, facts.command, wrap=True)
+    ws.freeze_panes = "A5"
 
 
 # --- Summary ------------------------------------------------------------------------------
@@ -281,63 +484,6 @@ def _portfolio(ws, facts: Facts, money: str) -> None:
         row += 1
 
 
-def _assumptions(ws, facts: Facts, money: str) -> None:
-    titles = ["Section", "Name", "Kind and timing", "Amount in words", "Low (P5)", "Median", "High (P95)",
-              "Worth today (average PV)", "Source"]
-    header(ws, 1, titles, [22, 34, 36, 52, 13, 13, 13, 14, 56])
-    row = 2
-    for label, text in facts.frame:
-        put(ws, row, 1, "Frame", align=TOP)
-        put(ws, row, 2, label, font=BOLD, align=TOP)
-        put(ws, row, 4, text, align=WRAP_TOP)
-        row += 1
-    sc = facts.scenario
-    for label, value, f in (("Discount rate", sc.discount_rate, PERCENT), ("Horizon (years)", sc.horizon_years, None)):
-        put(ws, row, 1, "Frame", align=TOP)
-        put(ws, row, 2, label, font=BOLD, align=TOP)
-        put(ws, row, 6, value, f)
-        row += 1
-    if sc.baseline is not None:
-        b = sc.baseline
-        for label, value, f in (("Baseline revenue a year", b.revenue, money),
-                                ("Baseline operating margin", b.operating_margin, PERCENT),
-                                ("Baseline revenue growth a year", b.revenue_growth, PERCENT)):
-            put(ws, row, 1, "Frame", align=TOP)
-            put(ws, row, 2, label, font=BOLD, align=TOP)
-            put(ws, row, 6, value, f)
-            row += 1
-    for v in facts.variables:
-        f = PERCENT if v.unit == "percent" else ("#,##0.##" if v.unit == "number" else money)
-        put(ws, row, 1, "Shared input", align=TOP)
-        put(ws, row, 2, v.name, font=BOLD, align=TOP)
-        put(ws, row, 4, v.words, align=WRAP_TOP)
-        for col, value in ((5, v.low), (6, v.middle), (7, v.high)):
-            put(ws, row, col, value, f, align=TOP)
-        put(ws, row, 9, v.source, align=WRAP_TOP)
-        row += 1
-    for c in facts.correlations:
-        put(ws, row, 1, "Correlation", align=TOP)
-        put(ws, row, 4, c, align=WRAP_TOP)
-        row += 1
-    for alt in facts.alternatives:
-        for it in alt.items:
-            put(ws, row, 1, alt.name, align=TOP)
-            put(ws, row, 2, it.name, font=BOLD, align=WRAP_TOP)
-            put(ws, row, 3, it.timing, align=WRAP_TOP)
-            put(ws, row, 4, it.amount, align=WRAP_TOP)
-            for col, value in ((5, it.low), (6, it.middle), (7, it.high)):
-                put(ws, row, col, value, money, align=TOP)
-            put(ws, row, 8, it.pv, money, align=TOP)
-            put(ws, row, 9, it.source, align=WRAP_TOP)
-            row += 1
-        put(ws, row, 1, alt.name, font=BOLD)
-        put(ws, row, 2, "Expected NPV (sum of the items)", font=BOLD)
-        put(ws, row, 8, alt.summary.npv.mean, money, font=BOLD)
-        row += 1
-    ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:I{max(row - 1, 1)}"
-
-
 # --- Cash flows ---------------------------------------------------------------------------
 
 def _cash(ws, facts: Facts, money: str) -> None:
@@ -348,7 +494,7 @@ def _cash(ws, facts: Facts, money: str) -> None:
         titles.append("Operating margin impact, average (pp)")
         widths.append(16)
     header(ws, 1, titles, widths)
-    ws.row_dimensions[1].height = 32
+    ws.row_dimensions[1].height = 45
     row = 2
     for alt in facts.alternatives:
         for c in facts.cash[alt.name]:
@@ -369,22 +515,111 @@ def _cash(ws, facts: Facts, money: str) -> None:
         put(ws, note + 1, 1, facts.cash_note, font=MUTED)
 
 
-# --- Samples ------------------------------------------------------------------------------
+# --- Futures ------------------------------------------------------------------------------
 
-def _samples(ws, facts: Facts, money: str) -> None:
-    r = facts.results
-    n = min(r.iterations, SAMPLE_ROWS)
-    titles = ["Future"] + [f"NPV: {a.name}" for a in r.alternatives]
-    header(ws, 1, titles, [9] + [max(16, min(40, len(t) + 2)) for t in titles[1:]])
-    ws.row_dimensions[1].height = 30
-    columns = [a.npv[:n].tolist() for a in r.alternatives]
-    for i in range(n):
-        ws.append([i + 1] + [v if math.isfinite(v) else None for v in (col[i] for col in columns)])
-    for col in range(2, len(titles) + 1):
-        letter = get_column_letter(col)
-        for cell in ws[letter][1:]:
-            cell.number_format = money
+#: The cell openpyxl writes as row 2 of the Futures sheet; :func:`_stream_futures` puts the
+#: futures in its place (openpyxl would take minutes for a million rows of cells).
+_SLOT = re.compile(r'<row r="2"[^>]*>.*?</row>|<row r="2"[^>]*/>', re.S)
+
+
+def _futures(ws, facts: Facts, money: str) -> int:
+    """The Futures sheet's header, frozen and sized; the rows come after saving
+    (:func:`_stream_futures`). Returns the style id of a money cell."""
+    from . import samples
+
+    titles = _future_titles(samples.columns(facts.results))
+    for i, t in enumerate(titles, 1):
+        ws.column_dimensions[get_column_letter(i)].width = 9 if i == 1 else max(14, min(40, len(t) + 2))
     ws.freeze_panes = "B2"
-    if r.iterations > n:
-        put(ws, n + 3, 1, f"The first {n:,} of {r.iterations:,} simulated futures; export the simulated data as "
-                          "CSV from the app for all of them.", font=MUTED)
+    head = []
+    for t in titles:
+        c = WriteOnlyCell(ws, _clean(t))
+        c.data_type = "s"
+        if t.startswith(FORMULA_START):
+            c.quotePrefix = True
+        c.font, c.fill, c.alignment = HEAD_FONT, HEAD_FILL, Alignment(wrap_text=True, vertical="bottom")
+        head.append(c)
+    ws.append(head)
+    slot = WriteOnlyCell(ws, 0)
+    slot.number_format = money
+    ws.append([slot])
+    return slot.style_id
+
+
+def _future_titles(titles: list[str]) -> list[str]:
+    # The CSV guards names with a leading apostrophe; here the cell is text anyway.
+    return [t[1:] if t.startswith("'") and t[1:].startswith(FORMULA_START) else t for t in titles]
+
+
+def _xml_text(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(_clean(text))
+
+
+def _stream_futures(path: str | Path, sheet_index: int, facts: Facts, money_style: int) -> None:
+    """Replace row 2 of the saved Futures sheet by every future (up to Excel's row limit) and
+    a closing note when some do not fit: the rows of the CSV export (ui.report.samples), as
+    plain numbers, money columns in the currency format. Streams: constant memory."""
+    import csv
+    import os
+    import shutil
+    import tempfile
+    import zipfile
+
+    from . import samples
+
+    r = facts.results
+    titles = _future_titles(samples.columns(r))
+    money_cols = {i for i, t in enumerate(titles) if i and (t.endswith(": NPV") or ": cash year " in t)}
+    letters = [get_column_letter(i + 1) for i in range(len(titles))]
+    cell_style = [f' s="{money_style}"' if i in money_cols else "" for i in range(len(titles))]
+    limit = EXCEL_ROWS - 1
+    name = f"xl/worksheets/sheet{sheet_index + 1}.xml"
+    fd, csv_path = tempfile.mkstemp(suffix=".csv")
+    os.close(fd)
+    fd, new_path = tempfile.mkstemp(suffix=".xlsx", dir=str(Path(path).parent))
+    os.close(fd)
+    try:
+        samples.write_csv(r, csv_path)
+        with zipfile.ZipFile(str(path)) as src, zipfile.ZipFile(new_path, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                if info.filename != name:
+                    dst.writestr(info, src.read(info.filename))
+                    continue
+                xml = src.read(name).decode("utf-8")
+                found = _SLOT.search(xml)
+                if found is None:  # pragma: no cover - openpyxl changed how it writes a row
+                    raise RuntimeError("the Futures sheet has no row 2 to fill")
+                entry = zipfile.ZipInfo(name, date_time=info.date_time)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                with dst.open(entry, "w", force_zip64=True) as out, \
+                        open(csv_path, encoding="utf-8-sig", newline="") as f:
+                    out.write(xml[:found.start()].encode("utf-8"))
+                    reader = csv.reader(f)
+                    next(reader)
+                    row_no = 1
+                    chunk: list[str] = []
+                    for values in reader:
+                        if row_no > limit:
+                            break
+                        row_no += 1
+                        cells = "".join(f'<c r="{letters[j]}{row_no}"{cell_style[j]}><v>{v}</v></c>'
+                                        for j, v in enumerate(values) if v)
+                        chunk.append(f'<row r="{row_no}">{cells}</row>')
+                        if len(chunk) >= 2000:
+                            out.write("".join(chunk).encode("utf-8"))
+                            chunk = []
+                    if r.iterations > limit:
+                        note = (f"Excel holds {limit:,} futures a sheet: these are the first {limit:,} of "
+                                f"{r.iterations:,}. `investsim export FILE --out futures.csv` writes them all.")
+                        at = row_no + 2
+                        chunk.append(f'<row r="{at}"><c r="A{at}" t="inlineStr"><is><t>{_xml_text(note)}</t></is>'
+                                     '</c></row>')
+                    out.write("".join(chunk).encode("utf-8"))
+                    out.write(xml[found.end():].encode("utf-8"))
+        shutil.move(new_path, str(path))
+    finally:
+        os.unlink(csv_path)
+        if os.path.exists(new_path):
+            os.unlink(new_path)
