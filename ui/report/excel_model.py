@@ -157,6 +157,7 @@ class InputLine:
     name: str | None = None         # the defined name (settings, variables)
     row: int = 0
     chance: str = ""                # "probability" or "frequency" for a chance item's amount
+    unit_words: str = ""            # a variable's own unit ("EUR per kWh"), from the file
 
     @property
     def ref(self) -> str:
@@ -185,8 +186,10 @@ def input_lines(scenario: Scenario, notes: dict[str, str], units: dict[str, str]
         lines.append(InputLine("setting", "Setting", label, "", getattr(scenario, key), unit, name=name, field=key))
     names = excel_names([n for n, _ in scenario.variables])
     for n, amount in scenario.variables:
-        lines.append(InputLine("variable", "Shared variable", n, "", amount, units.get(n, "number"),
-                               notes.get(n, ""), item=n, field="amount", name=names[n]))
+        label = scenario.labels.get(n)    # "electricity price (power_price)": the words, then the name formulas use
+        lines.append(InputLine("variable", "Shared variable", f"{label} ({n})" if label else n, "", amount,
+                               units.get(n, "number"), notes.get(n, ""), item=n, field="amount", name=names[n],
+                               unit_words=scenario.unit_of(n)))
     for alt in scenario.alternatives:
         if alt.terminal_growth is not None:
             lines.append(InputLine("alternative", alt.name, "Value beyond the horizon", "terminal growth",
@@ -298,7 +301,8 @@ def write_inputs(g, lines: list[InputLine], names: dict[str, str], fmt: dict[str
                         "events (the frequency row); the Model multiplies them.")
         if said:
             comment(g, row, COL["value"], " ".join(said))
-        put(g, row, COL["unit"], {"money": "money", "percent": "%", "number": "", "years": "years"}[line.unit])
+        put(g, row, COL["unit"], line.unit_words or
+            {"money": "money", "percent": "%", "number": "", "years": "years"}[line.unit])
         put(g, row, COL["note"], line.note, wrap=True)
         if len(line.note) > INPUT_WIDTHS[COL["note"] - 1]:   # room for the wrapped note
             g.row_dimensions[row].height = 14 * min(8, math.ceil(len(line.note) / 55))
