@@ -139,6 +139,10 @@ def cmd_run(args) -> int:
 
         data = to_json(results)
         data.update(insights_json(results))
+        from simulator.analysis import recommendation, risk, sensitivity
+
+        data["board"] = {"recommendation": recommendation.to_json(results), **risk.to_json(results),
+                         "sensitivity": sensitivity.to_json(results)}
         json.dump(_clean(data), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:
