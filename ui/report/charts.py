@@ -59,14 +59,15 @@ class ChartImage:
 
 def render(results: "Results", *, size: tuple[float, float] = SIZE,
            step: Callable[[], None] | None = None) -> list[ChartImage]:
-    """Draw every chart of ``ui.charts.CHARTS`` for ``results``; ``step()`` is called after each
+    """Draw every chart the app has (``ui.charts.CHARTS`` then ``ANALYTICS_CHARTS``, each
+    analytics chart for its default target) for ``results``; ``step()`` is called after each
     (for progress and cancellation). A chart whose builder fails is returned with ``error``
     set rather than sinking the whole report."""
-    from ui.charts import CHARTS, chart_rc, colors_for
+    from ui.charts import ANALYTICS_CHARTS, CHARTS, chart_rc, colors_for
 
     colors = colors_for(results.names)
     out = []
-    for spec in CHARTS:
+    for spec in CHARTS + ANALYTICS_CHARTS:
         fig = Figure(figsize=size)
         try:
             with chart_rc():
@@ -81,6 +82,55 @@ def render(results: "Results", *, size: tuple[float, float] = SIZE,
         if step is not None:
             step()
     return out
+
+
+def analytics_keys() -> set[str]:
+    """Keys of the decision-analytics charts (placed in the report's Sensitivity section)."""
+    from ui.charts import ANALYTICS_CHARTS
+
+    return {spec.key for spec in ANALYTICS_CHARTS}
+
+
+SENSITIVITY_TITLE = "Discount rate and horizon"
+
+
+def render_sensitivity(board, names: list[str], currency: str, rate: float,
+                       size: tuple[float, float] = SIZE) -> ChartImage:
+    """Expected NPV of each alternative against the discount rate (left; the file's rate and
+    any rate where the ranking flips marked) and against the horizon (right)."""
+    from ui.charts import chart_rc, colors_for, money_axis
+
+    fig = Figure(figsize=size)
+    colors = colors_for(names)
+    try:
+        with drawing_lock(), chart_rc():
+            ax1, ax2 = fig.subplots(1, 2)
+            xs = [r * 100 for r in board.rates]
+            for nm in names:
+                ax1.plot(xs, board.rate_npv[nm], color=colors.get(nm), lw=2.2, label=nm)
+                hv = board.horizon_npv[nm]
+                ax2.plot(range(1, len(hv) + 1), hv, color=colors.get(nm), lw=2.2, marker="o", ms=4, label=nm)
+            for ax in (ax1, ax2):
+                ax.axhline(0, color="#888888", lw=0.8)
+                money_axis(ax.yaxis, currency)
+                ax.grid(True, alpha=0.3)
+            ax1.axvline(rate * 100, color="#555555", ls=":", lw=1.2)
+            for r in board.flip:
+                if xs and xs[0] <= r * 100 <= xs[-1]:
+                    ax1.axvline(r * 100, color="#D55E00", ls="--", lw=1.2)
+            ax1.set_xlabel("Discount rate (%)")
+            ax1.set_ylabel("Expected NPV")
+            ax2.set_xlabel("Horizon: cash counted up to year")
+            ax1.legend(loc="upper right", fontsize="small", frameon=False)
+            fig.tight_layout()
+        finding = board.flip_sentence or board.horizon_sentence
+        return ChartImage("sensitivity", SENSITIVITY_TITLE, finding, fig, size[0] * 72, size[1] * 72,
+                          caption="Left: expected NPV at each discount rate from 4% to 16% (dotted: the file's "
+                                  "rate; dashed: where the ranking flips). Right: expected NPV if the cash were "
+                                  "counted only up to each year.")
+    except Exception as exc:  # one broken chart must not lose the report
+        return ChartImage("sensitivity", SENSITIVITY_TITLE, "", None, size[0] * 72, size[1] * 72,
+                          error=f"{type(exc).__name__}: {exc}")
 
 
 #: The portfolio chart has three panels: a taller page figure.
