@@ -9,6 +9,7 @@ vectors with :mod:`.qtrender`; the HTML report inlines it as SVG (:meth:`ChartIm
 from __future__ import annotations
 
 from dataclasses import dataclass
+import functools
 import io
 import re
 from typing import TYPE_CHECKING, Callable
@@ -70,7 +71,7 @@ def render(results: "Results", *, size: tuple[float, float] = SIZE,
     for spec in CHARTS + ANALYTICS_CHARTS:
         fig = Figure(figsize=size)
         try:
-            with chart_rc():
+            with chart_rc(), matplotlib.rc_context(fallback_rc(results)):
                 finding = spec.draw(fig, results, colors)
             hide_title(fig)
             caption = take_caption(fig)
@@ -82,6 +83,46 @@ def render(results: "Results", *, size: tuple[float, float] = SIZE,
         if step is not None:
             step()
     return out
+
+
+def needs_fallback(texts) -> bool:
+    """Whether any of ``texts`` has CJK (or other East Asian) characters DejaVu Sans lacks."""
+    return any(ord(ch) >= 0x2E80 and not 0xFB00 <= ord(ch) <= 0xFFEF or 0xFF00 <= ord(ch) <= 0xFFEF
+               for t in texts for ch in t)
+
+
+def _texts(results: "Results") -> list[str]:
+    sc = results.scenario
+    return [sc.title, *results.names, *(it.name for a in sc.alternatives for it in a.items),
+            *(name for name, _ in sc.variables)]
+
+
+def fallback_rc(results: "Results | None" = None) -> dict:
+    """Matplotlib settings that draw names in scripts DejaVu Sans lacks (CJK) with an
+    installed CJK font: matplotlib falls back glyph by glyph along ``font.family``. Empty
+    when the run's names need none (so nothing changes for them)."""
+    if results is not None and not needs_fallback(_texts(results)):
+        return {}
+    return _fallback_rc()
+
+
+@functools.lru_cache(maxsize=1)
+def _fallback_rc() -> dict:
+    from matplotlib import font_manager
+
+    from ._qt import cjk_font_files
+
+    files = cjk_font_files()
+    if not files:
+        return {}
+    families: list[str] = []
+    for _family, path in files[:1]:   # one is enough, and each extra one warns about its missing bold
+        try:
+            font_manager.fontManager.addfont(path)
+            families.append(font_manager.FontProperties(fname=path).get_name())
+        except Exception:  # an unreadable font file: draw without it
+            continue
+    return {"font.family": ["DejaVu Sans", *families]} if families else {}
 
 
 def analytics_keys() -> set[str]:
@@ -103,7 +144,8 @@ def render_sensitivity(board, names: list[str], currency: str, rate: float,
     fig = Figure(figsize=size)
     colors = colors_for(names)
     try:
-        with drawing_lock(), chart_rc():
+        rc = _fallback_rc() if needs_fallback(names) else {}
+        with drawing_lock(), chart_rc(), matplotlib.rc_context(rc):
             ax1, ax2 = fig.subplots(1, 2)
             xs = [r * 100 for r in board.rates]
             for nm in names:

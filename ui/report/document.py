@@ -195,12 +195,14 @@ def build(facts: Facts, charts: Sequence[ChartImage], portfolio_chart: ChartImag
 
     if b is not None:
         _board_sections(facts, add, analytic_charts, sens_chart, number)
+    else:
+        analytic_charts = []
 
     # Charts ---------------------------------------------------------------------
-    if result_charts:
+    if result_charts or analytic_charts:
         add(PageBreak())
         add(Heading("What the simulation shows", 1, "charts"))
-        for chart in result_charts:
+        for chart in analytic_charts + result_charts:
             add(Heading(chart.title, 2))
             add(FigureBlock(next(number), chart))
 
@@ -316,9 +318,10 @@ def _board_sections(facts: Facts, add, analytic_charts, sens_chart, number) -> N
     if sens_chart is not None:
         add(Heading(sens_chart.title, 2))
         add(FigureBlock(next(number), sens_chart))
-    for chart in analytic_charts:
-        add(Heading(chart.title, 2))
-        add(FigureBlock(next(number), chart))
+    if analytic_charts:
+        add(Paragraph("Which inputs drive the result, which are worth finding out before deciding, and where "
+                      "the value comes from: see " + ", ".join(f"\u201c{c.title}\u201d" for c in analytic_charts)
+                      + " below.", "note"))
 
     add(Heading("Strategic fit", 1, "fit"))
     add(Paragraph("The business drivers each alternative serves, as the scenario names them (its drivers and the "
