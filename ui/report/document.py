@@ -132,8 +132,14 @@ def build(facts: Facts, charts: Sequence[ChartImage], portfolio_chart: ChartImag
                       f"{m(pc.expected_npv)}, chance of loss {fmt.percent(pc.prob_loss, digits=1)}; see \u201cWhich "
                       "projects to fund\u201d. The comparison below takes each project on its own.", "callout",
                       lead="Fund " + ", ".join(facts.portfolio.selected) + "."))
-    add(Paragraph(" ".join(facts.recommendation.details), "body" if b is not None else "callout",
-                  lead=facts.recommendation.headline))
+    if b is None:
+        add(Paragraph(" ".join(facts.recommendation.details), "callout", lead=facts.recommendation.headline))
+    else:   # the comparison on value alone; the recommendation (page one) also weighs the risk appetite
+        comparison = " ".join((facts.recommendation.headline, *facts.recommendation.details))
+        if b.choice is not None and b.choice != s.comparison.best:
+            comparison += (f" The recommendation is {b.choice} all the same: {s.comparison.best} is beyond the "
+                           "risk appetite (see Recommendation).")
+        add(Paragraph(comparison, lead="On value alone."))
     alts = s.alternatives
     label_share = 0.5 if len(alts) == 1 else (0.3 if len(alts) <= 3 else 0.24)
     cols = [Column("", "left", weight=label_share)] + [
