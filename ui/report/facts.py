@@ -1010,7 +1010,7 @@ def board(results: "Results", facts: Facts) -> Board:
                  key=lambda r: -abs(r.expected_per_year))
     for r in own[:2]:
         how = (f"a {pc(r.chance)} chance each year" if r.chance is not None else
-               f"about {format_values([r.frequency], 'number', cur)[0]} times a year" if r.frequency is not None
+               f"about {r.frequency:.2g} times a year" if r.frequency is not None
                else "every year")
         risks.append(f"{r.name}\x1f{how[:1].upper() + how[1:]}, costing {m(r.impact_low)} to {m(r.impact_high)} when it happens "
                      f"(expected {m(r.expected_per_year)} a year).")
@@ -1061,6 +1061,26 @@ def board(results: "Results", facts: Facts) -> Board:
         changes.append(f"A stricter risk appetite: a loss limit below {pc(dn.prob_loss)} or a downside limit "
                        f"below {m(-dn.cvar)} would rule {d.choice} out.")
 
+    if facts.portfolio is not None:   # a [portfolio] scenario: the decision is the set of projects
+        res = facts.portfolio
+        pc_ = res.choice
+        chosen = ", ".join(res.selected)
+        headline = f"Fund the set: {chosen}."
+        request = (f"The board is asked to approve these {len(res.selected)} projects, using {m(pc_.capital)} of "
+                   f"the {m(res.spec.budget)} budget, for an expected NPV of {m(pc_.expected_npv)}.")
+        reasons = [f"Value\x1fTogether they are worth {m(pc_.expected_npv)} on average (the middle 80% of futures "
+                   f"{m(res.npv['p10'])} to {m(res.npv['p90'])}): the most any set within the budget is worth.",
+                   f"Confidence\x1fThe set loses money in {pc(pc_.prob_loss)} of simulated futures"
+                   + ("." if res.spec.max_loss_probability is None else
+                      f", within the limit of {pc(res.spec.max_loss_probability)} in the portfolio table."),
+                   "Fit\x1fThe projects left out are listed with the reason under \u201cWhich projects to "
+                   "fund\u201d."]
+        reasons_out = [tuple(x.split("\x1f", 1)) for x in reasons]
+        d = rec.Decision("fund", chosen, d.best_value, d.runner_up)
+        changes = ["A different budget: the best set at other budgets is listed under \u201cWhich projects to "
+                   "fund\u201d (the frontier)."]
+        if res.spec.max_loss_probability is not None:
+            changes.append(f"A stricter loss limit than {pc(res.spec.max_loss_probability)} may leave projects out.")
     risks_out = [tuple(x.split("\x1f", 1)) for x in risks]
     out = Board(d.action, d.choice, headline, request, reasons_out, risks_out, changes, RULE, appetite_text=appetite_text)
     out.entered = _entered_rows(sc, facts.notes)
