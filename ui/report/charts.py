@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import functools
 import io
+import math
 import re
 from typing import TYPE_CHECKING, Callable
 
@@ -163,8 +164,14 @@ def render_sensitivity(board, names: list[str], currency: str, rate: float,
             ax1.set_xlabel("Discount rate (%)")
             ax1.set_ylabel("Expected NPV")
             ax2.set_xlabel("Horizon: cash counted up to year")
-            ax1.legend(loc="upper right", fontsize="small", frameon=False)
-            fig.tight_layout()
+            if len(names) <= 3:
+                ax1.legend(loc="upper right", fontsize="small", frameon=False)
+                fig.tight_layout()
+            else:   # many alternatives: the legend below both panels, clear of the lines
+                rows = math.ceil(len(names) / 4)
+                fig.legend(*ax1.get_legend_handles_labels(), loc="lower center", ncol=4, fontsize="small",
+                           frameon=False)
+                fig.tight_layout(rect=(0, 0.07 * rows, 1, 1))
         finding = board.flip_sentence or board.horizon_sentence
         return ChartImage("sensitivity", SENSITIVITY_TITLE, finding, fig, size[0] * 72, size[1] * 72,
                           caption="Left: expected NPV at each discount rate from 4% to 16% (dotted: the file's "

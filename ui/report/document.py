@@ -303,22 +303,41 @@ def _board_sections(facts: Facts, add, analytic_charts, sens_chart, number) -> N
     add(Heading("Sensitivity", 1, "sensitivity"))
     add(Paragraph("How the expected NPVs move with the discount rate and the planning horizon, and which inputs "
                   "drive the result.", keep_with_next=True))
-    head = [Column("Discount rate", weight=0.2)] + [Column(nm, "right", weight=0.8 / len(names)) for nm in names]
+    wide = len(names) > 4   # many alternatives: one row each, the rates and years across
     scale = fmt.money_scale(v for vals in b.rate_npv.values() for v in vals)
-    rows = []
-    for i, rate in enumerate(b.rates):
-        own = abs(rate - sc.discount_rate) < 1e-9
-        rows.append(Row((fmt.percent(rate) + (" (this case)" if own else ""),) +
-                        tuple(fmt.money(b.rate_npv[nm][i], cur, scale=scale) for nm in names), "total" if own else ""))
-    add(Table(tuple(head), tuple(rows), font="small"))
+    if wide:
+        show = [i for i, r in enumerate(b.rates) if i % 2 == 0 or abs(r - sc.discount_rate) < 1e-9]
+        head = [Column("Discount rate", weight=0.22)] + [
+            Column(fmt.percent(b.rates[i]) + ("*" if abs(b.rates[i] - sc.discount_rate) < 1e-9 else ""), "right",
+                   weight=0.78 / len(show)) for i in show]
+        rows = [Row((nm,) + tuple(fmt.money(b.rate_npv[nm][i], cur, scale=scale) for i in show)) for nm in names]
+        add(Table(tuple(head), tuple(rows), font="small"))
+        add(Paragraph(f"* the rate of this case ({sc.discount_rate:.1%}); every other rate from 4% to 16% is in "
+                      "run --json.", "note"))
+    else:
+        head = [Column("Discount rate", weight=0.2)] + [Column(nm, "right", weight=0.8 / len(names)) for nm in names]
+        rows = []
+        for i, rate in enumerate(b.rates):
+            own = abs(rate - sc.discount_rate) < 1e-9
+            rows.append(Row((fmt.percent(rate) + (" (this case)" if own else ""),) +
+                            tuple(fmt.money(b.rate_npv[nm][i], cur, scale=scale) for nm in names),
+                            "total" if own else ""))
+        add(Table(tuple(head), tuple(rows), font="small"))
     if b.flip_sentence:
         add(Paragraph(b.flip_sentence))
-    head = [Column("Cash counted up to year", weight=0.2)] + [Column(nm, "right", weight=0.8 / len(names))
-                                                            for nm in names]
     years = len(next(iter(b.horizon_npv.values()), []))
     scale = fmt.money_scale(v for vals in b.horizon_npv.values() for v in vals)
-    add(Table(tuple(head), tuple(Row((str(y + 1),) + tuple(fmt.money(b.horizon_npv[nm][y], cur, scale=scale)
-                                                            for nm in names)) for y in range(years)), font="small"))
+    if wide:
+        head = [Column("Cash counted up to year", weight=0.22)] + [Column(str(y + 1), "right", weight=0.78 / years)
+                                                                   for y in range(years)]
+        add(Table(tuple(head), tuple(Row((nm,) + tuple(fmt.money(v, cur, scale=scale) for v in b.horizon_npv[nm]))
+                                     for nm in names), font="small"))
+    else:
+        head = [Column("Cash counted up to year", weight=0.2)] + [Column(nm, "right", weight=0.8 / len(names))
+                                                                for nm in names]
+        add(Table(tuple(head), tuple(Row((str(y + 1),) + tuple(fmt.money(b.horizon_npv[nm][y], cur, scale=scale)
+                                                                for nm in names)) for y in range(years)),
+                  font="small"))
     if b.horizon_sentence:
         add(Paragraph(b.horizon_sentence))
     if sens_chart is not None:
@@ -338,9 +357,15 @@ def _board_sections(facts: Facts, add, analytic_charts, sens_chart, number) -> N
     if b.driver_rows:
         add(Paragraph("Value of the benefits by business driver (present value, average over all futures):",
                       keep_with_next=True))
-        add(Table((Column("Business driver", weight=0.3),) + tuple(Column(nm, "right", weight=0.7 / len(names))
-                                                                   for nm in names),
-                  tuple(Row(row) for row in b.driver_rows)))
+        if len(names) > 4:   # many alternatives: one row each, its drivers and their value in words
+            rows = [Row((nm, "; ".join(f"{row[0]} {row[1 + i]}" for row in b.driver_rows if row[1 + i] != "\u2014")
+                         or "\u2014")) for i, nm in enumerate(names)]
+            add(Table((Column("Alternative", weight=0.3), Column("Value by business driver", weight=0.7)),
+                      tuple(rows), font="small"))
+        else:
+            add(Table((Column("Business driver", weight=0.3),) + tuple(Column(nm, "right", weight=0.7 / len(names))
+                                                                       for nm in names),
+                      tuple(Row(row) for row in b.driver_rows)))
     if len(b.category_rows) > 1:
         add(Paragraph("IT against non-IT: the best of each category.", keep_with_next=True))
         add(Table((Column("Category", weight=0.15), Column("Alternatives", weight=0.45),
