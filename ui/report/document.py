@@ -350,7 +350,8 @@ def _board_sections(facts: Facts, add, analytic_charts, sens_chart, number) -> N
 
     add(Heading("Strategic fit", 1, "fit"))
     add(Paragraph("The business drivers each alternative serves, as the scenario names them (its drivers and the "
-                  "driver of each benefit), and what each is worth.", keep_with_next=True))
+                  "driver of each benefit), and what each is worth." + (" " + b.fit_sentence if b.fit_sentence else ""),
+                  keep_with_next=True))
     add(Table((Column("Alternative", weight=0.25), Column("Category", weight=0.12),
                Column("Business drivers served", weight=0.45), Column("Expected NPV", "right", weight=0.18)),
               tuple(Row(row) for row in b.fit_rows)))
@@ -371,8 +372,6 @@ def _board_sections(facts: Facts, add, analytic_charts, sens_chart, number) -> N
         add(Table((Column("Category", weight=0.15), Column("Alternatives", weight=0.45),
                    Column("Best expected NPV", "right", weight=0.2), Column("Its chance of loss", "right", weight=0.2)),
                   tuple(Row(row) for row in b.category_rows)))
-    if b.fit_sentence:
-        add(Paragraph(b.fit_sentence))
 
 
 def _portfolio_section(facts: Facts, add, chart: ChartImage | None, number: int) -> None:
