@@ -504,8 +504,7 @@ class _Reader:
         loss = downside = None
         if "max_loss_probability" in raw:
             loss = self.fraction(raw["max_loss_probability"], f"{path}.max_loss_probability", lo=0, hi=1,
-                                 hi_open=True, meaning="at most a 20% chance of losing money is "
-                                                       "max_loss_probability = 0.2")
+                                 hi_open=True, meaning="a chance (at most 20% is 0.2)")
         if "max_downside" in raw:
             downside = self.number(raw["max_downside"], f"{path}.max_downside", lo=0)
             if downside is None:
