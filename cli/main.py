@@ -154,6 +154,10 @@ def _print_results(results, *, json_out: bool) -> None:
         data = to_json(results)
         data.update(insights_json(results))
         data.update(pilot_json(results))
+        from simulator.analysis import recommendation, risk, sensitivity
+
+        data["board"] = {"recommendation": recommendation.to_json(results), **risk.to_json(results),
+                         "sensitivity": sensitivity.to_json(results)}
         json.dump(_clean(data), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:

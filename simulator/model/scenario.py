@@ -223,6 +223,19 @@ class VariableInfo:
 
 
 @dataclass(frozen=True)
+class Appetite:
+    """The optional ``[appetite]`` table: the most risk the board accepts. The report
+    recommends the highest expected NPV among the alternatives within it.
+
+    ``max_loss_probability``: the chance of losing money (NPV below zero) may be at most this
+    fraction. ``max_downside``: the average NPV of the worst 5 % of futures may be a loss of at
+    most this much money (a positive amount in the scenario's currency). None = no limit."""
+
+    max_loss_probability: float | None = None
+    max_downside: float | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     title: str
     horizon_years: int
@@ -248,6 +261,8 @@ class Scenario:
     #: The reader's locale (``locale = "de_DE"``): separators and the currency symbol's place in
     #: every figure; "" = the app's own (the system's) or en_US for files and reports.
     locale: str = ""
+    #: The [appetite] table: how much risk the board accepts (the report's recommendation rule).
+    appetite: "Appetite | None" = None
 
     @property
     def variable_map(self) -> dict[str, Amount]:
@@ -276,8 +291,9 @@ class Scenario:
 _TOP_KEYS = (
     "format", "title", "description", "currency", "horizon_years", "discount_rate",
     "iterations", "seed", "sampling", "baseline", "variables", "alternatives", "correlations",
-    "tax_rate", "inflation", "portfolio", "locale",
+    "tax_rate", "inflation", "portfolio", "locale", "appetite",
 )
+_APPETITE_KEYS = ("max_loss_probability", "max_downside")
 _BASELINE_KEYS = ("revenue", "operating_margin", "revenue_growth")
 _ALT_KEYS = ("name", "category", "description", "drivers", "items", "terminal_growth", "stage_of", "pilot")
 _PILOT_KEYS = ("cost", "reveals", "error", "years")
@@ -529,9 +545,29 @@ class _Reader:
 
             if (spec := portfolio_spec.read(data["portfolio"], self.fail)) is not None:
                 kw["portfolio"] = spec
+        if "appetite" in data:
+            kw["appetite"] = self.appetite(data["appetite"])
         if self.problems or any(v is None for k, v in kw.items() if k != "baseline"):
             return None
         return Scenario(**{k: v for k, v in kw.items()})
+
+    def appetite(self, raw: Any, path: str = "appetite") -> "Appetite | None":
+        """The optional [appetite] table: the most risk the board accepts."""
+        if not isinstance(raw, Mapping):
+            self.fail(path, f"expected a table [appetite], found {_type_name(raw)}")
+            return None
+        self.check_keys(raw, _APPETITE_KEYS, path)
+        loss = downside = None
+        if "max_loss_probability" in raw:
+            loss = self.fraction(raw["max_loss_probability"], f"{path}.max_loss_probability", lo=0, hi=1,
+                                 hi_open=True, meaning="a chance (at most 20% is 0.2)")
+        if "max_downside" in raw:
+            downside = self.number(raw["max_downside"], f"{path}.max_downside", lo=0)
+            if downside is None:
+                self.problems[-1] = Problem(f"{path}.max_downside", self.problems[-1].message + " (the largest "
+                                            "average loss accepted in the worst 5% of futures, in the "
+                                            "currency, e.g. max_downside = 2_000_000)")
+        return Appetite(loss, downside)
 
     def baseline(self, raw: Any, path: str) -> Baseline | None:
         if not isinstance(raw, Mapping):
@@ -1515,6 +1551,9 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
         from simulator.model import portfolio_spec
 
         out["portfolio"] = portfolio_spec.to_data(scenario.portfolio)
+    if scenario.appetite is not None:
+        out["appetite"] = {k: v for k, v in (("max_loss_probability", scenario.appetite.max_loss_probability),
+                                             ("max_downside", scenario.appetite.max_downside)) if v is not None}
     return out
 
 

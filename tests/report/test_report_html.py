@@ -11,7 +11,7 @@ import pytest
 
 from reportcases import NON_ASCII_TITLE, SCENARIOS
 from simulator.analysis import formatting as fmt
-from ui.charts import CHARTS
+from ui.charts import ANALYTICS_CHARTS, CHARTS
 from ui.report.facts import middle_80, recommendation
 
 STEMS = [p.stem for p in SCENARIOS]
@@ -76,11 +76,12 @@ def test_html_has_the_same_content_and_is_self_contained(stem, bundled_results, 
         for figure in (fmt.money(a.npv.mean, cur, scale=scale), fmt.percent(a.prob_loss),
                        middle_80(a, cur, scale)):
             assert words(figure) in text
-    for title in ("Assumptions", "Cash flows by year", "Method and glossary"):
+    for title in ("Assumptions", "Cash flows by year", "Method", "Glossary"):
         assert title in text
     # one inline SVG per chart, nothing fetched from elsewhere
     portfolio = 1 if results.scenario.portfolio is not None else 0   # its section adds the portfolio chart
-    assert raw.count("<svg") == len(CHARTS) + portfolio
+    # every chart the app has, and the discount-rate and horizon chart of the Sensitivity section
+    assert raw.count("<svg") == len(CHARTS) + len(ANALYTICS_CHARTS) + 1 + portfolio
     assert not re.search(r"<(script|link|img|iframe)\b", raw)
     assert not re.search(r"""(src|href)=["']https?:""", raw)
     assert "@media print" in raw and "<style>" in raw

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 from reportcases import ITERATIONS, NON_ASCII_TITLE, SCENARIOS, SEED, pdf_pages, squash
 from simulator import __version__
 from simulator.analysis import formatting as fmt
-from ui.charts import CHARTS
+from simulator.model.keys import input_label, variable
+from ui.charts import ANALYTICS_CHARTS, CHARTS
 from ui.report.facts import middle_80, recommendation
 
 STEMS = [p.stem for p in SCENARIOS]
@@ -39,7 +40,7 @@ def test_every_page_has_the_footer_and_the_page_count_is_sane(stem, bundled_resu
     results = bundled_results[stem]
     pages = bundled_pdf_text[stem]
     n = len(pages)
-    assert 5 <= n <= 20
+    assert 5 <= n <= 28   # the board pack: recommendation, summary, sections and one page per chart
     for i, page in enumerate(pages, 1):
         flat = squash(page)
         assert squash(f"Page {i} of {n}") in flat
@@ -53,13 +54,16 @@ def test_every_page_has_the_footer_and_the_page_count_is_sane(stem, bundled_resu
 def test_sections_come_in_the_order_of_the_brief(stem, bundled_pdf_text):
     pages = bundled_pdf_text[stem]
     first = squash(pages[0])
-    assert squash("The decision.") in first and squash("What drives the result.") in first
-    assert squash("What is worth finding out") in first and squash("Key assumption:") in first
+    assert squash("Recommendation") in first and squash("What would change the recommendation") in first
+    summary = squash(pages[1])
+    assert squash("The decision.") in summary and squash("What drives the result.") in summary
+    assert squash("What is worth finding out") in summary and squash("Key assumption:") in summary
     text = squash(" ".join(pages))
-    order = [text.index(squash(s)) for s in ("What the simulation shows", "Assumptions", "Cash flows by year",
-                                              "Method and glossary", "What the measures mean")]
-    assert order == sorted(order)
-    for spec in CHARTS:
+    at = 0
+    for title in ("Recommendation", "Summary", "Assumptions", "Risk register", "Sensitivity", "Strategic fit",
+                  "What the simulation shows", "Cash flows by year", "Method", "Glossary"):
+        at = text.index(squash(title), at)   # each after the one before
+    for spec in CHARTS + ANALYTICS_CHARTS:   # every chart the app has, under its own title
         assert squash(f"{spec.title.upper()}") in text
     assert "could not be drawn" not in " ".join(pages)
     for term in ("Net present value (NPV)", "Internal rate of return (IRR)", "Return on investment (ROI)",
@@ -71,8 +75,8 @@ def test_sections_come_in_the_order_of_the_brief(stem, bundled_pdf_text):
 def test_every_assumption_and_item_is_listed_with_its_source(stem, bundled_results, bundled_pdf_text):
     sc = bundled_results[stem].scenario
     text = squash(" ".join(bundled_pdf_text[stem]))
-    for name, _ in sc.variables:
-        assert squash(name) in text
+    for name, _ in sc.variables:   # by its label, never its code name
+        assert squash(input_label(variable(name))) in text
     for alt in sc.alternatives:
         for item in alt.items:
             assert squash(item.name) in text
@@ -138,12 +142,13 @@ def test_a_long_assumptions_table_splits_by_rows_with_its_header_repeated(tmp_pa
     pages = write_report(results, target)
     texts = pdf_pages(target)
     assert len(texts) == pages
-    with_header = [i for i, t in enumerate(texts) if squash("Input What we assume Source") in squash(t)]
+    with_header = [i for i, t in enumerate(texts) if squash("Input As entered Unit Source") in squash(t)]
     assert len(with_header) >= 3, "the 90-row table should run over several pages, each with its header"
     assert with_header == list(range(with_header[0], with_header[-1] + 1))
     text = squash(" ".join(texts))
     for name in names:
-        assert text.count(squash(name)) >= 1
+        assert text.count(squash(input_label(variable(name)))) >= 1
     # every row is on exactly one page: the first and the last input are there once
-    assert sum(squash(names[0] + "90%") in squash(t) for t in texts) == 1
-    assert sum(squash(names[-1] + "90%") in squash(t) for t in texts) == 1
+    # (inputs are shown by their labels, "input 000", and as entered: "Range, 90% sure: ...")
+    assert sum(squash(input_label(variable(names[0])) + "Range, 90%") in squash(t) for t in texts) == 1
+    assert sum(squash(input_label(variable(names[-1])) + "Range, 90%") in squash(t) for t in texts) == 1

@@ -127,6 +127,9 @@ def _write_report(results: "Results", path: str | os.PathLike, *, source_file, s
     f = facts_mod.build(results, source_file, source_text)
     steps()
     images = charts_mod.render(results, step=steps)
+    if f.board is not None:
+        images.append(charts_mod.render_sensitivity(f.board, results.names, f.currency,
+                                                    results.scenario.discount_rate))
     doc = build(f, images, charts_mod.render_portfolio(f.portfolio) if f.portfolio is not None else None)
     with atomic_path(target) as tmp:
         if kind == "pdf":
@@ -145,9 +148,9 @@ def _write_report(results: "Results", path: str | os.PathLike, *, source_file, s
 
 
 def _chart_count() -> int:
-    from ui.charts import CHARTS
+    from ui.charts import ANALYTICS_CHARTS, CHARTS
 
-    return len(CHARTS)
+    return len(CHARTS) + len(ANALYTICS_CHARTS)
 
 
 def export_chart(figure, path: str | os.PathLike, *, dpi: float = 200) -> None:

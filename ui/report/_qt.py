@@ -2,8 +2,10 @@
 
 The report's one typeface is DejaVu Sans, the face matplotlib draws the charts with. It ships
 inside matplotlib, so it is there on every machine (and in the frozen app), text and charts
-match, and it covers Latin, Greek, Cyrillic and the common currency signs; Qt falls back to
-a system font for anything beyond that (CJK, for example).
+match, and it covers Latin, Greek, Cyrillic and the common currency signs. For anything beyond
+that (Chinese, Japanese, Korean names and titles) an installed CJK font is registered too and
+named as the fallback of every font the report uses (:data:`FALLBACKS`), in the PDF (embedded,
+like DejaVu Sans) and in the charts; the HTML names the same families in its CSS.
 """
 
 from __future__ import annotations
@@ -14,6 +16,18 @@ import sys
 import threading
 
 FAMILY = "DejaVu Sans"
+#: Fonts with CJK glyphs, by family name and the files they are commonly installed as
+#: (Debian/Ubuntu fonts-noto-cjk, fonts-wqy-microhei, fonts-droid-fallback; macOS; Windows).
+CJK_FONTS = (
+    ("Noto Sans CJK SC", ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                          "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc")),
+    ("WenQuanYi Micro Hei", ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)),
+    ("Droid Sans Fallback", ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",)),
+    ("PingFang SC", ("/System/Library/Fonts/PingFang.ttc",)),
+    ("Microsoft YaHei", ("C:/Windows/Fonts/msyh.ttc",)),
+)
+#: The fallback families registered by :func:`ensure_fonts` (those found on this machine).
+FALLBACKS: list[str] = []
 _lock = threading.Lock()
 _app = None
 _fonts_done = False
@@ -62,5 +76,23 @@ def ensure_fonts() -> str:
                              "DejaVuSans-BoldOblique.ttf"):
                     if (folder / name).is_file():
                         QFontDatabase.addApplicationFont(str(folder / name))
+            for family, path in cjk_font_files():
+                if family not in QFontDatabase.families():
+                    fid = QFontDatabase.addApplicationFont(path)
+                    names = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
+                    family = family if family in names else (names[0] if names else "")
+                if family and family not in FALLBACKS:
+                    FALLBACKS.append(family)
             _fonts_done = True
     return FAMILY
+
+
+def cjk_font_files() -> list[tuple[str, str]]:
+    """(family, file) of each CJK font of :data:`CJK_FONTS` installed here."""
+    out = []
+    for family, paths in CJK_FONTS:
+        for path in paths:
+            if Path(path).is_file():
+                out.append((family, path))
+                break
+    return out

@@ -9,7 +9,9 @@ vectors with :mod:`.qtrender`; the HTML report inlines it as SVG (:meth:`ChartIm
 from __future__ import annotations
 
 from dataclasses import dataclass
+import functools
 import io
+import math
 import re
 from typing import TYPE_CHECKING, Callable
 
@@ -59,17 +61,18 @@ class ChartImage:
 
 def render(results: "Results", *, size: tuple[float, float] = SIZE,
            step: Callable[[], None] | None = None) -> list[ChartImage]:
-    """Draw every chart of ``ui.charts.CHARTS`` for ``results``; ``step()`` is called after each
+    """Draw every chart the app has (``ui.charts.CHARTS`` then ``ANALYTICS_CHARTS``, each
+    analytics chart for its default target) for ``results``; ``step()`` is called after each
     (for progress and cancellation). A chart whose builder fails is returned with ``error``
     set rather than sinking the whole report."""
-    from ui.charts import CHARTS, chart_rc, colors_for
+    from ui.charts import ANALYTICS_CHARTS, CHARTS, chart_rc, colors_for
 
     colors = colors_for(results.names)
     out = []
-    for spec in CHARTS:
+    for spec in CHARTS + ANALYTICS_CHARTS:
         fig = Figure(figsize=size)
         try:
-            with chart_rc():
+            with chart_rc(), matplotlib.rc_context(fallback_rc(results)):
                 finding = spec.draw(fig, results, colors)
             hide_title(fig)
             caption = take_caption(fig)
@@ -81,6 +84,102 @@ def render(results: "Results", *, size: tuple[float, float] = SIZE,
         if step is not None:
             step()
     return out
+
+
+def needs_fallback(texts) -> bool:
+    """Whether any of ``texts`` has CJK (or other East Asian) characters DejaVu Sans lacks."""
+    return any(ord(ch) >= 0x2E80 and not 0xFB00 <= ord(ch) <= 0xFFEF or 0xFF00 <= ord(ch) <= 0xFFEF
+               for t in texts for ch in t)
+
+
+def _texts(results: "Results") -> list[str]:
+    sc = results.scenario
+    return [sc.title, *results.names, *(it.name for a in sc.alternatives for it in a.items),
+            *(name for name, _ in sc.variables)]
+
+
+def fallback_rc(results: "Results | None" = None) -> dict:
+    """Matplotlib settings that draw names in scripts DejaVu Sans lacks (CJK) with an
+    installed CJK font: matplotlib falls back glyph by glyph along ``font.family``. Empty
+    when the run's names need none (so nothing changes for them)."""
+    if results is not None and not needs_fallback(_texts(results)):
+        return {}
+    return _fallback_rc()
+
+
+@functools.lru_cache(maxsize=1)
+def _fallback_rc() -> dict:
+    from matplotlib import font_manager
+
+    from ._qt import cjk_font_files
+
+    files = cjk_font_files()
+    if not files:
+        return {}
+    families: list[str] = []
+    for _family, path in files[:1]:   # one is enough, and each extra one warns about its missing bold
+        try:
+            font_manager.fontManager.addfont(path)
+            families.append(font_manager.FontProperties(fname=path).get_name())
+        except Exception:  # an unreadable font file: draw without it
+            continue
+    return {"font.family": ["DejaVu Sans", *families]} if families else {}
+
+
+def analytics_keys() -> set[str]:
+    """Keys of the decision-analytics charts (placed in the report's Sensitivity section)."""
+    from ui.charts import ANALYTICS_CHARTS
+
+    return {spec.key for spec in ANALYTICS_CHARTS}
+
+
+SENSITIVITY_TITLE = "Discount rate and horizon"
+
+
+def render_sensitivity(board, names: list[str], currency: str, rate: float,
+                       size: tuple[float, float] = SIZE) -> ChartImage:
+    """Expected NPV of each alternative against the discount rate (left; the file's rate and
+    any rate where the ranking flips marked) and against the horizon (right)."""
+    from ui.charts import chart_rc, colors_for, money_axis
+
+    fig = Figure(figsize=size)
+    colors = colors_for(names)
+    try:
+        rc = _fallback_rc() if needs_fallback(names) else {}
+        with drawing_lock(), chart_rc(), matplotlib.rc_context(rc):
+            ax1, ax2 = fig.subplots(1, 2)
+            xs = [r * 100 for r in board.rates]
+            for nm in names:
+                ax1.plot(xs, board.rate_npv[nm], color=colors.get(nm), lw=2.2, label=nm)
+                hv = board.horizon_npv[nm]
+                ax2.plot(range(1, len(hv) + 1), hv, color=colors.get(nm), lw=2.2, marker="o", ms=4, label=nm)
+            for ax in (ax1, ax2):
+                ax.axhline(0, color="#888888", lw=0.8)
+                money_axis(ax.yaxis, currency)
+                ax.grid(True, alpha=0.3)
+            ax1.axvline(rate * 100, color="#555555", ls=":", lw=1.2)
+            for r in board.flip:
+                if xs and xs[0] <= r * 100 <= xs[-1]:
+                    ax1.axvline(r * 100, color="#D55E00", ls="--", lw=1.2)
+            ax1.set_xlabel("Discount rate (%)")
+            ax1.set_ylabel("Expected NPV")
+            ax2.set_xlabel("Horizon: cash counted up to year")
+            if len(names) <= 3:
+                ax1.legend(loc="upper right", fontsize="small", frameon=False)
+                fig.tight_layout()
+            else:   # many alternatives: the legend below both panels, clear of the lines
+                rows = math.ceil(len(names) / 4)
+                fig.legend(*ax1.get_legend_handles_labels(), loc="lower center", ncol=4, fontsize="small",
+                           frameon=False)
+                fig.tight_layout(rect=(0, 0.07 * rows, 1, 1))
+        finding = board.flip_sentence or board.horizon_sentence
+        return ChartImage("sensitivity", SENSITIVITY_TITLE, finding, fig, size[0] * 72, size[1] * 72,
+                          caption="Left: expected NPV at each discount rate from 4% to 16% (dotted: the file's "
+                                  "rate; dashed: where the ranking flips). Right: expected NPV if the cash were "
+                                  "counted only up to each year.")
+    except Exception as exc:  # one broken chart must not lose the report
+        return ChartImage("sensitivity", SENSITIVITY_TITLE, "", None, size[0] * 72, size[1] * 72,
+                          error=f"{type(exc).__name__}: {exc}")
 
 
 #: The portfolio chart has three panels: a taller page figure.

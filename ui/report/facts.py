@@ -135,6 +135,9 @@ class Facts:
     notes: dict[str, str] = field(default_factory=dict)
     #: Unusual but allowed inputs (simulator.model.scenario.cautions), one line each with its field.
     cautions: list[str] = field(default_factory=list)
+    #: The board pack (issue 21): recommendation page, assumptions as entered, risks,
+    #: sensitivity, strategic fit. See :class:`Board`.
+    board: "Board | None" = None
     #: The [portfolio] analysis (simulator.analysis.portfolio.PortfolioResult) when the scenario has the
     #: table; ``portfolio_problem`` says why no set of projects meets it, when none does.
     portfolio: Any = None
@@ -254,6 +257,7 @@ def build(results: "Results", source_file: str | os.PathLike | None = None, sour
     facts.glossary = _glossary(results)
     if scenario.portfolio is not None:
         facts.portfolio, facts.portfolio_problem = _portfolio(results)
+    facts.board = board(results, facts)
     return facts
 
 
@@ -443,9 +447,10 @@ def _drivers_and_caveat(results: "Results", facts: Facts) -> tuple[str, str]:
     caveat = f"Key assumption: {name(top.input)}"
     if words:
         caveat += f", {_lower_first(words.rstrip('.'))}"
+    caveat += "."
     if source:
-        caveat += f" (source: {source.rstrip('.')})"
-    caveat += (". More than any other figure, if this one is wrong the ranking may change." if pair else
+        caveat += f" Source: {_sentence(source)}"
+    caveat = caveat.rstrip(".") + (". More than any other figure, if this one is wrong the ranking may change." if pair else
                ". More than any other figure, if this one is wrong so is the expected value.")
     return text, caveat
 
@@ -515,7 +520,8 @@ def _variables(scenario: "Scenario", comments: dict[str, str]) -> list[InputRow]
     for name, amount in scenario.variables:
         words = describe_amount(amount, unit="auto", currency=scenario.currency, scenario=scenario)
         low, mid, high, unit = _numbers(amount, "auto", scenario)
-        rows.append(InputRow(name, words, comments.get(name, ""), low, mid, high, unit))
+        rows.append(InputRow(name, words, _source(comments.get(name, ""), comments),
+                             low, mid, high, unit))
     return rows
 
 
@@ -724,6 +730,14 @@ def _glossary(results: "Results") -> list[tuple[str, str]]:
         ("Value of knowing one input (EVPPI)", "The same for a single input: what learning it before choosing "
                                                "would be worth, an upper limit on what a pilot, survey or firm "
                                                "quote for it is worth."),
+        ("P5 and the worst 5% of futures", "P5 is the NPV that 5% of simulated futures fall below. The worst 5% "
+                                           "of futures are those futures; their average (also called CVaR 5%) "
+                                           "says how much is lost, on average, when things go badly."),
+        ("Risk appetite", "The most risk the board accepts, written in the scenario file's [appetite] table: a "
+                          "highest chance of loss and a largest average loss in the worst 5% of futures."),
+        ("Break-even value", "The value of an input at which the recommendation would change: where the two "
+                             "leading alternatives would be worth the same on average, or where one would stop "
+                             "paying for itself."),
         ("Standard error", "How far an average over this many futures may be from the average over infinitely "
                            "many; two standard errors either side cover about 95% of such runs."),
     ]
@@ -738,3 +752,402 @@ def _glossary(results: "Results") -> list[tuple[str, str]]:
                                           "other low) through 0 (unrelated) to +1 (high together)."))
     return terms
 
+
+
+# ---------------------------------------------------------------------------------------
+# The board pack (issue 21): recommendation, assumptions as entered, risks, sensitivity,
+# strategic fit. Every figure comes from simulator.analysis.recommendation / risk /
+# sensitivity, the same functions behind ``run --json``'s "board".
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EnteredRow:
+    """An input as its author wrote it."""
+
+    name: str          # plain words (input_label), never a code name
+    entered: str       # "Three-point estimate: lowest 3%, most likely 10%, highest 18%"
+    unit: str          # "money (USD)", "percent", "number"
+    source: str
+
+
+@dataclass
+class Board:
+    action: str                         # fund | pilot | nothing
+    choice: str | None
+    headline: str                       # what to do, one sentence
+    request: str                        # the decision requested, one sentence
+    reasons: list[tuple[str, str]]      # three: (lead, sentence)
+    risks: list[tuple[str, str]]        # the main risks: (what, sentence)
+    changes: list[str]                  # what would change the recommendation
+    rule: str                           # the rule in words (Method)
+    #: Where the pilot engineer's ``pilot_paragraph(...)`` goes (a staged alternative's plan).
+    pilot_text: str = ""
+    entered: list[EnteredRow] = field(default_factory=list)
+    downside: list[Any] = field(default_factory=list)          # simulator.analysis.risk.Downside
+    register: list[Any] = field(default_factory=list)          # simulator.analysis.risk.RiskItem
+    rates: tuple[float, ...] = ()
+    rate_npv: dict[str, list[float]] = field(default_factory=dict)
+    flip: list[float] = field(default_factory=list)
+    flip_sentence: str = ""
+    horizon_npv: dict[str, list[float]] = field(default_factory=dict)
+    horizon_sentence: str = ""
+    break_evens: list[Any] = field(default_factory=list)       # simulator.analysis.sensitivity.BreakEven
+    fit_rows: list[tuple[str, ...]] = field(default_factory=list)     # alternative, category, drivers, NPV
+    driver_rows: list[tuple[str, ...]] = field(default_factory=list)  # driver, value per alternative
+    category_rows: list[tuple[str, ...]] = field(default_factory=list)
+    fit_sentence: str = ""
+    appetite_text: str = ""
+
+
+def _pct(x: float) -> str:
+    """A rate as the author would write it: 10%, 5.5%, 0.25%."""
+    v = x * 100
+    digits = 0 if abs(v - round(v)) < 1e-9 else 1 if abs(v * 10 - round(v * 10)) < 1e-9 else 2
+    return fmt.percent(x, digits=digits)
+
+
+def _value(x: float, unit: str, currency: str) -> str:
+    if unit == "money":
+        return fmt.money(x, currency)
+    if unit == "percent":
+        return _pct(x)
+    return format_values([x], "number", currency)[0]
+
+
+UNIT_WORDS = {"money": "money", "percent": "percent", "number": "number"}
+
+
+def entered(amount, unit: str, currency: str, scenario: "Scenario | None" = None) -> str:
+    """An amount in the form its author wrote it: a fixed value, a range, a three-point
+    estimate with its most likely value, a list, or a formula as a readable expression."""
+    from simulator.model.expressions import Formula
+
+    if amount is None:
+        return "\u2014"
+    if isinstance(amount, Formula):
+        text = amount.text
+        for nm, start, end in sorted(amount.name_spans, key=lambda t: -t[1]):
+            text = text[:start] + input_label(InputKey(None, nm)) + text[end:]
+        text = text.replace("**", "^").replace("*", "\u00d7").replace("/", "\u00f7").replace("-", "\u2212")
+        return "Formula: " + " ".join(text.split())
+    if isinstance(amount, (list, tuple)):
+        return "By year: " + ", ".join(entered(a, unit, currency, scenario).removeprefix("Fixed: ") for a in amount)
+    if not isinstance(amount, Distribution):
+        return "Fixed: " + _value(float(amount), unit, currency)
+    d = amount.describe()
+    v = lambda key: _value(float(d[key]), unit, currency)
+    kind = d.get("dist")
+    if "low" in d and "high" in d:
+        text = f"Range, 90% sure: {v('low')} to {v('high')}" + (" (lognormal)" if kind == "lognormal" else "")
+    elif kind in ("pert", "triangular"):
+        text = (f"Three-point estimate ({'PERT' if kind == 'pert' else 'triangular'}): lowest {v('min')}, "
+                f"most likely {v('mode')}, highest {v('max')}")
+    elif kind == "uniform":
+        text = f"Anywhere from {v('min')} to {v('max')}, evenly"
+    elif kind in ("normal", "lognormal", "gamma"):
+        text = f"{kind.capitalize()}: average {v('mean')}, standard deviation {v('sd')}"
+    elif kind == "bernoulli":
+        text = f"Yes or no: a {_pct(float(d['p']))} chance"
+    elif kind == "poisson":
+        text = f"A count, {format_values([float(d['mean'])], 'number', currency)[0]} on average"
+    elif kind == "discrete":
+        vals = [_value(float(x), unit, currency) for x in d.get("values", [])]
+        probs = d.get("probabilities") or d.get("p") or d.get("weights")
+        if probs and len(probs) == len(vals):
+            text = "List: " + ", ".join(f"{x} ({_pct(float(q))})" for x, q in zip(vals, probs))
+        else:
+            text = "List: one of " + ", ".join(vals)
+    elif kind == "beta":
+        text = f"Beta: a = {d['a']:g}, b = {d['b']:g}"
+    else:
+        text = ", ".join(f"{k} {val}" for k, val in d.items())
+    extra = []
+    if d.get("floor") is not None:
+        extra.append(f"never below {_value(float(d['floor']), unit, currency)}")
+    if d.get("cap") is not None:
+        extra.append(f"never above {_value(float(d['cap']), unit, currency)}")
+    return text + ("; " + ", ".join(extra) if extra else "")
+
+
+def _unit_of(amount, unit: str, scenario: "Scenario") -> str:
+    if unit == "auto":
+        _, _, _, unit = _numbers(amount, "auto", scenario)
+    return {"money": f"money ({scenario.currency})", "percent": "percent"}.get(unit, "number")
+
+
+def _source(note: str, notes: dict[str, str]) -> str:
+    """The author's note, with "See the note on X" replaced by X's note itself."""
+    m_ = re.fullmatch(r"See the note on (\w+)\.?", note.strip())
+    if m_ and notes.get(m_.group(1)) and not notes[m_.group(1)].startswith("See the note on"):
+        return notes[m_.group(1)]
+    return note
+
+
+def _entered_rows(sc: "Scenario", notes: dict[str, str]) -> list[EnteredRow]:
+    rows = []
+    for nm, amount in sc.variables:
+        _, _, _, unit = _numbers(amount, "auto", sc)
+        rows.append(EnteredRow(input_label(InputKey(None, nm)), entered(amount, unit, sc.currency, sc),
+                               sc.unit_of(nm) or _unit_of(amount, "auto", sc), _source(notes.get(nm, ""), notes)))
+    return rows
+
+
+def item_entered(it: "Item", sc: "Scenario") -> str:
+    """An item's amount (and uncertain chance, growth, margin) as the author wrote them."""
+    text = entered(it.amount, "money", sc.currency, sc)
+    if it.is_annual:
+        text += " a year"
+    for label, value in (("chance each year", it.probability), ("growth a year", it.growth),
+                         ("contribution margin", it.contribution_margin)):
+        if isinstance(value, Distribution):
+            text += f"; {label}: " + _lower_first(entered(value, "percent", sc.currency, sc))
+    return text
+
+
+RULE = ("The recommendation follows one rule, set before the figures were seen: fund the alternative with the "
+        "highest expected NPV, unless its chance of loss or its downside (the average of the worst 5% of futures) "
+        "goes beyond the risk appetite given in the scenario file; then the next one within it. If none within "
+        "the appetite is expected to pay for itself, do nothing. If the choice beats the next alternative in fewer "
+        "than 60% of futures and learning one input first is worth at least a tenth of its expected NPV, run a "
+        "pilot first to learn that input.")
+
+
+def board(results: "Results", facts: Facts) -> Board:
+    from simulator.analysis import recommendation as rec
+    from simulator.analysis import risk, sensitivity
+
+    sc = results.scenario
+    s = results.summary
+    cur = sc.currency
+    m = lambda x: fmt.money(x, cur)
+    pc = fmt.percent
+    d = rec.decide(results)
+    downs = {x.name: x for x in risk.downside(results)}
+    register = risk.register(results)
+    evens = sensitivity.break_evens(results)
+    flips = sensitivity.flip_rates(results)
+    ap = sc.appetite
+    if ap is None or (ap.max_loss_probability is None and ap.max_downside is None):
+        appetite_text = ("The scenario file sets no risk appetite, so every alternative is within it and the rule "
+                         "is the highest expected NPV.")
+    else:
+        limits = []
+        if ap.max_loss_probability is not None:
+            limits.append(f"a chance of loss of at most {pc(ap.max_loss_probability)}")
+        if ap.max_downside is not None:
+            limits.append(f"an average loss of at most {m(ap.max_downside)} in the worst 5% of futures")
+        appetite_text = "The risk appetite in the scenario file: " + " and ".join(limits) + "."
+    names = results.names
+    n_alt = len(names)
+
+    # -- what to do, and the decision requested -------------------------------------
+    if d.choice is None:
+        headline = "Do nothing now: fund none of the alternatives as they stand."
+        if n_alt == 1:
+            request = (f"The board is asked not to approve {names[0]} as planned, and to ask for a revised case.")
+        else:
+            request = (f"The board is asked to fund none of the {n_alt} alternatives as they stand, and to ask for "
+                       "revised cases.")
+    else:
+        c = s.alternative(d.choice)
+        if d.action == "pilot":
+            headline = f"Run a pilot first: learn {d.pilot_input} before committing to {d.choice}."
+            request = (f"The board is asked to approve a pilot that establishes {d.pilot_input}, and to decide on "
+                       f"{d.choice} (present value of costs {m(c.pv_costs)}) once it reports.")
+        else:
+            headline = f"Fund {d.choice}."
+            request = (f"The board is asked to approve {d.choice}, whose costs are worth {m(c.pv_costs)} in "
+                       f"today's money over {sc.horizon_years} years, for an expected NPV of {m(c.npv.mean)}.")
+
+    # -- three reasons --------------------------------------------------------------
+    reasons: list[str] = []
+    if d.choice is not None:
+        c = s.alternative(d.choice)
+        dn = downs[d.choice]
+        if d.runner_up is not None:
+            r2 = s.alternative(d.runner_up)
+            reasons.append(f"Value\x1f{d.choice} is worth {m(c.npv.mean)} on average (the middle 80% of futures "
+                           f"{middle_80(c, cur)}), against {m(r2.npv.mean)} for {d.runner_up}.")
+            beats = s.comparison.prob_beats[d.choice][d.runner_up]
+            reasons.append(f"Confidence\x1fIt beats {d.runner_up} in {pc(beats)} of simulated futures and loses "
+                           f"money in {pc(c.prob_loss)}; its median IRR is {_irr_cell(c)}.")
+        else:
+            reasons.append(f"Value\x1f{d.choice} is worth {m(c.npv.mean)} on average (the middle 80% of futures "
+                           f"{middle_80(c, cur)}) at a {sc.discount_rate:.1%} discount rate.")
+            reasons.append(f"Confidence\x1fIt loses money in {pc(c.prob_loss)} of simulated futures; its median "
+                           f"IRR is {_irr_cell(c)}.")
+        risk_reason = (f"Risk\x1fIn the worst 5% of futures it loses {m(-dn.cvar)} on average (P5 {m(dn.p5)})"
+                       if dn.cvar < 0 else f"Risk\x1fEven the worst 5% of futures average {m(dn.cvar)}")
+        if ap is not None and (ap.max_loss_probability is not None or ap.max_downside is not None):
+            risk_reason += ", within the risk appetite."
+        else:
+            risk_reason += "; the file sets no risk appetite."
+        if d.best_value and d.best_value != d.choice:
+            risk_reason += (f" {d.best_value} has a higher expected NPV but is passed over: "
+                            + "; ".join(d.breaches.get(d.best_value, ())) + ".")
+        reasons.append(risk_reason)
+        if d.action == "pilot":
+            reasons[1] += (f" That is a close call, and learning {d.pilot_input} first is worth up to "
+                           f"{m(d.pilot_value)}: more than a tenth of the expected NPV.")
+    else:
+        best = s.alternative(s.comparison.best)
+        reasons.append(f"Value\x1fThe best expected NPV is {m(best.npv.mean)} ({best.name}); "
+                       + ("no alternative is expected to pay for itself."
+                          if best.npv.mean <= 0 else "but it is not within the risk appetite."))
+        for nm, why in list(d.breaches.items())[:2]:
+            reasons.append(f"Risk\x1f{nm} is outside the appetite: " + "; ".join(why) + ".")
+        while len(reasons) < 3:
+            reasons.append(f"Chance of loss\x1f{best.name} loses money in {pc(best.prob_loss)} of simulated futures."
+                           if len(reasons) == 1 else
+                           f"Downside\x1fIn the worst 5% of futures {best.name} loses "
+                           f"{m(-downs[best.name].cvar)} on average.")
+    reasons_out = [tuple(x.split("\x1f", 1)) for x in reasons[:3]]
+
+    # -- main risks -----------------------------------------------------------------
+    risks: list[str] = []
+    focus = d.choice or s.comparison.best
+    own = sorted((r for r in register if r.alternative == focus and r.expected_per_year is not None),
+                 key=lambda r: -abs(r.expected_per_year))
+    for r in own[:2]:
+        how = (f"a {pc(r.chance)} chance each year" if r.chance is not None else
+               f"about {r.frequency:.2g} times a year" if r.frequency is not None
+               else "every year")
+        risks.append(f"{r.name}\x1f{how[:1].upper() + how[1:]}, costing {m(r.impact_low)} to {m(r.impact_high)} when it happens "
+                     f"(expected {m(r.expected_per_year)} a year).")
+    tor = insights.tornado(results, Target(focus))
+    bars = [b for b in tor.bars if b.swing > 0]
+    if bars:
+        b = bars[0]
+        lo_v, hi_v = format_input([b.low_value, b.high_value], b.input, sc)
+        risks.append(f"{input_label(b.input)}\x1fThe value of {focus} depends on it most: {m(b.low_mean)} on "
+                     f"average where it is below {lo_v}, {m(b.high_mean)} where it is above {hi_v}.")
+    dn = downs[focus]
+    risks.append(f"Downside\x1f{focus} loses money in {pc(dn.prob_loss)} of futures; the worst 5% of futures "
+                 f"average {m(dn.cvar)}.")
+
+    # -- what would change it -------------------------------------------------------
+    changes: list[str] = []
+    for be in evens:
+        if be.value is None:
+            continue
+        unit = amount_unit(be.input)
+        if unit == "auto":
+            unit = resolve_unit("auto", [be.low, be.high])
+        val = _value(be.value, unit, cur)
+        now = _value(be.mean, unit, cur)
+        direction = "below" if be.slope > 0 else "above"
+        if be.target.b is not None:
+            changes.append(f"If {input_label(be.input)} turned out {direction} {val} (expected {now}), "
+                           f"{be.target.b} would be worth more than {be.target.a} on average.")
+        else:
+            changes.append(f"If {input_label(be.input)} turned out {direction} {val} (expected {now}), "
+                           f"{be.target.a} would no longer be expected to pay for itself.")
+    if not changes and evens:
+        changes.append("No single input within its stated range reverses the ranking on its own.")
+    pair = s.comparison.runner_up
+    if flips:
+        a, b = s.comparison.best, pair
+        r0 = flips[0]
+        side = "below" if r0 > sc.discount_rate else "above"
+        probe = r0 - 1e-3 if side == "below" else r0 + 1e-3
+        ahead = a if sensitivity.npv_at(results, a, probe) < sensitivity.npv_at(results, b, probe) else b
+        ahead = b if ahead == a else a
+        changes.append(f"A different discount rate: at {_pct_rate(r0)} the expected NPVs of {a} and {b} are equal, "
+                       f"and {side} it {ahead} is worth more (this case uses {sc.discount_rate:.1%}).")
+    elif pair is not None:
+        changes.append(f"{s.comparison.best} stays ahead of {pair} at every discount rate from 0% to 100%.")
+    if d.choice is not None and ap is not None:
+        dn = downs[d.choice]
+        changes.append(f"A stricter risk appetite: a loss limit below {pc(dn.prob_loss)} or a downside limit "
+                       f"below {m(-dn.cvar)} would rule {d.choice} out.")
+
+    if facts.portfolio is not None:   # a [portfolio] scenario: the decision is the set of projects
+        res = facts.portfolio
+        pc_ = res.choice
+        chosen = ", ".join(res.selected)
+        headline = f"Fund the set: {chosen}."
+        request = (f"The board is asked to approve these {len(res.selected)} projects, using {m(pc_.capital)} of "
+                   f"the {m(res.spec.budget)} budget, for an expected NPV of {m(pc_.expected_npv)}.")
+        reasons = [f"Value\x1fTogether they are worth {m(pc_.expected_npv)} on average (the middle 80% of futures "
+                   f"{m(res.npv['p10'])} to {m(res.npv['p90'])}): the most any set within the budget is worth.",
+                   f"Confidence\x1fThe set loses money in {pc(pc_.prob_loss)} of simulated futures"
+                   + ("." if res.spec.max_loss_probability is None else
+                      f", within the limit of {pc(res.spec.max_loss_probability)} in the portfolio table."),
+                   "Fit\x1fThe projects left out are listed with the reason under \u201cWhich projects to "
+                   "fund\u201d."]
+        reasons_out = [tuple(x.split("\x1f", 1)) for x in reasons]
+        d = rec.Decision("fund", chosen, d.best_value, d.runner_up)
+        changes = ["A different budget: the best set at other budgets is listed under \u201cWhich projects to "
+                   "fund\u201d (the frontier)."]
+        if res.spec.max_loss_probability is not None:
+            changes.append(f"A stricter loss limit than {pc(res.spec.max_loss_probability)} may leave projects out.")
+    risks_out = [tuple(x.split("\x1f", 1)) for x in risks]
+    out = Board(d.action, d.choice, headline, request, reasons_out, risks_out, changes, RULE, appetite_text=appetite_text)
+    out.entered = _entered_rows(sc, facts.notes)
+    out.downside = [downs[nm] for nm in names]
+    out.register = register
+    out.rates = sensitivity.RATES
+    out.rate_npv = sensitivity.rate_curve(results)
+    out.flip = flips
+    if pair is not None:
+        out.flip_sentence = (f"{s.comparison.best} and {pair} are worth the same at a discount rate of "
+                             + " and ".join(_pct_rate(r) for r in flips) + "." if flips else
+                             f"{s.comparison.best} stays ahead of {pair} at every discount rate from 0% to 100%.")
+    out.horizon_npv = {nm: sensitivity.horizon_curve(results, nm) for nm in names}
+    first_pos = {nm: next((h + 1 for h, v in enumerate(vals) if v > 0 and all(w > 0 for w in vals[h:])), None)
+                 for nm, vals in out.horizon_npv.items()}
+    out.horizon_sentence = " ".join(
+        f"{nm} needs a horizon of {yr} year{'s' if yr != 1 else ''} to be expected to pay for itself."
+        if yr is not None else
+        f"{nm} is not expected to pay for itself within {sc.horizon_years} years."
+        for nm, yr in first_pos.items())
+    out.break_evens = evens
+    _fit(results, out)
+    return out
+
+
+def _pct_rate(r: float) -> str:
+    return fmt.percent(r, digits=2)
+
+
+def _fit(results: "Results", out: Board) -> None:
+    sc = results.scenario
+    s = results.summary
+    cur = sc.currency
+    m = lambda x: fmt.money(x, cur)
+    by = insights.by_driver(results)
+    for alt in sc.alternatives:
+        drivers = list(alt.drivers)
+        for it in alt.items:
+            if it.kind == "benefit" and it.driver and it.driver not in drivers:
+                drivers.append(it.driver)
+        out.fit_rows.append((alt.name, alt.category or "\u2014", ", ".join(drivers) or "none named",
+                             m(s.alternative(alt.name).npv.mean)))
+    all_drivers = []
+    for vals in by.values():
+        for k in vals:
+            if k not in all_drivers:
+                all_drivers.append(k)
+    for k in all_drivers:
+        out.driver_rows.append((k,) + tuple(m(by[a.name].get(k, 0.0)) if k in by[a.name] else "\u2014"
+                                            for a in sc.alternatives))
+    cats: dict[str, list[str]] = {}
+    for a in sc.alternatives:
+        cats.setdefault(a.category or "uncategorised", []).append(a.name)
+    for cat, members in cats.items():
+        best = max(members, key=lambda nm: s.alternative(nm).npv.mean)
+        out.category_rows.append((cat, ", ".join(members), m(s.alternative(best).npv.mean),
+                                  fmt.percent(s.alternative(best).prob_loss)))
+    top = {}
+    for a in sc.alternatives:
+        vals = by[a.name]
+        if vals:
+            k = max(vals, key=lambda key: vals[key])
+            top[a.name] = (k, vals[k])
+    sentences = [f"{nm} earns most through {k} ({m(v)} of its benefits in today's money)." for nm, (k, v) in top.items()
+                 if k != insights.UNSPECIFIED]
+    if len(cats) > 1:
+        sentences.append("IT and non-IT options are compared on the same futures and the same rule: "
+                         + "; ".join(f"{cat}: best {row[2]} expected NPV" for cat, row in
+                                     zip(cats, out.category_rows)) + ".")
+    out.fit_sentence = " ".join(sentences)

@@ -18,7 +18,9 @@ CSS = """
 * { box-sizing: border-box; }
 html { font-size: 15px; }
 body { margin: 0; background: #f4f6f8; color: var(--ink);
-       font-family: "DejaVu Sans", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif;
+       font-family: "DejaVu Sans", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial,
+                    "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Droid Sans Fallback", "PingFang SC",
+                    "Microsoft YaHei", sans-serif;
        line-height: 1.5; -webkit-text-size-adjust: 100%; }
 main { max-width: 54rem; margin: 2rem auto; padding: 2.5rem 3rem; background: white;
        box-shadow: 0 1px 4px rgba(0,0,0,.08); }

@@ -56,6 +56,8 @@ def make_font(family: str, size: float, bold: bool = False) -> QFont:
     """The report's font at ``size`` points. Ligatures are off: with them "fi" becomes one
     glyph (U+FB01) that PDF viewers search and copy badly ("ﬁnding" is not "finding")."""
     font = QFont(family)
+    if _qt.FALLBACKS:   # CJK and other scripts DejaVu Sans lacks: glyphs from an installed font
+        font.setFamilies([family, *_qt.FALLBACKS])
     font.setPointSizeF(size)
     font.setBold(bold)
     if hasattr(font, "setFeature"):  # Qt >= 6.7
