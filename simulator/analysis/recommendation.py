@@ -117,8 +117,18 @@ def decide(results: "Results") -> Decision:
         voi = value_of_information(results)
         if voi.inputs:
             info = (input_label(voi.inputs[0].input), voi.inputs[0].value)
-    return choose(candidates(results), sc.appetite, beats=comp.prob_beats, best_info=info,
-                  fmt_money=lambda x: fmt.money(x, sc.currency), fmt_percent=fmt.percent)
+    def rule(best_info):
+        return choose(candidates(results), sc.appetite, beats=comp.prob_beats, best_info=best_info,
+                      fmt_money=lambda x: fmt.money(x, sc.currency), fmt_percent=fmt.percent)
+
+    d = rule(info)
+    if d.action == "pilot" and d.choice is not None and _staged(sc, d.choice):
+        d = rule(None)   # the choice is itself "test first, then decide": no pilot before the pilot
+    return d
+
+
+def _staged(scenario, name: str) -> bool:
+    return any(a.name == name and getattr(a, "is_staged", False) for a in scenario.alternatives)
 
 
 def to_json(results: "Results") -> dict[str, Any]:

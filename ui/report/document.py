@@ -103,13 +103,15 @@ def build(facts: Facts, charts: Sequence[ChartImage], portfolio_chart: ChartImag
     sens_chart = next((c for c in charts if c.key == "sensitivity"), None)
     number = iter(range(1, 1000))
 
+    pilot_text = pilot_paragraph(pilot_facts(r), facts.currency) or (b.pilot_text if b is not None else "")
+
     # 1. Recommendation (page one) --------------------------------------------------
     add(Title(facts.title, f"Business case · {facts.date} · {r.iterations:,} simulated futures"))
     if b is not None:
         add(Heading("Recommendation", 1, "recommendation"))
         add(Paragraph(b.request, "callout", lead=b.headline))
-        if b.pilot_text:   # the staged alternative's plan (pilot_paragraph), when there is one
-            add(Paragraph(b.pilot_text))
+        if pilot_text:   # a staged alternative: test first or decide now, and why
+            add(Paragraph(pilot_text, lead="Test first or decide now?"))
         add(Heading("Why", 2))
         for lead, text in b.reasons:
             add(Paragraph(text, lead=lead + "."))
@@ -152,8 +154,8 @@ def build(facts: Facts, charts: Sequence[ChartImage], portfolio_chart: ChartImag
         add(key_table)
     add(Paragraph(facts.drivers, lead="What drives the result."))
     add(Paragraph(facts.worth_knowing, lead="What is worth finding out before deciding."))
-    if pilot := pilot_paragraph(pilot_facts(r), facts.currency):   # a staged alternative: test first?
-        add(Paragraph(pilot, lead="Test first or decide now?"))
+    if pilot_text and b is None:   # no recommendation page: the plan of the staged alternative here
+        add(Paragraph(pilot_text, lead="Test first or decide now?"))
     add(Paragraph(facts.caveat, "note"))
     if wide:
         add(key_table)
