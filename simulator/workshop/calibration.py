@@ -48,6 +48,7 @@ from simulator.sim.sampling import make_rng
 
 __all__ = [
     "TARGET", "MIN_ROUND", "DEFAULT_ROUND", "HISTORY_FILE", "QUESTIONS_FORMAT", "HISTORY_FORMAT",
+    "MEASURES", "BUSINESS_CATEGORIES", "MAX_DATE_SHARE",
     "TOO_NARROW", "SLIGHTLY_NARROW", "ABOUT_RIGHT", "POSSIBLY_WIDE", "TOO_WIDE", "NO_ANSWERS",
     "CalibrationError", "QuestionFileError", "EstimateError", "HistoryError",
     "Question", "Estimate", "QuestionResult", "RoundScore", "RoundRecord", "LeaderboardRow",
@@ -68,6 +69,12 @@ QUESTIONS_FORMAT = 1
 HISTORY_FORMAT = 1
 
 _QUESTION_FIELDS = ("id", "text", "answer", "unit", "source", "category")
+#: The kinds of number a question may ask for (the optional ``measure`` key).
+MEASURES = ("price", "amount", "volume", "count", "rate", "share", "duration", "size", "date")
+#: Categories whose quantities are business estimates.
+BUSINESS_CATEGORIES = ("business", "economics", "technology")
+#: At most this share of a round (and of the bundled bank) are "In what year..." questions.
+MAX_DATE_SHARE = 0.25
 QUESTIONS_FILE = "questions.toml"
 
 
@@ -116,10 +123,18 @@ class Question:
     unit: str
     source: str
     category: str
+    #: What kind of number it is (one of :data:`MEASURES`); "" when the file does not say.
+    measure: str = ""
 
     @property
     def is_year(self) -> bool:
         return self.unit.strip().lower() == "year"
+
+    @property
+    def is_business_quantity(self) -> bool:
+        """A business, economics or technology quantity (a price, amount, volume, rate, share,
+        duration...), not a date: the kind of estimate managers make for a business case."""
+        return self.category in BUSINESS_CATEGORIES and not self.is_year
 
 
 def questions_path() -> Path:
@@ -172,9 +187,13 @@ def parse_questions(data: Mapping, file: str | Path | None = None) -> tuple[Ques
         if not _is_number(entry["answer"]):
             problems.append(f"{where}: answer must be a finite number, not {entry['answer']!r}")
             continue
+        measure = entry.get("measure", "")
+        if measure != "" and measure not in MEASURES:
+            problems.append(f"{where}: measure {measure!r} is not one of {', '.join(MEASURES)}")
+            continue
         out.append(Question(id=entry["id"].strip(), text=entry["text"].strip(), answer=float(entry["answer"]),
                             unit=entry["unit"].strip(), source=entry["source"].strip(),
-                            category=entry["category"].strip()))
+                            category=entry["category"].strip(), measure=measure))
     if problems:
         raise QuestionFileError(problems, file)
     return tuple(out)
@@ -195,11 +214,14 @@ def load_questions(path: str | Path | None = None) -> tuple[Question, ...]:
 
 def draw_round(questions: Sequence[Question], n: int = DEFAULT_ROUND, seed=None,
                seen: Iterable[str] = ()) -> tuple[Question, ...]:
-    """``n`` different questions, unseen ones first.
+    """``n`` different questions, unseen ones first, at most a quarter of them dates.
 
     Questions whose id is in ``seen`` are used only when fewer than ``n`` unseen ones are
-    left (then the round is topped up at random from the seen ones). ``seed`` is anything
-    :func:`simulator.sim.sampling.make_rng` takes; the same seed and inputs give the same round.
+    left (then the round is topped up at random from the seen ones). Dates ("In what year...")
+    fill at most ``floor(n * MAX_DATE_SHARE)`` places while other questions are left (the
+    rest of the round are quantities: prices, volumes, rates, durations, shares). ``seed`` is
+    anything :func:`simulator.sim.sampling.make_rng` takes; the same seed and inputs give the
+    same round.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < MIN_ROUND:
         raise CalibrationError(f"a round needs at least {MIN_ROUND} questions (asked for {n!r})")
@@ -208,15 +230,23 @@ def draw_round(questions: Sequence[Question], n: int = DEFAULT_ROUND, seed=None,
                                f"there are {len(questions)}")
     rng = make_rng(seed)
     seen = set(seen)
-    fresh = [q for q in questions if q.id not in seen]
-    old = [q for q in questions if q.id in seen]
-    if len(fresh) >= n:
-        picked = [fresh[i] for i in rng.choice(len(fresh), size=n, replace=False)]
-    else:
-        top_up = [old[i] for i in rng.choice(len(old), size=n - len(fresh), replace=False)]
-        picked = fresh + top_up
-        picked = [picked[i] for i in rng.permutation(len(picked))]
-    return tuple(picked)
+    fresh = [questions[i] for i in rng.permutation(len(questions)) if questions[i].id not in seen]
+    old = [questions[i] for i in rng.permutation(len(questions)) if questions[i].id in seen]
+    max_dates = int(n * MAX_DATE_SHARE)
+    picked: list[Question] = []
+    dates = 0
+    # Unseen before seen (a repeated question teaches less than one more date); within each,
+    # in random order, a date only while under the cap, then dates after all if too few
+    # quantities are left.
+    for pool, capped in ((fresh, True), (fresh, False), (old, True), (old, False)):
+        for q in pool:
+            if len(picked) == n:
+                break
+            if q in picked or (capped and q.is_year and dates >= max_dates):
+                continue
+            picked.append(q)
+            dates += q.is_year
+    return tuple(picked[i] for i in rng.permutation(len(picked)))
 
 
 # --- Estimates and scoring ---------------------------------------------------------------------
