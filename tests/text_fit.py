@@ -1,4 +1,4 @@
-"""Does every text of a window fit at a projector size? (a plain module: tests/workshop is on
+"""Does every text of a window fit at a projector size? (a plain module in tests/, which is on
 sys.path). Used by the calibration, what-if and wizard layout tests."""
 
 from __future__ import annotations
