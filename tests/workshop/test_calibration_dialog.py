@@ -458,6 +458,8 @@ def test_every_page_fits_a_projector(qtbot, make_dialog, size):
     assert clipped_texts(dialog) == []
     dialog.tabs.setCurrentIndex(1)
     assert clipped_texts(dialog) == []
+    view = dialog.board_view          # every column of the leaderboard in view, no sideways scrolling
+    assert view.horizontalHeader().length() <= view.viewport().width() + 1
     dialog.tabs.setCurrentIndex(2)
     _wait_for_progress(qtbot, dialog)
     assert clipped_texts(dialog) == []

@@ -532,7 +532,12 @@ class CalibrationDialog(QDialog):
         self.board_view.setWordWrap(False)
         header = self.board_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # The verdict takes the width that is left (shortened with "…" on a narrow projector,
+        # the full words in its tooltip): the table never needs sideways scrolling.
+        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.board_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.board_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lay.addWidget(self.board_view, 1)
         row = QHBoxLayout()
         self.everyone_box = QCheckBox("Show everyone in this session")
