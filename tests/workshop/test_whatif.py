@@ -544,7 +544,7 @@ def test_no_result_while_hidden(workshop, qtbot):
     qtbot.waitUntil(lambda: not controller.running, timeout=60_000)
     qtbot.wait(50)
     assert shown == []
-    assert not panel.ghost.isVisible() and not panel.change_label.isVisible()
+    assert (panel.ghost is None or not panel.ghost.isVisible()) and not panel.change_label.isVisible()
     texts = " ".join(w.text() for w in panel.findChildren(QLabel) if w.isVisible())
     for word in ("expected value", "loses money", "→ now", "was $", LINE + " has", ERP + " has"):
         assert word not in texts, word

@@ -481,17 +481,24 @@ class WhatIfPanel(QWidget):
                                      "with the sliders as they are (now), from the same simulated futures: "
                                      "an alternative whose inputs did not move shows the same figures.")
         outer.addWidget(self.change_label)
-        from ..livecanvas import LiveCanvas
+        self._outer = outer
+        #: The before/after picture (a LiveCanvas), made when first needed: the window's first
+        #: paint does not wait for matplotlib.
+        self.ghost = None
 
-        self.ghost = LiveCanvas()
-        self.ghost.setObjectName("whatIfGhost")
-        self.ghost.setMinimumHeight(GHOST_HEIGHT)
-        self.ghost.setMaximumHeight(GHOST_HEIGHT)
-        self.ghost.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.ghost.setToolTip("Grey: the file's values (was). Blue: now. The dot is the expected value, the "
-                              "bar the middle 80% of futures.")
-        self.ghost.setVisible(False)
-        outer.addWidget(self.ghost)
+    def _ensure_ghost(self):
+        if self.ghost is None:
+            from ..livecanvas import LiveCanvas
+
+            self.ghost = LiveCanvas()
+            self.ghost.setObjectName("whatIfGhost")
+            self.ghost.setMinimumHeight(GHOST_HEIGHT)
+            self.ghost.setMaximumHeight(GHOST_HEIGHT)
+            self.ghost.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            self.ghost.setToolTip("Grey: the file's values (was). Blue: now. The dot is the expected value, the "
+                                  "bar the middle 80% of futures.")
+            self._outer.addWidget(self.ghost)
+        return self.ghost
 
     def _update_empty(self) -> None:
         self.empty.setVisible(not self.rows)
@@ -894,7 +901,8 @@ class WhatIfPanel(QWidget):
             self.changes = []
             self.change_label.setText("")
             self.change_label.setVisible(False)
-            self.ghost.setVisible(False)
+            if self.ghost is not None:
+                self.ghost.setVisible(False)
             return
         self.changes = wi.compare(before.summary, after.summary)
         currency = after.scenario.currency
@@ -907,9 +915,12 @@ class WhatIfPanel(QWidget):
                 f"{after.iterations:,} futures)")
         self.change_label.setText(head + "<br>" + "<br>".join(lines))
         self.change_label.setVisible(True)
-        self.ghost.setVisible(True)
+        if not self.isVisible():
+            return          # drawn when the panel is shown (showEvent)
+        ghost = self._ensure_ghost()
+        ghost.setVisible(True)
         changes, size = list(self.changes), self.font().pointSizeF() or 9.0
-        self.ghost.render_async(lambda fig: draw_before_after(fig, changes, currency, size))
+        ghost.render_async(lambda fig: draw_before_after(fig, changes, currency, size))
 
     def set_results_hidden(self, hidden: bool) -> None:
         """While ``hidden`` (the gut call before the reveal) the panel shows no result figure
@@ -920,10 +931,15 @@ class WhatIfPanel(QWidget):
             self.live.setText("")
             self.change_label.setText("")
             self.change_label.setVisible(False)
-            self.ghost.setVisible(False)
-            self.ghost.clear_picture()
+            if self.ghost is not None:
+                self.ghost.setVisible(False)
+                self.ghost.clear_picture()
         else:
             self._show_change()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._show_change()
 
     @property
     def results_hidden(self) -> bool:
