@@ -30,7 +30,8 @@ from simulator.model.scenario import DRIVERS, MAX_HORIZON, Scenario
 from simulator.workshop.templates import (CONFIDENCE_LEVELS, DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON, AlternativeAnswer,
                                  AnswerError, Answers, ItemAnswer, Template, alternative_answer, build_scenario,
                                  describe_answer, fits_horizon, left_out, range_problems, read_templates, say_money,
-                                 say_percent)
+                                 say_percent, set_count)
+from simulator.workshop.templates import MAX_COUNT
 
 from .numbers import NumberError, format_number, parse_number
 
@@ -364,6 +365,14 @@ class AlternativesPage(QWizardPage):
             r += 4
         grid.setRowStretch(r, 1)
         outer.addWidget(scrolled(inner), 1)
+        self.do_nothing_box = QCheckBox("Also compare with “Do nothing” (keep things as they are: "
+                                        "nothing spent, nothing gained)")
+        self.do_nothing_box.setObjectName("doNothing")
+        self.do_nothing_box.setChecked(wizard.answers.do_nothing)
+        self.do_nothing_box.setToolTip("A board asks “compared with what?”: the reference point every "
+                                       "alternative must beat.")
+        self.do_nothing_box.toggled.connect(self._do_nothing)
+        outer.addWidget(self.do_nothing_box)
         self.status = QLabel()
         self.status.setWordWrap(True)
         outer.addWidget(self.status)
@@ -382,6 +391,10 @@ class AlternativesPage(QWizardPage):
     def _toggled(self, row: _AlternativeRow, on: bool) -> None:
         row.name_edit.setEnabled(on)
         self.guide.set_chosen(row.template, on, row.name_edit.text())
+        self._refresh()
+
+    def _do_nothing(self, on: bool) -> None:
+        self.guide.answers.do_nothing = on
         self._refresh()
 
     def _renamed(self, row: _AlternativeRow, text: str) -> None:
@@ -410,11 +423,12 @@ class AlternativesPage(QWizardPage):
         n = len(self.guide.answers.alternatives)
         if n == 0:
             text = "Tick at least one alternative."
-        elif n == 1:
-            text = ("One alternative is fine, but a decision is clearer with two. To compare with doing nothing, "
-                    "also tick Blank, call it \u201cDo nothing\u201d and untick its lines later.")
+        elif n == 1 and not self.guide.answers.do_nothing:
+            text = ("One alternative is fine, but a decision is clearer with two: tick another, or compare with "
+                    "\u201cDo nothing\u201d below.")
         else:
-            text = f"{n} alternatives to compare."
+            extra = " and \u201cDo nothing\u201d" if self.guide.answers.do_nothing else ""
+            text = f"{n} alternative{'s' if n != 1 else ''}{extra} to compare."
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {ERROR_COLOR if n == 0 else HELP_COLOR};")
         self.completeChanged.emit()
@@ -578,7 +592,20 @@ class ItemRow(QGroupBox):
         self._validate()
 
     def _edited(self, *_args) -> None:
+        if getattr(self, "_syncing", False):
+            return
         self.page.guide.touched.add(id(self.answer))
+        self._validate()
+
+    def refresh_from_model(self) -> None:
+        """Show the model's least and most again (a new count sized the first guesses); this is
+        not an edit of the person's."""
+        self._syncing = True
+        try:
+            self.least_edit.setText(money_text(self.answer.least))
+            self.most_edit.setText(money_text(self.answer.most))
+        finally:
+            self._syncing = False
         self._validate()
 
     def _validate(self) -> None:
@@ -661,6 +688,27 @@ class ItemsPage(QWizardPage):
         inner = QWidget()
         lay = QVBoxLayout(inner)
         lay.setSpacing(10)
+        self.count_spin = None
+        count = alt.template.count
+        if count is not None:
+            box = QHBoxLayout()
+            label = QLabel(count.question)
+            label.setWordWrap(True)
+            self.count_spin = QSpinBox()
+            self.count_spin.setObjectName("countSpin")
+            self.count_spin.setRange(1, MAX_COUNT)
+            self.count_spin.setValue(alt.count or count.default)
+            self.count_spin.setSuffix(f" {count.name}")
+            self.count_spin.setToolTip(f"The first guesses of the lines marked “per {count.name[:-1] if count.name.endswith('s') else count.name}” "
+                                       f"follow this count (unless you typed your own figures).")
+            label.setBuddy(self.count_spin)
+            box.addWidget(label, 1)
+            box.addWidget(self.count_spin)
+            lay.addLayout(box)
+            scaled = [it.name for it in alt.items if it.template.per_count]
+            lay.addWidget(help_label(f"Sized to the count: {', '.join(scaled)}. The other lines do not depend "
+                                     "on it."))
+            self.count_spin.valueChanged.connect(self._count_changed)
         self.rows = [ItemRow(self, answer) for answer in alt.items]
         for row in self.rows:
             lay.addWidget(row)
@@ -673,6 +721,14 @@ class ItemsPage(QWizardPage):
 
     def row(self, name: str) -> ItemRow:
         return next(r for r in self.rows if r.answer.name == name)
+
+    def _count_changed(self, n: int) -> None:
+        alt = self.alternative
+        keep = [it for it in alt.items if id(it) in self.guide.touched]
+        set_count(alt, n, self.guide._revenue_for_guesses(), keep)
+        for row in self.rows:
+            if row.answer.template.per_count and id(row.answer) not in self.guide.touched:
+                row.refresh_from_model()
 
     def isComplete(self) -> bool:
         return all(not r.errors for r in self.rows)
@@ -739,7 +795,9 @@ def summary_html(answers: Answers) -> str:
         category = f" <span style='color:{HELP_COLOR}'>({e(alt.template.category)})</span>" \
             if alt.template.category else ""
         drivers = ", ".join(alt.drivers) if alt.drivers else "none ticked"
-        parts.append(f"<h4>{e(alt.name)}{category}</h4><p>Serves: {e(drivers)}.</p><ul>")
+        counted = (f" Sized for {alt.count} {e(alt.template.count.name)}."
+                   if alt.template.count is not None and alt.count is not None else "")
+        parts.append(f"<h4>{e(alt.name)}{category}</h4><p>Serves: {e(drivers)}.{counted}</p><ul>")
         included = [it for it in alt.items if it.include]
         for it in included:
             if (alt.name, it.name) in skipped:
@@ -750,6 +808,9 @@ def summary_html(answers: Answers) -> str:
         if not included:
             parts.append("<li>No lines: a reference with nothing spent and nothing gained.</li>")
         parts.append("</ul>")
+    if answers.do_nothing:
+        parts.append("<h4>Do nothing</h4><p>Keep things as they are: nothing spent, nothing gained. The reference "
+                     "every alternative must beat.</p>")
     parts.append("<p style='color:#555555'>Each answer becomes a 90% range in the file (5% chance below, 5% above), "
                  "widened or narrowed from how sure you said you are, and keeps your words and today's date in its "
                  "note.</p>")
@@ -774,7 +835,7 @@ class NewFromGuideWizard(QWizard):
         self.templates = list(templates)
         self.answers = Answers(title="", revenue=math.nan, operating_margin=math.nan, alternatives=[],
                                horizon_years=DEFAULT_HORIZON, discount_rate=DEFAULT_DISCOUNT_RATE, currency="USD",
-                               date=today)
+                               date=today, do_nothing=True)
         self.drafts: dict[str, AlternativeAnswer] = {}
         self.touched: set[int] = set()
         self.result_scenario: Scenario | None = None
@@ -788,7 +849,22 @@ class NewFromGuideWizard(QWizard):
         self.setPage(PAGE_DRIVERS, DriversPage(self))
         self.setPage(PAGE_SUMMARY, SummaryPage(self))
         self.setStartId(PAGE_DECISION)
-        self.resize(860, 700)
+        self.fit_to_screen()
+
+    def fit_to_screen(self, width: int = 860, height: int = 700, area=None) -> None:
+        """Open at ``width`` x ``height`` or, on a smaller screen (a 720-line projector), at what
+        the screen offers (``area``: its available QRect, default the screen's), centred; the
+        pages scroll where they need more."""
+        if area is None:
+            screen = self.screen() if self.parentWidget() is None else self.parentWidget().screen()
+            if screen is None:
+                self.resize(width, height)
+                return
+            area = screen.availableGeometry()
+        frame = 40          # the window's title bar and borders
+        w, h = min(width, area.width()), min(height, area.height() - frame)
+        self.resize(w, h)
+        self.move(area.x() + (area.width() - w) // 2, area.y() + max(0, (area.height() - frame - h) // 2))
 
     # -- the model ------------------------------------------------------------------
     def set_revenue(self, revenue: float) -> None:
@@ -797,7 +873,7 @@ class NewFromGuideWizard(QWizard):
         for draft in self.drafts.values():
             for it in draft.items:
                 if id(it) not in self.touched:
-                    it.least, it.most = it.template.suggested(revenue)
+                    it.least, it.most = it.template.suggested(revenue, draft.count_factor)
 
     def _revenue_for_guesses(self) -> float:
         r = self.answers.revenue

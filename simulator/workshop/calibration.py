@@ -30,7 +30,7 @@ years for dates; NaN means "no such answers" and is shown as "n/a".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from fractions import Fraction
 import json
@@ -48,13 +48,14 @@ from simulator.sim.sampling import make_rng
 
 __all__ = [
     "TARGET", "MIN_ROUND", "DEFAULT_ROUND", "HISTORY_FILE", "QUESTIONS_FORMAT", "HISTORY_FORMAT",
+    "MEASURES", "BUSINESS_CATEGORIES", "MAX_DATE_SHARE",
     "TOO_NARROW", "SLIGHTLY_NARROW", "ABOUT_RIGHT", "POSSIBLY_WIDE", "TOO_WIDE", "NO_ANSWERS",
     "CalibrationError", "QuestionFileError", "EstimateError", "HistoryError",
     "Question", "Estimate", "QuestionResult", "RoundScore", "RoundRecord", "LeaderboardRow",
     "questions_path", "load_questions", "parse_questions", "draw_round", "check_estimate",
     "check_estimates", "plausible_hits", "chance_of_hits", "verdict_for", "score_round",
     "feedback_text", "format_compact", "format_range", "score_headline", "advice_text", "usual_text", "short_advice", "width_text", "format_value", "clean_name", "parse_names",
-    "calibration_gap", "CalibrationHistory", "Workshop",
+    "calibration_gap", "CalibrationHistory", "Workshop", "SESSION_FORMAT", "SESSION_KIND",
 ]
 
 #: The share of answers a calibrated estimator gets inside 90% ranges.
@@ -66,8 +67,16 @@ DEFAULT_ROUND = 10
 HISTORY_FILE = "calibration-history.json"
 QUESTIONS_FORMAT = 1
 HISTORY_FORMAT = 1
+SESSION_FORMAT = 1
+SESSION_KIND = "investsim calibration session"
 
 _QUESTION_FIELDS = ("id", "text", "answer", "unit", "source", "category")
+#: The kinds of number a question may ask for (the optional ``measure`` key).
+MEASURES = ("price", "amount", "volume", "count", "rate", "share", "duration", "size", "date")
+#: Categories whose quantities are business estimates.
+BUSINESS_CATEGORIES = ("business", "economics", "technology")
+#: At most this share of a round (and of the bundled bank) are "In what year..." questions.
+MAX_DATE_SHARE = 0.25
 QUESTIONS_FILE = "questions.toml"
 
 
@@ -116,10 +125,18 @@ class Question:
     unit: str
     source: str
     category: str
+    #: What kind of number it is (one of :data:`MEASURES`); "" when the file does not say.
+    measure: str = ""
 
     @property
     def is_year(self) -> bool:
         return self.unit.strip().lower() == "year"
+
+    @property
+    def is_business_quantity(self) -> bool:
+        """A business, economics or technology quantity (a price, amount, volume, rate, share,
+        duration...), not a date: the kind of estimate managers make for a business case."""
+        return self.category in BUSINESS_CATEGORIES and not self.is_year
 
 
 def questions_path() -> Path:
@@ -172,9 +189,13 @@ def parse_questions(data: Mapping, file: str | Path | None = None) -> tuple[Ques
         if not _is_number(entry["answer"]):
             problems.append(f"{where}: answer must be a finite number, not {entry['answer']!r}")
             continue
+        measure = entry.get("measure", "")
+        if measure != "" and measure not in MEASURES:
+            problems.append(f"{where}: measure {measure!r} is not one of {', '.join(MEASURES)}")
+            continue
         out.append(Question(id=entry["id"].strip(), text=entry["text"].strip(), answer=float(entry["answer"]),
                             unit=entry["unit"].strip(), source=entry["source"].strip(),
-                            category=entry["category"].strip()))
+                            category=entry["category"].strip(), measure=measure))
     if problems:
         raise QuestionFileError(problems, file)
     return tuple(out)
@@ -195,11 +216,14 @@ def load_questions(path: str | Path | None = None) -> tuple[Question, ...]:
 
 def draw_round(questions: Sequence[Question], n: int = DEFAULT_ROUND, seed=None,
                seen: Iterable[str] = ()) -> tuple[Question, ...]:
-    """``n`` different questions, unseen ones first.
+    """``n`` different questions, unseen ones first, at most a quarter of them dates.
 
     Questions whose id is in ``seen`` are used only when fewer than ``n`` unseen ones are
-    left (then the round is topped up at random from the seen ones). ``seed`` is anything
-    :func:`simulator.sim.sampling.make_rng` takes; the same seed and inputs give the same round.
+    left (then the round is topped up at random from the seen ones). Dates ("In what year...")
+    fill at most ``floor(n * MAX_DATE_SHARE)`` places while other questions are left (the
+    rest of the round are quantities: prices, volumes, rates, durations, shares). ``seed`` is
+    anything :func:`simulator.sim.sampling.make_rng` takes; the same seed and inputs give the
+    same round.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < MIN_ROUND:
         raise CalibrationError(f"a round needs at least {MIN_ROUND} questions (asked for {n!r})")
@@ -208,15 +232,23 @@ def draw_round(questions: Sequence[Question], n: int = DEFAULT_ROUND, seed=None,
                                f"there are {len(questions)}")
     rng = make_rng(seed)
     seen = set(seen)
-    fresh = [q for q in questions if q.id not in seen]
-    old = [q for q in questions if q.id in seen]
-    if len(fresh) >= n:
-        picked = [fresh[i] for i in rng.choice(len(fresh), size=n, replace=False)]
-    else:
-        top_up = [old[i] for i in rng.choice(len(old), size=n - len(fresh), replace=False)]
-        picked = fresh + top_up
-        picked = [picked[i] for i in rng.permutation(len(picked))]
-    return tuple(picked)
+    fresh = [questions[i] for i in rng.permutation(len(questions)) if questions[i].id not in seen]
+    old = [questions[i] for i in rng.permutation(len(questions)) if questions[i].id in seen]
+    max_dates = int(n * MAX_DATE_SHARE)
+    picked: list[Question] = []
+    dates = 0
+    # Unseen before seen (a repeated question teaches less than one more date); within each,
+    # in random order, a date only while under the cap, then dates after all if too few
+    # quantities are left.
+    for pool, capped in ((fresh, True), (fresh, False), (old, True), (old, False)):
+        for q in pool:
+            if len(picked) == n:
+                break
+            if q in picked or (capped and q.is_year and dates >= max_dates):
+                continue
+            picked.append(q)
+            dates += q.is_year
+    return tuple(picked[i] for i in rng.permutation(len(picked)))
 
 
 # --- Estimates and scoring ---------------------------------------------------------------------
@@ -847,6 +879,12 @@ class Workshop:
     A round is shared by the whole room (one question list). Each participant submits their
     ranges; when everyone has (or the facilitator reveals early), :meth:`reveal` scores and
     records the round in the history and saves it when the history has a path.
+
+    ``history`` is this session's (what the leaderboard shows). ``archive``, when given, is the
+    record of every session on this computer: each revealed round is appended to it (and saved
+    when it has a path), its questions are avoided for the same people, but its rounds join the
+    session's only when :meth:`load_earlier` is called: a new workshop starts with no names
+    and no scores from earlier workshops.
     """
 
     history: CalibrationHistory
@@ -857,6 +895,10 @@ class Workshop:
     submitted: dict[str, tuple[Estimate, ...]] = field(default_factory=dict)
     scores: dict[str, RoundScore] = field(default_factory=dict)
     rng: np.random.Generator | None = None
+    archive: CalibrationHistory | None = None
+    #: The archive's rounds from earlier sessions have been added to this session's history.
+    earlier_loaded: bool = False
+    _archived_now: int = field(default=0, repr=False)
 
     @property
     def answering(self) -> bool:
@@ -882,6 +924,8 @@ class Workshop:
         if seed is not None or self.rng is None:
             self.rng = make_rng(seed)
         seen = self.history.seen_question_ids(self.participants)
+        if self.archive is not None:
+            seen |= self.archive.seen_question_ids(self.participants)
         self.round = draw_round(self.questions, self.round_size, self.rng, seen)
         self.submitted = {}
         self.scores = {}
@@ -909,6 +953,74 @@ class Workshop:
             raise CalibrationError("nobody has submitted ranges for this round yet")
         ordered = {n: self.submitted[n] for n in self.participants if n in self.submitted}
         self.scores = self.history.record_round(self.round, ordered)
-        if self.history.path is not None:
+        if self.archive is not None:
+            self.archive.rounds.append(replace(self.history.rounds[-1], number=len(self.archive.rounds) + 1))
+            self._archived_now += 1
+            if self.archive.path is not None:
+                self.archive.save()
+        elif self.history.path is not None:
             self.history.save()
         return self.scores
+
+    def earlier_rounds(self) -> list[RoundRecord]:
+        """The archive's rounds played before this session."""
+        if self.archive is None:
+            return []
+        return self.archive.rounds[:len(self.archive.rounds) - self._archived_now]
+
+    def load_earlier(self) -> int:
+        """Add the rounds of earlier sessions (from the archive) before this session's, so the
+        leaderboard and progress pool them. Returns how many rounds were added (0 when already
+        loaded or there are none)."""
+        if self.earlier_loaded:
+            return 0
+        earlier = self.earlier_rounds()
+        rounds = list(earlier) + [r for r in self.history.rounds]
+        self.history.rounds = [replace(r, number=i) for i, r in enumerate(rounds, start=1)]
+        self.earlier_loaded = True
+        return len(earlier)
+
+    def new_session(self) -> None:
+        """Forget this session (names, rounds, scores); the archive keeps its record."""
+        self.history = CalibrationHistory()
+        self.participants = []
+        self.round, self.submitted, self.scores = (), {}, {}
+        self.earlier_loaded = False
+        if self.archive is not None:      # what this session added is now "earlier"
+            self._archived_now = 0
+
+    # ----- the session as a file (the facilitator's "Save session")
+    def session_state(self) -> dict:
+        """This session as JSON-able data: the people, every revealed round with each person's
+        ranges, and each person's pooled score. A round being answered is left out: its ranges
+        are private until the reveal."""
+        scores = {}
+        for row in self.history.leaderboard(self.participants or None):
+            scores[row.name] = {"rounds": row.rounds, "answers": row.answers, "hits": row.hits,
+                                "hit_rate": None if not row.answers else row.hits / row.answers,
+                                "verdict": row.verdict}
+        return {"format": SESSION_FORMAT, "kind": SESSION_KIND, "participants": list(self.participants),
+                "round_size": self.round_size, "earlier_loaded": self.earlier_loaded,
+                "rounds": [r.to_json() for r in self.history.rounds], "scores": scores}
+
+    def restore_session_state(self, state: Mapping) -> None:
+        """Put back a session saved by :meth:`session_state` (an empty mapping: a new session).
+        CalibrationError naming what is wrong if it cannot be read; nothing changes then."""
+        if not state:
+            self.new_session()
+            return
+        if not isinstance(state, Mapping) or state.get("format") != SESSION_FORMAT:
+            fmt = state.get("format") if isinstance(state, Mapping) else None
+            raise CalibrationError(f"calibration session: unknown format {fmt!r} (this version reads "
+                                   f"format {SESSION_FORMAT})")
+        try:
+            rounds = [RoundRecord.from_json(r) for r in state.get("rounds", [])]
+            names = [clean_name(n) for n in state.get("participants", [])]
+            size = int(state.get("round_size", DEFAULT_ROUND))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CalibrationError(f"calibration session: damaged rounds ({exc})") from None
+        self.history = CalibrationHistory(None, rounds)
+        self.participants = [n for n in names if n]
+        self.round_size = max(MIN_ROUND, size)
+        self.round, self.submitted, self.scores = (), {}, {}
+        self.earlier_loaded = bool(state.get("earlier_loaded", False))

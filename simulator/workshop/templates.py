@@ -88,8 +88,12 @@ DEFAULT_NOTE = "first estimate in the guided set-up, {date}: {confidence} sure i
 NEGATIVE_SHARE_FOR_FLOOR = 0.001
 _Z_FLOOR = NormalDist().inv_cdf(1 - NEGATIVE_SHARE_FOR_FLOOR)
 
-_TOP_KEYS = ("template_format", "name", "default_name", "category", "description", "drivers", "order", "items")
-_GUIDE_KEYS = ("name", "question", "kind", "scale", "low", "high", "confidence", "shape", "note")
+_TOP_KEYS = ("template_format", "name", "default_name", "category", "description", "drivers", "order", "items",
+             "count")
+_GUIDE_KEYS = ("name", "question", "kind", "scale", "low", "high", "confidence", "shape", "note", "per_count")
+_COUNT_KEYS = ("name", "question", "default")
+#: Largest count the guide accepts (reps, users, sites...).
+MAX_COUNT = 100_000
 _MODEL_KEYS = ("year", "life_years", "start_year", "end_year", "ramp_years", "growth", "probability", "vary",
                "effect", "contribution_margin", "driver")
 _NOTE_FIELDS = ("date", "least", "most", "confidence")
@@ -129,6 +133,8 @@ class TemplateItem:
     effect: str | None = None
     contribution_margin: float | None = None
     driver: str | None = None
+    #: The first guesses are for the template's default count and grow with the count asked.
+    per_count: bool = False
 
     @property
     def first_year(self) -> int:
@@ -141,11 +147,26 @@ class TemplateItem:
     def is_revenue(self) -> bool:
         return self.kind == "benefit" and self.effect == "revenue"
 
-    def suggested(self, revenue: float) -> tuple[float, float]:
+    def suggested(self, revenue: float, count_factor: float = 1.0) -> tuple[float, float]:
         """The first guesses of the least and the most for a company of ``revenue`` a year,
-        rounded to two significant figures."""
+        rounded to two significant figures. ``count_factor`` (the count asked for over the
+        template's default count) scales a ``per_count`` item: 2 reps where the guesses were
+        made for 4 halve them."""
         factor = revenue if self.scale == "revenue" else 1.0
+        if self.per_count:
+            factor *= count_factor
         return round_sig(self.low * factor, 2), round_sig(self.high * factor, 2)
+
+
+@dataclass(frozen=True)
+class Count:
+    """What a template counts (reps, users, sites): the guide asks for it and scales the first
+    guesses of the ``per_count`` items from it. ``default`` is the count the template's
+    guesses were made for."""
+
+    name: str
+    question: str
+    default: int
 
 
 @dataclass(frozen=True)
@@ -161,6 +182,7 @@ class Template:
     order: int = 100
     default_name: str = ""
     path: Path | None = field(default=None, compare=False)
+    count: Count | None = None
 
     @property
     def alternative_name(self) -> str:
@@ -262,10 +284,30 @@ class _TemplateReader:
                 self.fail(f"items[{i}].name", f"another item is already called '{it.name}'")
             seen.add(it.name)
         self._check_model_keys(raw_items)
+        count = self.count(data.get("count"))
+        if count is None and any(it.per_count for it in items):
+            self.fail("count", "items say per_count = true, but the template has no [count] table "
+                               '(e.g. [count] name = "reps", question = "How many reps?", default = 4)')
         if self.problems:
             return None
         return Template(key=key, name=name, category=category, description=description, drivers=tuple(drivers),
-                        items=tuple(items), order=int(order or 0), default_name=default_name, path=path)
+                        items=tuple(items), order=int(order or 0), default_name=default_name, path=path,
+                        count=count)
+
+    def count(self, raw: Any) -> Count | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, Mapping):
+            self.fail("count", f"expected a [count] table, found {_type_name(raw)}")
+            return None
+        self.keys(raw, _COUNT_KEYS, "count")
+        name = self.text(raw, "name", "count")
+        question = self.text(raw, "question", "count")
+        default = raw.get("default")
+        if isinstance(default, bool) or not isinstance(default, int) or not 1 <= default <= MAX_COUNT:
+            self.fail("count.default", f"expected a whole number from 1 to {MAX_COUNT:,}, found {default!r}")
+            return None
+        return Count(name, question, default) if name and question else None
 
     def item(self, raw: Any, path: str) -> TemplateItem | None:
         if not isinstance(raw, Mapping):
@@ -309,6 +351,10 @@ class _TemplateReader:
             self.fail(f"{path}.note", f"a note may use only {{date}}, {{least}}, {{most}} and {{confidence}} "
                                       f"(problem: {exc})")
         kw["note"] = note
+        per_count = raw.get("per_count", False)
+        if not isinstance(per_count, bool):
+            self.fail(f"{path}.per_count", f"expected true or false, found {per_count!r}")
+        kw["per_count"] = bool(per_count)
         for key in _MODEL_KEYS:
             if key in raw:
                 value = raw[key]
@@ -474,9 +520,21 @@ def amount_for(least: float, most: float, confidence: float, shape: str = "norma
     if shape == "lognormal" and least <= 0:
         shape = "normal"
     low, high = to_range90(least, most, confidence, shape)
+    if shape == "normal" and low < 0 <= least:
+        # Amounts are never negative (the kind gives the sign), so a 90% range reaching below
+        # zero would be impossible: a least above zero keeps the range positive on the
+        # logarithms (a long right tail), a least of zero starts the range at zero.
+        if least > 0:
+            shape = "lognormal"
+            low, high = to_range90(least, most, confidence, shape)
+        else:
+            low = 0.0
     ref = max(abs(low), abs(high))
+    raw_low = low
     low, high = _tidy(low, ref), _tidy(high, ref)
     if shape == "lognormal":
+        if low <= 0:      # far below the high end: tidy it on its own scale (a lognormal stays above 0)
+            low = float(f"{raw_low:.4g}")
         return range90(low, high, "lognormal")
     mean, sd = (low + high) / 2, (high - low) / (2 * Z95)
     floor = 0 if mean - _Z_FLOOR * sd < 0 else None
@@ -511,6 +569,14 @@ class AlternativeAnswer:
     name: str
     drivers: list[str]
     items: list[ItemAnswer]
+    #: The answer to the template's count question (None: the template counts nothing).
+    count: int | None = None
+
+    @property
+    def count_factor(self) -> float:
+        """The count asked for over the count the template's guesses were made for."""
+        c = self.template.count
+        return 1.0 if c is None or self.count is None else self.count / c.default
 
 
 @dataclass
@@ -529,6 +595,8 @@ class Answers:
     #: today's prices (0 = no inflation added).
     tax_rate: float = 0.0
     inflation: float = 0.0
+    #: Add a "Do nothing" alternative (nothing spent, nothing gained) as the reference.
+    do_nothing: bool = False
 
 
 class AnswerError(ValueError):
@@ -540,9 +608,9 @@ class AnswerError(ValueError):
         super().__init__("\n".join(p.line() for p in self.problems))
 
 
-def item_answer(item: TemplateItem, revenue: float) -> ItemAnswer:
+def item_answer(item: TemplateItem, revenue: float, count_factor: float = 1.0) -> ItemAnswer:
     """The template's first guesses for a company of ``revenue`` a year."""
-    least, most = item.suggested(revenue)
+    least, most = item.suggested(revenue, count_factor)
     return ItemAnswer(item, least, most, item.confidence, probability=item.probability,
                       contribution_margin=item.contribution_margin if item.is_revenue else None)
 
@@ -550,7 +618,22 @@ def item_answer(item: TemplateItem, revenue: float) -> ItemAnswer:
 def alternative_answer(template: Template, revenue: float, name: str | None = None) -> AlternativeAnswer:
     """An alternative prefilled from its template: its drivers and every item's first guesses."""
     return AlternativeAnswer(template, name if name is not None else template.alternative_name,
-                             list(template.drivers), [item_answer(it, revenue) for it in template.items])
+                             list(template.drivers), [item_answer(it, revenue) for it in template.items],
+                             count=template.count.default if template.count else None)
+
+
+def set_count(alt: AlternativeAnswer, count: int, revenue: float, keep: Iterable[ItemAnswer] = ()) -> None:
+    """Answer the template's count question: the first guesses of the ``per_count`` items are
+    sized to ``count`` again (those in ``keep``, which the person typed, are left alone)."""
+    if alt.template.count is None:
+        return
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
+        raise ValueError(f"a count is a whole number from 1 to {MAX_COUNT:,}, not {count!r}")
+    alt.count = count
+    kept = {id(it) for it in keep}
+    for it in alt.items:
+        if it.template.per_count and id(it) not in kept:
+            it.least, it.most = it.template.suggested(revenue, alt.count_factor)
 
 
 def range_problems(least: float | None, most: float | None) -> tuple[str | None, str | None]:
@@ -566,6 +649,25 @@ def range_problems(least: float | None, most: float | None) -> tuple[str | None,
 
 
 _PER = {"investment": "", "running_cost": " a year", "benefit": " a year", "risk": " when it happens"}
+
+
+def timing_words(t: TemplateItem) -> str:
+    """Every timing value the template writes besides the amount, in words (empty when none):
+    "Written off over 7 years." / "Reaches its full size over 2 years; grows 3% a year;
+    a fresh figure each year." The guide shows it, so nothing lands in the file unseen."""
+    parts = []
+    if t.kind == "investment" and t.life_years is not None:
+        parts.append(f"written off over {t.life_years} year{'s' if t.life_years != 1 else ''}")
+    if t.ramp_years:
+        parts.append(f"reaches its full size over {t.ramp_years} year{'s' if t.ramp_years != 1 else ''}")
+    if t.growth:
+        parts.append(f"{'grows' if t.growth > 0 else 'shrinks'} {say_percent(abs(t.growth))} a year")
+    if t.vary == "yearly":
+        parts.append("a fresh figure each year")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
 
 
 def _when(t: TemplateItem) -> str:
@@ -600,6 +702,9 @@ def describe_answer(it: ItemAnswer, currency: str = "USD") -> str:
                      f"{say_money(spec['high'], currency)}")
             text += f"; never below {say_money(0, currency)})" if amount.floor is not None else ")"
         text += "."
+    timing = timing_words(t)
+    if timing:
+        text += " " + timing
     if it.probability is not None:
         text += f" Chance in any one year: {say_percent(it.probability)}."
     if t.is_revenue and it.contribution_margin is not None:
@@ -741,6 +846,10 @@ def build_scenario(answers: Answers) -> Scenario:
                       if it.include and fits_horizon(it.template, horizon))
         alternatives.append(Alternative(name=alt.name.strip(), category=alt.template.category,
                                         description=alt.template.description, drivers=tuple(drivers), items=items))
+    if answers.do_nothing and not any(a.name.casefold() == "do nothing" for a in alternatives):
+        from simulator.workshop.edits import do_nothing
+
+        alternatives.append(do_nothing())
     scenario = Scenario(
         title=answers.title.strip(),
         description=(f"Set up with the guided set-up on {date.isoformat()}. Every range is a first estimate: "

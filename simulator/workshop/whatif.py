@@ -39,10 +39,12 @@ very same amount.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 import math
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from simulator.analysis.describe import format_values
+from simulator.analysis.formatting import money, percent
 from simulator.model.distributions import (Bernoulli, Discrete, Distribution, LogNormal, Normal, Pert, Range90, Triangular,
                             Uniform)
 from simulator.model.expressions import Formula
@@ -50,10 +52,22 @@ from simulator.model.keys import PILOT, InputKey, Target, get_amount as _get_amo
 from simulator.model.scenario import MAX_FREQUENCY, Amount, Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
+    from simulator.analysis.summary import Summary
     from simulator.sim.engine import Results
 
 __all__ = [
     "SHIFT_LIMIT",
+    "PREVIEW_FUTURES_MAX",
+    "DISCOUNT_RATE_RANGE",
+    "HORIZON_RANGE",
+    "Change",
+    "compare",
+    "change_text",
+    "loss_text",
+    "preview_size",
+    "with_settings",
+    "discount_rate_text",
+    "horizon_text",
     "WhatIfError",
     "describe_shift",
     "display_name",
@@ -441,3 +455,120 @@ def describe_shift(scenario: Scenario, label: InputKey, shift: float | None, amo
     if unit == "auto" and abs(x) < 1000 and text.replace(".", "").replace("-", "").isdigit():
         text = f"{x:.4g}"          # a plain count or factor: "8.1", not "8.10"
     return f"{name}: {how} (now {text})"
+
+
+# ---------------------------------------------------------------------------------------
+# Before and after: the starting result beside the shifted one
+# ---------------------------------------------------------------------------------------
+
+#: Most futures in a what-if preview. Up to this size a preview has exactly as many futures
+#: as the scenario's own run: with the same seed every input keeps its random numbers, so
+#: the preview of the file's values *is* the full result, and an alternative whose inputs did
+#: not move shows exactly the same figures before and after (common random numbers).
+PREVIEW_FUTURES_MAX = 20_000
+
+#: The discount-rate slider's range (fractions) and the horizon slider's (years).
+DISCOUNT_RATE_RANGE = (0.0, 0.30)
+HORIZON_RANGE = (1, 30)
+
+
+def preview_size(scenario: Scenario) -> int:
+    """Futures in a what-if preview of ``scenario``: its own number, at most
+    :data:`PREVIEW_FUTURES_MAX` (before and after are always simulated at this same size and
+    with the scenario's seed, so they share their random numbers)."""
+    return max(1, min(int(scenario.iterations), PREVIEW_FUTURES_MAX))
+
+
+def with_settings(scenario: Scenario, *, discount_rate: float | None = None,
+                  horizon_years: int | None = None) -> Scenario:
+    """The scenario with another discount rate (a fraction) or horizon (whole years); the
+    caller validates it (:func:`simulator.workshop.edits.validate`) before using it."""
+    changes = {}
+    if discount_rate is not None:
+        changes["discount_rate"] = round(float(discount_rate), 6)
+    if horizon_years is not None:
+        changes["horizon_years"] = int(horizon_years)
+    return replace(scenario, **changes) if changes else scenario
+
+
+def discount_rate_text(rate: float, start: float | None = None) -> str:
+    """"Discount rate: 10.0% (file: 8.0%)" (the file's value only when it differs)."""
+    text = f"Discount rate: {100 * rate:.1f}% a year"
+    if start is not None and abs(start - rate) > 1e-12:
+        text += f" (file: {100 * start:.1f}%)"
+    return text
+
+
+def horizon_text(years: int, start: int | None = None) -> str:
+    """"Horizon: 7 years (file: 5 years)"."""
+    def y(n: int) -> str:
+        return f"{n} year{'s' if n != 1 else ''}"
+    text = f"Horizon: {y(years)}"
+    if start is not None and start != years:
+        text += f" (file: {y(start)})"
+    return text
+
+
+@dataclass(frozen=True)
+class Change:
+    """One alternative before and after the what-if (both simulated with the same futures).
+
+    Money in the scenario's currency, chances as fractions; NaN where the alternative did not
+    exist before (or does not any more)."""
+
+    name: str
+    was: float          # expected NPV before
+    now: float          # expected NPV now
+    was_loss: float     # chance of losing money before
+    now_loss: float
+    was_p10: float
+    was_p90: float
+    now_p10: float
+    now_p90: float
+
+    @property
+    def moved(self) -> bool:
+        """False when every figure is exactly the same (its inputs did not change)."""
+        return (self.was, self.was_loss, self.was_p10, self.was_p90) != (
+            self.now, self.now_loss, self.now_p10, self.now_p90)
+
+
+def compare(before: "Summary", after: "Summary") -> list[Change]:
+    """A :class:`Change` per alternative of ``after`` (in its order), matched by name."""
+    old = {a.name: a for a in before.alternatives}
+    nan = float("nan")
+    out = []
+    for a in after.alternatives:
+        b = old.get(a.name)
+        out.append(Change(
+            a.name,
+            float(b.npv.mean) if b else nan, float(a.npv.mean),
+            float(b.prob_loss) if b else nan, float(a.prob_loss),
+            float(b.npv.p10) if b else nan, float(b.npv.p90) if b else nan,
+            float(a.npv.p10), float(a.npv.p90)))
+    return out
+
+
+def change_text(change: Change, currency: str) -> str:
+    """"ERP system: was $482k → now $3.6M" (expected value), or "ERP system: $429k, unchanged"."""
+    if math.isnan(change.was):
+        return f"{change.name}: new, {money(change.now, currency)}"
+    was, now = money(change.was, currency), money(change.now, currency)
+    if not change.moved or was == now:
+        return f"{change.name}: {now}, unchanged" if not change.moved else f"{change.name}: {now}, about the same"
+    return f"{change.name}: was {was} → now {now}"
+
+
+def loss_text(change: Change) -> str:
+    """"loses money in 32% → 5% of futures" (or "in 32% of futures, as before")."""
+    if math.isnan(change.was_loss):
+        return f"loses money in {percent(change.now_loss)} of futures"
+    was, now = percent(change.was_loss), percent(change.now_loss)
+    if was == now:
+        return f"loses money in {now} of futures, as before"
+    return f"loses money in {was} → {now} of futures"
+
+
+def changes_moved(changes: Sequence[Change]) -> list[str]:
+    """Names of the alternatives whose figures moved."""
+    return [c.name for c in changes if c.moved]

@@ -14,7 +14,8 @@ from simulator.model.distributions import Range90
 from simulator.sim.engine import run
 from simulator.model.scenario import check, dumps, loads
 from ui import wizard as wizard_module
-from ui.wizard import PAGE_ALTERNATIVES, PAGE_DRIVERS, PAGE_SUMMARY, NewFromGuideWizard, run_new_from_guide
+from simulator.workshop.templates import to_range90
+from ui.wizard import money_text, PAGE_ALTERNATIVES, PAGE_DRIVERS, PAGE_SUMMARY, NewFromGuideWizard, run_new_from_guide
 
 from wizard_helpers import (alternatives_page, can_go_on, drive_to_items, drivers_page, fill_decision, press_finish,
                             press_next, summary_page)
@@ -47,8 +48,9 @@ def test_guided_set_up_of_erp_vs_production_line_makes_a_scenario_that_runs(qtbo
     assert (scenario.title, scenario.horizon_years, scenario.discount_rate) == ("ERP vs. new production line", 7,
                                                                                0.09)
     assert (scenario.baseline.revenue, scenario.baseline.operating_margin) == (120e6, 0.11)
-    erp, line = scenario.alternatives
+    erp, line, nothing = scenario.alternatives
     assert (erp.name, erp.category, line.name, line.category) == ("ERP system", "IT", "Second line", "non-IT")
+    assert nothing.name == "Do nothing" and nothing.items == ()          # offered, ticked by default
     assert erp.drivers == ("margins", "cost reduction", "speed to market")
     assert line.drivers == ("revenue growth", "market share")
     assert all(item.note and "2025-03-14" in item.note for alt in scenario.alternatives for item in alt.items)
@@ -68,7 +70,7 @@ def test_guided_set_up_of_erp_vs_production_line_makes_a_scenario_that_runs(qtbo
     assert maintenance.high == pytest.approx(150 + 50 * Z_RATIO, abs=0.06)
 
     results = run(scenario, 2000)
-    assert [a.name for a in results.summary.alternatives] == ["ERP system", "Second line"]
+    assert [a.name for a in results.summary.alternatives] == ["ERP system", "Second line", "Do nothing"]
     assert all(np.isfinite(a.npv.mean) for a in results.summary.alternatives)
 
 
@@ -95,7 +97,10 @@ def test_alternatives_need_at_least_one_and_distinct_names(qtbot, wizard):
     page = alternatives_page(wizard)
     assert not can_go_on(wizard) and "at least one" in page.status.text()
     page.choose("crm")
+    assert can_go_on(wizard) and page.status.text() == "1 alternative and \u201cDo nothing\u201d to compare."
+    page.do_nothing_box.setChecked(False)
     assert can_go_on(wizard) and "clearer with two" in page.status.text()
+    page.do_nothing_box.setChecked(True)
     page.choose("sales-team", "crm system")
     assert not can_go_on(wizard)
     assert page.row("sales-team").error.isVisible() and "already called" in page.row("sales-team").error.text()
@@ -199,7 +204,7 @@ def test_run_new_from_guide_returns_the_scenario(qtbot, no_leftovers):
     QTimer.singleShot(0, answer)
     scenario = run_new_from_guide()
     assert scenario is not None and check(scenario) == []
-    assert [a.name for a in scenario.alternatives] == ["Disaster-recovery plan", "Cloud migration"]
+    assert [a.name for a in scenario.alternatives] == ["Disaster-recovery plan", "Cloud migration", "Do nothing"]
     assert scenario.alternatives[0].drivers == ("risk reduction",)
 
 
@@ -273,3 +278,94 @@ def drive_to_items_from_decision(qtbot, wizard):
     press_next(qtbot, wizard)
     press_next(qtbot, wizard)
     return wizard.item_pages()
+
+
+
+# ---------------------------------------------------------------------------------------
+# Counts, possible ranges, every value shown, projector sizes (issue 18)
+# ---------------------------------------------------------------------------------------
+
+def test_the_count_scales_the_written_ranges(qtbot, wizard):
+    """Two reps where the template's guesses were made for four: the per-rep lines are
+    halved in the guide and in the file; the other lines do not move."""
+    (page,) = drive_to_items(qtbot, wizard, choices=(("sales-team", None),), revenue="60M")
+    assert page.count_spin is not None and page.count_spin.value() == 4
+    pay = page.row("Reps' pay, fully loaded")
+    mgmt = page.row("Sales management time and travel")
+    pay4 = (pay.answer.least, pay.answer.most)
+    mgmt4 = (mgmt.answer.least, mgmt.answer.most)
+    t = pay.answer.template
+    assert pay4 == t.suggested(60e6) == (410_000, 500_000)    # 0.68% to 0.84% of 60M, 2 figures
+    page.count_spin.setValue(2)
+    assert (pay.answer.least, pay.answer.most) == t.suggested(60e6, 0.5) == (200_000, 250_000)
+    assert pay.least_edit.text() == money_text(200_000)                    # the field shows it
+    assert (mgmt.answer.least, mgmt.answer.most) == mgmt4
+    # a figure the person typed is theirs: the count leaves it alone
+    recruiting = page.row("Recruiting and onboarding")
+    recruiting.set_answer("50k", "60k")
+    page.count_spin.setValue(3)
+    assert (recruiting.answer.least, recruiting.answer.most) == (50_000, 60_000)
+    assert (pay.answer.least, pay.answer.most) == t.suggested(60e6, 0.75) == (310_000, 380_000)
+    press_next(qtbot, wizard)
+    assert "Sized for 3 reps." in summary_page(wizard).text.toPlainText()
+    press_finish(qtbot, wizard)
+    team = wizard.scenario().alternatives[0]
+    written = {i.name: i.amount for i in team.items}
+    spec = written["Reps' pay, fully loaded"].describe()
+    lo, hi = to_range90(310_000, 380_000, 0.9)
+    assert (spec["low"], spec["high"]) == (pytest.approx(lo, rel=1e-3), pytest.approx(hi, rel=1e-3))
+
+
+def test_no_range_shown_or_written_goes_below_zero(qtbot, wizard):
+    """"-$22.4k to $542k; never below $0" must not happen: the range itself is possible."""
+    (page,) = drive_to_items(qtbot, wizard, choices=(("sales-team", None),), revenue="60M")
+    row = page.row("New accounts won")
+    for least, most, sure in (("10k", "500k", 0.5), ("0", "500k", 0.8), ("1", "2M", 0.5), ("100k", "120k", 0.5)):
+        row.set_answer(least, most, sure)
+        assert "−" not in row.words.text() and "-$" not in row.words.text(), row.words.text()
+    press_next(qtbot, wizard)
+    press_finish(qtbot, wizard)
+    for alt in wizard.scenario().alternatives:
+        for item in alt.items:
+            spec = item.amount.describe() if hasattr(item.amount, "describe") else {"low": item.amount}
+            assert spec.get("low", 0) >= 0 and spec.get("min", 0) >= 0, (item.name, spec)
+
+
+def test_every_value_written_is_shown(qtbot, wizard):
+    """Ramp, growth, write-off years and yearly draws: what lands in the file is in the words,
+    for every line of every bundled template, and on the guide's own page."""
+    from simulator.workshop.templates import describe_answer, item_answer, load_templates
+
+    for template in load_templates():
+        for t in template.items:
+            words = describe_answer(item_answer(t, 60e6)).casefold()
+            if t.ramp_years:
+                assert f"full size over {t.ramp_years} year" in words, (t.name, words)
+            if t.growth:
+                assert ("grows" in words or "shrinks" in words), (t.name, words)
+            if t.kind == "investment" and t.life_years:
+                assert f"written off over {t.life_years} year" in words, (t.name, words)
+            if t.vary == "yearly":
+                assert "a fresh figure each year" in words, (t.name, words)
+    (page, *_rest) = drive_to_items(qtbot, wizard, choices=(("sales-team", None),), revenue="60M")
+    assert "Grows 3% a year." in page.row("Reps' pay, fully loaded").words.text()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
+def test_the_guide_fits_a_projector(qtbot, wizard, size):
+    """On a 720-line (or 1024x768) screen the guide opens inside it, not at a fixed 860x700 at
+    y = 10, and no text of its pages is cut (the item pages scroll)."""
+    from PySide6.QtCore import QRect
+
+    from text_fit import clipped_texts
+
+    width, height = size
+    wizard.hide()
+    wizard.fit_to_screen(area=QRect(0, 0, width, height))      # a projector's screen
+    assert wizard.width() <= width and wizard.height() <= height - 40
+    assert wizard.y() >= 0 and wizard.y() + wizard.height() + 40 <= height
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    drive_to_items(qtbot, wizard, choices=(("sales-team", None), ("erp", None)), revenue="60M")
+    assert wizard.height() <= height - 40
+    assert clipped_texts(wizard) == []

@@ -107,8 +107,10 @@ def test_one_person_answers_a_round_and_sees_the_score(qtbot, make_dialog, histo
     assert dialog.round_title.text() == "Round 2: 10 questions"
 
 
-def test_invalid_ranges_are_refused_and_pointed_at(qtbot, make_dialog, history_path):
+@pytest.mark.parametrize("private", [False, True])
+def test_invalid_ranges_are_refused_and_pointed_at(qtbot, make_dialog, history_path, private):
     dialog = make_dialog()
+    dialog.private_box.setChecked(private)
     start(qtbot, dialog, "Dana")
     type_ranges(qtbot, dialog, hits=10)
     for edit in (dialog.low_edits[2], dialog.high_edits[2], dialog.high_edits[4], dialog.low_edits[6]):
@@ -121,9 +123,14 @@ def test_invalid_ranges_are_refused_and_pointed_at(qtbot, make_dialog, history_p
     qtbot.keyClick(dialog.low_edits[0], Qt.Key.Key_Return)
     assert dialog.stack.currentIndex() == dialog.ROUND                     # not submitted
     error = dialog.round_error.text()
-    assert "Question 3: the low value (900) is above the high value (100): swap them" in error
+    if private:    # the message on the shared screen does not give the range away either
+        assert "Question 3: the low value is above the high value: swap them" in error
+        assert "Question 7: the low value is not understood" in error
+        assert "900" not in error and "lots" not in error and "900" not in dialog.low_edits[2].toolTip()
+    else:
+        assert "Question 3: the low value (900) is above the high value (100): swap them" in error
+        assert "Question 7: the low value (lots) is not understood" in error
     assert "Question 5: enter a high value" in error
-    assert "Question 7: the low value (lots) is not understood" in error
     assert dialog.low_edits[2].property("invalid") and dialog.high_edits[2].property("invalid")
     assert dialog.high_edits[4].property("invalid") and not dialog.low_edits[4].property("invalid")
     assert dialog.low_edits[6].property("invalid")
@@ -190,7 +197,18 @@ def test_no_names_no_round(qtbot, make_dialog):
     assert "participant name" in dialog.setup_error.text()
 
 
-def test_history_reloads_in_a_new_dialog_with_the_leaderboard_and_progress(qtbot, make_dialog, history_path):
+def _wait_for_progress(qtbot, dialog):
+    """The progress chart is drawn in the render thread: wait for the picture, return what it
+    plotted (percentages per person)."""
+    chart = dialog.progress_chart
+    with qtbot.waitSignal(chart.canvas.rendered, timeout=10_000) as blocker:
+        pass
+    value, error = blocker.args
+    assert error is None
+    return value
+
+
+def test_earlier_sessions_are_kept_apart_until_the_facilitator_loads_them(qtbot, make_dialog, history_path):
     qs = make_questions(30)
     history = cal.CalibrationHistory(history_path)
     for r, (a, b) in enumerate(((5, 10), (8, 10), (9, 10))):
@@ -198,27 +216,54 @@ def test_history_reloads_in_a_new_dialog_with_the_leaderboard_and_progress(qtbot
         history.record_round(batch, {"Ana": ranges_with_hits(batch, a), "Wide Will": ranges_with_hits(batch, b, width=100)})
     history.save()
     dialog = make_dialog(questions=qs)
-    assert dialog.names_edit.text() == "Ana, Wide Will"                    # a small group is remembered
+    # a new workshop: no names typed in for the room, no scores from earlier workshops
+    assert dialog.names_edit.text() == ""
     dialog.everyone_box.setChecked(True)
     dialog.tabs.setCurrentIndex(1)
+    assert dialog.board_model.rowCount() == 0
+    assert "Earlier sessions on this computer: 3 rounds, kept apart" in dialog.known_label.text()
+    assert "Ana" not in dialog.known_label.text()
+    # the facilitator chooses to load them
+    assert dialog.load_earlier_button.isEnabled()
+    qtbot.mouseClick(dialog.load_earlier_button, Qt.MouseButton.LeftButton)
+    assert not dialog.load_earlier_button.isEnabled()
     model = dialog.board_model
     # Ana: 22 of 30 = 73%, gap 17; Will: 30 of 30 = 100%, gap 10 -> Will is closer to 90% here
     assert [model.data(model.index(r, 1)) for r in range(2)] == ["Wide Will", "Ana"]
     assert model.data(model.index(1, 8)) == "50 80 90"
     assert dialog.progress_chart is None                                  # built when first shown
     dialog.tabs.setCurrentIndex(2)
-    chart = dialog.progress_chart
-    assert chart is not None and set(chart.lines) == {"Ana", "Wide Will"}
-    assert list(chart.lines["Ana"].get_ydata()) == [50, 80, 90]
-    assert chart.target.get_ydata()[0] == 90
+    plotted = _wait_for_progress(qtbot, dialog)
+    assert plotted == {"Ana": [50, 80, 90], "Wide Will": [100, 100, 100]}
+    ax = dialog.progress_chart.canvas.figure.axes[0]
+    assert any(list(line.get_ydata()) == [90, 90] for line in ax.get_lines())   # the 90% target
+
+
+def test_this_sessions_rounds_are_archived_but_the_next_session_starts_empty(qtbot, make_dialog, history_path):
+    first = make_dialog()
+    start(qtbot, first, "Dana")
+    type_ranges(qtbot, first, hits=9)
+    with qtbot.waitSignal(first.revealed, timeout=2000):
+        first.submit_current()
+    assert len(json.loads(history_path.read_text(encoding="utf-8"))["rounds"]) == 1   # kept on disk
+    first.close()
+    second = make_dialog()
+    assert second.names_edit.text() == "" and second.workshop.history.rounds == []
+    second.everyone_box.setChecked(True)
+    assert second.board_model.rowCount() == 0
+    # Dana comes back: her earlier questions are still avoided
+    start(qtbot, second, "Dana")
+    seen = {q for r in second.archive.rounds for q, _, _ in r.questions}
+    assert len(seen & {q.id for q in second.workshop.round}) == 8          # only 2 unseen were left
+    assert second.round_title.text() == "Round 1: 10 questions"             # round 1 of this session
 
 
 def test_a_fresh_leaderboard_after_confirmation(qtbot, make_dialog, history_path, monkeypatch):
-    qs = make_questions(12)
-    history = cal.CalibrationHistory(history_path)
-    history.record_round(qs[:10], {"Ana": ranges_with_hits(qs[:10], 9)})
-    history.save()
-    dialog = make_dialog(questions=qs)
+    dialog = make_dialog()
+    start(qtbot, dialog, "Ana")
+    type_ranges(qtbot, dialog, hits=9)
+    with qtbot.waitSignal(dialog.revealed, timeout=2000):
+        dialog.submit_current()
     dialog.everyone_box.setChecked(True)
     answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: next(answers)))
@@ -226,7 +271,98 @@ def test_a_fresh_leaderboard_after_confirmation(qtbot, make_dialog, history_path
     assert dialog.board_model.rowCount() == 1
     dialog.clear_history()
     assert dialog.board_model.rowCount() == 0
-    assert json.loads(history_path.read_text(encoding="utf-8"))["rounds"] == []
+    # the session is forgotten, the computer's record of it is not
+    assert len(json.loads(history_path.read_text(encoding="utf-8"))["rounds"]) == 1
+
+
+def test_private_entry_masks_every_range_until_the_reveal(qtbot, make_dialog):
+    from PySide6.QtWidgets import QLineEdit
+
+    dialog = make_dialog()
+    assert dialog.private_box.isChecked()                                  # on by default
+    start(qtbot, dialog, "Ana, Ben")
+    type_ranges(qtbot, dialog, hits=9)
+    masked = QLineEdit.EchoMode.Password
+    assert all(e.echoMode() == masked for e in dialog.low_edits + dialog.high_edits)
+    # what the projector shows is dots, never the digits Ana typed
+    typed_text = dialog.low_edits[0].text()
+    assert typed_text and dialog.low_edits[0].displayText() != typed_text
+    assert not any(ch.isdigit() for e in dialog.low_edits + dialog.high_edits for ch in e.displayText())
+    # Ana checks her own ranges by holding the button down; they are masked again on release
+    assert dialog.peek_button.isVisible()
+    dialog.peek_button.pressed.emit()
+    assert dialog.low_edits[0].displayText() == typed_text
+    dialog.peek_button.released.emit()
+    assert dialog.low_edits[0].displayText() != typed_text
+    dialog.submit_current()
+    # Ben's turn: empty fields; going back to Ana shows only dots
+    assert all(e.text() == "" for e in dialog.low_edits)
+    dialog.who_box.setCurrentIndex(0)
+    assert dialog.low_edits[0].text() == typed_text and dialog.low_edits[0].displayText() != typed_text
+    dialog.who_box.setCurrentIndex(1)
+    type_ranges(qtbot, dialog, hits=5)
+    with qtbot.waitSignal(dialog.revealed, timeout=2000):
+        dialog.submit_current()
+    # the reveal shows every range, in plain digits
+    cell = dialog.findChild(type(dialog.score_label), "result_1_1")
+    assert any(ch.isdigit() for ch in cell.text())
+
+
+def test_without_private_entry_the_ranges_show(qtbot, make_dialog):
+    from PySide6.QtWidgets import QLineEdit
+
+    dialog = make_dialog()
+    dialog.private_box.setChecked(False)
+    start(qtbot, dialog, "Dana")
+    qtbot.keyClicks(dialog.low_edits[0], "123")
+    assert dialog.low_edits[0].echoMode() == QLineEdit.EchoMode.Normal
+    assert dialog.low_edits[0].displayText() == "123" and not dialog.peek_button.isVisible()
+
+
+def test_the_session_round_trips_through_json(qtbot, make_dialog, tmp_path):
+    dialog = make_dialog()
+    start(qtbot, dialog, "Ana, Ben")
+    type_ranges(qtbot, dialog, hits=9)
+    dialog.submit_current()
+    type_ranges(qtbot, dialog, hits=6)
+    with qtbot.waitSignal(dialog.revealed, timeout=2000):
+        dialog.submit_current()
+    state = dialog.session_state()
+    text = json.dumps(state)                                              # JSON-able
+    assert state["participants"] == ["Ana", "Ben"] and len(state["rounds"]) == 1
+    assert state["scores"]["Ana"]["hits"] == 9 and state["scores"]["Ben"]["hits"] == 6
+    assert state["scores"]["Ben"]["verdict"] == cal.TOO_NARROW
+    # a new workshop: everything gone
+    dialog.restore_session_state({})
+    assert dialog.names_edit.text() == "" and dialog.board_model.rowCount() == 0
+    assert dialog.session_state()["rounds"] == [] and dialog.session_state()["participants"] == []
+    # loaded again, in another window: the same people, rounds and leaderboard
+    other = make_dialog(path=tmp_path / "other" / cal.HISTORY_FILE)
+    other.restore_session_state(json.loads(text))
+    assert other.session_state() == state
+    assert other.names_edit.text() == "Ana, Ben"
+    model = other.board_model
+    assert [model.data(model.index(r, 1)) for r in range(model.rowCount())] == ["Ana", "Ben"]
+    # and the next round goes on from there (Round 2 for Ana)
+    start(qtbot, other, "Ana")
+    assert other.round_title.text() == "Round 2: 10 questions"
+
+
+def test_a_round_being_answered_is_not_in_the_saved_session(qtbot, make_dialog):
+    dialog = make_dialog()
+    start(qtbot, dialog, "Ana, Ben")
+    type_ranges(qtbot, dialog, hits=9)
+    dialog.submit_current()
+    state = dialog.session_state()
+    assert state["rounds"] == [] and "submitted" not in json.dumps(state)
+
+
+def test_a_damaged_session_is_refused_in_words(qtbot, make_dialog):
+    dialog = make_dialog()
+    dialog.restore_session_state({"format": 99})
+    assert dialog.banner.isVisible() and "unknown format 99" in dialog.banner.text()
+    dialog.restore_session_state({"format": 1, "rounds": [{"number": 1}]})
+    assert "damaged rounds" in dialog.banner.text()
 
 
 def test_a_history_that_cannot_be_saved_is_reported_not_fatal(qtbot, make_dialog, tmp_path):
@@ -300,4 +436,30 @@ def test_the_sample_window_runs_on_its_own(qtbot):
     dialog.show()
     assert [r.name for r in dialog.workshop.history.leaderboard()] != []
     dialog.tabs.setCurrentIndex(2)
-    assert set(dialog.progress_chart.lines) == {"Ana", "Ben", "Chloé"}
+    assert set(_wait_for_progress(qtbot, dialog)) == {"Ana", "Ben", "Chloé"}
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
+def test_every_page_fits_a_projector(qtbot, make_dialog, size):
+    """At 1280x720 and 1024x768, with the bundled questions and three people, no text of any
+    page is cut or pushed off the window (setup, a round, the reveal, leaderboard, progress)."""
+    from text_fit import clipped_texts, show_at
+
+    dialog = CalibrationDialog(history_path=None, questions=cal.load_questions(), seed=5)
+    qtbot.addWidget(dialog)
+    show_at(qtbot, dialog, *size)
+    assert clipped_texts(dialog) == []
+    start(qtbot, dialog, "Ana, Ben, Cleo")
+    assert clipped_texts(dialog) == []
+    for _ in range(3):
+        type_ranges(qtbot, dialog, hits=8)
+        dialog.submit_current()
+    assert dialog.stack.currentIndex() == dialog.REVEAL
+    assert clipped_texts(dialog) == []
+    dialog.tabs.setCurrentIndex(1)
+    assert clipped_texts(dialog) == []
+    view = dialog.board_view          # every column of the leaderboard in view, no sideways scrolling
+    assert view.horizontalHeader().length() <= view.viewport().width() + 1
+    dialog.tabs.setCurrentIndex(2)
+    _wait_for_progress(qtbot, dialog)
+    assert clipped_texts(dialog) == []

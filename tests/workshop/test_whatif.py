@@ -210,7 +210,7 @@ def workshop(qtbot, clean_qt):
     from ui.workshop.whatif import WhatIfPanel
 
     scenario = load(DEFAULT)
-    scenario = replace(scenario, iterations=5_000)       # a quicker full run; previews stay at 2,000
+    scenario = replace(scenario, iterations=5_000)       # a quicker full run; previews as many
     doc = Document(scenario, DEFAULT)
     host = QWidget()
     qtbot.addWidget(host)
@@ -293,7 +293,8 @@ def test_moving_a_slider_changes_the_result_deterministically(workshop, qtbot):
     at_20 = drag_to(qtbot, panel, V("line_units"), 20)
     at_0 = drag_to(qtbot, panel, V("line_units"), 0)
     at_20_again = drag_to(qtbot, panel, V("line_units"), 20)
-    assert at_20.iterations == 2_000 and at_20.seed == doc.scenario.seed
+    # as many futures as the document's full run (5,000 here), with its seed
+    assert at_20.iterations == doc.scenario.iterations == 5_000 and at_20.seed == doc.scenario.seed
     assert npv(at_20, LINE) == npv(at_20_again, LINE)           # same position, same answer
     assert npv(at_20, LINE) > npv(at_0, LINE)                   # more volume, more value for the line
     assert npv(at_20, ERP) == npv(at_0, ERP)                    # the ERP does not depend on it
@@ -418,5 +419,149 @@ def test_slider_update_rate(workshop, qtbot):
     rate = panel.updates_per_second(start)
     load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\nwhat-if panel alone: {drag.moves / elapsed:.0f} slider moves/s -> {rate:.1f} previews shown/s "
-          f"({panel.runner.iterations:,} futures each; load average {load1:.1f})")
+          f"({panel.runner.iterations or wi.preview_size(panel.doc.scenario):,} futures each; load average {load1:.1f})")
     assert rate > 0
+
+
+# ---------------------------------------------------------------------------------------
+# Before and after, common random numbers, settings, hidden results (issue 18)
+# ---------------------------------------------------------------------------------------
+
+def test_the_preview_size_is_the_full_runs_up_to_a_cap(scenario):
+    assert wi.preview_size(scenario) == scenario.iterations == 20_000
+    assert wi.preview_size(replace(scenario, iterations=5_000)) == 5_000
+    assert wi.preview_size(replace(scenario, iterations=200_000)) == wi.PREVIEW_FUTURES_MAX
+
+
+def test_an_untouched_alternative_shows_the_same_figures_before_and_after(scenario):
+    """Common random numbers: the preview of a shifted production line keeps every figure of
+    the ERP (whose inputs did not move) exactly, and the full run agrees with the preview."""
+    small = replace(scenario, iterations=4_000)
+    n = wi.preview_size(small)
+    before = run(small, n).summary
+    after = run(wi.shift_input(small, V("line_units"), 0.3), n).summary
+    changes = {c.name: c for c in wi.compare(before, after)}
+    erp, line = changes[ERP], changes[LINE]
+    assert not erp.moved and (erp.was, erp.was_loss, erp.was_p10) == (erp.now, erp.now_loss, erp.now_p10)
+    assert line.moved and line.now > line.was
+    assert wi.change_text(erp, "USD").endswith(", unchanged")
+    # the words: the same money formatting as everywhere else
+    from simulator.analysis.formatting import money
+    assert wi.change_text(line, "USD") == f"{LINE}: was {money(line.was)} → now {money(line.now)}"
+    assert "→" in wi.loss_text(line) or wi.loss_text(line).endswith("as before")
+
+
+def test_before_after_words():
+    c = wi.Change("ERP system", 482_000, 3_600_000, 0.32, 0.05, -1e5, 1e6, 1e6, 6e6)
+    assert wi.change_text(c, "USD") == "ERP system: was $482k → now $3.6M"
+    assert wi.loss_text(c) == "loses money in 32% → 5% of futures"
+    same = wi.Change("Line", 1e5, 1e5, 0.2, 0.2, 0, 1, 0, 1)
+    assert wi.change_text(same, "EUR") == "Line: €100k, unchanged" and not same.moved
+    assert wi.discount_rate_text(0.1, 0.08) == "Discount rate: 10.0% a year (file: 8.0%)"
+    assert wi.horizon_text(7, 7) == "Horizon: 7 years" and wi.horizon_text(1, 5) == "Horizon: 1 year (file: 5 years)"
+
+
+def test_after_release_the_starting_result_stays_as_was_and_now(workshop, qtbot):
+    doc, controller, panel = workshop
+    assert panel.before is not None and panel.before.scenario == panel.base   # the full run stands in
+    was = {a.name: a.npv.mean for a in panel.before.summary.alternatives}
+    drag_to(qtbot, panel, V("line_units"), 40)
+    release(qtbot, panel, V("line_units"))
+    # the document's own full run of the new position arrives; the ghost stays
+    qtbot.waitUntil(lambda: panel.after is not None and panel.after.scenario == doc.scenario
+                    and not controller.running, timeout=60_000)
+    qtbot.wait(50)
+    from simulator.analysis.formatting import money
+    text = panel.change_label.text()
+    assert panel.change_label.isVisible() and panel.ghost.isVisible()
+    line = next(c for c in panel.changes if c.name == LINE)
+    assert f"was {money(was[LINE])} → now {money(line.now)}" in text
+    assert line.now > line.was
+    erp = next(c for c in panel.changes if c.name == ERP)
+    assert not erp.moved and f"{money(was[ERP])}, unchanged" in text           # did not move at all
+    # the picture: grey ghost and blue now, drawn in the render thread
+    with qtbot.waitSignal(panel.ghost.rendered, timeout=10_000, raising=False):
+        pass
+    qtbot.waitUntil(lambda: not panel.ghost.busy, timeout=10_000)
+    assert len(panel.ghost.figure.axes) == 1
+    # undo: back at the file's values, nothing moved
+    doc.undo_stack.undo()
+    qtbot.waitUntil(lambda: panel.after is panel.before, timeout=10_000)
+    assert all(not c.moved for c in panel.changes)
+
+
+def test_inputs_are_named_in_words_not_code(workshop):
+    _doc, _controller, panel = workshop
+    for label, row in panel.rows.items():
+        name = row.sentence.partition(": ")[0]
+        assert "_" not in name, name
+        assert name == wi.display_name(label)
+
+
+def test_discount_rate_and_horizon_sliders(workshop, qtbot):
+    doc, _controller, panel = workshop
+    rate, horizon = panel.settings["discount_rate"], panel.settings["horizon_years"]
+    assert rate.slider.value() == round(doc.scenario.discount_rate * 1000)
+    assert horizon.slider.value() == doc.scenario.horizon_years
+    assert rate.sentence == f"Discount rate: {100 * doc.scenario.discount_rate:.1f}% a year"
+    rate.slider.setSliderDown(True)
+    with qtbot.waitSignal(panel.previewReady, timeout=30_000) as blocker:
+        rate.slider.setSliderPosition(150)
+    qtbot.waitUntil(lambda: not panel.runner.busy, timeout=30_000)
+    assert blocker.args[0].scenario.discount_rate == 0.15
+    assert rate.sentence == "Discount rate: 15.0% a year (file: 9.0%)"
+    before = doc.undo_stack.count()
+    rate.slider.setSliderDown(False)
+    assert doc.undo_stack.count() == before + 1 and doc.scenario.discount_rate == 0.15
+    assert doc.undo_stack.undoText() == "What-if: discount rate 15.0%"
+    # a shorter horizon: fewer years of benefits, lower value for both
+    horizon.slider.setSliderDown(True)
+    with qtbot.waitSignal(panel.previewReady, timeout=30_000):
+        horizon.slider.setSliderPosition(3)
+    qtbot.waitUntil(lambda: not panel.runner.busy, timeout=30_000)
+    horizon.slider.setSliderDown(False)
+    assert doc.scenario.horizon_years == 3 and horizon.sentence == "Horizon: 3 years (file: 7 years)"
+    assert panel.reset()
+    assert (doc.scenario.discount_rate, doc.scenario.horizon_years) == (panel.base.discount_rate,
+                                                                        panel.base.horizon_years)
+    assert rate.slider.value() == 90 and horizon.slider.value() == 7
+
+
+def test_no_result_while_hidden(workshop, qtbot):
+    """The gut call: with results hidden the panel shows only inputs and sliders: no verdict,
+    no was/now, no picture, and no preview is passed on to the views."""
+    from PySide6.QtWidgets import QLabel
+
+    doc, controller, panel = workshop
+    panel.set_results_hidden(True)
+    shown = []
+    panel.previewReady.connect(shown.append)
+    slider = panel.slider(V("line_units"))
+    slider.setSliderDown(True)
+    slider.setSliderPosition(30)
+    qtbot.waitUntil(lambda: panel.runner.delivered > 0 and not panel.runner.busy, timeout=30_000)
+    slider.setSliderDown(False)
+    qtbot.waitUntil(lambda: not controller.running, timeout=60_000)
+    qtbot.wait(50)
+    assert shown == []
+    assert (panel.ghost is None or not panel.ghost.isVisible()) and not panel.change_label.isVisible()
+    texts = " ".join(w.text() for w in panel.findChildren(QLabel) if w.isVisible())
+    for word in ("expected value", "loses money", "→ now", "was $", LINE + " has", ERP + " has"):
+        assert word not in texts, word
+    assert "Line units" in texts                                   # the inputs stay
+    panel.set_results_hidden(False)
+    assert panel.change_label.isVisible() and "→ now" in panel.change_label.text()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
+def test_the_panel_fits_a_projector_beside_the_charts(workshop, qtbot, size):
+    """In a dock of a third of a projector's width and its full height (less the title and
+    status bars), no text of the panel is cut; it never asks for more than 360 px of width."""
+    from text_fit import clipped_texts
+
+    _doc, _controller, panel = workshop
+    width, height = size
+    assert panel.minimumSizeHint().width() <= 360
+    panel.resize(max(panel.minimumSizeHint().width(), width // 3), height - 120)
+    qtbot.wait(50)
+    assert clipped_texts(panel) == []

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+import re
 import sys
 from typing import Sequence
 
@@ -216,83 +217,73 @@ class LeaderboardModel(QAbstractTableModel):
 
 # --- Progress chart ----------------------------------------------------------------------------
 
+def draw_progress(fig, series: dict[str, list[float]], round_size: int, size: float = 11.0) -> dict[str, list[float]]:
+    """Fill ``fig`` with the hit rate per round of each person (``series``: fractions, oldest
+    first), the 90% target and the band where a calibrated person usually lands. Plain
+    matplotlib (any thread). Returns the plotted percentages per person."""
+    from matplotlib.patches import Rectangle
+
+    ax = fig.add_subplot()
+    lo, hi = cal.plausible_hits(round_size)
+    # x in axes coordinates (full width), y in data: the band of plausible hit rates.
+    ax.add_patch(Rectangle((0, 100 * lo / round_size), 1, 100 * (hi - lo) / round_size,
+                           transform=ax.get_yaxis_transform(), color="#2E7D32", alpha=0.12, lw=0,
+                           label=f"usual for a calibrated\nperson ({round_size} questions)"))
+    ax.axhline(90, color="#2E7D32", ls="--", lw=2, label="90% target")
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("answers inside the range (%)", fontsize=size)
+    ax.set_xlabel("round", fontsize=size)
+    ax.tick_params(labelsize=size * 0.9)
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    plotted: dict[str, list[float]] = {}
+    k = len(series)
+    for i, (name, rates) in enumerate(series.items()):
+        # Rounds of 10 give few distinct rates: nudge each person sideways so equal scores do
+        # not hide each other.
+        dodge = 0.0 if k == 1 else (i - (k - 1) / 2) * min(0.08, 0.5 / k)
+        ys = [100 * r for r in rates]
+        ax.plot([x + dodge for x in range(1, len(rates) + 1)], ys, marker="o", lw=2.5, ms=8, label=name,
+                color=OKABE_ITO[i % len(OKABE_ITO)])
+        plotted[name] = ys
+    longest = max((len(r) for r in series.values()), default=0)
+    ax.set_xlim(0.7, max(longest, 2) + 0.3)
+    ax.set_xticks(range(1, max(longest, 2) + 1))
+    if longest == 0:
+        ax.text(0.5, 0.5, "Finish a round to see progress here.", transform=ax.transAxes, ha="center",
+                va="center", color=_MUTED, fontsize=size)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=size * 0.85, frameon=False, borderaxespad=0)
+    fig.set_layout_engine("constrained")
+    return plotted
+
+
 class ProgressChart:
-    """Hit rate per round for each person, the 90% target and the band where a calibrated
-    person usually lands. Artists are created once and updated; :meth:`update` asks for a
-    ``draw_idle``."""
+    """Hit rate per round for each person (:func:`draw_progress`), drawn in the render thread
+    (:class:`ui.livecanvas.LiveCanvas`): the dialog never waits for matplotlib."""
 
     def __init__(self, parent: QWidget):
         import PySide6.QtWidgets  # noqa: F401  (Qt first, so matplotlib picks PySide6)
-        from ..livecanvas import ChartCanvas
-        from matplotlib.figure import Figure
-        from matplotlib.patches import Rectangle
+        from ..livecanvas import LiveCanvas
 
-        self.figure = Figure(figsize=(7, 4), layout="constrained")
-        self.canvas = ChartCanvas(self.figure)
+        self.canvas = LiveCanvas()
         self.canvas.setParent(parent)
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setToolTip("Each line is one person: the share of their answers inside their "
                                "ranges, round by round. Aim for the dashed 90% line.")
-        self.ax = self.figure.add_subplot()
-        ax = self.ax
-        # x in axes coordinates (full width), y in data: the band of plausible hit rates.
-        self.band = Rectangle((0, 80), 1, 20, transform=ax.get_yaxis_transform(), color="#2E7D32",
-                              alpha=0.12, lw=0, label="usual for a calibrated person")
-        ax.add_patch(self.band)
-        self.target = ax.axhline(90, color="#2E7D32", ls="--", lw=2, label="90% target")
-        ax.set_ylim(0, 105)
-        ax.set_ylabel("answers inside the range (%)")
-        ax.set_xlabel("round")
-        ax.grid(True, axis="y", alpha=0.3)
-        ax.spines[["top", "right"]].set_visible(False)
-        self.lines: dict[str, object] = {}
-        self.empty = ax.text(0.5, 0.5, "Finish a round to see progress here.", transform=ax.transAxes,
-                             ha="center", va="center", color=_MUTED)
-        self.legend = None
         self.series: dict[str, list[float]] = {}
+        self.round_size = cal.DEFAULT_ROUND
+        self._size = 11.0
 
     def set_font_points(self, points: float) -> None:
         """Match the dialog's text size (Qt points at 96 dpi, the figure at its own dpi)."""
-        size = max(8.0, points * 96.0 / self.figure.dpi)
-        for text in (self.ax.xaxis.label, self.ax.yaxis.label, self.empty):
-            text.set_fontsize(size)
-        self.ax.tick_params(labelsize=size * 0.9)
-        self._size = size
+        self._size = max(8.0, points * 96.0 / self.canvas.figure.dpi)
 
     def update(self, series: dict[str, list[float]], round_size: int) -> None:
         """``series``: hit rates (fractions) per round for each person, oldest first."""
         self.series = {k: list(v) for k, v in series.items()}
-        lo, hi = cal.plausible_hits(round_size)
-        self.band.set_y(100 * lo / round_size)
-        self.band.set_height(100 * (hi - lo) / round_size)
-        self.band.set_label(f"usual for a calibrated\nperson ({round_size} questions)")
-        for name in list(self.lines):
-            if name not in series:
-                self.lines.pop(name).remove()
-        k = len(series)
-        for i, (name, rates) in enumerate(series.items()):
-            # Rounds of 10 give few distinct rates: nudge each person sideways so equal
-            # scores do not hide each other.
-            dodge = 0.0 if k == 1 else (i - (k - 1) / 2) * min(0.08, 0.5 / k)
-            xs = [x + dodge for x in range(1, len(rates) + 1)]
-            ys = [100 * r for r in rates]
-            line = self.lines.get(name)
-            if line is None:
-                (line,) = self.ax.plot(xs, ys, marker="o", lw=2.5, ms=8, label=name)
-                self.lines[name] = line
-            else:
-                line.set_data(xs, ys)
-            line.set_color(OKABE_ITO[i % len(OKABE_ITO)])
-        longest = max((len(r) for r in series.values()), default=0)
-        self.ax.set_xlim(0.7, max(longest, 2) + 0.3)
-        self.ax.set_xticks(range(1, max(longest, 2) + 1))
-        self.empty.set_visible(longest == 0)
-        if self.legend is not None:
-            self.legend.remove()
-        size = getattr(self, "_size", 11)
-        self.legend = self.ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=size * 0.85,
-                                     frameon=False, borderaxespad=0)
-        self.canvas.draw_idle()
+        self.round_size = round_size
+        data, size = dict(self.series), self._size
+        self.canvas.render_async(lambda fig: draw_progress(fig, data, round_size, size))
 
 
 # --- The dialog --------------------------------------------------------------------------------
@@ -357,19 +348,30 @@ class CalibrationDialog(QDialog):
                 self.banner.show_message("The calibration questions could not be loaded.", str(exc))
         if history_path is None:
             history_path = default_history_path()
-        history = CalibrationHistory.open(history_path) if history_path is not None else CalibrationHistory()
-        if history.warning:
-            self.banner.show_message("Earlier results could not be read.", history.warning, level="warning")
-        self.workshop = Workshop(history=history, questions=tuple(questions))
-        known = history.participants()
-        if 0 < len(known) <= 3:   # someone training alone (or a small team) again: prefill
-            self.names_edit.setText(", ".join(known))
+        # Two histories: the archive (every round ever played on this computer, kept in the
+        # user's data folder, read only when the facilitator loads it) and this session's
+        # (what the leaderboard, the progress chart and the names show). A new workshop starts
+        # with no names and no scores from earlier workshops.
+        self.archive = CalibrationHistory.open(history_path) if history_path is not None else CalibrationHistory()
+        if self.archive.warning:
+            self.banner.show_message("Earlier results could not be read.", self.archive.warning, level="warning")
+        self.earlier_loaded = False
+        self.workshop = Workshop(history=CalibrationHistory(), questions=tuple(questions), archive=self.archive)
         self._update_known()
 
         self._apply_fonts()
-        self.resize(1180, 820)
+        self._fit_to_screen(1180, 820)
         self.show_page(self.SETUP)
-        self.refresh_leaderboard()
+        self._refresh_all()
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """Open at ``width`` x ``height``, or smaller on a smaller screen (a projector at
+        1024x768 or 1280x720): every page scrolls or wraps rather than asking for more."""
+        screen = self.screen() if self.parent() is None else self.parent().screen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            width, height = min(width, area.width()), min(height, area.height())
+        self.resize(width, height)
 
     # ----- building
     def _page(self) -> tuple[QWidget, QVBoxLayout]:
@@ -396,6 +398,14 @@ class CalibrationDialog(QDialog):
         who.setBuddy(self.names_edit)
         grid.addWidget(who, 0, 0)
         grid.addWidget(self.names_edit, 0, 1)
+        self.private_box = QCheckBox("Private entry: mask each person's ranges while they type")
+        self.private_box.setObjectName("privateEntry")
+        self.private_box.setChecked(True)
+        self.private_box.setToolTip(
+            "On the shared screen, every typed range shows as dots, so nobody sees another "
+            "person's range (or anchors on it) before the reveal. 'Hold to check' shows the "
+            "ranges of the person typing while the button is held down.")
+        grid.addWidget(self.private_box, 2, 0, 1, 2)
         size_label = _label("Questions per round:")
         self.size_spin = QSpinBox()
         self.size_spin.setObjectName("roundSize")
@@ -462,8 +472,14 @@ class CalibrationDialog(QDialog):
         self.reveal_now_button.clicked.connect(self.reveal)
         self.cancel_round_button = _button("Cancel round", "Leave this round without scoring it.")
         self.cancel_round_button.clicked.connect(self.cancel_round)
+        self.peek_button = _button("Hold to check", "Shows the ranges of the person typing while "
+                                   "held down (private entry masks them).")
+        self.peek_button.setObjectName("peekButton")
+        self.peek_button.pressed.connect(lambda: self._set_masked(False))
+        self.peek_button.released.connect(lambda: self._set_masked(self.private))
         row.addWidget(self.submit_button)
         row.addWidget(self.reveal_now_button)
+        row.addWidget(self.peek_button)
         row.addStretch(1)
         row.addWidget(self.cancel_round_button)
         lay.addLayout(row)
@@ -516,17 +532,29 @@ class CalibrationDialog(QDialog):
         self.board_view.setWordWrap(False)
         header = self.board_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # The verdict takes the width that is left (shortened with "…" on a narrow projector,
+        # the full words in its tooltip): the table never needs sideways scrolling.
+        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.board_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.board_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lay.addWidget(self.board_view, 1)
         row = QHBoxLayout()
-        self.everyone_box = QCheckBox("Show everyone in the history")
+        self.everyone_box = QCheckBox("Show everyone in this session")
         self.everyone_box.setToolTip("Off: only the people taking part now. On: everyone who has "
-                                     "played on this computer.")
+                                     "played in this session (and in earlier ones, once loaded).")
         self.everyone_box.toggled.connect(self._everyone_toggled)
         row.addWidget(self.everyone_box)
         row.addStretch(1)
+        self.load_earlier_button = _button(
+            "Load earlier results", "Add the rounds played in earlier sessions on this computer "
+            "(they are kept apart: a new session starts with none).")
+        self.load_earlier_button.setObjectName("loadEarlier")
+        self.load_earlier_button.clicked.connect(self.load_earlier)
+        row.addWidget(self.load_earlier_button)
         self.clear_button = _button("Start a fresh leaderboard…",
-                                    "Forget every recorded round (for example before a new workshop).")
+                                    "Forget this session's rounds (the record of earlier sessions on "
+                                    "this computer is kept).")
         self.clear_button.clicked.connect(self.clear_history)
         row.addWidget(self.clear_button)
         lay.addLayout(row)
@@ -589,15 +617,18 @@ class CalibrationDialog(QDialog):
             self.names_edit.selectAll()
 
     def _update_known(self) -> None:
-        known = self.workshop.history.participants()
-        seen = len(self.workshop.history.seen_question_ids(known)) if known else 0
-        total = len(self.workshop.questions)
+        w = self.workshop
+        known = w.history.participants()
+        total = len(w.questions)
         parts = [f"{total} questions available."]
         if known:
-            parts.append("Played before on this computer: " + ", ".join(known[:12])
-                         + (f" and {len(known) - 12} more" if len(known) > 12 else "") + ".")
-            parts.append("New rounds avoid questions a person has already seen while there are unseen ones"
-                         f" ({seen} seen so far).")
+            parts.append(f"This session: {len(w.history.rounds)} round{'s' if len(w.history.rounds) != 1 else ''}"
+                         f" by {', '.join(known[:12])}" + (f" and {len(known) - 12} more" if len(known) > 12 else "") + ".")
+        earlier = len(w.earlier_rounds())
+        if earlier and not w.earlier_loaded:
+            parts.append(f"Earlier sessions on this computer: {earlier} round{'s' if earlier != 1 else ''}, "
+                         "kept apart (Leaderboard › Load earlier results adds them).")
+        parts.append("New rounds avoid questions a person has already seen while there are unseen ones.")
         self.known_label.setText(" ".join(parts))
 
     # ----- the round
@@ -629,6 +660,7 @@ class CalibrationDialog(QDialog):
         self.who_label.setVisible(several)
         self.who_box.setVisible(several)
         self.reveal_now_button.setVisible(several)
+        self.peek_button.setVisible(self.private)
         self._show_participant(self.workshop.participants[0])
         self.stack.setCurrentIndex(self.ROUND)
         self.tabs.setCurrentIndex(0)
@@ -657,6 +689,7 @@ class CalibrationDialog(QDialog):
             low, high = QLineEdit(), QLineEdit()
             for edit, which, tip in ((low, "low", LOW_TIP), (high, "high", HIGH_TIP)):
                 edit.setObjectName(f"{which}{i}")
+                edit.setEchoMode(QLineEdit.EchoMode.Password if self.private else QLineEdit.EchoMode.Normal)
                 edit.setPlaceholderText(which)
                 edit.setToolTip(tip)
                 edit.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -680,6 +713,16 @@ class CalibrationDialog(QDialog):
             QWidget.setTabOrder(a, b)
         self._apply_fonts()
 
+    @property
+    def private(self) -> bool:
+        """Private entry: typed ranges show as dots on the shared screen until the reveal."""
+        return self.private_box.isChecked()
+
+    def _set_masked(self, masked: bool) -> None:
+        mode = QLineEdit.EchoMode.Password if masked else QLineEdit.EchoMode.Normal
+        for edit in self.low_edits + self.high_edits:
+            edit.setEchoMode(mode)
+
     def _edited(self, row: int, col: int, text: str) -> None:
         if self._current in self._drafts:
             self._drafts[self._current][row][col] = text
@@ -695,6 +738,7 @@ class CalibrationDialog(QDialog):
 
     def _show_participant(self, name: str) -> None:
         self._current = name
+        self._set_masked(self.private)
         idx = self.workshop.participants.index(name)
         if self.who_box.currentIndex() != idx:
             self.who_box.blockSignals(True)
@@ -756,14 +800,18 @@ class CalibrationDialog(QDialog):
                     values.append(parse_value(text, q.unit))
                 except NumberError as exc:
                     values.append(None)
-                    wrong.append(f"the {which} value ({text.strip()}) is not understood: {exc}")
+                    wrong.append(f"the {which} value is not understood: type a number such as 250000, "
+                                 "1.5M or 250k" if self.private else
+                                 f"the {which} value ({text.strip()}) is not understood: {exc}")
             if not wrong:
                 try:
                     cal.check_estimate(*values)
                 except CalibrationError as exc:
                     wrong.append(str(exc))
             if wrong:
-                problems[i] = "; ".join(wrong)
+                message = "; ".join(wrong)
+                # Private entry: the message on the shared screen must not show the range either.
+                problems[i] = re.sub(r" value \([^)]*\)", " value", message) if self.private else message
             pairs.append(tuple(values))
         return pairs, problems
 
@@ -830,7 +878,7 @@ class CalibrationDialog(QDialog):
             self.round_error.setText(str(exc)[:1].upper() + str(exc)[1:] + ".")
             return False
         self._show_reveal(scores)
-        self.refresh_leaderboard()
+        self._refresh_all()
         self.stack.setCurrentIndex(self.REVEAL)
         self.tabs.setCurrentIndex(0)
         self.next_button.setFocus()
@@ -878,12 +926,15 @@ class CalibrationDialog(QDialog):
             qtext = _label(f"{_escape(q.text)}<br><span style='color:{_MUTED}'>Source: "
                            f"{_escape(q.source)}</span>", wrap=True, rich=True)
             qtext.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            _flowing(qtext)
+            _flowing(qtext, 10)
             grid.addWidget(qtext, i, 1)
             unit = "" if q.is_year else f"<br><span style='color:{_MUTED}'>{_escape(q.unit)}</span>"
             answer = _label(f"<b>{_escape(cal.format_value(q.answer, q.unit))}</b>{unit}", rich=True)
             answer.setObjectName(f"answer_{i}")
             answer.setAlignment(Qt.AlignmentFlag.AlignRight)
+            # a long unit ("payment cards", "USD per troy ounce") wraps instead of widening the table
+            answer.setWordWrap(True)
+            answer.setMaximumWidth(QFontMetrics(self._base_font()).horizontalAdvance("0" * 13))
             answer.setToolTip(f"Source: {q.source}")
             grid.addWidget(answer, i, 2, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
             for col, name in enumerate(names, start=3):
@@ -903,7 +954,7 @@ class CalibrationDialog(QDialog):
         grid.setColumnStretch(1, 1)
         # Word-wrapped questions would otherwise be squeezed to a few words a line.
         em = QFontMetrics(self._base_font()).horizontalAdvance("m")
-        grid.setColumnMinimumWidth(1, int(em * max(14, 34 - 6 * len(names))))
+        grid.setColumnMinimumWidth(1, int(em * max(10, 34 - 7 * len(names))))
         grid.setRowStretch(len(self.workshop.round) + 1, 1)
         old = self.reveal_scroll.takeWidget()
         if old is not None:
@@ -949,19 +1000,48 @@ class CalibrationDialog(QDialog):
     def clear_history(self) -> None:
         answer = QMessageBox.question(
             self, "Start a fresh leaderboard",
-            "Forget every recorded round and start a fresh leaderboard? This cannot be undone.",
+            "Forget this session's rounds and start a fresh leaderboard? (The record of earlier "
+            "sessions on this computer is kept.)",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.workshop.history.clear()
-        if self.workshop.history.path is not None:
-            try:
-                self.workshop.history.save()
-            except HistoryError as exc:
-                self.banner.show_message("The history could not be saved.", str(exc), level="warning")
+        self.workshop.earlier_loaded = False
+        self._refresh_all()
+
+    def _refresh_all(self) -> None:
         self.refresh_leaderboard()
         self.refresh_progress()
         self._update_known()
+        self.load_earlier_button.setEnabled(bool(self.workshop.earlier_rounds()) and not self.workshop.earlier_loaded)
+
+    def load_earlier(self) -> int:
+        """Add the rounds of earlier sessions to this session's leaderboard and progress."""
+        added = self.workshop.load_earlier()
+        self.everyone_box.setChecked(True)
+        self._refresh_all()
+        return added
+
+    # ----- the session, for the facilitator's "Save session" / "New workshop"
+    def session_state(self) -> dict:
+        """This session as JSON-able data (people, revealed rounds with each person's ranges,
+        scores); the ranges of a round still being answered stay private and are left out."""
+        return self.workshop.session_state()
+
+    def restore_session_state(self, state: dict) -> None:
+        """Put back a session from :meth:`session_state` (``{}``: a new, empty session). On a
+        damaged state the banner says so and the current session stays."""
+        try:
+            self.workshop.restore_session_state(state)
+        except CalibrationError as exc:
+            self.banner.show_message("The calibration session could not be restored.", str(exc), level="warning")
+            return
+        self._drafts, self._current = {}, ""
+        self.names_edit.setText(", ".join(self.workshop.participants))
+        self.size_spin.setValue(self.workshop.round_size)
+        self.everyone_box.setChecked(False)
+        self.show_page(self.SETUP)
+        self._refresh_all()
 
 
 def open_calibration(parent: QWidget | None = None, *, history_path: str | Path | None = None) -> CalibrationDialog:
@@ -1017,6 +1097,7 @@ def demo(history_path: str | None = None) -> CalibrationDialog:
         history_path = str(Path(tmp.name) / cal.HISTORY_FILE)
         sample_history(history_path)
     dialog = CalibrationDialog(history_path=history_path)
+    dialog.load_earlier()    # the sample rounds on the leaderboard and the progress chart
     dialog._demo_tmp = tmp   # kept alive with the dialog
     return dialog
 

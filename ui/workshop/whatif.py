@@ -26,6 +26,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, QTimer, S
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
                                QSlider, QToolButton, QVBoxLayout, QWidget)
 
+from simulator.workshop import edits
 from simulator.workshop import whatif as wi
 from simulator.model.errors import ScenarioError
 from simulator.model.keys import InputKey
@@ -34,8 +35,11 @@ from simulator.model.scenario import Scenario
 from ..document import Document
 from ..worker import LatestWins, Worker
 
-#: Futures in a what-if preview: the same as the app's preview run (``ui.runner``), so the
-#: document's own preview after letting go shows exactly what the slider showed.
+#: Futures in a what-if preview when the panel is given a fixed number (tests, benchmarks).
+#: By default a preview has :func:`simulator.workshop.whatif.preview_size` futures: as many as
+#: the scenario's own run (up to 20,000), so the document's full run after letting go shows
+#: exactly what the slider showed, and an alternative whose inputs did not move shows exactly
+#: the same figures in the previews as in the full results (common random numbers).
 PREVIEW_FUTURES = 2_000
 #: Longest wait for the views to show one preview before the next position is simulated.
 VIEW_WAIT_MS = 500
@@ -45,6 +49,12 @@ TOP_INPUTS = 6
 KEY_COMMIT_MS = 600
 #: Slider units per 100% of shift (the slider moves in whole percents).
 STEPS = 100
+#: The discount-rate slider counts tenths of a percent (0 to 30.0%).
+DISCOUNT_STEPS = (round(wi.DISCOUNT_RATE_RANGE[0] * 1000), round(wi.DISCOUNT_RATE_RANGE[1] * 1000))
+#: Height of the before/after picture (pixels).
+GHOST_HEIGHT = 170
+#: The settings with a slider of their own.
+SETTINGS = ("discount_rate", "horizon_years")
 
 SLIDER_TIP = (
     "Shifts the whole range of this input up or down, by a share of its typical value (median).\n"
@@ -59,11 +69,13 @@ SLIDER_TIP = (
 # The preview worker
 # ---------------------------------------------------------------------------------------
 
-def _preview(scenario: Scenario, iterations: int, worker: Worker):
-    """The job (a pool thread; never touches a widget): simulate and summarise."""
+def _preview(scenario: Scenario, iterations: int | None, worker: Worker):
+    """The job (a pool thread; never touches a widget): simulate and summarise. ``iterations``
+    None: :func:`simulator.workshop.whatif.preview_size` of the scenario."""
     from simulator.sim.engine import run
 
-    results = run(scenario, min(iterations, scenario.iterations), None, workers=1, cancel=worker.is_cancelled)
+    n = wi.preview_size(scenario) if iterations is None else min(iterations, scenario.iterations)
+    results = run(scenario, n, None, workers=1, cancel=worker.is_cancelled)
     _ = results.summary   # here, not in the GUI thread
     return results
 
@@ -86,10 +98,11 @@ class PreviewRunner(QObject):
     #: The previewed scenario cannot run (message in plain words).
     failed = Signal(str)
 
-    def __init__(self, iterations: int = PREVIEW_FUTURES, *, pool: QThreadPool | None = None,
+    def __init__(self, iterations: int | None = None, *, pool: QThreadPool | None = None,
                  parent: QObject | None = None):
         super().__init__(parent)
-        self.iterations = int(iterations)
+        #: Futures per preview; None: as many as the scenario's own run (up to 20,000).
+        self.iterations = None if iterations is None else int(iterations)
         self.jobs = LatestWins(self, pool=pool, queue=True, hold_ms=VIEW_WAIT_MS, name="previewViewWait")
         self.pool = self.jobs.pool
         self.jobs.result.connect(self._on_result)
@@ -211,6 +224,92 @@ class WhatIfRow(QFrame):
         self.sentence = sentence
 
 
+class SettingRow(QFrame):
+    """A scenario setting (discount rate, horizon) with a slider of its own values."""
+
+    def __init__(self, key: str, name: str, tip: str, lo: int, hi: int, step: int, page: int, *,
+                 keyboard: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+        self.setObjectName("whatIfSetting")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 4, 0, 6)
+        lay.setSpacing(2)
+        self.text = QLabel(name)
+        self.text.setObjectName("whatIfText")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setToolTip(tip)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.text.setMinimumWidth(120)
+        lay.addWidget(self.text)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("whatIfSettingSlider")
+        self.slider.setRange(lo, hi)
+        self.slider.setSingleStep(step)
+        self.slider.setPageStep(page)
+        self.slider.setToolTip(tip)
+        self.slider.setAccessibleName(f"What if: {name}")
+        if not keyboard:
+            self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        lay.addWidget(self.slider)
+        self.sentence = name
+
+    def show_value(self, position: int, sentence: str, moved: bool) -> None:
+        if self.slider.value() != position and not self.slider.isSliderDown():
+            self.slider.blockSignals(True)
+            self.slider.setValue(position)
+            self.slider.blockSignals(False)
+        self.set_sentence(sentence, moved)
+
+    def set_sentence(self, sentence: str, moved: bool) -> None:
+        name, _, rest = sentence.partition(": ")
+        value, sep, tail = rest.partition(" (")
+        value_html = f"<b>{_esc(value)}</b>" if moved else _esc(value)
+        self.text.setText(f"<b>{_esc(name)}</b>: {value_html}{_esc(sep + tail)}")
+        self.sentence = sentence
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def draw_before_after(fig, changes: list, currency: str, font_size: float = 9.0) -> int:
+    """Each alternative's expected NPV and middle 80% (P10 to P90): the file's values as a
+    grey ghost, the position now in blue, on one money axis. Plain matplotlib (any thread).
+    Returns the number of alternatives drawn."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from simulator.analysis.formatting import money
+
+    ax = fig.add_subplot()
+    n = len(changes)
+    for i, c in enumerate(changes):
+        y = n - 1 - i
+        if c.was == c.was:    # not NaN: it existed before
+            ax.plot([c.was_p10, c.was_p90], [y - 0.02] * 2, color="#B0B0B0", lw=5, solid_capstyle="butt",
+                    label="was" if i == 0 else None)
+            ax.plot([c.was], [y - 0.02], "o", color="#808080", ms=6)
+        ax.plot([c.now_p10, c.now_p90], [y - 0.32] * 2, color="#0072B2", lw=5, alpha=0.55,
+                solid_capstyle="butt", label="now" if i == 0 else None)
+        ax.plot([c.now], [y - 0.32], "o", color="#0072B2", ms=6)
+        # the name above its two bars, so the money axis keeps the whole width
+        ax.text(0.0, y + 0.14, c.name, transform=ax.get_yaxis_transform(), fontsize=font_size * 0.9,
+                va="bottom", ha="left", clip_on=False)
+    ax.axvline(0, color="#444444", lw=0.8)
+    ax.set_yticks([])
+    ax.set_ylim(-0.55, n - 0.15 + 0.35)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: money(x, currency)))
+    ax.tick_params(axis="x", labelsize=font_size * 0.85)
+    ax.xaxis.set_major_locator(MaxNLocator(3))
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    if n:
+        ax.legend(loc="lower right", fontsize=font_size * 0.85, frameon=False, ncols=2,
+                  bbox_to_anchor=(1.0, 1.0), borderaxespad=0.1)
+    fig.set_layout_engine("constrained")
+    return n
+
+
 # ---------------------------------------------------------------------------------------
 # The panel
 # ---------------------------------------------------------------------------------------
@@ -241,12 +340,18 @@ class WhatIfPanel(QWidget):
         self.controller = controller
         self.top = top
         self.keyboard = keyboard
-        if preview_futures is None:
-            preview_futures = getattr(controller, "preview_iterations", PREVIEW_FUTURES)
         self.pool = pool or QThreadPool.globalInstance()
         self.runner = PreviewRunner(preview_futures, pool=self.pool, parent=self)
         self.runner.resultsReady.connect(self._on_preview)
         self.runner.failed.connect(self._on_preview_failed)
+        # The starting result (the file's values), simulated like the previews when the
+        # document's own full run cannot stand in for it.
+        self.base_runner = PreviewRunner(preview_futures, pool=self.pool, parent=self)
+        self.base_runner.resultsReady.connect(self._on_base_results)
+        self.before = None        # Results of the file's values (the ghost)
+        self.after = None         # Results of the position now
+        self.changes: list[wi.Change] = []
+        self._hidden = False
         self.rows: dict[str, WhatIfRow] = {}
         self._ranked: list[InputKey] = []
         self._pinned: list[InputKey] = []
@@ -271,6 +376,7 @@ class WhatIfPanel(QWidget):
 
         self._build()
         self._rebase()
+        self._sync_settings()
         doc.changed.connect(self._on_doc_changed)
         doc.reset.connect(self._on_doc_reset)
         doc.saved.connect(self._on_saved)
@@ -322,6 +428,18 @@ class WhatIfPanel(QWidget):
         self.empty.setObjectName("whatIfEmpty")
         self.empty.setWordWrap(True)
         self.rows_layout.addWidget(self.empty)
+        self.settings = {}
+        for key, text, tip, (lo, hi), step, page in (
+                ("discount_rate", "Discount rate", "The yearly rate future money is discounted at (the cost of "
+                 "capital). Higher makes later benefits worth less today.", DISCOUNT_STEPS, 5, 10),
+                ("horizon_years", "Horizon", "How many years ahead the case looks. Longer lets benefits that come "
+                 "late count.", wi.HORIZON_RANGE, 1, 5)):
+            row = SettingRow(key, text, tip, lo, hi, step, page, keyboard=self.keyboard)
+            row.slider.valueChanged.connect(lambda v, k=key: self._setting_moved(k, v))
+            row.slider.sliderPressed.connect(lambda k=key: self._drag_started(k))
+            row.slider.sliderReleased.connect(lambda k=key: self._drag_ended(k))
+            self.settings[key] = row
+            self.rows_layout.addWidget(row)
         self.rows_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setObjectName("whatIfScroll")
@@ -352,15 +470,50 @@ class WhatIfPanel(QWidget):
         self.live.setToolTip("The verdict of the latest what-if preview.")
         outer.addWidget(self.live)
 
+        # Before and after: the file's values stay visible as a ghost beside the position now.
+        self.change_label = QLabel("")
+        self.change_label.setObjectName("whatIfChange")
+        self.change_label.setWordWrap(True)
+        self.change_label.setTextFormat(Qt.TextFormat.RichText)
+        self.change_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.change_label.setMinimumWidth(120)
+        self.change_label.setToolTip("Expected value of each alternative with the file's values (was) and "
+                                     "with the sliders as they are (now), from the same simulated futures: "
+                                     "an alternative whose inputs did not move shows the same figures.")
+        outer.addWidget(self.change_label)
+        self._outer = outer
+        #: The before/after picture (a LiveCanvas), made when first needed: the window's first
+        #: paint does not wait for matplotlib.
+        self.ghost = None
+
+    def _ensure_ghost(self):
+        if self.ghost is None:
+            from ..livecanvas import LiveCanvas
+
+            self.ghost = LiveCanvas()
+            self.ghost.setObjectName("whatIfGhost")
+            self.ghost.setMinimumHeight(GHOST_HEIGHT)
+            self.ghost.setMaximumHeight(GHOST_HEIGHT)
+            self.ghost.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            self.ghost.setToolTip("Grey: the file's values (was). Blue: now. The dot is the expected value, the "
+                                  "bar the middle 80% of futures.")
+            self._outer.addWidget(self.ghost)
+        return self.ghost
+
     def _update_empty(self) -> None:
         self.empty.setVisible(not self.rows)
 
     # -- the file's values -----------------------------------------------------------
     def _rebase(self) -> None:
         """The scenario as its file has it (as opened or last saved; an untitled one as it
-        was started): the document knows."""
+        was started): the document knows. The starting result follows it."""
         self._fallback.clear()
         self._base = self.doc.saved_scenario
+        if hasattr(self, "base_runner"):
+            self.base_runner.cancel()
+            before = self.after if self.after is not None and self.after.scenario == self._base else None
+            self.before = before
+            self._show_change()
 
     @property
     def base(self) -> Scenario:
@@ -474,6 +627,8 @@ class WhatIfPanel(QWidget):
     # -- ranking from the full results -----------------------------------------------
     @Slot(object, bool)
     def _on_results(self, results, preview: bool) -> None:
+        if not preview and not self._shut:
+            self._take_full(results)
         if preview or not self._need_rank or self.ranker.running or self._shut:
             return
         if results.scenario != self.doc.scenario:
@@ -498,6 +653,9 @@ class WhatIfPanel(QWidget):
     # -- the document ----------------------------------------------------------------
     def _on_doc_reset(self, _scenario) -> None:
         self.ranker.abandon()          # a ranking under way is for the old document
+        self.base_runner.cancel()
+        self.before = self.after = None
+        self.changes = []
         self._need_rank = True
         self._ranked = []
         self._pinned = []
@@ -513,6 +671,9 @@ class WhatIfPanel(QWidget):
         self._sync_rows()
 
     def _on_doc_changed(self, scenario, _select) -> None:
+        if scenario == self._base and self.before is not None:
+            self.after = self.before        # back at the file's values (undo, reset)
+            self._show_change()
         names = tuple(wi.inputs(scenario))
         if names != self._inputs_seen:
             self._inputs_seen = names
@@ -525,6 +686,7 @@ class WhatIfPanel(QWidget):
 
     def _sync_rows(self) -> None:
         scenario = self.doc.scenario
+        self._sync_settings()
         for label, row in self.rows.items():
             if label == self._dragging or label == self._key_label:
                 continue
@@ -562,6 +724,72 @@ class WhatIfPanel(QWidget):
         else:
             self._dragging = label
 
+    # -- the discount rate and the horizon ---------------------------------------------
+    def _setting_value(self, key: str, position: int):
+        return position / 1000 if key == "discount_rate" else int(position)
+
+    def _setting_position(self, key: str, scenario: Scenario) -> int:
+        row = self.settings[key]
+        value = scenario.discount_rate * 1000 if key == "discount_rate" else scenario.horizon_years
+        return max(row.slider.minimum(), min(row.slider.maximum(), round(value)))
+
+    def _setting_sentence(self, key: str, value) -> str:
+        if key == "discount_rate":
+            return wi.discount_rate_text(value, self._base.discount_rate)
+        return wi.horizon_text(value, self._base.horizon_years)
+
+    def _sync_settings(self) -> None:
+        scenario = self.doc.scenario
+        for key, row in self.settings.items():
+            if key == self._dragging or key == self._key_label:
+                continue
+            value = getattr(scenario, key)
+            row.show_value(self._setting_position(key, scenario), self._setting_sentence(key, value),
+                           value != getattr(self._base, key))
+
+    def _with_setting(self, scenario: Scenario, key: str, position: int) -> Scenario:
+        return wi.with_settings(scenario, **{key: self._setting_value(key, position)})
+
+    def _setting_moved(self, key: str, position: int) -> None:
+        if self._shut:
+            return
+        row = self.settings[key]
+        value = self._setting_value(key, position)
+        row.set_sentence(self._setting_sentence(key, value), value != getattr(self._base, key))
+        scenario = self._with_setting(self.doc.scenario, key, position)
+        problems = edits.validate(scenario)
+        if problems:
+            self.live.setText(f"Not possible: {problems[0].message}")
+        else:
+            self.runner.request(scenario)
+        if not row.slider.isSliderDown():
+            if self._key_label not in (None, key):
+                self._commit_keyboard()
+            self._key_label = key
+            self._commit_timer.start()
+        else:
+            self._dragging = key
+
+    def _commit_setting(self, key: str) -> bool:
+        row = self.settings[key]
+        self.runner.cancel()
+        value = self._setting_value(key, row.slider.value())
+        new = self._with_setting(self.doc.scenario, key, row.slider.value())
+        if new == self.doc.scenario:
+            self._sync_settings()
+            return True
+        what = "discount rate" if key == "discount_rate" else "horizon"
+        shown = f"{100 * value:.1f}%" if key == "discount_rate" else f"{value} years"
+        text = f"What-if: {what} {shown}"
+        problems = self.doc.propose(new, text)
+        if problems:
+            self.live.setText(f"Not applied: {problems[0].message}")
+            self._sync_settings()
+            return False
+        self.live.setText(f"Kept: {what} {shown}. Ctrl+Z undoes it.")
+        self.changeCommitted.emit(text)
+        return True
+
     def _drag_ended(self, label: InputKey) -> None:
         self._dragging = None
         self.commit(label)
@@ -572,8 +800,10 @@ class WhatIfPanel(QWidget):
         if label is not None:
             self.commit(label)
 
-    def commit(self, label: InputKey) -> bool:
+    def commit(self, label: InputKey | str) -> bool:
         """Make the slider's position one undoable change of the document. True if applied."""
+        if label in SETTINGS and not self._shut:
+            return self._commit_setting(label)
         row = self.rows.get(label)
         if row is None or self._shut:
             return False
@@ -608,6 +838,7 @@ class WhatIfPanel(QWidget):
             start = self._start_amount(label)
             if start is not None and wi.get_amount(new, label) != start:
                 new = wi.set_amount(new, label, start)
+        new = wi.with_settings(new, discount_rate=self._base.discount_rate, horizon_years=self._base.horizon_years)
         if new == self.doc.scenario:
             return False
         problems = self.doc.propose(new, "What-if: back to the file's values")
@@ -625,8 +856,95 @@ class WhatIfPanel(QWidget):
             return
         self.last_preview = results
         self.preview_times.append(time.perf_counter())
+        self._set_after(results)
+        if self._hidden:      # results hidden (the gut call): inputs and sliders only
+            return
         self.live.setText(f"Preview ({results.iterations:,} futures): {results.summary.verdict}")
         self.previewReady.emit(results)
+
+    # -- before and after ------------------------------------------------------------
+    def _same_futures(self, results) -> bool:
+        return results.iterations == wi.preview_size(results.scenario) and results.seed == results.scenario.seed
+
+    def _take_full(self, results) -> None:
+        """A full run of the document: it is the starting result when it is of the file's
+        values, and the result now when it is of the document now (same futures as a preview)."""
+        if not self._same_futures(results):
+            return
+        if results.scenario == self._base:
+            self.before = results
+        if results.scenario == self.doc.scenario:
+            self.after = results
+        self._show_change()
+
+    def _set_after(self, results) -> None:
+        self.after = results
+        if results.scenario == self._base and self._same_futures(results):
+            self.before = results
+        elif self.before is None and not self.base_runner.busy:
+            self.base_runner.request(self._base)      # the ghost, simulated like the preview
+        self._show_change()
+
+    @Slot(object)
+    def _on_base_results(self, results) -> None:
+        if self._shut or results.scenario != self._base:
+            return
+        self.before = results
+        self._show_change()
+
+    def _show_change(self) -> None:
+        """"ERP system: was $482k → now $3.6M" per alternative, and the picture: the file's
+        values as a grey ghost beside the position now. Nothing while results are hidden."""
+        if self._hidden or self._shut:
+            return
+        before, after = self.before, self.after
+        if before is None or after is None:
+            self.changes = []
+            self.change_label.setText("")
+            self.change_label.setVisible(False)
+            if self.ghost is not None:
+                self.ghost.setVisible(False)
+            return
+        self.changes = wi.compare(before.summary, after.summary)
+        currency = after.scenario.currency
+        lines = []
+        for c in self.changes:
+            text = _esc(wi.change_text(c, currency))
+            name, _, rest = text.partition(": ")
+            lines.append(f"<b>{name}</b>: {rest}<br><span style='color:#555'>{_esc(wi.loss_text(c))}</span>")
+        head = ("<b>Was → now</b> (the file's values → the sliders now; the same "
+                f"{after.iterations:,} futures)")
+        self.change_label.setText(head + "<br>" + "<br>".join(lines))
+        self.change_label.setVisible(True)
+        if not self.isVisible():
+            return          # drawn when the panel is shown (showEvent)
+        ghost = self._ensure_ghost()
+        ghost.setVisible(True)
+        changes, size = list(self.changes), self.font().pointSizeF() or 9.0
+        ghost.render_async(lambda fig: draw_before_after(fig, changes, currency, size))
+
+    def set_results_hidden(self, hidden: bool) -> None:
+        """While ``hidden`` (the gut call before the reveal) the panel shows no result figure
+        or verdict: only the inputs and their sliders. Previews still run, but are not passed
+        on to the views (:attr:`previewReady`); the figures appear again when shown."""
+        self._hidden = bool(hidden)
+        if hidden:
+            self.live.setText("")
+            self.change_label.setText("")
+            self.change_label.setVisible(False)
+            if self.ghost is not None:
+                self.ghost.setVisible(False)
+                self.ghost.clear_picture()
+        else:
+            self._show_change()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._show_change()
+
+    @property
+    def results_hidden(self) -> bool:
+        return self._hidden
 
     @Slot(str)
     def _on_preview_failed(self, message: str) -> None:
@@ -647,6 +965,7 @@ class WhatIfPanel(QWidget):
         self._shut = True
         self._commit_timer.stop()
         self.runner.shutdown()
+        self.base_runner.shutdown()
         self.ranker.shutdown()
 
     def closeEvent(self, event) -> None:
