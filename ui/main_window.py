@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QRegularExpression, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import (QFileDialog, QLabel, QLineEdit, QMainWindow, QMessageBox,
-                               QProgressBar, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
 from simulator.model.errors import ScenarioError
 from simulator.model.scenario import MAX_ITERATIONS, MIN_ITERATIONS, Scenario, ScenarioFile, cautions, migration_message, read
@@ -103,7 +103,9 @@ class MainWindow(QMainWindow):
         left.setStretchFactor(1, 3)
         left.setSizes([300, 520])
         self.banner = Banner()
-        self.tabs = QTabWidget()
+        from .view_selector import ViewTabs
+
+        self.tabs = ViewTabs()   # every view's name shown at once (rows as needed), not a scrolling tab bar
         self.tabs.setObjectName("resultTabs")
         self.tabs.setDocumentMode(True)
         self.overview = OverviewPage()
@@ -128,7 +130,7 @@ class MainWindow(QMainWindow):
         from .workshop.gutcall import ResultsCurtain, RevealState
 
         self.reveal_state = RevealState(self)   # results can be hidden until a workshop reveal
-        rl.addWidget(ResultsCurtain(self.tabs, self.reveal_state), 1)
+        rl.addWidget(ResultsCurtain(self.tabs.with_selector(), self.reveal_state), 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("mainSplitter")
         split.addWidget(left)
