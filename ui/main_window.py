@@ -139,8 +139,10 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 1)
         split.setSizes([430, 970])
         split.setChildrenCollapsible(False)
+        self._editor_width_set = False   # the editor's width follows the window's until the user drags
         self.splitter = split
         self.left_splitter = left
+        split.splitterMoved.connect(lambda *_: setattr(self, "_editor_width_set", True))
         self.setCentralWidget(split)
 
         self._build_status_bar()
@@ -496,6 +498,15 @@ class MainWindow(QMainWindow):
             self.tool_windows[name] = window
         return window
 
+    def resizeEvent(self, event) -> None:
+        """On a small screen (a projector's 1024x768) the editor gets less of the width, so the
+        charts keep room for their words: 430 px from 1400 px up, down to 300 px at 1024."""
+        super().resizeEvent(event)
+        if not self._editor_width_set:
+            width = event.size().width()
+            left = int(min(430, max(300, 300 + (width - 1024) * 130 / 376)))
+            self.splitter.setSizes([left, max(width - left, 1)])
+
     # -- tabs, for --tab and the View menu ------------------------------------------
     def tab_names(self) -> list[str]:
         return ["overview"] + list(self.chart_tabs)
@@ -792,6 +803,8 @@ class MainWindow(QMainWindow):
                              ("window/leftSplitter", self.left_splitter.restoreState)):
             value = s.value(key)
             if value is not None:
+                if key == "window/splitter":
+                    self._editor_width_set = True   # the user's own width, kept
                 try:
                     restore(value)
                 except (TypeError, ValueError):
