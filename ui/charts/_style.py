@@ -364,6 +364,7 @@ class FitLayout(LayoutEngine):
             col = ax.get_subplotspec().colspan.start
             width = (W - 2 * pad - 120 * px) * ratios[col] / sum(ratios)
             self._wrap_axes(ax, width, fig.dpi, px)
+            self._wrap_ylabel(ax, (H - top_text - bottom_text) * 0.62, fig.dpi)   # (the plot's share, roughly)
             spec = getattr(ax, "_investsim_legend", None)
             if spec is not None and ax.get_legend() is not None and ax.get_legend()._ncols != spec[2]["ncols"]:
                 ax.legend(spec[0], spec[1], **spec[2])
@@ -378,6 +379,18 @@ class FitLayout(LayoutEngine):
         for t in (ax.xaxis.label, ax.title, ax._left_title):
             if t.get_text() or getattr(t, "_investsim_raw", None):
                 _rewrap(t, max(width, 80 * px), dpi)
+
+    @staticmethod
+    def _wrap_ylabel(ax, height, dpi) -> None:
+        """A y-axis label longer than its axes is tall (a short figure) goes on two lines."""
+        label = ax.yaxis.label
+        raw = getattr(label, "_investsim_raw", None) or label.get_text()
+        if not raw or not label.get_visible():
+            return
+        one_line = len(raw) * EM_NORMAL * label.get_fontsize() * dpi / 72
+        if one_line > height * 1.02 or "\n" in label.get_text():
+            label._investsim_raw = raw
+            label.set_text(wrap_to(raw, max(height, 60.0), label.get_fontsize(), dpi))
 
     @staticmethod
     def _fit_legend(ax, renderer, avail: float) -> None:

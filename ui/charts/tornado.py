@@ -268,10 +268,12 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         x0, x1 = ax.get_xlim()
         y_side = -0.5 - top_room / 2
         gap = 0.02 * (x1 - x0)
+        # each side's words fit its side of zero
+        fits = lambda x_side: int(np.clip(axes_pt * abs(x_side) / (x1 - x0) / (an.EM * (st.NOTE_SIZE + 1)) - 9, 8, 30))
         if x0 < 0 < x1:
-            ax.text(-gap, y_side, st.plain(f"\u2190 {an.shorten(b, 30)} ahead"), ha="right", va="center",
+            ax.text(-gap, y_side, st.plain(f"\u2190 {an.shorten(b, fits(x0))} ahead"), ha="right", va="center",
                     fontsize=st.NOTE_SIZE + 1, fontweight="bold", color=st.readable(cols[b]), zorder=5)
-            ax.text(gap, y_side, st.plain(f"{an.shorten(a, 30)} ahead \u2192"), ha="left", va="center",
+            ax.text(gap, y_side, st.plain(f"{an.shorten(a, fits(x1))} ahead \u2192"), ha="left", va="center",
                     fontsize=st.NOTE_SIZE + 1, fontweight="bold", color=st.readable(cols[a]), zorder=5)
         else:
             leader = a if x0 >= 0 else b
