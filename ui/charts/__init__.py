@@ -81,7 +81,7 @@ class ChartSpec:
 
 
 CHARTS: tuple[ChartSpec, ...] = (
-    ChartSpec("value", value.TITLE, value.TOOLTIP, value.draw),
+    ChartSpec("value", value.TITLE, value.TOOLTIP, value.draw, update=value.update),
     ChartSpec("risk", risk.TITLE, risk.TOOLTIP, risk.draw),
     ChartSpec("cash", cash.TITLE, cash.TOOLTIP, cash.draw),
     ChartSpec("margin", margin.TITLE, margin.TOOLTIP, margin.draw),

@@ -357,6 +357,15 @@ class FitLayout(LayoutEngine):
         if not axes:
             return
         gs = axes[0].get_subplotspec().get_gridspec()
+        # Every layout starts from the same place (the default margins), so a figure laid out
+        # again (a repaint, a live update in place) comes out as a freshly drawn one does.
+        rc = matplotlib.rcParams
+        gs.update(left=rc["figure.subplot.left"], right=rc["figure.subplot.right"],
+                  bottom=rc["figure.subplot.bottom"], top=rc["figure.subplot.top"],
+                  wspace=rc["figure.subplot.wspace"] if gs.ncols > 1 else None)
+        for ax in axes:
+            ax.set_position(ax.get_subplotspec().get_position(fig))
+            ax.set_in_layout(True)
         ratios = list(gs.get_width_ratios() or [1.0] * gs.ncols)
         # Axis labels and panel titles wrap to their panel's width: estimated first, then
         # measured once the panels are placed.
