@@ -232,7 +232,7 @@ def plot_room(fig: Figure, title: str, caption: str, fixed_pt: float) -> float:
 def rows_that_fit(room_pt: float, row_pt: float, extra_rows: float, least: int, most: int) -> int:
     """How many rows of ``row_pt`` points fit ``room_pt`` besides ``extra_rows`` rows of margins,
     between ``least`` and ``most``."""
-    return int(np.clip(room_pt // row_pt - extra_rows, least, most))
+    return int(np.clip(room_pt / row_pt - extra_rows, least, most))
 
 
 def name_size(room_pt: float, rows: float, largest: float) -> float:

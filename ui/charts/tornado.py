@@ -125,7 +125,7 @@ def _xlim(view: View, include_zero: bool) -> tuple[float, float]:
 
 #: Height of one row, in points: two lines of tick label (an input of another alternative
 #: names it on a second line) and the two bar-end labels, one above the other, apart.
-ROW_PT = 2.6 * st.TICK_SIZE
+ROW_PT = 2.6 * 11.5       # (names shrink to fit, down to 9 pt: see name sizes below)
 #: At least this many rows are shown, however short the figure.
 MIN_ROWS = 2
 #: The plot's height in rows beyond the bars' (the side labels above, the average below).
@@ -152,7 +152,7 @@ def plot_room(fig: Figure, title: str) -> float:
 def rows_that_fit(fig: Figure, results: "Results", view: View, title: str) -> int:
     """How many inputs fit the figure's height without their labels overlapping
     (:func:`plot_room` divided by :data:`ROW_PT`)."""
-    return int(np.clip(plot_room(fig, title) // ROW_PT - EXTRA_ROWS, MIN_ROWS, TOP))
+    return int(np.clip(plot_room(fig, title) / ROW_PT - EXTRA_ROWS, MIN_ROWS, TOP))
 
 
 def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = None, *,

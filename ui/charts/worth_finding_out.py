@@ -79,7 +79,7 @@ CAPTION = ("Bars (EVPPI): how much better the choice would be, on average, knowi
            "worth more. ")
 #: A row's height in points (two lines of name), the rows of margin (the ceiling's label
 #: above), the rows shown at least, and the points the legend, axis labels and paddings take.
-ROW_PT = 2.6 * st.TICK_SIZE
+ROW_PT = 2.6 * 10.5
 EXTRA_ROWS = 0.9
 MIN_ROWS = 3
 FIXED_PT = 150.0
