@@ -1,6 +1,8 @@
 """Speed figures of the desktop app (for ``make bench``; never part of the tests).
 
-``python -m ui.bench [--repeat N] [--quick]`` prints and returns these figures:
+``python -m ui.bench [--repeat N] [--quick] [--json]`` prints and returns these figures
+(``--json``: one JSON object on stdout with ``edit_to_picture_ms`` (a median per view),
+``slider_pictures_per_second``, ``launch_to_results_s`` and the rest; the words on stderr):
 
 * **cold launch to first results**: a fresh process, from before the interpreter starts to the
   first results painted in the window (median of N launches);
@@ -314,7 +316,46 @@ def main(argv=None) -> dict:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--big", action="store_true", help="only the big run in the window")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object on stdout (the words go to stderr; no big run): "
+                             "edit_to_picture_ms (median per view), slider_pictures_per_second, "
+                             "launch_to_results_s, and the rest")
     args = parser.parse_args(argv)
+    if args.json:
+        import contextlib
+
+        with contextlib.redirect_stdout(sys.stderr):
+            results = measure(args)
+        summary = json_summary(results)
+        print(json.dumps(summary, indent=2))
+        return summary
+    return measure(args)
+
+
+def json_summary(results: dict) -> dict:
+    """The figures ``--json`` prints: the headline keys first (medians over the bundled
+    scenarios), then everything measured."""
+    views = {}
+    for name, per_file in results.items():
+        if name.startswith("edit_to_preview_") and name.endswith("_ms") and per_file:
+            views[name[len("edit_to_preview_"):-len("_ms")]] = statistics.median(per_file.values())
+    slider = results.get("slider_value_chart", {})
+    rates = [r["pictures_per_s"] for r in slider.values()]
+    stalls = results.get("gui_stall_1M", [])
+    out = {
+        "edit_to_picture_ms": views,
+        "edit_to_picture_worst_view_ms": max(views.values(), default=None),
+        "slider_pictures_per_second": statistics.median(rates) if rates else None,
+        "launch_to_results_s": results.get("cold_launch_to_first_results_s"),
+        "gui_stall_1M_ms": max((max(s["max_gap_during_run_ms"], s["max_gap_showing_results_ms"]) for s in stalls),
+                               default=None),
+        "window_size": "1400x900",
+    }
+    out["details"] = results
+    return out
+
+
+def measure(args) -> dict:
     repeat = 2 if args.quick else args.repeat
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     results: dict = {}
@@ -368,13 +409,14 @@ def main(argv=None) -> dict:
     from PySide6.QtCore import QThreadPool
 
     QThreadPool.globalInstance().waitForDone(60_000)
-    if not args.quick:
+    if not args.quick and not args.json:
         results.update(main(["--big"]))
     return results
 
 
 if __name__ == "__main__":
     out = main()
+    out = out.get("details", out)
     path = ROOT / "bench" / "out" / "ui.json"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -199,10 +199,19 @@ class ChartTab(QWidget):
             finding = spec.draw(fig, results, colors, **options) or ""
             return finding, results, (_offers(results) if offering else [])
 
+        update = None
+        if getattr(spec, "update", None) is not None:
+            def update(fig):   # the same structure: the figure's artists change in place
+                return spec.update(fig, results, colors, **options) or "", results
+
+        try:
+            structure = spec.structure_key(results, **options)
+        except Exception:      # (a chart of another shape): built afresh every time
+            structure = None
         if now:
-            self.canvas.render_now(build)
+            self.canvas.render_now(build, structure, update)
         else:
-            self.canvas.render_async(build)
+            self.canvas.render_async(build, structure, update)
 
     @property
     def busy(self) -> bool:

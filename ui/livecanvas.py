@@ -20,6 +20,7 @@ figure, and what it returns is passed to :attr:`LiveCanvas.rendered`.
 from __future__ import annotations
 
 import sys
+import threading
 import traceback
 from typing import Any, Callable
 
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import QWidget
 
 import PySide6.QtWidgets  # noqa: F401  (Qt first, so matplotlib picks PySide6)
 from matplotlib.backend_bases import DrawEvent, ResizeEvent
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 
@@ -63,25 +64,44 @@ class _Relay(QObject):
     done = Signal(int, object, object, object)   # generation, figure, value, error text or None
 
 
-def make_picture(build: Build, size_inches, dpi: float, facecolor) -> tuple[Figure, Any, str | None]:
-    """Build a fresh figure with ``build`` and render it with Agg (any thread). Returns the
-    figure, what ``build`` returned, and the error text if building or rendering failed (the
-    figure then says so in words)."""
+def _draw_error(fig: Figure, exc: Exception) -> str:
+    traceback.print_exc(file=sys.stderr)
+    error = f"This chart could not be drawn: {type(exc).__name__}: {exc}"
+    fig.clear()
+    fig.text(0.5, 0.5, error, ha="center", va="center", wrap=True, fontsize=12)
+    fig.canvas.draw()
+    return error
+
+
+def make_picture(build: Build, size_inches, dpi: float, facecolor, *, base_dpi: float | None = None,
+                 figure: Figure | None = None, update: Build | None = None) -> tuple[Figure, Any, str | None]:
+    """Build a figure with ``build`` and render it with Agg (any thread). Returns the figure,
+    what ``build`` returned, and the error text if building or rendering failed (the figure
+    then says so in words).
+
+    ``figure``: a figure made before for the same structure (not on screen): it is resized to
+    ``size_inches``/``dpi`` and ``update`` (or ``build``) redraws it in place. ``base_dpi``:
+    the DPI before the screen's pixel ratio (``dpi`` is the physical one)."""
     from ui.charts._style import chart_rc
 
-    fig = Figure(figsize=size_inches, dpi=dpi, facecolor=facecolor)
-    FigureCanvasAgg(fig)
+    fig = figure
+    if fig is None:
+        fig = Figure(figsize=size_inches, dpi=base_dpi or dpi, facecolor=facecolor)
+        fn = build
+    else:
+        fn = update or build
+    FigureCanvasAgg(fig)                 # (keeps the figure's DPI before the pixel ratio)
+    if fig.dpi != dpi:
+        fig.set_dpi(dpi)
+    if tuple(fig.get_size_inches()) != tuple(size_inches):
+        fig.set_size_inches(*size_inches, forward=False)
     value, error = None, None
     with chart_rc():
         try:
-            value = build(fig)
+            value = fn(fig)
             fig.canvas.draw()
         except Exception as exc:  # a chart bug shows as words in the chart, never a crash
-            traceback.print_exc(file=sys.stderr)
-            error = f"This chart could not be drawn: {type(exc).__name__}: {exc}"
-            fig.clear()
-            fig.text(0.5, 0.5, error, ha="center", va="center", wrap=True, fontsize=12)
-            fig.canvas.draw()
+            error = _draw_error(fig, exc)
     return fig, value, error
 
 
@@ -97,7 +117,15 @@ class ChartCanvas(FigureCanvasQTAgg):
 
 
 class LiveCanvas(ChartCanvas):
-    """A Qt canvas whose figures are built and rendered in a background thread."""
+    """A Qt canvas whose figures are built and rendered in a background thread.
+
+    A *live view*: the figure shown is kept, with the one it replaced as a spare. A new picture
+    of the same *structure* (``render_async(build, structure=key, update=fn)``, the same key as
+    the picture shown) is made by ``update`` on the spare, in place (its artists are kept:
+    data, limits and texts change); another structure, or another size, builds a fresh figure.
+    Only public matplotlib API: the canvas's ``mpl_connect`` listeners (toolbar and others) are
+    moved to each figure put on screen, and the pictures rendered in the render thread are
+    what :meth:`get_renderer` gives the Qt paint code."""
 
     #: A new picture is on screen: what its build returned, and the error text (or None).
     rendered = Signal(object, object)
@@ -109,38 +137,86 @@ class LiveCanvas(ChartCanvas):
         self._relay = _Relay(self)
         self._relay.done.connect(self._finished)
         self.error: str | None = None
-        self._waiting: Build | None = None     # asked for before the canvas was first shown
-        self._last_build: Build | None = None  # the newest picture's build (remade on resize)
+        self._waiting: tuple | None = None     # asked for before the canvas was first shown
+        self._last: tuple | None = None        # the newest picture's (build, structure, update)
         self._stale = False                    # the picture on screen was made for another size
         self.shown_once = False
+        self._picture = None                   # the renderer of the picture on screen (render thread's)
+        self._last_picture = None              # ... kept for painting while a new size is made
+        self._own = None                       # the renderer of pictures redrawn here (zoom, pan)
+        self._zoomed = False                   # the user zoomed or panned the picture on screen
+        self._structure = None                 # the structure key of the figure on screen
+        self._spare: tuple | None = None       # (structure, figure) no longer on screen, for updates
+        self._spare_lock = threading.Lock()
+        self._jobs: dict[int, object] = {}     # generation -> structure key asked for
+        self._conns: dict[int, list] = {}      # our connection id -> [event, func, id on the figure]
+        self._next_cid = 1_000_000
+        #: pictures made in place (update) and from scratch (build), for tests and the bench
+        self.updates = 0
+        self.builds = 0
 
+    # -- listeners follow the figure on screen --------------------------------------
+    def mpl_connect(self, s, func):
+        conns = getattr(self, "_conns", None)
+        if conns is None:                # (during construction)
+            return super().mpl_connect(s, func)
+        self._next_cid += 1
+        conns[self._next_cid] = [s, func, super().mpl_connect(s, func)]
+        return self._next_cid
+
+    def mpl_disconnect(self, cid):
+        entry = getattr(self, "_conns", {}).pop(cid, None)
+        super().mpl_disconnect(entry[2] if entry is not None else cid)
+
+    # -- Qt ------------------------------------------------------------------------------
     def showEvent(self, event) -> None:
         super().showEvent(event)         # (applies the screen's pixel ratio to the figure)
         self.shown_once = True
         if self._waiting is not None:
-            self.render_async(self._waiting)
+            self.render_async(*self._waiting)
+
+    def draw(self) -> None:
+        """A redraw in the GUI thread (zoom, pan, the toolbar's home)."""
+        super().draw()
+
+    def _limits_changed(self, ax) -> None:
+        if ax.figure is self.figure and self.figure.canvas is self:
+            self._zoomed = True
+
+    def get_renderer(self):
+        """The renderer of the picture on screen when it fits the canvas, else one of our own."""
+        w, h = self.get_width_height(physical=True)
+        key = (w, h, self.figure.dpi)
+        pic = getattr(self, "_picture", None)
+        if pic is not None and (pic.width, pic.height, pic.dpi) == key:
+            return pic
+        self._picture = None
+        own = getattr(self, "_own", None)
+        if own is None or (own.width, own.height, own.dpi) != key:
+            own = self._own = RendererAgg(w, h, self.figure.dpi)
+        return own
 
     def resizeEvent(self, event) -> None:
         """A new size: the picture is remade in the render thread (the old one stays on screen
         meanwhile), unless the user zoomed or panned it, which only a redraw here keeps."""
-        zoomed = self.toolbar is not None and len(self.toolbar._nav_stack) > 0
-        if self._last_build is None or not self.shown_once or zoomed:
+        if self._last is None or not self.shown_once or self._zoomed:
             super().resizeEvent(event)
             return
         ratio, dpi = self.device_pixel_ratio, self.figure.dpi
         self.figure.set_size_inches(event.size().width() * ratio / dpi, event.size().height() * ratio / dpi,
                                     forward=False)
         QWidget.resizeEvent(self, event)
-        ResizeEvent("resize_event", self)._process()
+        self.callbacks.process("resize_event", ResizeEvent("resize_event", self))
         self._stale = True
-        self.render_async(self._last_build)
+        self.render_async(*self._last)
 
     def paintEvent(self, event) -> None:
-        if not self._stale or not hasattr(self, "renderer"):
+        pic = self._last_picture
+        if not self._stale or pic is None:
             super().paintEvent(event)
             return
         # The last picture, as it was, until the one for this size arrives.
-        buf = memoryview(self.renderer.buffer_rgba())
+        buf = memoryview(pic.buffer_rgba())
         image = QImage(buf, buf.shape[1], buf.shape[0], QImage.Format.Format_RGBA8888)
         image.setDevicePixelRatio(self.device_pixel_ratio)
         painter = QPainter(self)
@@ -155,29 +231,50 @@ class LiveCanvas(ChartCanvas):
         """A picture asked for is not on screen yet."""
         return self._shown < self._gen
 
-    def _job(self) -> tuple[int, tuple, float, Any]:
+    def _job(self) -> tuple[int, tuple, float, Any, float]:
         self._gen += 1
         fig = self.figure
-        return self._gen, tuple(fig.get_size_inches()), fig.dpi, fig.get_facecolor()
+        base = fig.dpi / (self.device_pixel_ratio or 1)
+        return self._gen, tuple(fig.get_size_inches()), fig.dpi, fig.get_facecolor(), base
 
-    def render_async(self, build: Build) -> None:
+    def _take_spare(self, structure, size, dpi) -> Figure | None:
+        """The spare figure if it was made for ``structure`` (any thread); it is no longer spare."""
+        if structure is None:
+            return None
+        with self._spare_lock:
+            spare, self._spare = self._spare, None
+        if spare is None or spare[0] != structure:
+            return None
+        fig = spare[1]     # another size or pixel ratio: built afresh (the layout depends on it)
+        if fig.dpi != dpi or any(abs(a - b) > 1e-9 for a, b in zip(fig.get_size_inches(), size)):
+            return None
+        return fig
+
+    def render_async(self, build: Build, structure=None, update: Build | None = None) -> None:
         """Make a new picture with ``build`` in the render thread; it replaces the one on screen
         when done (unless a newer one was asked for meanwhile). A canvas never shown yet waits
-        for its first show, when it knows its size and the screen's pixel ratio."""
-        self._last_build = build
+        for its first show, when it knows its size and the screen's pixel ratio.
+
+        ``structure``: a key of what the figure holds (the alternatives, the target, ...): when
+        the spare figure has the same key, ``update(fig)`` (default ``build``) redraws it in
+        place instead of building a new figure."""
+        self._last = (build, structure, update)
         if not self.shown_once:
             self._gen += 1               # counts as asked for: busy until it is on screen
-            self._waiting = build
+            self._waiting = self._last
             return
         self._waiting = None
-        gen, size, dpi, face = self._job()
+        gen, size, dpi, face, base = self._job()
         relay = self._relay
         owner = self
 
         def work() -> None:
             if gen != owner._gen:        # superseded before it started: skip it
                 return
-            fig, value, error = make_picture(build, size, dpi, face)
+            spare = owner._take_spare(structure, size, dpi)
+            fig, value, error = make_picture(build, size, dpi, face, base_dpi=base, figure=spare, update=update)
+            owner._count(spare is not None)
+            owner._jobs[gen] = None if error else structure
             try:
                 relay.done.emit(gen, fig, value, error)
             except RuntimeError:         # the canvas was closed meanwhile
@@ -185,13 +282,22 @@ class LiveCanvas(ChartCanvas):
 
         render_pool().start(work)
 
-    def render_now(self, build: Build) -> Any:
+    def _count(self, updated: bool) -> None:
+        if updated:
+            self.updates += 1
+        else:
+            self.builds += 1
+
+    def render_now(self, build: Build, structure=None, update: Build | None = None) -> Any:
         """Make the picture in this thread and show it at once (screenshots). Returns what
         ``build`` returned."""
         self._waiting = None
-        self._last_build = build
-        gen, size, dpi, face = self._job()
-        fig, value, error = make_picture(build, size, dpi, face)
+        self._last = (build, structure, update)
+        gen, size, dpi, face, base = self._job()
+        spare = self._take_spare(structure, size, dpi)
+        fig, value, error = make_picture(build, size, dpi, face, base_dpi=base, figure=spare, update=update)
+        self._count(spare is not None)
+        self._jobs[gen] = None if error else structure
         self._finished(gen, fig, value, error)
         return value
 
@@ -199,50 +305,57 @@ class LiveCanvas(ChartCanvas):
         """Show an empty figure; pictures asked for before are dropped when they arrive."""
         self._gen += 1
         self._shown = self._gen
+        with self._spare_lock:
+            self._spare = None
+        self._structure = None
         self.figure.clear()
         self.draw_idle()
 
     @Slot(int, object, object, object)
     def _finished(self, gen: int, fig: Figure, value, error) -> None:
+        structure = self._jobs.pop(gen, None)
         if gen <= self._shown:
-            return                       # an older picture than the one on screen
+            with self._spare_lock:       # an older picture than the one on screen: a spare
+                self._spare = (structure, fig) if structure is not None else self._spare
+            return
         self._shown = gen
         self.error = error
-        self.adopt(fig)
+        self.adopt(fig, structure)
         self.rendered.emit(value, error)
 
-    def adopt(self, fig: Figure) -> None:
-        """Show ``fig``, already rendered by its own Agg canvas, in place of the current figure."""
+    def adopt(self, fig: Figure, structure=None) -> None:
+        """Show ``fig``, already rendered by its own Agg canvas, in place of the current figure
+        (which becomes the spare for the next picture of ``structure``)."""
         old = self.figure
-        agg = fig.canvas
-        # The canvas's listeners (toolbar, mpl_connect) live on its figure: move them over,
-        # with the new figure's own pick handlers in place of the old one's.
-        callbacks = old._canvas_callbacks
-        for cid in (old._button_pick_id, old._scroll_pick_id):
-            callbacks.disconnect(cid)
-        fig._canvas_callbacks = callbacks
-        fig._button_pick_id = callbacks._connect_picklable("button_press_event", fig.pick)
-        fig._scroll_pick_id = callbacks._connect_picklable("scroll_event", fig.pick)
-        fig._original_dpi = getattr(old, "_original_dpi", fig.dpi)
+        picture = fig.canvas.get_renderer()
+        for entry in self._conns.values():          # the listeners move to the new figure
+            FigureCanvasQTAgg.mpl_disconnect(self, entry[2])
         fig.set_canvas(self)
         self.figure = fig
+        for entry in self._conns.values():
+            entry[2] = FigureCanvasQTAgg.mpl_connect(self, entry[0], entry[1])
+        with self._spare_lock:
+            if old is not fig and self._structure is not None:
+                self._spare = (self._structure, old)
+        self._structure = structure
+        self._zoomed = False
+        for ax in fig.axes:              # limits changed here (zoom, pan): resizes redraw here
+            for name in ("xlim_changed", "ylim_changed"):
+                ax.callbacks.connect(name, self._limits_changed)
         if self.toolbar is not None:
             self.toolbar.update()        # forget zoom history of the old axes
-        self.renderer, self._lastKey = agg.renderer, self._size_key()
+        self._picture = self._last_picture = picture
         w, h = fig.bbox.size
         ratio = self.device_pixel_ratio
         self._stale = abs(w - self.width() * ratio) > 1 or abs(h - self.height() * ratio) > 1
         if self._stale:                  # the widget changed size meanwhile: remake it for this size
-            fig._set_dpi(old.dpi, forward=False)   # the DPI the canvas gave its figure (pixel ratio)
+            if fig.dpi != old.dpi:
+                fig.set_dpi(old.dpi)     # the DPI the canvas gave its figure (pixel ratio)
             self._fit_figure()
-            if self._gen == self._shown and self._last_build is not None:
-                self.render_async(self._last_build)
-        DrawEvent("draw_event", self, self.renderer)._process()
+            if self._gen == self._shown and self._last is not None:
+                self.render_async(*self._last)
+        self.callbacks.process("draw_event", DrawEvent("draw_event", self, picture))
         self.update()
-
-    def _size_key(self) -> tuple:
-        w, h = self.get_width_height(physical=True)
-        return w, h, self.figure.dpi
 
     def _fit_figure(self) -> None:
         ratio = self.device_pixel_ratio

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QRegularExpression, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import (QFileDialog, QLabel, QLineEdit, QMainWindow, QMessageBox,
-                               QProgressBar, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
 from simulator.model.errors import ScenarioError
 from simulator.model.scenario import MAX_ITERATIONS, MIN_ITERATIONS, Scenario, ScenarioFile, cautions, migration_message, read
@@ -114,7 +114,9 @@ class MainWindow(QMainWindow):
         left.setStretchFactor(1, 3)
         left.setSizes([300, 520])
         self.banner = Banner()
-        self.tabs = QTabWidget()
+        from .view_selector import ViewTabs
+
+        self.tabs = ViewTabs()   # every view's name shown at once (rows as needed), not a scrolling tab bar
         self.tabs.setObjectName("resultTabs")
         self.tabs.setDocumentMode(True)
         self.overview = OverviewPage()
@@ -142,7 +144,7 @@ class MainWindow(QMainWindow):
         from .workshop.gutcall import ResultsCurtain, RevealState
 
         self.reveal_state = RevealState(self)   # results can be hidden until a workshop reveal
-        rl.addWidget(ResultsCurtain(self.tabs, self.reveal_state), 1)
+        rl.addWidget(ResultsCurtain(self.tabs.with_selector(), self.reveal_state), 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("mainSplitter")
         split.addWidget(left)
@@ -151,8 +153,10 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 1)
         split.setSizes([430, 970])
         split.setChildrenCollapsible(False)
+        self._editor_width_set = False   # the editor's width follows the window's until the user drags
         self.splitter = split
         self.left_splitter = left
+        split.splitterMoved.connect(lambda *_: setattr(self, "_editor_width_set", True))
         self.setCentralWidget(split)
 
         self._build_status_bar()
@@ -524,6 +528,15 @@ class MainWindow(QMainWindow):
             self.tool_windows[name] = window
         return window
 
+    def resizeEvent(self, event) -> None:
+        """On a small screen (a projector's 1024x768) the editor gets less of the width, so the
+        charts keep room for their words: 430 px from 1400 px up, down to 300 px at 1024."""
+        super().resizeEvent(event)
+        if not self._editor_width_set:
+            width = event.size().width()
+            left = int(min(430, max(300, 300 + (width - 1024) * 130 / 376)))
+            self.splitter.setSizes([left, max(width - left, 1)])
+
     # -- tabs, for --tab and the View menu ------------------------------------------
     def tab_names(self) -> list[str]:
         return ["overview"] + list(self.chart_tabs)
@@ -822,6 +835,8 @@ class MainWindow(QMainWindow):
                              ("window/leftSplitter", self.left_splitter.restoreState)):
             value = s.value(key)
             if value is not None:
+                if key == "window/splitter":
+                    self._editor_width_set = True   # the user's own width, kept
                 try:
                     restore(value)
                 except (TypeError, ValueError):

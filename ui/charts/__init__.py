@@ -54,6 +54,13 @@ class ChartSpec:
     - ``draw(fig, results, colors, target=t)`` draws for ``t``. ``target=None``, or a target
       that is no longer in ``targets(results)``, draws the default: a stale choice never
       raises.
+
+    Live views (the app) keep the figure and redraw it in place for a new result of the same
+    *structure*: ``structure(results, **options)`` gives a hashable key of what the figure
+    holds (default: the alternatives' names and the options); ``update(fig, results, colors,
+    **options) -> finding`` redraws ``fig``, last drawn by ``draw`` or ``update`` for the same
+    structure and size, by changing its artists (data, limits, texts) instead of clearing it.
+    Without ``update`` the figure is redrawn with ``draw``. Reports only use ``draw``.
     """
 
     key: str
@@ -62,10 +69,19 @@ class ChartSpec:
     draw: DrawFn
     targets: TargetsFn | None = None
     default_target: DefaultTargetFn | None = None
+    update: DrawFn | None = None
+    structure: Callable[..., object] | None = None
+
+    def structure_key(self, results: "Results", **options) -> object:
+        """The key of what a figure drawn for ``results`` holds (see above)."""
+        if self.structure is not None:
+            return (self.key, self.structure(results, **options))
+        names = tuple(a.name for a in results.alternatives)
+        return (self.key, names, tuple(sorted((k, str(v)) for k, v in options.items())))
 
 
 CHARTS: tuple[ChartSpec, ...] = (
-    ChartSpec("value", value.TITLE, value.TOOLTIP, value.draw),
+    ChartSpec("value", value.TITLE, value.TOOLTIP, value.draw, update=value.update),
     ChartSpec("risk", risk.TITLE, risk.TOOLTIP, risk.draw),
     ChartSpec("cash", cash.TITLE, cash.TOOLTIP, cash.draw),
     ChartSpec("margin", margin.TITLE, margin.TOOLTIP, margin.draw),

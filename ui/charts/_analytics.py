@@ -212,3 +212,30 @@ def text_width(text: str, size: float, fig: Figure, ax: "Axes") -> float:
     """Rough width of one-line ``text`` at ``size`` points as a share of ``ax``'s width."""
     axes_pt = ax.get_position().width * fig.get_size_inches()[0] * 72
     return len(text) * EM * size / max(axes_pt, 1.0)
+
+
+def plot_room(fig: Figure, title: str, caption: str, fixed_pt: float) -> float:
+    """The plot's height in points for a chart of rows: the figure's height less the title and
+    the caption (each wrapped to the figure's width) and ``fixed_pt`` for the rest (legend,
+    axis labels and ticks, paddings)."""
+    w_in, h_in = fig.get_size_inches()
+    width_px = w_in * fig.dpi * 0.96
+
+    def lines(text: str, size: float, bold: bool = False) -> int:
+        return st.wrap_to(text, width_px, size, fig.dpi, bold=bold).count("\n") + 1
+
+    used = (lines(st.plain(title), st.TITLE_SIZE, True) * st.TITLE_SIZE * 1.3
+            + lines(caption, st.CAPTION_SIZE) * st.CAPTION_SIZE * 1.3 + fixed_pt)
+    return h_in * 72 - used
+
+
+def rows_that_fit(room_pt: float, row_pt: float, extra_rows: float, least: int, most: int) -> int:
+    """How many rows of ``row_pt`` points fit ``room_pt`` besides ``extra_rows`` rows of margins,
+    between ``least`` and ``most``."""
+    return int(np.clip(room_pt / row_pt - extra_rows, least, most))
+
+
+def name_size(room_pt: float, rows: float, largest: float) -> float:
+    """The font size of two-line row names that fit rows of ``room_pt / rows`` points (9 pt
+    at the least, ``largest`` at the most)."""
+    return float(np.clip(room_pt / max(rows, 1.0) / 2.6, 9, largest))

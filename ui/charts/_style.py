@@ -355,6 +355,15 @@ class FitLayout(LayoutEngine):
         if not axes:
             return
         gs = axes[0].get_subplotspec().get_gridspec()
+        # Every layout starts from the same place (the default margins), so a figure laid out
+        # again (a repaint, a live update in place) comes out as a freshly drawn one does.
+        rc = matplotlib.rcParams
+        gs.update(left=rc["figure.subplot.left"], right=rc["figure.subplot.right"],
+                  bottom=rc["figure.subplot.bottom"], top=rc["figure.subplot.top"],
+                  wspace=rc["figure.subplot.wspace"] if gs.ncols > 1 else None)
+        for ax in axes:
+            ax.set_position(ax.get_subplotspec().get_position(fig))
+            ax.set_in_layout(True)
         ratios = list(gs.get_width_ratios() or [1.0] * gs.ncols)
         # Axis labels and panel titles wrap to their panel's width: estimated first, then
         # measured once the panels are placed.
@@ -362,6 +371,7 @@ class FitLayout(LayoutEngine):
             col = ax.get_subplotspec().colspan.start
             width = (W - 2 * pad - 120 * px) * ratios[col] / sum(ratios)
             self._wrap_axes(ax, width, fig.dpi, px)
+            self._wrap_ylabel(ax, (H - top_text - bottom_text) * 0.62, fig.dpi)   # (the plot's share, roughly)
             spec = getattr(ax, "_investsim_legend", None)
             if spec is not None and ax.get_legend() is not None and ax.get_legend()._ncols != spec[2]["ncols"]:
                 ax.legend(spec[0], spec[1], **spec[2])
@@ -376,6 +386,18 @@ class FitLayout(LayoutEngine):
         for t in (ax.xaxis.label, ax.title, ax._left_title):
             if t.get_text() or getattr(t, "_investsim_raw", None):
                 _rewrap(t, max(width, 80 * px), dpi)
+
+    @staticmethod
+    def _wrap_ylabel(ax, height, dpi) -> None:
+        """A y-axis label longer than its axes is tall (a short figure) goes on two lines."""
+        label = ax.yaxis.label
+        raw = getattr(label, "_investsim_raw", None) or label.get_text()
+        if not raw or not label.get_visible():
+            return
+        one_line = len(raw) * EM_NORMAL * label.get_fontsize() * dpi / 72
+        if one_line > height * 1.02 or "\n" in label.get_text():
+            label._investsim_raw = raw
+            label.set_text(wrap_to(raw, max(height, 60.0), label.get_fontsize(), dpi))
 
     @staticmethod
     def _fit_legend(ax, renderer, avail: float) -> None:

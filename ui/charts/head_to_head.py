@@ -257,7 +257,10 @@ def _draw_gap(ax, results: "Results", g: Gap, cols: Mapping[str, str], *, compac
     ax.annotate(st.plain(label), xy=(mid, y), xytext=(0, 7), textcoords="offset points", ha="center",
                 va="bottom", fontsize=st.NOTE_SIZE, color=st.INK, zorder=7, linespacing=1.2,
                 bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85))
-    ax.set_ylim(0, top / (head if compact else 0.53))      # head room: bracket, its label, who is ahead
+    # Head room: the bracket, its label and who is ahead; a short figure (a projector) keeps the
+    # same room in points, so the bars take less of the height.
+    short = min(1.0, ax.get_figure().get_size_inches()[1] * 72 / 520)
+    ax.set_ylim(0, top / ((head if compact else 0.53) * short ** 1.5))
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     ax.set_xlabel(st.plain("Gap in NPV, same future" if compact else

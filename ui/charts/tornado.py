@@ -123,6 +123,38 @@ def _xlim(view: View, include_zero: bool) -> tuple[float, float]:
     return lo, hi
 
 
+#: Height of one row, in points: two lines of tick label (an input of another alternative
+#: names it on a second line) and the two bar-end labels, one above the other, apart.
+ROW_PT = 2.6 * 11.5       # (names shrink to fit, down to 9 pt: see name sizes below)
+#: At least this many rows are shown, however short the figure.
+MIN_ROWS = 2
+#: The plot's height in rows beyond the bars' (the side labels above, the average below).
+EXTRA_ROWS = 1.3
+
+CAPTION = ("Bars start at the average result (dashed line) and end at the average over the futures "
+           "where the input was in its lowest or highest tenth; the labels give those tenths' limits. "
+           "Share: squared rank correlation, normalised to 100%. ")
+
+
+def plot_room(fig: Figure, title: str) -> float:
+    """The plot's height in points: the figure's less what the title, the caption (wrapped to
+    the figure's width), the legend, the side labels, the axis labels and the paddings take."""
+    w_in, h_in = fig.get_size_inches()
+    width_px = w_in * fig.dpi * 0.96
+    lines = lambda text, size, bold=False: st.wrap_to(text, width_px, size, fig.dpi, bold=bold).count("\n") + 1
+    used = (lines(st.plain(title), st.TITLE_SIZE, True) * st.TITLE_SIZE * 1.3
+            + lines(CAPTION + "Not shown: 9 more inputs with smaller swings. 20,000 simulated futures.",
+                    st.CAPTION_SIZE) * st.CAPTION_SIZE * 1.3
+            + 140.0)        # legend, side labels, axis label and ticks, paddings (measured: 120-150)
+    return h_in * 72 - used
+
+
+def rows_that_fit(fig: Figure, results: "Results", view: View, title: str) -> int:
+    """How many inputs fit the figure's height without their labels overlapping
+    (:func:`plot_room` divided by :data:`ROW_PT`)."""
+    return int(np.clip(plot_room(fig, title) / ROW_PT - EXTRA_ROWS, MIN_ROWS, TOP))
+
+
 def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = None, *,
          target: Target | None = None) -> str:
     """Tornado of the top inputs for ``target`` (default: the decision between the two
@@ -155,8 +187,12 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         return st.finish(fig, text, f"{futures}.")
 
     ratios = (3.4, 1.0)
+    fit = rows_that_fit(fig, results, view, text)
+    if fit < len(view.bars):         # a short figure (a projector): the largest swings only
+        view.more += len(view.bars) - fit
+        view.bars = view.bars[:fit]
     ax, ax_share = an.frame(fig, ratios, sharey=True)
-    k = len(view.bars)
+    k = k_all = len(view.bars)
     own = None if view.pair else target.a
     ys = np.arange(k)
     half = 0.19 if k > 1 else 0.16
@@ -172,7 +208,12 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         for mean_, t in ((b.low_mean, f"below {lo_t}"), (b.high_mean, f"above {hi_t}")):
             (labels_hi if mean_ >= view.mean else labels_lo).append(t)
     share = ratios[0] / sum(ratios)
-    axes_pt = fig.get_size_inches()[0] * 72 * 0.80 * share
+    # The tornado's width: the figure's, less the input names on the left (up to two lines of
+    # 32 characters), shared with the panel of shares.
+    tick_size = st.TICK_SIZE if k_all <= 7 else st.TICK_SIZE - 1
+    ticks = [st.plain(an.input_tick(b.input, own=None if view.pair else target.a, width=32)) for b in view.bars]
+    names_pt = max((len(line) for t in ticks for line in t.split("\n")), default=0) * an.EM * tick_size + 14
+    axes_pt = max(fig.get_size_inches()[0] * 72 * 0.94 - names_pt - 40, 120) * share
     def room(texts: list[str]) -> float:
         longest = max((len(t) for t in texts), default=0)
         return (longest * an.EM * size + 10) / axes_pt
@@ -204,7 +245,9 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
             ax.text(mean_ + (pad if right_side else -pad), i + dy, st.plain(words),
                     ha="left" if right_side else "right", va="center", fontsize=size, color=st.INK, zorder=5)
 
-    tick_size = st.TICK_SIZE if k <= 7 else st.TICK_SIZE - 1
+    # Rows shorter than two lines of the usual size (a short figure): smaller names.
+    row_pt = plot_room(fig, text) / (k + EXTRA_ROWS)
+    tick_size = float(np.clip(row_pt / 2.6, 9, st.TICK_SIZE if k <= 7 else st.TICK_SIZE - 1))
     ax.set_yticks(ys, [st.plain(an.input_tick(b.input, own=own, width=32)) for b in view.bars],
                   fontsize=tick_size)
     ax.tick_params(axis="y", length=0, pad=6)
@@ -212,6 +255,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         tick.set_color(an.label_color(b.input, cols))
     ax.spines["left"].set_visible(False)
     st.money_axis(ax.xaxis, cur)
+    ax.xaxis.get_major_locator().set_params(nbins=int(np.clip(axes_pt / 55, 3, 7)))   # amounts never touch
     mscale = st.axis_scale(ax.xaxis)           # the title and the labels in the axis's unit
     text = finding(results, view, mscale)
 
@@ -224,10 +268,12 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         x0, x1 = ax.get_xlim()
         y_side = -0.5 - top_room / 2
         gap = 0.02 * (x1 - x0)
+        # each side's words fit its side of zero
+        fits = lambda x_side: int(np.clip(axes_pt * abs(x_side) / (x1 - x0) / (an.EM * (st.NOTE_SIZE + 1)) - 9, 8, 30))
         if x0 < 0 < x1:
-            ax.text(-gap, y_side, st.plain(f"\u2190 {an.shorten(b, 30)} ahead"), ha="right", va="center",
+            ax.text(-gap, y_side, st.plain(f"\u2190 {an.shorten(b, fits(x0))} ahead"), ha="right", va="center",
                     fontsize=st.NOTE_SIZE + 1, fontweight="bold", color=st.readable(cols[b]), zorder=5)
-            ax.text(gap, y_side, st.plain(f"{an.shorten(a, 30)} ahead \u2192"), ha="left", va="center",
+            ax.text(gap, y_side, st.plain(f"{an.shorten(a, fits(x1))} ahead \u2192"), ha="left", va="center",
                     fontsize=st.NOTE_SIZE + 1, fontweight="bold", color=st.readable(cols[a]), zorder=5)
         else:
             leader = a if x0 >= 0 else b
@@ -258,9 +304,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax_share.spines["left"].set_color("#888888")
     ax_share.set_xlabel("Share of the uncertainty\nit explains")
 
-    caption = ("Bars start at the average result (dashed line) and end at the average over the futures "
-               "where the input was in its lowest or highest tenth; the labels give those tenths' limits. "
-               "Share: squared rank correlation, normalised to 100%. ")
+    caption = CAPTION
     hidden = []
     if view.more:
         hidden.append(f"{view.more} more input{'s' if view.more != 1 else ''} with smaller swings")

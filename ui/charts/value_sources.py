@@ -11,6 +11,8 @@ mean present value over the simulated futures, in the scenario's currency.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Sequence
 
@@ -170,9 +172,12 @@ class Row:
     items: tuple[str, ...] = ()   # the scenario items behind the row
 
 
-def waterfall_rows(results: "Results", name: str, colors: Mapping[str, str]) -> list[Row]:
+def waterfall_rows(results: "Results", name: str, colors: Mapping[str, str], *,
+                   max_benefits: int = MAX_BENEFITS) -> list[Row]:
     """Rows from costs (investment, running costs) through benefits (largest first) and risks
-    to the expected NPV. Their values other than the total add up to the total."""
+    to the expected NPV. Their values other than the total add up to the total. Benefits
+    beyond ``max_benefits`` rows are merged into one "smaller benefits" row."""
+    max_benefits = max(2, max_benefits)
     steps = insights.waterfall(results, name)
     items = {it.name: it for it in results.scenario.alternative(name).items}
     rows: list[Row] = []
@@ -183,7 +188,7 @@ def waterfall_rows(results: "Results", name: str, colors: Mapping[str, str]) -> 
         if group:
             rows.append(Row(label, sum(s.value for s in group), "cost", COST, tuple(s.label for s in group)))
     benefits = sorted((s for s in steps if s.kind == "benefit"), key=lambda s: -s.value)
-    keep = benefits if len(benefits) <= MAX_BENEFITS else benefits[:MAX_BENEFITS - 1]
+    keep = benefits if len(benefits) <= max_benefits else benefits[:max_benefits - 1]
     for s in keep:
         driver = (items[s.label].driver if s.label in items else None) or insights.UNSPECIFIED
         rows.append(Row(s.label, s.value, "benefit", colors.get(driver, UNSPECIFIED_COLOR), (s.label,)))
@@ -330,10 +335,14 @@ def _few_ticks(nbins: int = 4):
 
 
 def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, dcolors, cols,
-                     share: float, *, many: bool = False) -> None:
+                     share: float, *, many: bool = False, room: float | None = None) -> None:
     """``many``: beside a drivers panel of many alternatives, so narrower: shorter labels."""
     cur = results.scenario.currency
     rows = waterfall_rows(results, target, dcolors)
+    fit = int(room // ROW_PT) if room is not None else len(rows)
+    if len(rows) > fit:             # a short figure: fewer benefit rows, the smallest merged into one
+        benefits = sum(1 for r in rows if r.kind == "benefit")
+        rows = waterfall_rows(results, target, dcolors, max_benefits=benefits - (len(rows) - fit))
     color = cols[target]
     ax.set_title(st.plain(f"How {an.shorten(target, 26)} adds up"), loc="left",
                  fontsize=st.LABEL_SIZE - 1 if many else st.LABEL_SIZE + 1, fontweight="bold",
@@ -395,8 +404,12 @@ def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, d
     ax.axvline(0.0, color=st.INK, lw=1.0, zorder=2)
     ax.set_ylim(k - 0.5, -0.5)
     wrap = 16 if many else 22
-    ax.set_yticks(range(k), [st.plain("\n".join(an.wrap_lines(r.label, wrap, 2))) for r in rows],
-                  fontsize=st.TICK_SIZE - 2 if many else st.TICK_SIZE if k <= 9 else st.TICK_SIZE - 1)
+    largest = st.TICK_SIZE - 2 if many else st.TICK_SIZE if k <= 9 else st.TICK_SIZE - 1
+    names_size, name_lines = largest, 2
+    if room is not None:            # short rows (a projector): smaller names (8 pt at the least)
+        names_size = min(max(room / k / 2.5, 8.0), largest)
+    ax.set_yticks(range(k), [st.plain("\n".join(an.wrap_lines(r.label, wrap, name_lines))) for r in rows],
+                  fontsize=names_size)
     for tick, r in zip(ax.get_yticklabels(), rows):
         if many:
             tick.set_linespacing(1.0)
@@ -429,11 +442,21 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ratios = (1.0, 1.1) if many else (1.0, 1.2)
     ax_drivers, ax_steps = an.frame(fig, ratios)
     _drivers_panel(ax_drivers, fig, results, by, dcolors, cols, ratios[0] / sum(ratios))
-    _waterfall_panel(ax_steps, fig, results, target, dcolors, cols, ratios[1] / sum(ratios), many=many)
     after_tax = "After tax. " if results.scenario.tax_rate else ""
     caption = (f"{after_tax}Mean present values over the simulated futures: benefits count what they add to cash "
                "(revenue at its contribution margin); risks are expected losses. Waterfall: benefits "
                "coloured by driver; costs grey; risks hatched. "
                + ("Amounts inside the bars where there is room. " if many else "")
                + f"{st.futures_text(results.iterations)}.")
+    spec = getattr(ax_drivers, "_investsim_legend", None)   # the drivers' legend rows sit above both panels
+    legend_rows = math.ceil(len(spec[1]) / max(spec[2].get("ncols", 1), 1)) if spec else 0
+    room = an.plot_room(fig, text, caption, WATERFALL_FIXED_PT + legend_rows * st.LEGEND_SIZE * 1.6)
+    _waterfall_panel(ax_steps, fig, results, target, dcolors, cols, ratios[1] / sum(ratios), many=many, room=room)
     return st.finish(fig, text, caption)
+
+
+#: A waterfall row's least height in points: two lines of 8-point name.
+ROW_PT = 2.5 * 8
+
+#: What the waterfall's panel title, axis label, ticks and the paddings take, in points.
+WATERFALL_FIXED_PT = 110.0

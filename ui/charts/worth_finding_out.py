@@ -74,6 +74,17 @@ def finding(results: "Results", voi: insights.ValueOfInformation, scale=None) ->
     return text + f" (knowing everything: {m(voi.evpi)})"
 
 
+CAPTION = ("Bars (EVPPI): how much better the choice would be, on average, knowing that input exactly "
+           "first. Dashed line (EVPI): the expected cost of deciding under uncertainty; no study can be "
+           "worth more. ")
+#: A row's height in points (two lines of name), the rows of margin (the ceiling's label
+#: above), the rows shown at least, and the points the legend, axis labels and paddings take.
+ROW_PT = 2.6 * 10.5
+EXTRA_ROWS = 0.9
+MIN_ROWS = 3
+FIXED_PT = 150.0
+
+
 def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = None) -> str:
     """Inputs ranked by EVPPI (horizontal bars, precision as a light whisker) under the EVPI
     ceiling. Returns the finding, which is also the title."""
@@ -108,7 +119,12 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     # list of "under $10k" rows would only bury the answer); the rest are counted below.
     clear = sum(1 for v in voi.inputs if v.value > v.precision)
     shown = voi.inputs[:min(TOP, clear + (NOISE_ROWS if clear else 2 * NOISE_ROWS))]
+    # A short figure (a projector): as many rows as its height holds, the rest counted below.
+    room = an.plot_room(fig, text, CAPTION + "Not shown: 12 more inputs, each worth less than $10k. "
+                        + f"{futures}.", FIXED_PT)
+    shown = shown[:an.rows_that_fit(room, ROW_PT, EXTRA_ROWS, MIN_ROWS, TOP)]
     k = len(shown)
+    name_size = an.name_size(room, k + EXTRA_ROWS, st.TICK_SIZE if k <= 8 else st.TICK_SIZE - 1)
     evpi = voi.evpi
     precision = max(v.precision for v in shown)
     ys = np.arange(k)
@@ -132,8 +148,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.set_xlim(0, max(right, (max(v.value + v.precision for v in shown)) * 1.05
                        + longest * an.EM * size / (fig.get_size_inches()[0] * 72 * 0.7) * evpi))
     ax.set_ylim(k - 0.5, -1.4)
-    ax.set_yticks(ys, [st.plain(an.input_tick(v.input, width=34)) for v in shown],
-                  fontsize=st.TICK_SIZE if k <= 8 else st.TICK_SIZE - 1)
+    ax.set_yticks(ys, [st.plain(an.input_tick(v.input, width=34)) for v in shown], fontsize=name_size)
     for tick, v in zip(ax.get_yticklabels(), shown):
         tick.set_color(an.label_color(v.input, cols))
     ax.tick_params(axis="y", length=0, pad=6)
@@ -158,12 +173,10 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     handles = [Patch(color=CLEAR), Patch(color=UNCLEAR),
                Line2D([], [], color=WHISKER, lw=1.6, marker="|", ms=10, mew=1.6)]
     labels = ["Clearly worth something", "Within the estimate's noise",
-              f"Precision of the estimate (\u00b1{st.money(precision, cur, mscale)})"]
+              f"Precision (\u00b1{st.money(precision, cur, mscale)})"]
     st.legend(ax, handles, labels)
 
-    caption = ("Bars (EVPPI): how much better the choice would be, on average, knowing that input exactly "
-               "first. Dashed line (EVPI): the expected cost of deciding under uncertainty; no study can be "
-               "worth more. ")
+    caption = CAPTION
     if len(voi.inputs) > k:
         rest = voi.inputs[k:]
         within = " (within the noise)" if rest[0].value <= rest[0].precision else ""
