@@ -202,7 +202,8 @@ class ChartTab(QWidget):
         update = None
         if getattr(spec, "update", None) is not None:
             def update(fig):   # the same structure: the figure's artists change in place
-                return spec.update(fig, results, colors, **options) or "", results
+                return spec.update(fig, results, colors, **options) or "", results, \
+                    (_offers(results) if offering else [])
 
         try:
             structure = spec.structure_key(results, **options)

@@ -134,7 +134,11 @@ class LiveCanvas(ChartCanvas):
         super().__init__(figure if figure is not None else Figure(dpi=100))
         self._gen = 0           # newest picture asked for
         self._shown = 0         # generation of the picture on screen
-        self._relay = _Relay(self)
+        # No parent: the relay belongs to Python, so a render still running when the canvas is
+        # closed keeps it alive until it has emitted (a relay deleted with its canvas while the
+        # render thread emitted crashed the process). The canvas's side of the connection is
+        # dropped by Qt when the canvas goes, so a late picture is simply not delivered.
+        self._relay = _Relay()
         self._relay.done.connect(self._finished)
         self.error: str | None = None
         self._waiting: tuple | None = None     # asked for before the canvas was first shown

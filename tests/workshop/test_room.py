@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QStackedWidget
+
 from dataclasses import replace
 import json
 from pathlib import Path
@@ -97,7 +99,9 @@ def test_while_hidden_no_surface_shows_a_result(window, qtbot):
     assert w.banner.isHidden()
     assert w.reveal_state.hidden and told == [True]
     # The result tabs are behind the curtain; the status line names no result.
-    assert not w.tabs.isVisible() and w.tabs.parentWidget().currentWidget().objectName() == "curtainNote"
+    curtain = w.findChild(QStackedWidget, "resultsCurtain")
+    assert not w.tabs.isVisible() and not w.tabs.selector.isVisible()    # the views and their names
+    assert curtain.currentWidget().objectName() == "curtainNote"
     assert "$" not in w.run_label.text() and "%" not in w.run_label.text()
     # Presentation mode (F5): every view is the "hidden" page, no verdict, no figure.
     pres = w.presentation.enter(fullscreen=False)
