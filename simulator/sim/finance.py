@@ -351,25 +351,12 @@ def _residual_ok(ct, x):
     return np.abs(_horner_value(ct, x)) <= _RESIDUAL_CHECK * _horner_value(np.abs(ct), x)
 
 
-def _newton_conventional(ct, tol, max_iter):
-    """Newton in x for conventional rows (c_0 the only flow of its sign).
+def _moment_start(ct):
+    """Starting x per column from the flows' moments (see :func:`_newton_conventional`).
 
-    For these rows ``-sign(c_0) * P`` has non-negative coefficients beyond x**0,
-    so it is convex and increasing on x > 0: from any x > 0 Newton lands on
-    the right of the root after at most one step and then decreases
-    monotonically onto it.  On the right of the root the error left after a
-    step of size ``s`` is at most about ``(T-1) s**2 / x``, which lets the loop
-    stop one evaluation early (``s <= delta * x``, ``delta = sqrt(tol/(T-1))/2``).
-
-    Start: with weights ``w_t = c_t / S`` (t >= 1, S their sum) and
-    ``u = ln x``, ``P(x) = 0`` reads ``E_w[exp(t u)] = -c_0 / S``; a second-order
-    cumulant expansion gives the start (never right of the Jensen value
-    ``u = ln(-c_0/S) / E_w[t]``, which itself lies right of the root).
-    Returns x per row; NaN where the iteration did not converge (overflow or
-    ``max_iter``) -- the caller retries those rows.
+    NaN where ``-c_0 / S`` is not positive (S = sum of the later flows).
     """
-    t1, m = ct.shape
-    t_max = t1 - 1
+    t1 = ct.shape[0]
     s_sum = ct[1].copy()                           # S = sum_{t>=1} c_t, then sum t c_t, sum t^2 c_t
     m1 = ct[1].copy()
     m2 = ct[1].copy()
@@ -391,7 +378,29 @@ def _newton_conventional(ct, tol, max_iter):
     np.maximum(disc, 0.0, out=disc)
     np.sqrt(disc, out=disc)
     disc += dur
-    x = np.exp(2.0 * lg / disc)
+    return np.exp(2.0 * lg / disc)
+
+
+def _newton_conventional(ct, tol, max_iter):
+    """Newton in x for conventional rows (c_0 the only flow of its sign).
+
+    For these rows ``-sign(c_0) * P`` has non-negative coefficients beyond x**0,
+    so it is convex and increasing on x > 0: from any x > 0 Newton lands on
+    the right of the root after at most one step and then decreases
+    monotonically onto it.  On the right of the root the error left after a
+    step of size ``s`` is at most about ``(T-1) s**2 / x``, which lets the loop
+    stop one evaluation early (``s <= delta * x``, ``delta = sqrt(tol/(T-1))/2``).
+
+    Start: with weights ``w_t = c_t / S`` (t >= 1, S their sum) and
+    ``u = ln x``, ``P(x) = 0`` reads ``E_w[exp(t u)] = -c_0 / S``; a second-order
+    cumulant expansion gives the start (never right of the Jensen value
+    ``u = ln(-c_0/S) / E_w[t]``, which itself lies right of the root).
+    Returns x per row; NaN where the iteration did not converge (overflow or
+    ``max_iter``) -- the caller retries those rows.
+    """
+    t1, m = ct.shape
+    t_max = t1 - 1
+    x = _moment_start(ct)
 
     delta = max(tol, 0.5 * np.sqrt(tol / max(t_max - 1, 1)))
     out = np.full(m, np.nan)
@@ -493,7 +502,12 @@ def _sign_changes(ct):
 def _solve_single_change(ct, tol, max_iter):
     """x-root of columns with exactly one sign change (then the positive root is unique)."""
     lo, hi = _root_bounds(ct)
+    # The moments' start (usually a few Newton steps from the root) where it is inside the
+    # bounds, else r = 10 % or the bounds' geometric middle.
     x0 = np.where((lo < _START_X) & (_START_X < hi), _START_X, np.sqrt(lo * hi))
+    start = _moment_start(ct)
+    inside = (lo < start) & (start < hi)                    # False for NaN
+    np.copyto(x0, start, where=inside)
     x = _newton_bracketed(ct, lo, hi, np.sign(ct[0]), x0, tol, max_iter)
     ok = np.isfinite(x)
     ok[ok] = _residual_ok(ct[:, ok], x[ok])
