@@ -102,12 +102,25 @@ def annual_values(item: Item, draws: ItemDraws, horizon: int) -> np.ndarray:
     if isinstance(draws.growth, float):
         if draws.growth != 0:
             profile = profile * (1.0 + draws.growth) ** k
-        values = draws.amount * profile
+        values = _outer(draws.amount, profile)
     else:
         values = draws.amount * profile * (1.0 + draws.growth) ** k
     if draws.occurs is not None:
-        values = values * draws.occurs
+        np.multiply(values, draws.occurs, out=values)
     return values
+
+
+def _outer(amount: np.ndarray, profile: np.ndarray) -> np.ndarray:
+    """``amount * profile`` for an ``(n, 1)`` or ``(n, H)`` amount and an ``(H,)`` profile, as a
+    new ``(n, H)`` array. An ``(n, 1)`` amount is multiplied one year (column) at a time: the
+    same products, but NumPy's broadcast over rows of H elements runs ~1.5x slower."""
+    if amount.ndim != 2 or amount.shape[1] != 1 or amount.shape[0] < 64:
+        return amount * profile
+    out = np.empty((amount.shape[0], profile.size), dtype=np.result_type(amount, profile))
+    column = amount[:, 0]
+    for j, factor in enumerate(profile):
+        np.multiply(column, factor, out=out[:, j])
+    return out
 
 
 def _plain(item: Item, draws: ItemDraws, inflation: float) -> bool:

@@ -178,8 +178,12 @@ def roi(pv_benefits, pv_costs) -> np.ndarray:
     b = np.asarray(pv_benefits, dtype=float)
     c = np.asarray(pv_costs, dtype=float)
     with np.errstate(all="ignore"):
-        out = np.asarray((b - c) / c, dtype=float)
-        return np.where(c == 0, np.nan, out)
+        out = np.asarray(np.subtract(b, c), dtype=float)    # in place below: one temporary, not three
+        if out.ndim == 0:
+            return np.where(c == 0, np.nan, out / c)
+        out /= c
+        out[np.broadcast_to(c == 0, out.shape)] = np.nan
+        return out
 
 
 # ---------------------------------------------------------------------------
