@@ -318,9 +318,13 @@ def margin_impact_pp(profit: np.ndarray, revenue: np.ndarray, baseline_revenue: 
     horizon = profit.shape[1]
     base_rev = baseline_revenue * (1.0 + revenue_growth) ** np.arange(1, horizon + 1)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        new_revenue = base_rev + revenue
-        new_margin = (baseline_margin * base_rev + profit) / new_revenue
-        impact = (new_margin - baseline_margin) * 100.0
-    # No revenue left (or a meaningless ratio): the margin is undefined there, not infinite.
-    impact[~(new_revenue > 0) | ~np.isfinite(impact)] = np.nan
+        new_revenue = np.add(revenue, base_rev)              # (same sums as base_rev + revenue)
+        impact = np.add(profit, baseline_margin * base_rev)  # in place from here: fewer temporaries
+        impact /= new_revenue
+        impact -= baseline_margin
+        impact *= 100.0
+        # No revenue left (or a meaningless ratio): the margin is undefined there, not infinite.
+        ok = np.greater(new_revenue, 0, out=np.empty(new_revenue.shape, dtype=bool))
+        ok &= np.isfinite(impact)
+    np.copyto(impact, np.nan, where=~ok)
     return impact
