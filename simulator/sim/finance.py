@@ -487,8 +487,14 @@ def _root_bounds(ct):
 
     Requires ``ct[0] != 0`` and another non-zero coefficient in each column.
     """
-    amax = np.abs(ct).max(axis=0)
-    a0, am = np.abs(ct[0]), np.abs(_last_nonzero(ct))
+    a0 = np.abs(ct[0])
+    amax = a0.copy()
+    am = a0.copy()                                          # |c| of the last non-zero year
+    a = np.empty_like(a0)
+    for t in range(1, ct.shape[0]):                         # one year at a time: no (T+1, m) temporary
+        np.abs(ct[t], out=a)
+        np.maximum(amax, a, out=amax)
+        np.copyto(am, a, where=a != 0)
     return a0 / (a0 + amax), (am + amax) / am
 
 
@@ -898,7 +904,9 @@ def _irr_careful_rows(c, tol, max_iter):
     x = np.full(c.shape[0], np.nan)
     cto = np.ascontiguousarray(c.T)
     ok = np.nonzero(np.isfinite(cto).all(axis=0) & (cto != 0).any(axis=0))[0]
-    cto = cto[:, ok]                                        # a copy: safe to modify below
+    if ok.size < cto.shape[1]:
+        cto = cto[:, ok]                                    # a copy: safe to modify below
+    # (else cto, the transposed copy of c, is already ours: irr() passes c[rows], a copy)
     lead = np.nonzero(cto[0] == 0)[0]                       # drop leading zero years
     if lead.size:
         sub = cto[:, lead]
