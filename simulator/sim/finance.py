@@ -796,7 +796,8 @@ def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
     year-0 flow is the only one of its sign ("conventional") use plain
     Newton, which converges monotonically for them, from a moment-based
     starting guess (typically 2-3 evaluations).  Other one-sign-change rows
-    use Newton safeguarded by bisection inside Cauchy root bounds.  The scan
+    use Newton safeguarded by bisection inside Cauchy root bounds, from the
+    same moment-based guess where it lies inside them.  The scan
     for several-sign-change rows skips stretches of the grid (a whole band,
     or 5-point cells) where a bound on ``|P''|`` proves that the NPV cannot
     change sign, and is otherwise point by point (the result is the same as
