@@ -351,3 +351,14 @@ def test_lhs_strata_are_numpys_own_permutations(n, k, seed):
     perm = rng.permuted(np.broadcast_to(np.arange(n, dtype=np.float64), (k, n)), axis=1)
     # Strata are disjoint, so the values' ranks are the strata permutation.
     np.testing.assert_array_equal(np.argsort(np.argsort(u, axis=0), axis=0).T, perm)
+
+
+def test_rank_order_is_the_stable_argsort_with_or_without_ties():
+    from simulator.sim.sampling import _order
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=5000)
+    np.testing.assert_array_equal(_order(x), np.argsort(x, kind="stable"))
+    tied = np.round(x, 1)  # many ties, and -0.0 beside 0.0
+    tied[:3] = [0.0, -0.0, 0.0]
+    np.testing.assert_array_equal(_order(tied), np.argsort(tied, kind="stable"))

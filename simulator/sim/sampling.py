@@ -310,6 +310,15 @@ def correlate(u: np.ndarray, rank_corr: np.ndarray, rng: np.random.Generator) ->
         transform = p.T
     t = s @ transform
     for col, j in enumerate(active):
-        order = np.argsort(t[:, col], kind="stable")
-        out[order, j] = np.sort(u[:, j])
+        out[_order(t[:, col]), j] = np.sort(u[:, j])
     return out
+
+
+def _order(x: np.ndarray) -> np.ndarray:
+    """``np.argsort(x, kind="stable")``, about 3x faster: without ties the order is unique, so
+    NumPy's (unstable, vectorised) quicksort gives the same one; with a tie, the stable sort."""
+    order = np.argsort(x)
+    ranked = x[order]
+    if np.any(ranked[1:] == ranked[:-1]):
+        return np.argsort(x, kind="stable")
+    return order
