@@ -644,14 +644,14 @@ def yearly_futures(iterations: int, alternatives: int, horizon: int, margins: bo
 
 #: Work arrays of one alternative's cash flows, in ``(rows, H + 1)`` float64 arrays at their
 #: peak: the model's benefits, costs, profit and revenue, the net cash, an item's yearly values,
-#: the margin impact and the payback's running sums (measured with tracemalloc: see
-#: tests/test_memory.py).
-FLOW_ARRAYS = 8
+#: the margin impact (built in place) and the payback's running sums (measured with
+#: tracemalloc: see tests/test_memory.py).
+FLOW_ARRAYS = 7
 
 #: More such arrays when the model takes its full path (tax, inflation, working capital,
 #: resale values, year-0 items, lists, event counts, value beyond the horizon): the taxable
 #: profit, the tax and their temporaries (measured as above).
-FULL_FLOW_ARRAYS = FLOW_ARRAYS + 3
+FULL_FLOW_ARRAYS = FLOW_ARRAYS + 4
 
 #: Work arrays of the size of one yearly event count while :func:`~simulator.model.distributions.poisson_ppf`
 #: computes it (its start, the log-probability, probability and running sum, the result...).
