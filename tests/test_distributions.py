@@ -44,7 +44,7 @@ def test_norm_ppf_matches_scipy_to_1e9():
     u = np.concatenate([U_GRID, np.linspace(1e-12, 1 - 1e-12, 200_001)])
     err = np.abs(norm_ppf(u) - stats.norm.ppf(u))
     assert err.max() < 1e-9
-    assert err.max() < 1e-12  # what the Halley step actually achieves
+    assert err.max() < 1e-12  # what Wichura's AS 241 actually achieves (~1e-15)
 
 
 def test_norm_ppf_deep_tails_relative():
@@ -53,6 +53,16 @@ def test_norm_ppf_deep_tails_relative():
     assert np.max(np.abs(norm_ppf(u) / ref - 1.0)) < 1e-13
     v = 1.0 - np.geomspace(1.2e-16, 1e-12, 200)  # representable values close to 1
     assert np.max(np.abs(norm_ppf(v) - special.ndtri(v))) < 1e-10
+
+
+def test_norm_ppf_relative_error_everywhere_below_1e14():
+    # AS 241's three regions (central |u - 0.5| <= 0.425, sqrt(-ln u) up to 5, beyond) and
+    # their edges, against scipy's ndtri: a few units in the last place, not 1e-9.
+    edges = [0.075, np.nextafter(0.075, 0.0), np.nextafter(0.075, 1.0), np.exp(-25.0), 0.5 - 1e-9]
+    u = np.concatenate([np.geomspace(1e-300, 0.4999, 20_000), np.linspace(1e-6, 1 - 1e-6, 20_001), edges])
+    ref = special.ndtri(u)
+    nonzero = ref != 0
+    assert np.max(np.abs(norm_ppf(u)[nonzero] / ref[nonzero] - 1.0)) < 1e-14
 
 
 def test_norm_ppf_edges_shape_and_symmetry():

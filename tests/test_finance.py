@@ -474,3 +474,18 @@ def test_irr_one_million_rows_smoke():
     s = np.sign(cash)
     conventional = (s[:, 0] < 0) & (s[:, 1:] > 0).all(axis=1)
     assert not np.isnan(out[conventional]).any()
+
+
+def test_irr_invest_over_two_years_matches_numpy_financial():
+    # One sign change but two outflows first (an investment, then a year-1 go-live loss, as in
+    # the default scenario's ERP): the bracketed Newton path, started from the flows' moments.
+    rng = np.random.default_rng(17)
+    n, years = 400, 7
+    cash = np.empty((n, years + 1))
+    cash[:, 0] = -rng.uniform(1e6, 4e6, n)
+    cash[:, 1] = -rng.uniform(0.0, 2e6, n)
+    cash[:, 2:] = rng.uniform(1e4, 2e6, (n, years - 1))
+    ours = fin.irr(cash)
+    for row, r in zip(cash, ours):
+        assert_same_rate(r, npf.irr(row))
+        assert_genuine_irr(row, r)

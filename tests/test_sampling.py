@@ -126,6 +126,9 @@ class _ExtremeRng:
     def permuted(self, x, axis):
         return self.real.permuted(x, axis=axis)
 
+    def shuffle(self, x):
+        self.real.shuffle(x)
+
     def random(self, shape):
         self.calls += 1
         if self.calls > 1:  # redraws of exact zeros
@@ -336,3 +339,26 @@ def test_correlate_argument_errors():
     impossible = np.array([[1, 0.9, 0.9], [0.9, 1, -0.9], [0.9, -0.9, 1.0]])
     with pytest.raises(CorrelationError):
         correlate(u, impossible, make_rng(0))
+
+
+@given(st.integers(1, 300), st.integers(1, 4), st.integers(0, 2**32))
+@settings(max_examples=40, deadline=None)
+def test_lhs_strata_are_numpys_own_permutations(n, k, seed):
+    """The strata order of each column is the permutation NumPy's ``permuted`` draws from the
+    same generator state (independent of how uniforms() produces it)."""
+    u = uniforms(make_rng(seed), n, k)
+    rng = make_rng(seed)
+    perm = rng.permuted(np.broadcast_to(np.arange(n, dtype=np.float64), (k, n)), axis=1)
+    # Strata are disjoint, so the values' ranks are the strata permutation.
+    np.testing.assert_array_equal(np.argsort(np.argsort(u, axis=0), axis=0).T, perm)
+
+
+def test_rank_order_is_the_stable_argsort_with_or_without_ties():
+    from simulator.sim.sampling import _order
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=5000)
+    np.testing.assert_array_equal(_order(x), np.argsort(x, kind="stable"))
+    tied = np.round(x, 1)  # many ties, and -0.0 beside 0.0
+    tied[:3] = [0.0, -0.0, 0.0]
+    np.testing.assert_array_equal(_order(tied), np.argsort(tied, kind="stable"))

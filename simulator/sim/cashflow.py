@@ -102,12 +102,25 @@ def annual_values(item: Item, draws: ItemDraws, horizon: int) -> np.ndarray:
     if isinstance(draws.growth, float):
         if draws.growth != 0:
             profile = profile * (1.0 + draws.growth) ** k
-        values = draws.amount * profile
+        values = _outer(draws.amount, profile)
     else:
         values = draws.amount * profile * (1.0 + draws.growth) ** k
     if draws.occurs is not None:
-        values = values * draws.occurs
+        np.multiply(values, draws.occurs, out=values)
     return values
+
+
+def _outer(amount: np.ndarray, profile: np.ndarray) -> np.ndarray:
+    """``amount * profile`` for an ``(n, 1)`` or ``(n, H)`` amount and an ``(H,)`` profile, as a
+    new ``(n, H)`` array. An ``(n, 1)`` amount is multiplied one year (column) at a time: the
+    same products, but NumPy's broadcast over rows of H elements runs ~1.5x slower."""
+    if amount.ndim != 2 or amount.shape[1] != 1 or amount.shape[0] < 64:
+        return amount * profile
+    out = np.empty((amount.shape[0], profile.size), dtype=np.result_type(amount, profile))
+    column = amount[:, 0]
+    for j, factor in enumerate(profile):
+        np.multiply(column, factor, out=out[:, j])
+    return out
 
 
 def _plain(item: Item, draws: ItemDraws, inflation: float) -> bool:
@@ -305,9 +318,13 @@ def margin_impact_pp(profit: np.ndarray, revenue: np.ndarray, baseline_revenue: 
     horizon = profit.shape[1]
     base_rev = baseline_revenue * (1.0 + revenue_growth) ** np.arange(1, horizon + 1)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        new_revenue = base_rev + revenue
-        new_margin = (baseline_margin * base_rev + profit) / new_revenue
-        impact = (new_margin - baseline_margin) * 100.0
-    # No revenue left (or a meaningless ratio): the margin is undefined there, not infinite.
-    impact[~(new_revenue > 0) | ~np.isfinite(impact)] = np.nan
+        new_revenue = np.add(revenue, base_rev)              # (same sums as base_rev + revenue)
+        impact = np.add(profit, baseline_margin * base_rev)  # in place from here: fewer temporaries
+        impact /= new_revenue
+        impact -= baseline_margin
+        impact *= 100.0
+        # No revenue left (or a meaningless ratio): the margin is undefined there, not infinite.
+        ok = np.greater(new_revenue, 0, out=np.empty(new_revenue.shape, dtype=bool))
+        ok &= np.isfinite(impact)
+    np.copyto(impact, np.nan, where=~ok)
     return impact

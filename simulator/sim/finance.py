@@ -178,8 +178,12 @@ def roi(pv_benefits, pv_costs) -> np.ndarray:
     b = np.asarray(pv_benefits, dtype=float)
     c = np.asarray(pv_costs, dtype=float)
     with np.errstate(all="ignore"):
-        out = np.asarray((b - c) / c, dtype=float)
-        return np.where(c == 0, np.nan, out)
+        out = np.asarray(np.subtract(b, c), dtype=float)    # in place below: one temporary, not three
+        if out.ndim == 0:
+            return np.where(c == 0, np.nan, out / c)
+        out /= c
+        out[np.broadcast_to(c == 0, out.shape)] = np.nan
+        return out
 
 
 # ---------------------------------------------------------------------------
@@ -351,25 +355,12 @@ def _residual_ok(ct, x):
     return np.abs(_horner_value(ct, x)) <= _RESIDUAL_CHECK * _horner_value(np.abs(ct), x)
 
 
-def _newton_conventional(ct, tol, max_iter):
-    """Newton in x for conventional rows (c_0 the only flow of its sign).
+def _moment_start(ct):
+    """Starting x per column from the flows' moments (see :func:`_newton_conventional`).
 
-    For these rows ``-sign(c_0) * P`` has non-negative coefficients beyond x**0,
-    so it is convex and increasing on x > 0: from any x > 0 Newton lands on
-    the right of the root after at most one step and then decreases
-    monotonically onto it.  On the right of the root the error left after a
-    step of size ``s`` is at most about ``(T-1) s**2 / x``, which lets the loop
-    stop one evaluation early (``s <= delta * x``, ``delta = sqrt(tol/(T-1))/2``).
-
-    Start: with weights ``w_t = c_t / S`` (t >= 1, S their sum) and
-    ``u = ln x``, ``P(x) = 0`` reads ``E_w[exp(t u)] = -c_0 / S``; a second-order
-    cumulant expansion gives the start (never right of the Jensen value
-    ``u = ln(-c_0/S) / E_w[t]``, which itself lies right of the root).
-    Returns x per row; NaN where the iteration did not converge (overflow or
-    ``max_iter``) -- the caller retries those rows.
+    NaN where ``-c_0 / S`` is not positive (S = sum of the later flows).
     """
-    t1, m = ct.shape
-    t_max = t1 - 1
+    t1 = ct.shape[0]
     s_sum = ct[1].copy()                           # S = sum_{t>=1} c_t, then sum t c_t, sum t^2 c_t
     m1 = ct[1].copy()
     m2 = ct[1].copy()
@@ -391,7 +382,29 @@ def _newton_conventional(ct, tol, max_iter):
     np.maximum(disc, 0.0, out=disc)
     np.sqrt(disc, out=disc)
     disc += dur
-    x = np.exp(2.0 * lg / disc)
+    return np.exp(2.0 * lg / disc)
+
+
+def _newton_conventional(ct, tol, max_iter):
+    """Newton in x for conventional rows (c_0 the only flow of its sign).
+
+    For these rows ``-sign(c_0) * P`` has non-negative coefficients beyond x**0,
+    so it is convex and increasing on x > 0: from any x > 0 Newton lands on
+    the right of the root after at most one step and then decreases
+    monotonically onto it.  On the right of the root the error left after a
+    step of size ``s`` is at most about ``(T-1) s**2 / x``, which lets the loop
+    stop one evaluation early (``s <= delta * x``, ``delta = sqrt(tol/(T-1))/2``).
+
+    Start: with weights ``w_t = c_t / S`` (t >= 1, S their sum) and
+    ``u = ln x``, ``P(x) = 0`` reads ``E_w[exp(t u)] = -c_0 / S``; a second-order
+    cumulant expansion gives the start (never right of the Jensen value
+    ``u = ln(-c_0/S) / E_w[t]``, which itself lies right of the root).
+    Returns x per row; NaN where the iteration did not converge (overflow or
+    ``max_iter``) -- the caller retries those rows.
+    """
+    t1, m = ct.shape
+    t_max = t1 - 1
+    x = _moment_start(ct)
 
     delta = max(tol, 0.5 * np.sqrt(tol / max(t_max - 1, 1)))
     out = np.full(m, np.nan)
@@ -474,8 +487,14 @@ def _root_bounds(ct):
 
     Requires ``ct[0] != 0`` and another non-zero coefficient in each column.
     """
-    amax = np.abs(ct).max(axis=0)
-    a0, am = np.abs(ct[0]), np.abs(_last_nonzero(ct))
+    a0 = np.abs(ct[0])
+    amax = a0.copy()
+    am = a0.copy()                                          # |c| of the last non-zero year
+    a = np.empty_like(a0)
+    for t in range(1, ct.shape[0]):                         # one year at a time: no (T+1, m) temporary
+        np.abs(ct[t], out=a)
+        np.maximum(amax, a, out=amax)
+        np.copyto(am, a, where=a != 0)
     return a0 / (a0 + amax), (am + amax) / am
 
 
@@ -493,7 +512,12 @@ def _sign_changes(ct):
 def _solve_single_change(ct, tol, max_iter):
     """x-root of columns with exactly one sign change (then the positive root is unique)."""
     lo, hi = _root_bounds(ct)
+    # The moments' start (usually a few Newton steps from the root) where it is inside the
+    # bounds, else r = 10 % or the bounds' geometric middle.
     x0 = np.where((lo < _START_X) & (_START_X < hi), _START_X, np.sqrt(lo * hi))
+    start = _moment_start(ct)
+    inside = (lo < start) & (start < hi)                    # False for NaN
+    np.copyto(x0, start, where=inside)
     x = _newton_bracketed(ct, lo, hi, np.sign(ct[0]), x0, tol, max_iter)
     ok = np.isfinite(x)
     ok[ok] = _residual_ok(ct[:, ok], x[ok])
@@ -772,7 +796,8 @@ def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
     year-0 flow is the only one of its sign ("conventional") use plain
     Newton, which converges monotonically for them, from a moment-based
     starting guess (typically 2-3 evaluations).  Other one-sign-change rows
-    use Newton safeguarded by bisection inside Cauchy root bounds.  The scan
+    use Newton safeguarded by bisection inside Cauchy root bounds, from the
+    same moment-based guess where it lies inside them.  The scan
     for several-sign-change rows skips stretches of the grid (a whole band,
     or 5-point cells) where a bound on ``|P''|`` proves that the NPV cannot
     change sign, and is otherwise point by point (the result is the same as
@@ -880,7 +905,9 @@ def _irr_careful_rows(c, tol, max_iter):
     x = np.full(c.shape[0], np.nan)
     cto = np.ascontiguousarray(c.T)
     ok = np.nonzero(np.isfinite(cto).all(axis=0) & (cto != 0).any(axis=0))[0]
-    cto = cto[:, ok]                                        # a copy: safe to modify below
+    if ok.size < cto.shape[1]:
+        cto = cto[:, ok]                                    # a copy: safe to modify below
+    # (else cto, the transposed copy of c, is already ours: irr() passes c[rows], a copy)
     lead = np.nonzero(cto[0] == 0)[0]                       # drop leading zero years
     if lead.size:
         sub = cto[:, lead]

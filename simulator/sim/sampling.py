@@ -91,8 +91,14 @@ def uniforms(rng: np.random.Generator, n: int, k: int, method: str = "lhs") -> n
         raise ValueError(f"unknown sampling method {method!r}; use one of: {', '.join(METHODS)}")
     if method == "random":
         return _open_unit(rng, (k, n)).T
-    perm = rng.permuted(np.broadcast_to(np.arange(n, dtype=np.float64), (k, n)), axis=1)
-    u = perm + _open_unit(rng, (k, n))
+    # Each row shuffled in place, in turn: the same permutations as
+    # ``rng.permuted(..., axis=1)`` of the broadcast arange, at about half its cost.
+    perm = np.empty((k, n))
+    for row in perm:
+        row[:] = np.arange(n, dtype=np.float64)
+        rng.shuffle(row)
+    u = _open_unit(rng, (k, n))
+    u += perm
     u /= n
     # Rounding must not push a value into the next stratum (or onto 1.0).
     perm += 1.0
@@ -304,6 +310,15 @@ def correlate(u: np.ndarray, rank_corr: np.ndarray, rng: np.random.Generator) ->
         transform = p.T
     t = s @ transform
     for col, j in enumerate(active):
-        order = np.argsort(t[:, col], kind="stable")
-        out[order, j] = np.sort(u[:, j])
+        out[_order(t[:, col]), j] = np.sort(u[:, j])
     return out
+
+
+def _order(x: np.ndarray) -> np.ndarray:
+    """``np.argsort(x, kind="stable")``, about 3x faster: without ties the order is unique, so
+    NumPy's (unstable, vectorised) quicksort gives the same one; with a tie, the stable sort."""
+    order = np.argsort(x)
+    ranked = x[order]
+    if np.any(ranked[1:] == ranked[:-1]):
+        return np.argsort(x, kind="stable")
+    return order
