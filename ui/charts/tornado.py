@@ -302,7 +302,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax_share.set_xticks([])
     ax_share.spines["bottom"].set_visible(False)
     ax_share.spines["left"].set_color("#888888")
-    ax_share.set_xlabel("Share of the uncertainty\nit explains")
+    ax_share.set_xlabel("Share of the\nspread it\nexplains")   # short words: the panel is narrow on a projector
 
     caption = CAPTION
     hidden = []
