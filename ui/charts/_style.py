@@ -177,7 +177,10 @@ def money_axis(axis: Axis, currency: str) -> None:
     unit with the currency symbol (``$250k``, ``€1.5M``, ``£2B``)."""
     if not isinstance(axis, Axis):
         raise TypeError("money_axis expects an Axis such as ax.xaxis or ax.yaxis")
-    axis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]))
+    # Fewer, wider-spaced ticks where the locale's amounts are long ("−400 Tsd. €", not "−$400k"):
+    # seven of them would run into each other on a narrow axis.
+    long_words = formatting.style().compact != ("k", "M", "B") or formatting.currency_affixes(currency)[1]
+    axis.set_major_locator(MaxNLocator(nbins=4 if long_words else 7, steps=[1, 2, 2.5, 5, 10]))
     axis.set_major_formatter(MoneyFormatter(currency))
 
 

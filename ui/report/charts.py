@@ -25,6 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Figure size in inches. The charts are styled for a projector (13 pt ticks at 14 x 8 in);
 #: at 9 x 4.8 in scaled to a page's text width (about 6.7 in) their text is about 9.5 pt.
 SIZE = (9.0, 4.8)
+#: The rankings (drivers of uncertainty, worth finding out) on a page: taller, so they show as
+#: many inputs as the app does on a big screen (their rows follow the figure's height).
+RANKING_SIZE = (9.0, 7.2)
 
 _SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "investsim-report", "svg.image_inline": True}
 
@@ -69,7 +72,12 @@ def render(results: "Results", *, size: tuple[float, float] = SIZE,
 
     colors = colors_for(results.names)
     out = []
+    from ui.charts import tornado, worth_finding_out
+
+    rankings = (tornado.KEY, worth_finding_out.KEY)
+    base = size
     for spec in CHARTS + ANALYTICS_CHARTS:
+        size = RANKING_SIZE if spec.key in rankings and base == SIZE else base
         fig = Figure(figsize=size)
         try:
             with chart_rc(), matplotlib.rc_context(fallback_rc(results)):
