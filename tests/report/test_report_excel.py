@@ -108,8 +108,9 @@ def test_cash_flows_futures_and_inputs_sheets(stem, bundled_results, bundled_rep
 
     inputs = wb["Inputs"]
     names = {c.value for c in inputs["B"]}
-    for name, _ in results.scenario.variables:
-        assert name in names
+    labels = results.scenario.labels
+    for name, _ in results.scenario.variables:   # a labelled variable: "its words (its_name)"
+        assert (f"{labels[name]} ({name})" if name in labels else name) in names
     for alt in results.scenario.alternatives:
         for item in alt.items:
             assert item.name in names
