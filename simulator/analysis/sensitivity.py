@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import math
+import weakref
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -40,27 +41,42 @@ RATES = tuple(round(0.04 + 0.01 * i, 2) for i in range(13))
 SEARCH = (0.0, 1.0)
 
 
+#: Each run's expected yearly cash and mean value beyond the horizon per alternative, worked
+#: out once: the flip-rate search asks for them thousands of times (a mean over 1M futures each
+#: time made `run --json` take a minute).
+_MEANS: "weakref.WeakKeyDictionary[Results, dict[str, tuple[np.ndarray, float | None]]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def _means(results: "Results", name: str) -> tuple[np.ndarray, float | None]:
+    per_run = _MEANS.setdefault(results, {})
+    if name not in per_run:
+        a = results.alternative(name)
+        cash = np.asarray(a.cash_mean if a.cash_mean is not None else np.asarray(a.cash, dtype=float).mean(axis=0),
+                          dtype=float)
+        cash.setflags(write=False)
+        tv = float(np.mean(a.terminal_value)) if a.terminal_value is not None else None
+        per_run[name] = (cash, tv)
+    return per_run[name]
+
+
 def expected_cash(results: "Results", name: str) -> np.ndarray:
-    """Expected net cash of years 0..H over all futures (float64)."""
-    a = results.alternative(name)
-    if a.cash_mean is not None:
-        return np.asarray(a.cash_mean, dtype=float)
-    return np.asarray(a.cash, dtype=float).mean(axis=0)
+    """Expected net cash of years 0..H over all futures (float64; read-only)."""
+    return _means(results, name)[0]
 
 
 def npv_at(results: "Results", name: str, rate: float) -> float:
     """Expected NPV of ``name`` at discount rate ``rate`` (NaN where a value beyond the
     horizon is undefined, r <= g)."""
     sc = results.scenario
-    cash = expected_cash(results, name).copy()
+    cash, tv = _means(results, name)
+    cash = cash.copy()
     h = cash.size - 1
     alt = sc.alternative(name)
-    a = results.alternative(name)
-    if alt.terminal_growth is not None and a.terminal_value is not None:
+    if alt.terminal_growth is not None and tv is not None:
         g = alt.terminal_growth
         if rate <= g:
             return math.nan
-        tv = float(np.mean(a.terminal_value))
         cash[h] += tv * (sc.discount_rate - g) / (rate - g) - tv
     v = (1.0 + rate) ** -np.arange(h + 1, dtype=float)
     return float(cash @ v)
