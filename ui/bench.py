@@ -116,8 +116,11 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
             w.resultsShown.connect(lambda _p: drawn.__setitem__("t", time.perf_counter()))
         # the first uncertain item amount of the first alternative
         scenario = w.doc.scenario
-        key = next(("item", i, j) for i, a in enumerate(scenario.alternatives) for j, it in enumerate(a.items)
-                   if isinstance(it.amount, (Distribution, float, int)))
+        key = next((("item", i, j) for i, a in enumerate(scenario.alternatives) for j, it in enumerate(a.items)
+                    if isinstance(it.amount, (Distribution, float, int))), None)
+        if key is None:   # every amount is a formula (the pilot case): nothing to nudge directly
+            w.close()
+            continue
         times = []
         for k in range(repeat):
             amount = w.doc.scenario.alternatives[key[1]].items[key[2]].amount
