@@ -14,11 +14,12 @@ the import goes ahead.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from simulator.model.errors import Problem, ScenarioError, printable
+
+from .report import _same_file   # one "do these name the same file" for report and import
 
 
 def add_parser(sub) -> None:
@@ -61,10 +62,3 @@ def cmd_import(args) -> int:
     return 0
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-        return os.path.realpath(a) == os.path.realpath(b)
-    except (OSError, ValueError):
-        return False

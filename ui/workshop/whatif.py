@@ -155,7 +155,31 @@ def _rank(results, n: int, _worker: Worker):
 # One slider
 # ---------------------------------------------------------------------------------------
 
-class WhatIfRow(QFrame):
+class _SliderSentence:
+    """A slider with its sentence above it ("Line units: 27,000 a year (was 25,000)"): the
+    input's name in bold, and its value too once it has moved."""
+
+    slider: QSlider
+    text: QLabel
+    sentence: str
+
+    def show_value(self, position: int, sentence: str, moved: bool) -> None:
+        """Slider at ``position`` (signals blocked) and the sentence, the name in bold."""
+        if self.slider.value() != position and not self.slider.isSliderDown():
+            self.slider.blockSignals(True)
+            self.slider.setValue(position)
+            self.slider.blockSignals(False)
+        self.set_sentence(sentence, moved)
+
+    def set_sentence(self, sentence: str, moved: bool) -> None:
+        name, _, rest = sentence.partition(": ")
+        value, sep, tail = rest.partition(" (")
+        value_html = f"<b>{_esc(value)}</b>" if moved else _esc(value)
+        self.text.setText(f"<b>{_esc(name)}</b>: {value_html}{_esc(sep + tail)}")
+        self.sentence = sentence
+
+
+class WhatIfRow(_SliderSentence, QFrame):
     """One input: its value in words, a slider from -50% to +50%, and (if pinned) an unpin button."""
 
     unpin = Signal(object)   # the InputKey of the row
@@ -207,24 +231,9 @@ class WhatIfRow(QFrame):
         self.pinned = pinned
         self.unpin_button.setVisible(pinned)
 
-    def show_value(self, position: int, sentence: str, moved: bool) -> None:
-        """Slider at ``position`` (signals blocked) and the sentence, the name in bold."""
-        if self.slider.value() != position and not self.slider.isSliderDown():
-            self.slider.blockSignals(True)
-            self.slider.setValue(position)
-            self.slider.blockSignals(False)
-        self.set_sentence(sentence, moved)
-
-    def set_sentence(self, sentence: str, moved: bool) -> None:
-        name, _, rest = sentence.partition(": ")
-        esc = lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        how, sep, tail = rest.partition(" (")
-        how_html = f"<b>{esc(how)}</b>" if moved else esc(how)
-        self.text.setText(f"<b>{esc(name)}</b>: {how_html}{esc(sep + tail)}")
-        self.sentence = sentence
 
 
-class SettingRow(QFrame):
+class SettingRow(_SliderSentence, QFrame):
     """A scenario setting (discount rate, horizon) with a slider of its own values."""
 
     def __init__(self, key: str, name: str, tip: str, lo: int, hi: int, step: int, page: int, *,
@@ -255,19 +264,6 @@ class SettingRow(QFrame):
         lay.addWidget(self.slider)
         self.sentence = name
 
-    def show_value(self, position: int, sentence: str, moved: bool) -> None:
-        if self.slider.value() != position and not self.slider.isSliderDown():
-            self.slider.blockSignals(True)
-            self.slider.setValue(position)
-            self.slider.blockSignals(False)
-        self.set_sentence(sentence, moved)
-
-    def set_sentence(self, sentence: str, moved: bool) -> None:
-        name, _, rest = sentence.partition(": ")
-        value, sep, tail = rest.partition(" (")
-        value_html = f"<b>{_esc(value)}</b>" if moved else _esc(value)
-        self.text.setText(f"<b>{_esc(name)}</b>: {value_html}{_esc(sep + tail)}")
-        self.sentence = sentence
 
 
 def _esc(text: str) -> str:
