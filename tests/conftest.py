@@ -63,6 +63,25 @@ def uses_qt(request) -> bool:
     return _item_uses_qt(request.node)
 
 
+def _wait_without_connections(self, ms: int) -> None:
+    """``qtbot.wait`` (and so ``waitUntil``'s polling) without a Python timer and signal
+    connection made and dropped every 10 ms: a worker thread building the report's PDF creates
+    Qt objects (each QTextDocument connects its layout) while holding the GIL, and the GUI
+    thread's disconnect of a Python object's signal waits for the GIL while holding a Qt
+    signal lock: a hang seen once in a full run. Here the GUI thread processes events in C++
+    and sleeps (without the GIL) between rounds."""
+    import time
+
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    end = time.monotonic() + ms / 1000
+    while True:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, max(1, ms))
+        if time.monotonic() >= end:
+            return
+        time.sleep(0.001)
+
+
 @pytest.fixture(autouse=True)
 def _figures_in_en_us():
     """Every test starts and ends with figures in en_US and no variable labels: the app sets
@@ -84,6 +103,9 @@ def _qt_application_first(request):
     made there would abort the next widget test. A session of engine tests imports no Qt."""
     if any(_item_uses_qt(item) for item in request.session.items):
         request.getfixturevalue("qapp")
+        from pytestqt.qtbot import QtBot
+
+        QtBot.wait = _wait_without_connections   # see there
     yield
 
 
