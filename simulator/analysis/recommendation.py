@@ -122,13 +122,14 @@ def decide(results: "Results") -> Decision:
                       fmt_money=lambda x: fmt.money(x, sc.currency), fmt_percent=fmt.percent)
 
     d = rule(info)
-    if d.action == "pilot" and d.choice is not None and _staged(sc, d.choice):
+    if d.action == "pilot" and d.choice is not None and staged(sc, d.choice) is not None:
         d = rule(None)   # the choice is itself "test first, then decide": no pilot before the pilot
     return d
 
 
-def _staged(scenario, name: str) -> bool:
-    return any(a.name == name and getattr(a, "is_staged", False) for a in scenario.alternatives)
+def staged(scenario, name: str):
+    """The alternative ``name`` when it is "test first, then decide" (``stage_of``), else None."""
+    return next((a for a in scenario.alternatives if a.name == name and a.is_staged), None)
 
 
 def to_json(results: "Results") -> dict[str, Any]:

@@ -954,9 +954,9 @@ def board(results: "Results", facts: Facts) -> Board:
             headline = f"Run a pilot first: learn {d.pilot_input} before committing to {d.choice}."
             request = (f"The board is asked to approve a pilot that establishes {d.pilot_input}, and to decide on "
                        f"{d.choice} (present value of costs {m(c.pv_costs)}) once it reports.")
-        elif (staged := next((a for a in sc.alternatives if a.name == d.choice and a.is_staged), None)) is not None:
+        elif (test := rec.staged(sc, d.choice)) is not None:
             headline = f"Test first: {d.choice}."
-            request = (f"The board is asked to approve the test ({d.choice}) and to decide on {staged.stage_of} "
+            request = (f"The board is asked to approve the test ({d.choice}) and to decide on {test.stage_of} "
                        f"when it reports, by the go / no-go rule below; expected NPV of the plan {m(c.npv.mean)}.")
         else:
             headline = f"Fund {d.choice}."

@@ -776,15 +776,7 @@ class WhatIfPanel(QWidget):
             return True
         what = "discount rate" if key == "discount_rate" else "horizon"
         shown = f"{100 * value:.1f}%" if key == "discount_rate" else f"{value} years"
-        text = f"What-if: {what} {shown}"
-        problems = self.doc.propose(new, text)
-        if problems:
-            self.live.setText(f"Not applied: {problems[0].message}")
-            self._sync_settings()
-            return False
-        self.live.setText(f"Kept: {what} {shown}. Ctrl+Z undoes it.")
-        self.changeCommitted.emit(text)
-        return True
+        return self._propose(new, f"What-if: {what} {shown}", self._sync_settings)
 
     def _drag_ended(self, label: InputKey) -> None:
         self._dragging = None
@@ -814,11 +806,15 @@ class WhatIfPanel(QWidget):
         if new == self.doc.scenario:
             self._sync_rows()
             return True
-        text = f"What-if: {wi.display_name(label)} {wi.shift_text(shift)}"
+        return self._propose(new, f"What-if: {wi.display_name(label)} {wi.shift_text(shift)}", self._sync_rows)
+
+    def _propose(self, new, text: str, sync) -> bool:
+        """Offer ``new`` to the document as one undoable change named ``text`` ("What-if: …");
+        a refusal is said in the panel and ``sync`` puts the sliders back. True if applied."""
         problems = self.doc.propose(new, text)
         if problems:
             self.live.setText(f"Not applied: {problems[0].message}")
-            self._sync_rows()
+            sync()
             return False
         self.live.setText(f"Kept: {text[len('What-if: '):]}. Ctrl+Z undoes it.")
         self.changeCommitted.emit(text)
