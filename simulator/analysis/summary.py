@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simulator.analysis import formatting as fmt
-from simulator.sim.quantiles import map_threads, median_of_sorted, percentiles_of_sorted, sort_rows
+from simulator.sim.quantiles import map_threads, median_of_sorted, percentiles_of_sorted
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.sim.engine import Results
@@ -266,8 +266,31 @@ class Summary:
         raise KeyError(name)
 
 
-#: Values in one working copy of ``_year_spreads`` (float64): 64 MB, whatever the run's size.
+#: Values of the years worked on at once by ``_year_spreads`` (with their float64 copies: about
+#: 100 MB at most, whatever the run's size).
 _SPREAD_VALUES = 2**23
+
+
+def _year_spread(col: np.ndarray, year: int, mean: float | None) -> YearSpread:
+    """Mean, P10, P50 and P90 of one year's futures ``col`` (1-D), NaN futures skipped.
+
+    The mean is taken in float64 over a contiguous float64 copy (as NumPy's mean of that
+    year); the percentiles are read off one sort of the values in their own precision (the
+    float32 order is the float64 order, and :func:`percentiles_of_sorted` widens the values
+    it reads), so every figure is the same as from a float64 copy, at half the sorting."""
+    wide = np.asarray(col, dtype=np.float64)
+    nans = int(np.count_nonzero(np.isnan(wide)))
+    if mean is None:
+        if nans:  # undefined in some futures (e.g. a margin without revenue): skip those
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                mean = float(np.nanmean(wide))
+        else:
+            mean = float(wide.mean())
+    del wide
+    v = np.sort(col)                                     # NaN last
+    p10, p50, p90 = percentiles_of_sorted(v[:v.size - nans], (10, 50, 90))
+    return YearSpread(year, float(mean), float(p10), float(p50), float(p90))
 
 
 def _year_spreads(arr: np.ndarray, first_year: int, *, cumulative: bool = False,
@@ -275,41 +298,27 @@ def _year_spreads(arr: np.ndarray, first_year: int, *, cumulative: bool = False,
     """Mean, P10, P50 and P90 of each column (year) of ``arr``, ``(n, years)``; of its running
     sum over the years when ``cumulative`` (summed in ``arr``'s precision, as ``np.cumsum``).
     NaN futures are skipped in a year that has them. ``means`` replaces the column means (the
-    means over every future when ``arr`` holds only the first ones). A few years at a time, so
-    the working copy stays small. Each year is sorted once and its three percentiles read off
-    it (numpy.percentile's values: :mod:`simulator.sim.quantiles`)."""
+    means over every future when ``arr`` holds only the first ones). One year at a time (the
+    engine stores each year's futures contiguously), years side by side on a few threads; each
+    year is sorted once and its three percentiles read off it (numpy.percentile's values:
+    :mod:`simulator.sim.quantiles`)."""
     n, years = arr.shape
     if years == 0:
         return ()
     step = max(1, min(years, _SPREAD_VALUES // max(n, 1)))
-    carry = None
-    out = []
+    run = None
+    out: list[YearSpread] = []
     for y0 in range(0, years, step):
-        y1 = min(y0 + step, years)
-        if cumulative:
-            part = np.array(arr[:, y0:y1])
-            if carry is not None:
-                part[:, 0] += carry
-            np.cumsum(part, axis=1, out=part)
-            carry = part[:, -1].copy()
-        else:
-            part = arr[:, y0:y1]
-        cols = np.array(part.T, dtype=float, order="C")  # a private copy, one contiguous row per year
-        del part
-        nans = np.isnan(cols).sum(axis=1)
-        if nans.any():  # undefined in some futures (e.g. a margin without revenue): skip those
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                mean = np.nanmean(cols, axis=1)
-        else:
-            mean = cols.mean(axis=1)
-        sort_rows(cols)                                  # NaN last; years side by side on threads
-        p10, p50, p90 = np.array([percentiles_of_sorted(row[:n - k], (10, 50, 90))
-                                  for row, k in zip(cols, nans)]).T
-        if means is not None:
-            mean = means[y0:y1]
-        out += [YearSpread(first_year + t, float(mean[t - y0]), float(p10[t - y0]), float(p50[t - y0]),
-                           float(p90[t - y0])) for t in range(y0, y1)]
+        cols = []
+        for t in range(y0, min(y0 + step, years)):
+            if cumulative:
+                run = np.array(arr[:, t]) if run is None else np.add(run, arr[:, t])
+                cols.append(run)
+            else:
+                cols.append(arr[:, t])
+        tasks = [(col, first_year + y0 + i, None if means is None else means[y0 + i]) for i, col in enumerate(cols)]
+        del cols
+        out += map_threads(lambda task: _year_spread(*task), tasks, n)
     return tuple(out)
 
 

@@ -90,8 +90,8 @@ class AlternativeResult:
     irr: np.ndarray                 # (n,)
     payback: np.ndarray             # (n,)
     discounted_payback: np.ndarray  # (n,)
-    cash: np.ndarray                # (k, H+1) net cash per year, year 0 = today (float32)
-    margin_pp: np.ndarray | None    # (k, H) (float32)
+    cash: np.ndarray                # (k, H+1) net cash per year, year 0 = today (float32, each year contiguous)
+    margin_pp: np.ndarray | None    # (k, H) (float32, each year contiguous)
     item_pv: Mapping[str, float]    # mean present value of each item, signed (+ in, - out)
     cash_mean: np.ndarray | None = None    # (H+1,) over all n futures, when k < n
     margin_mean: np.ndarray | None = None  # (H,) over all n futures, when k < n and a baseline
@@ -468,9 +468,11 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
     # and percentiles they feed): it halves their memory. Every metric above is computed from
     # the chunk's double-precision cash. A run too big for the budget keeps them for its first
     # ``n_yearly`` futures and sums the yearly means block by block instead.
+    # They are stored year by year (each year's futures contiguous; AlternativeResult gets the
+    # transposed view, (futures, years) as ever): the summary reads them one year at a time.
     n_yearly = yearly_futures(n_total, n_alts, horizon, baseline is not None, yearly_budget)
-    cash = np.empty((n_alts, n_yearly, horizon + 1), dtype=np.float32)
-    margin = np.empty((n_alts, n_yearly, horizon), dtype=np.float32) if baseline is not None else None
+    cash = np.empty((n_alts, horizon + 1, n_yearly), dtype=np.float32)
+    margin = np.empty((n_alts, horizon, n_yearly), dtype=np.float32) if baseline is not None else None
     kept = {label: np.empty(n_total) for label, spec in plan.inputs.items() if spec.keep}
     kept_u = {label: np.empty(n_total, dtype=np.float32) for label in kept}
     n_blocks = -(-n_total // BLOCK)
@@ -531,7 +533,7 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
             if not _within(net) or not _within(f.profit):
                 _raise_not_finite(a, alt, f)
             if keep_to > 0:
-                cash[a, lo:lo + keep_to] = net[:keep_to]
+                cash[a, :, lo:lo + keep_to] = net[:keep_to].T
             _present_value(f.benefits, discount, out=pv_b[a, lo:hi])
             _present_value(f.costs, discount, out=pv_c[a, lo:hi])
             _present_value(net, discount, out=npv[a, lo:hi])
@@ -554,7 +556,7 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
                 m = model.margin_impact_pp(f.profit, f.revenue, baseline.revenue,
                                            baseline.operating_margin, baseline.revenue_growth)
                 if keep_to > 0:
-                    margin[a, lo:lo + keep_to] = m[:keep_to]
+                    margin[a, :, lo:lo + keep_to] = m[:keep_to].T
             if streaming:
                 for k, (b0, b1) in zip(blocks, bounds):
                     cash_sums[a, k] = net[b0:b1].sum(axis=0)
@@ -614,8 +616,8 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
             irr=_frozen(irr[a]),
             payback=_frozen(payback[a]),
             discounted_payback=_frozen(dpayback[a]),
-            cash=_frozen(cash[a]),
-            margin_pp=None if margin is None else _frozen(margin[a]),
+            cash=_frozen(cash[a].T),
+            margin_pp=None if margin is None else _frozen(margin[a].T),
             item_pv={item.name: float(s / n_total) for item, s in zip(alt.items, item_pv_sum[a])},
             cash_mean=cash_mean,
             margin_mean=margin_mean,

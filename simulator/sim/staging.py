@@ -216,7 +216,7 @@ def _staged_result(name: str, target: "AlternativeResult", go: np.ndarray, cost:
 
     g = go.astype(float)
     kept = target.cash.shape[0]
-    cash = shift(np.asarray(target.cash, dtype=float), years, rate) * g[:kept, None]
+    cash = shift(np.ascontiguousarray(target.cash, dtype=float), years, rate) * g[:kept, None]
     cash[:, 0] -= cost[:kept]
     pv_b = g * np.asarray(target.pv_benefits) * d
     pv_c = cost + g * np.asarray(target.pv_costs) * d
@@ -228,7 +228,7 @@ def _staged_result(name: str, target: "AlternativeResult", go: np.ndarray, cost:
     dpayback[:kept] = finance.payback(cash, rate)
     margin = None
     if target.margin_pp is not None:
-        margin = np.zeros_like(target.margin_pp, dtype=float)
+        margin = np.zeros(target.margin_pp.shape)
         h = margin.shape[1]
         if years < h:
             margin[:, years:] = target.margin_pp[:, : h - years]
