@@ -147,17 +147,26 @@ def _print_results(results, *, json_out: bool) -> None:
     from simulator.analysis.summary import to_json
 
     if json_out:
-        from simulator.analysis.insights import to_json as insights_json
+        from concurrent.futures import ThreadPoolExecutor
+        import contextvars
 
+        from simulator.analysis import recommendation, risk, sensitivity
+        from simulator.analysis.insights import to_json as insights_json
         from simulator.analysis.pilot import pilot_json
 
-        data = to_json(results)
-        data.update(insights_json(results))
-        data.update(pilot_json(results))
-        from simulator.analysis import recommendation, risk, sensitivity
-
-        data["board"] = {"recommendation": recommendation.to_json(results), **risk.to_json(results),
-                         "sensitivity": sensitivity.to_json(results)}
+        # The insights and the sensitivity on two more threads beside the summary (NumPy
+        # releases the GIL; each part is deterministic, so the output is the same as computed
+        # one after the other), each in a copy of this thread's context: the file's locale
+        # and labels.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="investsim-json") as pool:
+            insights = pool.submit(contextvars.copy_context().run, insights_json, results)
+            board_sensitivity = pool.submit(contextvars.copy_context().run, sensitivity.to_json, results)
+            data = to_json(results)
+            pilots = pilot_json(results)
+            board = {"recommendation": recommendation.to_json(results), **risk.to_json(results)}
+            data.update(insights.result())
+            data.update(pilots)
+            data["board"] = {**board, "sensitivity": board_sensitivity.result()}
         json.dump(_clean(data), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:
