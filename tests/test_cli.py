@@ -135,3 +135,29 @@ def test_gui_without_a_display_exits_2_with_the_message_not_qts():
     assert out.returncode == 2
     assert "needs a display" in out.stderr and "QT_QPA_PLATFORM=offscreen" in out.stderr
     assert "qt.qpa" not in out.stderr and "Traceback" not in out.stderr
+
+
+def test_json_analyses_on_threads_match_them_computed_in_turn(capsys):
+    """run --json computes the insights and the sensitivity on threads beside the summary: the
+    output is the same as each analysis computed one after the other, in the file's locale
+    (de_DE: the words and figures of the insights are localised per thread context)."""
+    from simulator.analysis import formatting as fmt, recommendation, risk, sensitivity
+    from simulator.analysis.insights import to_json as insights_json
+    from simulator.analysis.pilot import pilot_json
+    from simulator.analysis.summary import to_json
+    from cli.main import _clean
+
+    path = SCENARIOS / "erp-vs-solar-eur.toml"
+    assert main(["run", str(path), "--iterations", "3000", "--seed", "5", "--json"]) == 0
+    threaded = json.loads(capsys.readouterr().out)
+    scenario = load(path)
+    results = run(scenario, 3000, 5)
+    with fmt.use_scenario(scenario):
+        data = to_json(results)
+        data.update(insights_json(results))
+        data.update(pilot_json(results))
+        data["board"] = {"recommendation": recommendation.to_json(results), **risk.to_json(results),
+                         "sensitivity": sensitivity.to_json(results)}
+    in_turn = json.loads(json.dumps(_clean(data), ensure_ascii=False))
+    assert threaded == in_turn
+    assert "€" in json.dumps(threaded, ensure_ascii=False)   # the locale reached the threads' texts

@@ -92,10 +92,15 @@ def test_spread_matches_numpy():
     assert Spread.of(x, np.sort(x)) == s
 
 
+@pytest.mark.parametrize("layout", ["futures by row", "years contiguous", "float64"])
 @pytest.mark.parametrize("cumulative", [False, True])
-def test_year_spreads_match_numpy_per_year(cumulative, monkeypatch):
+def test_year_spreads_match_numpy_per_year(cumulative, layout, monkeypatch):
     rng = np.random.default_rng(11)
     arr = (rng.normal(size=(5001, 7)) * 1e5).astype(np.float32)
+    if layout == "years contiguous":     # as the engine keeps them (each year's futures contiguous)
+        arr = np.asfortranarray(arr)
+    elif layout == "float64":            # a staged alternative's or a caller's own array
+        arr = arr.astype(np.float64)
     arr[:, 0] = -1e6                                   # a year where every future agrees
     arr[::3, 4] = np.nan                               # a year undefined in some futures
     arr[:, 6] = np.nan                                 # and one undefined in all
