@@ -21,7 +21,7 @@ from simulator.analysis.summary import Spread, _year_spreads, compare, summarise
 from simulator.model.scenario import load
 from simulator.sim import quantiles
 from simulator.sim.engine import run
-from simulator.sim.quantiles import median_of_sorted, percentiles, percentiles_of_sorted, sorted_without_nan
+from simulator.sim.quantiles import median, median_of_sorted, percentiles, percentiles_of_sorted, sorted_without_nan
 
 QS = (0, 1, 5, 10, 25, 33.3, 50, 66.7, 90, 95, 99, 100)
 
@@ -67,14 +67,17 @@ def test_one_value_and_no_values():
     assert np.isnan(percentiles_of_sorted(np.array([]), (10, 90))).all()
     assert math.isnan(median_of_sorted(np.array([])))
     assert math.isnan(median_of_sorted(np.sort(np.array([2.0, np.nan, 1.0])))) and math.isnan(np.median([2.0, np.nan]))
+    assert math.isnan(median(np.array([]))) and math.isnan(median(np.array([2.0, np.nan, 1.0])))
+    assert median(np.array([4.25])) == 4.25
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_median_equals_numpy_median():
     for x in _arrays():
         x = x.astype(np.float64)
-        got, expected = median_of_sorted(np.sort(x)), float(np.median(x))
-        assert got == expected or (math.isnan(got) and math.isnan(expected)), x
+        expected = float(np.median(x))
+        for got in (median_of_sorted(np.sort(x)), median(x)):   # from a sort, from a partition
+            assert got == expected or (math.isnan(got) and math.isnan(expected)), x
 
 
 def test_nan_values_are_left_out():

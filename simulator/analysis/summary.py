@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simulator.analysis import formatting as fmt
-from simulator.sim.quantiles import map_threads, median_of_sorted, percentiles_of_sorted
+from simulator.sim.quantiles import map_threads, median, percentiles_of_sorted
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.sim.engine import Results
@@ -324,7 +324,7 @@ def _year_spreads(arr: np.ndarray, first_year: int, *, cumulative: bool = False,
 
 def _median_payback(pb: np.ndarray) -> float | None:
     """Median payback; ``inf`` when more than half of the futures never pay back."""
-    return median_of_sorted(np.sort(pb))
+    return median(pb)
 
 
 def summarise_alternative(alt, category: str = "") -> AlternativeSummary:

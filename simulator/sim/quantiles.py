@@ -101,6 +101,23 @@ def median_of_sorted(v: np.ndarray) -> float:
     return float(np.mean(v[n // 2 - 1:n // 2 + 1].astype(np.float64)))
 
 
+def median(x: np.ndarray) -> float:
+    """``numpy.median`` of a 1-D array from one partition instead of a sort (O(n): a million
+    paybacks in about 1 ms against 4 to 20 ms to sort them): the middle value, or the mean
+    of the two middle values, the lower one being the largest value left of the upper one.
+    The same value as :func:`median_of_sorted` of the sorted array; NaN when empty or when
+    there is a NaN, as NumPy."""
+    x = np.asarray(x)
+    n = x.shape[0]
+    if n == 0 or np.isnan(x).any():
+        return float("nan")
+    k = n // 2
+    part = np.partition(x, k)
+    if n % 2:
+        return float(part[k])
+    return float(np.mean(np.array([part[:k].max(), part[k]], dtype=np.float64)))
+
+
 def sorted_without_nan(x: np.ndarray) -> np.ndarray:
     """A sorted float64 copy of ``x`` with its NaN values left out (they sort last)."""
     v = np.sort(np.asarray(x, dtype=np.float64))
