@@ -126,6 +126,32 @@ def _print_text(results, out) -> None:
         print(line, file=out)
 
 
+#: The analyses ``run --json`` prints, imported while the run computes (its threads spend
+#: most of their time in NumPy, without the GIL).
+_JSON_MODULES = ("simulator.analysis.summary", "simulator.analysis.insights", "simulator.analysis.pilot",
+                 "simulator.analysis.recommendation", "simulator.analysis.risk", "simulator.analysis.sensitivity")
+
+
+def _import_in_background(names: Sequence[str]):
+    """A started thread importing ``names`` (None without names). An import that fails here
+    fails again, with its message, where the module is used."""
+    if not names:
+        return None
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception:   # raised again, with its message, at the import that needs it
+                return
+
+    thread = threading.Thread(target=load, name="investsim-imports", daemon=True)
+    thread.start()
+    return thread
+
+
 def cmd_run(args) -> int:
     from simulator.sim.engine import run
 
@@ -134,10 +160,14 @@ def cmd_run(args) -> int:
     if not (1 <= iterations <= 10_000_000):
         raise _BadInput(f"--iterations must be between 1 and 10,000,000, not {iterations:,}")
     bar = ProgressBar(iterations)
+    loading = _import_in_background(_JSON_MODULES if args.json else ())
     try:
         results = run(scenario, iterations, args.seed, sampling=args.sampling, progress=bar)
     except ScenarioError as exc:
         raise exc.with_file(args.file) from None
+    finally:
+        if loading is not None:
+            loading.join()
     with fmt.use_scenario(scenario):   # figures in the file's locale, inputs by their labels
         _print_results(results, json_out=args.json)
     return EXIT_OK
