@@ -40,6 +40,7 @@ very same amount.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 import math
 from typing import TYPE_CHECKING, Iterator, Sequence
 
@@ -642,21 +643,23 @@ def _same_futures(results: "Results", scenario: Scenario, iterations: int) -> bo
             and results.sampling == scenario.sampling)
 
 
-def preview_run(scenario: Scenario, iterations: int, reference: "Results | None" = None, *,
-                cancel=None, workers: int = 1) -> "Results":
+def rerun(scenario: Scenario, iterations: int, reference: "Results | None" = None, *,
+          cancel=None, progress=None, workers: int | None = None) -> "Results":
     """``scenario`` simulated with ``iterations`` futures and its own seed, as
     ``simulator.sim.engine.run`` would, re-simulating only what it must: the alternatives
     that ``reference`` (Results of another scenario, the same futures) does not already hold
     unchanged (:func:`reached`) are simulated; the others' results are taken from it as they
     are. The figures are the same as a run of the whole scenario (common random numbers:
-    every input has its own random stream); only the time differs."""
+    every input has its own random stream); only the time differs. ``progress(done, total)``
+    and ``workers`` as for ``run``."""
     from simulator.sim.engine import Results, run
 
     subset = None
     if reference is not None and _same_futures(reference, scenario, iterations):
         subset = reached(reference.scenario, scenario)
+    whole = partial(run, scenario, iterations, None, workers=workers, cancel=cancel, progress=progress)
     if subset is None or len(subset) == len(scenario.alternatives):
-        return run(scenario, iterations, None, workers=workers, cancel=cancel)
+        return whole()
     if not subset:
         return replace(reference, scenario=scenario)
     needed = set(subset)
@@ -665,16 +668,16 @@ def preview_run(scenario: Scenario, iterations: int, reference: "Results | None"
             needed.add(alt.stage_of)
     try:
         part = run(replace(scenario, alternatives=tuple(a for a in scenario.alternatives if a.name in needed)),
-                   iterations, None, workers=workers, cancel=cancel)
+                   iterations, None, workers=workers, cancel=cancel, progress=progress)
     except ScenarioError:                     # (e.g. a table naming a left-out alternative)
-        return run(scenario, iterations, None, workers=workers, cancel=cancel)
+        return whole()
     alts = []
     for alt in scenario.alternatives:
         source = part if alt.name in subset else reference
         alts.append(source.alternative(alt.name))
     shapes = {(a.cash.shape, a.cash_mean is None, a.margin_pp is None) for a in alts}
     if len(shapes) != 1:                      # kept another number of yearly paths: run it all
-        return run(scenario, iterations, None, workers=workers, cancel=cancel)
+        return whole()
 
     def merged(part_map, ref_map):
         out = {k: v for k, v in part_map.items() if k.alternative is None}

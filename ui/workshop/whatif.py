@@ -76,10 +76,10 @@ def _preview(scenario: Scenario, iterations: int | None, reference: list, worker
     """The job (a pool thread; never touches a widget): simulate and summarise. ``iterations``
     None: :func:`simulator.workshop.whatif.preview_size` of the scenario. ``reference[0]``:
     the newest Results of the same futures, whose alternatives the change does not reach are
-    taken as they are (:func:`simulator.workshop.whatif.preview_run`: the same figures as a
+    taken as they are (:func:`simulator.workshop.whatif.rerun`: the same figures as a
     run of the whole scenario, in a fraction of the time while one input moves)."""
     n = wi.preview_size(scenario) if iterations is None else min(iterations, scenario.iterations)
-    results = wi.preview_run(scenario, n, reference[0], cancel=worker.is_cancelled)
+    results = wi.rerun(scenario, n, reference[0], cancel=worker.is_cancelled, workers=1)
     _ = results.summary   # here, not in the GUI thread
     return results
 
