@@ -63,6 +63,7 @@ class _Relay(QObject):
 
     done = Signal(int, object, object, object)   # generation, figure, value, error text or None
     began = Signal(int)                          # generation whose making began
+    skipped = Signal(int, object)                # generation, figure built but not rendered (superseded)
 
 
 def _draw_error(fig: Figure, exc: Exception) -> str:
@@ -76,7 +77,8 @@ def _draw_error(fig: Figure, exc: Exception) -> str:
 
 def make_picture(build: Build, size_inches, dpi: float, facecolor, *, base_dpi: float | None = None,
                  figure: Figure | None = None, update: Build | None = None,
-                 agg: FigureCanvasAgg | None = None) -> tuple[Figure, Any, str | None]:
+                 agg: FigureCanvasAgg | None = None,
+                 wanted: Callable[[], bool] | None = None) -> tuple[Figure, Any, str | None]:
     """Build a figure with ``build`` and render it with Agg (any thread). Returns the figure,
     what ``build`` returned, and the error text if building or rendering failed (the figure
     then says so in words).
@@ -85,7 +87,10 @@ def make_picture(build: Build, size_inches, dpi: float, facecolor, *, base_dpi: 
     ``size_inches``/``dpi`` and ``update`` (or ``build``) redraws it in place. ``base_dpi``:
     the DPI before the screen's pixel ratio (``dpi`` is the physical one). ``agg``: the Agg
     canvas ``figure`` was rendered with before: its renderer, and with it matplotlib's cache of
-    text measurements (kept per renderer), serves this picture too."""
+    text measurements (kept per renderer), serves this picture too. ``wanted()`` false after
+    the build: a newer picture was asked for meanwhile, so this one is not rendered (the
+    figure is complete, and may be redrawn in place later); the error text is then None and
+    the value what the build returned."""
     from ui.charts._style import chart_rc
 
     fig = figure
@@ -106,7 +111,8 @@ def make_picture(build: Build, size_inches, dpi: float, facecolor, *, base_dpi: 
     with chart_rc():
         try:
             value = fn(fig)
-            fig.canvas.draw()
+            if wanted is None or wanted():
+                fig.canvas.draw()
         except Exception as exc:  # a chart bug shows as words in the chart, never a crash
             error = _draw_error(fig, exc)
     return fig, value, error
@@ -150,6 +156,7 @@ class LiveCanvas(ChartCanvas):
         self._relay = _Relay()
         self._relay.done.connect(self._finished)
         self._relay.began.connect(self._began)
+        self._relay.skipped.connect(self._skipped)
         self._begun = 0         # newest generation whose making began (set in the render thread)
         self.error: str | None = None
         self._waiting: tuple | None = None     # asked for before the canvas was first shown
@@ -306,12 +313,21 @@ class LiveCanvas(ChartCanvas):
             except RuntimeError:         # the canvas was closed meanwhile
                 return
             spare, agg = owner._take_spare(structure, size, dpi)
+            asked = []
+
+            def wanted() -> bool:        # after the build: is this still the newest picture?
+                asked.append(gen == owner._gen)
+                return asked[-1]
+
             fig, value, error = make_picture(build, size, dpi, face, base_dpi=base, figure=spare, update=update,
-                                             agg=agg)
+                                             agg=agg, wanted=wanted)
             owner._count(spare is not None)
             owner._jobs[gen] = None if error else structure
             try:
-                relay.done.emit(gen, fig, value, error)
+                if asked and not asked[-1] and error is None:
+                    relay.skipped.emit(gen, fig)     # not rendered: a newer picture follows
+                else:
+                    relay.done.emit(gen, fig, value, error)
             except RuntimeError:         # the canvas was closed meanwhile
                 pass
 
@@ -345,6 +361,14 @@ class LiveCanvas(ChartCanvas):
         self._structure = None
         self.figure.clear()
         self.draw_idle()
+
+    @Slot(int, object)
+    def _skipped(self, gen: int, fig: Figure) -> None:
+        """A picture superseded while it was built was not rendered: its figure is a spare."""
+        structure = self._jobs.pop(gen, None)
+        if structure is not None:
+            with self._spare_lock:
+                self._spare = (structure, fig, fig.canvas)
 
     @Slot(int, object, object, object)
     def _finished(self, gen: int, fig: Figure, value, error) -> None:

@@ -53,9 +53,10 @@ STEPS = 100
 DISCOUNT_STEPS = (round(wi.DISCOUNT_RATE_RANGE[0] * 1000), round(wi.DISCOUNT_RATE_RANGE[1] * 1000))
 #: Height of the before/after picture (pixels).
 GHOST_HEIGHT = 170
-#: While a slider is held, the before/after picture is redrawn at most this often (seconds):
-#: the charts' pictures come first (one render thread makes them all).
-GHOST_DRAG_INTERVAL_S = 0.25
+#: While a slider is held, the before/after picture waits until the hand pauses this long
+#: (milliseconds): the charts' pictures come first (one render thread makes them all); the
+#: words above it follow every preview.
+GHOST_DRAG_PAUSE_MS = 200
 #: The settings with a slider of their own.
 SETTINGS = ("discount_rate", "horizon_years")
 
@@ -381,7 +382,6 @@ class WhatIfPanel(QWidget):
         self._commit_timer.setSingleShot(True)
         self._commit_timer.setInterval(KEY_COMMIT_MS)
         self._commit_timer.timeout.connect(self._commit_keyboard)
-        self._ghost_drawn = 0.0                  # when the before/after picture was last asked for
         self._ghost_build = None                 # the newest picture held back while dragging
         self._ghost_timer = QTimer(self)
         self._ghost_timer.setObjectName("whatIfGhostDelay")
@@ -933,13 +933,11 @@ class WhatIfPanel(QWidget):
         ghost.setVisible(True)
         changes, size = list(self.changes), self.font().pointSizeF() or 9.0
         build = partial(draw_before_after, changes=changes, currency=currency, font_size=size)
-        now = time.perf_counter()
-        if self._dragging is not None and now - self._ghost_drawn < GHOST_DRAG_INTERVAL_S:
-            # While a slider is held the charts come first: the picture follows a few times a
-            # second (the words above it with every preview); the last position is always drawn.
+        if self._dragging is not None:
+            # While a slider is held the charts come first: the picture follows when the hand
+            # pauses (the words above it follow every preview); the last position is always drawn.
             self._ghost_build = build
-            if not self._ghost_timer.isActive():
-                self._ghost_timer.start(max(1, round(1000 * (GHOST_DRAG_INTERVAL_S - (now - self._ghost_drawn)))))
+            self._ghost_timer.start(GHOST_DRAG_PAUSE_MS)
             return
         self._draw_ghost(build)
 
@@ -948,7 +946,6 @@ class WhatIfPanel(QWidget):
         self._ghost_timer.stop()
         if build is None or self.ghost is None or self._hidden or self._shut:
             return
-        self._ghost_drawn = time.perf_counter()
         self.ghost.render_async(lambda fig: build(fig))
 
     def set_results_hidden(self, hidden: bool) -> None:
