@@ -652,7 +652,7 @@ def rerun(scenario: Scenario, iterations: int, reference: "Results | None" = Non
     are. The figures are the same as a run of the whole scenario (common random numbers:
     every input has its own random stream); only the time differs. ``progress(done, total)``
     and ``workers`` as for ``run``."""
-    from simulator.sim.engine import Results, run
+    from simulator.sim.engine import Results, run, yearly_futures
 
     subset = None
     if reference is not None and _same_futures(reference, scenario, iterations):
@@ -666,6 +666,9 @@ def rerun(scenario: Scenario, iterations: int, reference: "Results | None" = Non
     for alt in scenario.alternatives:         # a staged alternative is built from the one it stages
         if alt.name in subset and alt.stage_of:
             needed.add(alt.stage_of)
+    kept = partial(yearly_futures, iterations, horizon=scenario.horizon_years, margins=scenario.baseline is not None)
+    if kept(len(needed)) != kept(len(scenario.alternatives)):
+        return whole()     # (a big run: fewer alternatives would keep other yearly paths)
     try:
         part = run(replace(scenario, alternatives=tuple(a for a in scenario.alternatives if a.name in needed)),
                    iterations, None, workers=workers, cancel=cancel, progress=progress)
