@@ -658,10 +658,8 @@ def rerun(scenario: Scenario, iterations: int, reference: "Results | None" = Non
     if reference is not None and _same_futures(reference, scenario, iterations):
         subset = reached(reference.scenario, scenario)
     whole = partial(run, scenario, iterations, None, workers=workers, cancel=cancel, progress=progress)
-    if subset is None or len(subset) == len(scenario.alternatives):
-        return whole()
-    if not subset:
-        return replace(reference, scenario=scenario)
+    if not subset or len(subset) == len(scenario.alternatives):
+        return whole()     # (nothing reached: the same scenario run again, as asked)
     needed = set(subset)
     for alt in scenario.alternatives:         # a staged alternative is built from the one it stages
         if alt.name in subset and alt.stage_of:
