@@ -9,7 +9,9 @@
 * **edit to updated preview chart**: an amount edit (the inspector's command) until the visible
   tab shows the preview results: the chart's picture on screen (made in the render thread),
   or the overview; per bundled scenario (median of N edits), for every tab (``--quick``: the
-  Value chart and the overview);
+  Value chart and the overview); with where the time goes (``edit_to_picture_stages_ms``, medians
+  over all edits per tab: the preview's results shown by the window, the chart's picture begun
+  in the render thread, the picture on screen);
 * **what-if slider rate**: the main window's what-if slider dragged without pause with the
   Value chart shown, per bundled scenario: previews and chart pictures per second;
 * **longest GUI stall during a 1M-future run**: a 5 ms timer heartbeat on the GUI thread; the
