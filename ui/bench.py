@@ -9,7 +9,9 @@
 * **edit to updated preview chart**: an amount edit (the inspector's command) until the visible
   tab shows the preview results: the chart's picture on screen (made in the render thread),
   or the overview; per bundled scenario (median of N edits), for every tab (``--quick``: the
-  Value chart and the overview);
+  Value chart and the overview); with where the time goes (``edit_to_picture_stages_ms``, medians
+  over all edits per tab: the preview's results shown by the window, the chart's picture begun
+  in the render thread, the picture on screen);
 * **what-if slider rate**: the main window's what-if slider dragged without pause with the
   Value chart shown, per bundled scenario: previews and chart pictures per second;
 * **longest GUI stall during a 1M-future run**: a 5 ms timer heartbeat on the GUI thread; the
@@ -82,8 +84,12 @@ def _wait(app, predicate, timeout: float = 120.0) -> None:
             raise TimeoutError("timed out")
 
 
-def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> dict[str, list[float]]:
-    """Amount edit -> the visible tab (a chart, or the overview) updated with preview results."""
+def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value",
+                    stages: dict | None = None) -> dict[str, list[float]]:
+    """Amount edit -> the visible tab (a chart, or the overview) updated with preview results.
+    ``stages`` (a dict) gets, per scenario, each edit's milestones in seconds after the edit:
+    the preview's results shown by the window's slot (run and fan-out), the chart's picture
+    begun in the render thread, and on screen."""
     from simulator.model.distributions import Distribution
 
     from simulator.workshop.edits import set_field
@@ -104,6 +110,11 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
         chart = w.current_chart()
         drawn = {"t": None}
         seen = {"preview": None, "edited": None}
+        marks: dict[str, float] = {}
+        w.resultsShown.connect(lambda _p: marks.setdefault("results", time.perf_counter()))
+        if chart is not None:
+            chart.pictureBegun.connect(lambda: marks.setdefault("began", time.perf_counter())
+                                       if "results" in marks else None)
         if chart is not None:   # the first picture of the edited scenario (not a late one of before)
             def on_drawn(_finding) -> None:
                 if drawn["t"] is None and seen["edited"] is not None and chart.drawn_results.scenario == seen["edited"]:
@@ -140,6 +151,7 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
             state["full"] = False
             drawn["t"] = None
             seen["preview"] = None
+            marks.clear()
             w.resultsShown.connect(lambda p: seen.__setitem__("preview", p) if seen["preview"] is None else None)
             edited = set_field(w.doc.scenario, key, "amount", new_amount)
             seen["edited"] = edited
@@ -149,8 +161,12 @@ def edit_to_preview(app, paths: list[Path], repeat: int, tab: str = "value") -> 
                 raise RuntimeError(f"{path.name}: the benchmark edit was refused: {problems[0].line()}")
             _wait(app, lambda: seen["preview"] is not None and drawn["t"] is not None)
             times.append(drawn["t"] - t0)
+            if stages is not None:
+                stages.setdefault(path.stem, []).append(
+                    {name: marks[name] - t0 for name in ("results", "began") if name in marks} | {"picture": times[-1]})
             _wait(app, lambda: state["full"])
             w.resultsShown.disconnect()
+            w.resultsShown.connect(lambda _p: marks.setdefault("results", time.perf_counter()))
             if chart is None:
                 w.resultsShown.connect(lambda _p: drawn.__setitem__("t", time.perf_counter()))
         figures[path.stem] = times
@@ -352,6 +368,7 @@ def json_summary(results: dict) -> dict:
         "launch_to_results_s": results.get("cold_launch_to_first_results_s"),
         "gui_stall_1M_ms": max((max(s["max_gap_during_run_ms"], s["max_gap_showing_results_ms"]) for s in stalls),
                                default=None),
+        "edit_to_picture_stages_ms": results.get("edit_to_picture_stages_ms", {}),
         "window_size": "1400x900",
     }
     out["details"] = results
@@ -387,13 +404,25 @@ def measure(args) -> dict:
     paths = sorted(bundled("scenarios").glob("*.toml"))
     tabs = ("value", "overview") if args.quick else ("overview",) + tuple(k for k, _, _ in CHART_TABS) + \
         ("drivers_of_uncertainty", "worth_finding_out", "value_sources")
+    results["edit_to_picture_stages_ms"] = {}
     for tab in tabs:
-        edits = edit_to_preview(app, paths, max(3, repeat), tab)
+        stages: dict = {}
+        edits = edit_to_preview(app, paths, max(3, repeat), tab, stages)
         results[f"edit_to_preview_{tab}_ms"] = {k: 1000 * statistics.median(v) for k, v in edits.items()}
         print(f"Amount edit to updated preview, {tab} tab shown (median):")
         for name, v in edits.items():
             print(f"  {name:<36} {1000 * statistics.median(v):6.0f} ms   (runs: "
                   f"{', '.join(f'{1000 * x:.0f}' for x in v)})")
+        flat = [m for per_file in stages.values() for m in per_file]
+        if flat:   # where the time goes: the run and fan-out, waiting for the render thread, the picture
+            med = {name: 1000 * statistics.median(m[name] for m in flat if name in m)
+                   for name in ("results", "began", "picture") if any(name in m for m in flat)}
+            results["edit_to_picture_stages_ms"][tab] = med
+            print("  stages (median over all edits): " + ", ".join(
+                f"{words} {med[name]:.0f} ms" for name, words in (("results", "results shown"),
+                                                                   ("began", "picture begun"),
+                                                                   ("picture", "picture on screen"))
+                if name in med))
 
     rates = slider_chart_rate(app, paths)
     results["slider_value_chart"] = rates

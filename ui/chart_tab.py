@@ -52,6 +52,8 @@ class ChartTab(QWidget):
     """One chart tab. ``set_results`` stores; the chart is drawn when the tab is visible."""
 
     drawn = Signal(str)   # the finding sentence, after each draw
+    #: The render thread began making the newest picture asked for (see :attr:`backlogged`).
+    pictureBegun = Signal()
     #: "Add a pilot to find out …" chosen on the Worth finding out tab: (variable, alternative to test)
     pilotWanted = Signal(str, str)
 
@@ -101,6 +103,7 @@ class ChartTab(QWidget):
         self.figure = self.canvas.figure
         self.canvas.setObjectName("canvas")
         self.canvas.rendered.connect(self._rendered)
+        self.canvas.began.connect(self.pictureBegun)
         self.canvas.setToolTip(getattr(self._spec, "tooltip", "") or "")
         self.toolbar = NavigationToolbar2QT(self.canvas, self)
         self.toolbar.setObjectName("chartToolbar")
@@ -218,6 +221,11 @@ class ChartTab(QWidget):
     def busy(self) -> bool:
         """A picture asked for is not on screen yet."""
         return self.canvas is not None and self.canvas.busy
+
+    @property
+    def backlogged(self) -> bool:
+        """A picture asked for waits for the render thread (an older one is being made)."""
+        return self.canvas is not None and self.canvas.backlog
 
     def _rendered(self, value, error) -> None:
         self.figure = self.canvas.figure

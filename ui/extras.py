@@ -471,7 +471,9 @@ def _install_presentation(window, menu):
                                  "keep it")
 
     whatif.previewReady.connect(on_preview)
-    # The next position is simulated once the chart on screen shows this one.
-    whatif.runner.wait_for(lambda: any(tab.busy for tab in window.chart_tabs.values()))
+    # The next position is simulated while the chart makes the picture of this one (two cores),
+    # but not while a picture waits behind it: at most one preview ahead of the chart.
+    whatif.runner.wait_for(lambda: any(tab.backlogged for tab in window.chart_tabs.values()))
+    window.chartPictureBegun.connect(whatif.runner.view_done)
     window.chartDrawn.connect(whatif.runner.view_done)
     return presentation, whatif, dock

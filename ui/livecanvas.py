@@ -59,9 +59,11 @@ def wait_for_renders(timeout_ms: int = 30_000) -> bool:
 
 
 class _Relay(QObject):
-    """Carries finished pictures from the render thread to the GUI thread."""
+    """Carries news of pictures from the render thread to the GUI thread."""
 
     done = Signal(int, object, object, object)   # generation, figure, value, error text or None
+    began = Signal(int)                          # generation whose making began
+    skipped = Signal(int, object)                # generation, figure built but not rendered (superseded)
 
 
 def _draw_error(fig: Figure, exc: Exception) -> str:
@@ -74,14 +76,21 @@ def _draw_error(fig: Figure, exc: Exception) -> str:
 
 
 def make_picture(build: Build, size_inches, dpi: float, facecolor, *, base_dpi: float | None = None,
-                 figure: Figure | None = None, update: Build | None = None) -> tuple[Figure, Any, str | None]:
+                 figure: Figure | None = None, update: Build | None = None,
+                 agg: FigureCanvasAgg | None = None,
+                 wanted: Callable[[], bool] | None = None) -> tuple[Figure, Any, str | None]:
     """Build a figure with ``build`` and render it with Agg (any thread). Returns the figure,
     what ``build`` returned, and the error text if building or rendering failed (the figure
     then says so in words).
 
     ``figure``: a figure made before for the same structure (not on screen): it is resized to
     ``size_inches``/``dpi`` and ``update`` (or ``build``) redraws it in place. ``base_dpi``:
-    the DPI before the screen's pixel ratio (``dpi`` is the physical one)."""
+    the DPI before the screen's pixel ratio (``dpi`` is the physical one). ``agg``: the Agg
+    canvas ``figure`` was rendered with before: its renderer, and with it matplotlib's cache of
+    text measurements (kept per renderer), serves this picture too. ``wanted()`` false after
+    the build: a newer picture was asked for meanwhile, so this one is not rendered (the
+    figure is complete, and may be redrawn in place later); the error text is then None and
+    the value what the build returned."""
     from ui.charts._style import chart_rc
 
     fig = figure
@@ -90,7 +99,10 @@ def make_picture(build: Build, size_inches, dpi: float, facecolor, *, base_dpi: 
         fn = build
     else:
         fn = update or build
-    FigureCanvasAgg(fig)                 # (keeps the figure's DPI before the pixel ratio)
+    if agg is not None and agg.figure is fig:
+        fig.set_canvas(agg)
+    else:
+        FigureCanvasAgg(fig)             # (keeps the figure's DPI before the pixel ratio)
     if fig.dpi != dpi:
         fig.set_dpi(dpi)
     if tuple(fig.get_size_inches()) != tuple(size_inches):
@@ -99,7 +111,8 @@ def make_picture(build: Build, size_inches, dpi: float, facecolor, *, base_dpi: 
     with chart_rc():
         try:
             value = fn(fig)
-            fig.canvas.draw()
+            if wanted is None or wanted():
+                fig.canvas.draw()
         except Exception as exc:  # a chart bug shows as words in the chart, never a crash
             error = _draw_error(fig, exc)
     return fig, value, error
@@ -129,6 +142,8 @@ class LiveCanvas(ChartCanvas):
 
     #: A new picture is on screen: what its build returned, and the error text (or None).
     rendered = Signal(object, object)
+    #: The render thread began making the newest picture asked for (none waits behind it).
+    began = Signal()
 
     def __init__(self, figure: Figure | None = None):
         super().__init__(figure if figure is not None else Figure(dpi=100))
@@ -140,6 +155,9 @@ class LiveCanvas(ChartCanvas):
         # dropped by Qt when the canvas goes, so a late picture is simply not delivered.
         self._relay = _Relay()
         self._relay.done.connect(self._finished)
+        self._relay.began.connect(self._began)
+        self._relay.skipped.connect(self._skipped)
+        self._begun = 0         # newest generation whose making began (set in the render thread)
         self.error: str | None = None
         self._waiting: tuple | None = None     # asked for before the canvas was first shown
         self._last: tuple | None = None        # the newest picture's (build, structure, update)
@@ -150,7 +168,8 @@ class LiveCanvas(ChartCanvas):
         self._own = None                       # the renderer of pictures redrawn here (zoom, pan)
         self._zoomed = False                   # the user zoomed or panned the picture on screen
         self._structure = None                 # the structure key of the figure on screen
-        self._spare: tuple | None = None       # (structure, figure) no longer on screen, for updates
+        self._spare: tuple | None = None       # (structure, figure, Agg canvas) no longer on screen
+        self._agg = None                       # the Agg canvas that rendered the figure on screen
         self._spare_lock = threading.Lock()
         self._jobs: dict[int, object] = {}     # generation -> structure key asked for
         self._conns: dict[int, list] = {}      # our connection id -> [event, func, id on the figure]
@@ -235,24 +254,37 @@ class LiveCanvas(ChartCanvas):
         """A picture asked for is not on screen yet."""
         return self._shown < self._gen
 
+    @property
+    def backlog(self) -> bool:
+        """A picture asked for waits: its making has not begun (the render thread is making an
+        older one, or the canvas was never shown). A producer of pictures (the what-if
+        previews) may compute the next while one is being made, but not pile them up."""
+        return self._gen > max(self._begun, self._shown)
+
+    @Slot(int)
+    def _began(self, gen: int) -> None:
+        if gen == self._gen:
+            self.began.emit()
+
     def _job(self) -> tuple[int, tuple, float, Any, float]:
         self._gen += 1
         fig = self.figure
         base = fig.dpi / (self.device_pixel_ratio or 1)
         return self._gen, tuple(fig.get_size_inches()), fig.dpi, fig.get_facecolor(), base
 
-    def _take_spare(self, structure, size, dpi) -> Figure | None:
-        """The spare figure if it was made for ``structure`` (any thread); it is no longer spare."""
+    def _take_spare(self, structure, size, dpi) -> tuple[Figure | None, FigureCanvasAgg | None]:
+        """The spare figure and its Agg canvas if it was made for ``structure`` (any thread);
+        it is no longer spare."""
         if structure is None:
-            return None
+            return None, None
         with self._spare_lock:
             spare, self._spare = self._spare, None
         if spare is None or spare[0] != structure:
-            return None
+            return None, None
         fig = spare[1]     # another size or pixel ratio: built afresh (the layout depends on it)
         if fig.dpi != dpi or any(abs(a - b) > 1e-9 for a, b in zip(fig.get_size_inches(), size)):
-            return None
-        return fig
+            return None, None
+        return fig, spare[2]
 
     def render_async(self, build: Build, structure=None, update: Build | None = None) -> None:
         """Make a new picture with ``build`` in the render thread; it replaces the one on screen
@@ -275,12 +307,27 @@ class LiveCanvas(ChartCanvas):
         def work() -> None:
             if gen != owner._gen:        # superseded before it started: skip it
                 return
-            spare = owner._take_spare(structure, size, dpi)
-            fig, value, error = make_picture(build, size, dpi, face, base_dpi=base, figure=spare, update=update)
+            owner._begun = gen
+            try:
+                relay.began.emit(gen)
+            except RuntimeError:         # the canvas was closed meanwhile
+                return
+            spare, agg = owner._take_spare(structure, size, dpi)
+            asked = []
+
+            def wanted() -> bool:        # after the build: is this still the newest picture?
+                asked.append(gen == owner._gen)
+                return asked[-1]
+
+            fig, value, error = make_picture(build, size, dpi, face, base_dpi=base, figure=spare, update=update,
+                                             agg=agg, wanted=wanted)
             owner._count(spare is not None)
             owner._jobs[gen] = None if error else structure
             try:
-                relay.done.emit(gen, fig, value, error)
+                if asked and not asked[-1] and error is None:
+                    relay.skipped.emit(gen, fig)     # not rendered: a newer picture follows
+                else:
+                    relay.done.emit(gen, fig, value, error)
             except RuntimeError:         # the canvas was closed meanwhile
                 pass
 
@@ -298,8 +345,8 @@ class LiveCanvas(ChartCanvas):
         self._waiting = None
         self._last = (build, structure, update)
         gen, size, dpi, face, base = self._job()
-        spare = self._take_spare(structure, size, dpi)
-        fig, value, error = make_picture(build, size, dpi, face, base_dpi=base, figure=spare, update=update)
+        spare, agg = self._take_spare(structure, size, dpi)
+        fig, value, error = make_picture(build, size, dpi, face, base_dpi=base, figure=spare, update=update, agg=agg)
         self._count(spare is not None)
         self._jobs[gen] = None if error else structure
         self._finished(gen, fig, value, error)
@@ -315,12 +362,20 @@ class LiveCanvas(ChartCanvas):
         self.figure.clear()
         self.draw_idle()
 
+    @Slot(int, object)
+    def _skipped(self, gen: int, fig: Figure) -> None:
+        """A picture superseded while it was built was not rendered: its figure is a spare."""
+        structure = self._jobs.pop(gen, None)
+        if structure is not None:
+            with self._spare_lock:
+                self._spare = (structure, fig, fig.canvas)
+
     @Slot(int, object, object, object)
     def _finished(self, gen: int, fig: Figure, value, error) -> None:
         structure = self._jobs.pop(gen, None)
         if gen <= self._shown:
             with self._spare_lock:       # an older picture than the one on screen: a spare
-                self._spare = (structure, fig) if structure is not None else self._spare
+                self._spare = (structure, fig, fig.canvas) if structure is not None else self._spare
             return
         self._shown = gen
         self.error = error
@@ -330,7 +385,8 @@ class LiveCanvas(ChartCanvas):
     def adopt(self, fig: Figure, structure=None) -> None:
         """Show ``fig``, already rendered by its own Agg canvas, in place of the current figure
         (which becomes the spare for the next picture of ``structure``)."""
-        old = self.figure
+        old, old_agg = self.figure, self._agg
+        agg = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) and fig.canvas is not self else None
         picture = fig.canvas.get_renderer()
         for entry in self._conns.values():          # the listeners move to the new figure
             FigureCanvasQTAgg.mpl_disconnect(self, entry[2])
@@ -340,8 +396,9 @@ class LiveCanvas(ChartCanvas):
             entry[2] = FigureCanvasQTAgg.mpl_connect(self, entry[0], entry[1])
         with self._spare_lock:
             if old is not fig and self._structure is not None:
-                self._spare = (self._structure, old)
+                self._spare = (self._structure, old, old_agg)
         self._structure = structure
+        self._agg = agg
         self._zoomed = False
         for ax in fig.axes:              # limits changed here (zoom, pan): resizes redraw here
             for name in ("xlim_changed", "ylim_changed"):

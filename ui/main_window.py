@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
     resultsShown = Signal(bool)
     #: A chart tab put a new picture on screen (its finding).
     chartDrawn = Signal(str)
+    #: A chart tab's newest picture began to be made (nothing of it waits any more).
+    chartPictureBegun = Signal()
     #: The full run's results are on screen.
     fullResultsShown = Signal()
     #: The run failed, with the banner text.
@@ -94,6 +96,9 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.doc = Document(scenario or edits.blank_scenario(), path, self)
         self.controller = SimulationController(self, pool=pool)
+        # The run starts before any view follows the edit (outline, inspector, panels): those
+        # are updated while the preview is simulated.
+        self.doc.changed.connect(self._request_run)
         self.actions_ = EditActions(self.doc, self._current_key, self)
         self._immediate = True
         self._preloaded = False
@@ -364,13 +369,15 @@ class MainWindow(QMainWindow):
         if self.seed.text() != str(scenario.seed):
             self.seed.setText(str(scenario.seed))
 
-    def _on_changed(self, scenario: Scenario, select) -> None:
+    def _request_run(self, scenario: Scenario, _select=None) -> None:
         show_figures_for(scenario)
+        immediate, self._immediate = self._immediate, False
+        self.controller.request(scenario, immediate=immediate)
+
+    def _on_changed(self, scenario: Scenario, select) -> None:
         self._show_cautions(scenario)
         self._show_scenario(scenario, select)
         self._update_title()
-        immediate, self._immediate = self._immediate, False
-        self.controller.request(scenario, immediate=immediate)
 
     def caution_lines(self, scenario: Scenario) -> list[str]:
         """The scenario's cautions (unusual but allowed inputs), one line each, in the words
@@ -460,6 +467,7 @@ class MainWindow(QMainWindow):
         tab = ChartTab(key, title)
         self.chart_tabs[key] = tab
         tab.drawn.connect(self.chartDrawn)
+        tab.pictureBegun.connect(self.chartPictureBegun)
         tab.pilotWanted.connect(self.actions_.do_add_pilot)   # "Add a pilot to find out …"
         # A preview's picture on screen lets the full run start (see SimulationController).
         tab.drawn.connect(lambda _finding: self.controller.release_full_run())

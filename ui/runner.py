@@ -30,12 +30,15 @@ DEBOUNCE_MS = 250
 PREVIEW_HOLD_S = 0.4
 
 
-def _simulate(scenario: Scenario, plan: list[tuple[int, bool]], shown: threading.Event, worker: Worker):
+def _simulate(scenario: Scenario, plan: list[tuple[int, bool]], shown: threading.Event, references: dict,
+              worker: Worker):
     """The job (a pool thread; never touches a widget): each run of ``plan`` with its
     summary computed here, not in the GUI thread. A preview is published, then the job waits
     (at most :data:`PREVIEW_HOLD_S`) for ``shown`` before the full run, which it returns as
-    ``(Results, False)``."""
-    from simulator.sim.engine import run
+    ``(Results, False)``. ``references``: the newest results of each size; an alternative the
+    edit does not reach keeps its futures from them (:func:`simulator.workshop.whatif.rerun`:
+    the same figures as a run of everything, common random numbers)."""
+    from simulator.workshop.whatif import rerun
 
     value = None
     for iterations, preview in plan:
@@ -49,7 +52,8 @@ def _simulate(scenario: Scenario, plan: list[tuple[int, bool]], shown: threading
                 _last[0] = now
                 worker.progress(done, total)
 
-        results = run(scenario, iterations, None, progress=progress, cancel=worker.is_cancelled)
+        results = rerun(scenario, iterations, references.get(iterations), progress=progress,
+                        cancel=worker.is_cancelled)
         _ = results.summary  # computed here, not in the GUI thread
         if not preview:
             from simulator.analysis.insights import overview_lines
@@ -101,6 +105,7 @@ class SimulationController(QObject):
         self._timer.timeout.connect(self._on_quiet)
         self._shut = False
         self.latest: object | None = None        # the newest Results shown
+        self._references: dict[int, object] = {}  # the newest Results of each number of futures
         self.latest_is_preview = False
 
     # -- requests --------------------------------------------------------------------
@@ -163,7 +168,7 @@ class SimulationController(QObject):
         self._shown = threading.Event()
         self.jobs.abandon()   # the older run stops; nothing of it is shown
         self.started.emit(full, len(plan) > 1)
-        self.jobs.request(partial(_simulate, scenario, plan, self._shown))
+        self.jobs.request(partial(_simulate, scenario, plan, self._shown, dict(self._references)))
 
     @Slot(object)
     def _on_progress(self, args) -> None:
@@ -174,6 +179,8 @@ class SimulationController(QObject):
         if value is None:
             return
         results, preview = value
+        kept = {n: r for n, r in self._references.items() if n == self.preview_iterations}
+        self._references = {**kept, results.iterations: results}   # the preview's and the newest
         self.latest = results
         self.latest_is_preview = preview
         self.resultsReady.emit(results, preview)

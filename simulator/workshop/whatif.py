@@ -40,6 +40,7 @@ very same amount.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 import math
 from typing import TYPE_CHECKING, Iterator, Sequence
 
@@ -47,6 +48,7 @@ from simulator.analysis.describe import format_values
 from simulator.analysis.formatting import money, percent
 from simulator.model.distributions import (Bernoulli, Discrete, Distribution, LogNormal, Normal, Pert, Range90, Triangular,
                             Uniform)
+from simulator.model.errors import ScenarioError
 from simulator.model.expressions import Formula
 from simulator.model.keys import PILOT, InputKey, Target, get_amount as _get_amount, input_label, item_input, replace_amount
 from simulator.model.scenario import MAX_FREQUENCY, Amount, Scenario
@@ -572,3 +574,126 @@ def loss_text(change: Change) -> str:
 def changes_moved(changes: Sequence[Change]) -> list[str]:
     """Names of the alternatives whose figures moved."""
     return [c.name for c in changes if c.moved]
+
+
+# ---------------------------------------------------------------------------------------
+# Previews that re-simulate only what a change reaches
+# ---------------------------------------------------------------------------------------
+
+def _names_in(value: object) -> frozenset[str]:
+    """Every variable name ``value`` (an amount, an item, a pilot, an alternative) refers to:
+    the names its formulas use and the variables a pilot reveals."""
+    from dataclasses import fields, is_dataclass
+
+    from simulator.model.scenario import Pilot, YearlyAmounts
+
+    if isinstance(value, Formula):
+        return frozenset(value.names)
+    if isinstance(value, YearlyAmounts):
+        return frozenset().union(*(_names_in(v) for v in value.values))
+    if isinstance(value, (tuple, list)):
+        return frozenset().union(*(_names_in(v) for v in value))
+    if is_dataclass(value) and not isinstance(value, (type, Distribution)):
+        out = frozenset().union(*(_names_in(getattr(value, f.name)) for f in fields(value)))
+        if isinstance(value, Pilot):
+            out |= frozenset(value.reveals)
+        return out
+    return frozenset()
+
+
+def reached(before: Scenario, after: Scenario) -> frozenset[str] | None:
+    """The alternatives (names) whose futures can differ between ``before`` and ``after``,
+    simulated with the same seed and number of futures; None when every one can (a setting,
+    the correlations or the alternatives themselves changed).
+
+    Every input draws from its own random stream (common random numbers), so an alternative
+    whose items are equal and whose variables (followed through formulas, a pilot's revealed
+    variables and the alternative it stages) are equal gets exactly the same futures."""
+    if replace(before, alternatives=(), variables=()) != replace(after, alternatives=(), variables=()):
+        return None
+    if [a.name for a in before.alternatives] != [a.name for a in after.alternatives]:
+        return None
+    old, new = before.variable_map, after.variable_map
+    if list(old) != list(new):
+        return None
+    changed = {name for name in new if old[name] != new[name]}
+    deps = {name: _names_in(amount) for name, amount in after.variables}
+    grew = True
+    while grew:                     # a variable worked out from a changed one changes too
+        grew = False
+        for name, uses in deps.items():
+            if name not in changed and uses & changed:
+                changed.add(name)
+                grew = True
+    out = {alt.name for a_old, alt in zip(before.alternatives, after.alternatives)
+           if a_old != alt or _names_in(alt) & changed}
+    stages = {alt.name: alt.stage_of for alt in after.alternatives if alt.stage_of}
+    grew = True
+    while grew:                     # a staged alternative follows the one it stages
+        grew = False
+        for name, of in stages.items():
+            if of in out and name not in out:
+                out.add(name)
+                grew = True
+    return frozenset(out)
+
+
+def _same_futures(results: "Results", scenario: Scenario, iterations: int) -> bool:
+    return (results.iterations == iterations and results.seed == scenario.seed
+            and results.sampling == scenario.sampling)
+
+
+def rerun(scenario: Scenario, iterations: int, reference: "Results | None" = None, *,
+          cancel=None, progress=None, workers: int | None = None) -> "Results":
+    """``scenario`` simulated with ``iterations`` futures and its own seed, as
+    ``simulator.sim.engine.run`` would, re-simulating only what it must: the alternatives
+    that ``reference`` (Results of another scenario, the same futures) does not already hold
+    unchanged (:func:`reached`) are simulated; the others' results are taken from it as they
+    are. The figures are the same as a run of the whole scenario (common random numbers:
+    every input has its own random stream); only the time differs. ``progress(done, total)``
+    and ``workers`` as for ``run``."""
+    from simulator.sim.engine import Results, run, yearly_futures
+
+    subset = None
+    if reference is not None and _same_futures(reference, scenario, iterations):
+        subset = reached(reference.scenario, scenario)
+    whole = partial(run, scenario, iterations, None, workers=workers, cancel=cancel, progress=progress)
+    if not subset or len(subset) == len(scenario.alternatives):
+        return whole()     # (nothing reached: the same scenario run again, as asked)
+    needed = set(subset)
+    for alt in scenario.alternatives:         # a staged alternative is built from the one it stages
+        if alt.name in subset and alt.stage_of:
+            needed.add(alt.stage_of)
+    kept = partial(yearly_futures, iterations, horizon=scenario.horizon_years, margins=scenario.baseline is not None)
+    if kept(len(needed)) != kept(len(scenario.alternatives)):
+        return whole()     # (a big run: fewer alternatives would keep other yearly paths)
+    try:
+        part = run(replace(scenario, alternatives=tuple(a for a in scenario.alternatives if a.name in needed)),
+                   iterations, None, workers=workers, cancel=cancel, progress=progress)
+    except ScenarioError:                     # (e.g. a table naming a left-out alternative)
+        return whole()
+    alts = []
+    for alt in scenario.alternatives:
+        source = part if alt.name in subset else reference
+        alts.append(source.alternative(alt.name))
+    shapes = {(a.cash.shape, a.cash_mean is None, a.margin_pp is None) for a in alts}
+    if len(shapes) != 1:                      # kept another number of yearly paths: run it all
+        return whole()
+
+    def merged(part_map, ref_map):
+        out = {k: v for k, v in part_map.items() if k.alternative is None}
+        for alt in scenario.alternatives:
+            source = part_map if alt.name in subset else ref_map
+            out.update((k, v) for k, v in source.items() if k.alternative == alt.name)
+        return out
+
+    staging = {}
+    for alt in scenario.alternatives:
+        source = part if alt.name in subset else reference
+        if alt.name in source.staging:
+            staging[alt.name] = source.staging[alt.name]
+    warnings = tuple(dict.fromkeys(part.warnings + reference.warnings))
+    return Results(scenario=scenario, iterations=iterations, seed=part.seed, sampling=part.sampling,
+                   alternatives=tuple(alts), inputs=merged(part.inputs, reference.inputs),
+                   input_quantiles=merged(part.input_quantiles, reference.input_quantiles),
+                   elapsed_seconds=part.elapsed_seconds, warnings=warnings, staging=staging)

@@ -176,3 +176,37 @@ def test_a_zoomed_chart_keeps_its_zoom_when_resized(canvas, qtbot):
     qtbot.wait(100)
     assert len(threads) == 1 and not canvas.busy  # not remade: that would lose the zoom
     assert canvas.figure.axes[0] is ax and ax.get_xlim() == (2, 3)
+
+
+def test_a_picture_asked_for_while_another_is_made_waits_and_says_when_it_begins(canvas, qtbot):
+    """A producer of pictures (the what-if previews) may compute the next result while one
+    picture is made, but not pile them up: ``backlog`` says a picture waits, ``began`` when
+    the newest one is being made; the newest is what ends up on screen."""
+    gate = threading.Event()
+    canvas.render_async(filled("#ff0000", "first", gate))
+    qtbot.waitUntil(lambda: not canvas.backlog, timeout=10_000)    # being made (behind the gate)
+    assert canvas.busy
+    canvas.render_async(filled("#0000ff", "second"))
+    assert canvas.backlog
+    with qtbot.waitSignal(canvas.began, timeout=30_000):
+        gate.set()
+    assert not canvas.backlog
+    qtbot.waitUntil(lambda: not canvas.busy, timeout=30_000)
+    qtbot.wait(20)
+    assert centre_color(canvas) == "#0000ff"
+
+
+def test_a_figure_redrawn_in_place_keeps_its_renderer(canvas, qtbot):
+    """Pictures of the same structure alternate between two figures, each rendered by its own
+    Agg canvas kept from one picture to the next (matplotlib caches text measurements per
+    renderer); the picture shown is always the newest."""
+    renderers = []
+    for i, color in enumerate(("#ff0000", "#00ff00", "#0000ff", "#ffff00")):
+        canvas.render_async(filled(color, str(i)), structure="same")
+        qtbot.waitUntil(lambda: not canvas.busy, timeout=30_000)
+        wait_for_renders()
+        qtbot.wait(20)
+        assert centre_color(canvas) == color
+        renderers.append(canvas.get_renderer())
+    assert renderers[2] is renderers[0] and renderers[3] is renderers[1] and renderers[0] is not renderers[1]
+    assert canvas.updates == 2

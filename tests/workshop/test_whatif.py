@@ -565,3 +565,61 @@ def test_the_panel_fits_a_projector_beside_the_charts(workshop, qtbot, size):
     panel.resize(max(panel.minimumSizeHint().width(), width // 3), height - 120)
     qtbot.wait(50)
     assert clipped_texts(panel) == []
+
+
+# ---------------------------------------------------------------------------------------
+# Re-simulating only what a change reaches (issue 17: the slider follows the hand)
+# ---------------------------------------------------------------------------------------
+
+def _same_results(a, b) -> None:
+    import numpy as np
+
+    assert a.names == b.names and a.iterations == b.iterations
+    for x, y in zip(a.alternatives, b.alternatives):
+        for name in ("npv", "pv_benefits", "pv_costs", "irr", "roi", "payback", "discounted_payback", "cash"):
+            assert np.array_equal(getattr(x, name), getattr(y, name), equal_nan=True), (x.name, name)
+        assert x.item_pv == y.item_pv
+    assert list(a.inputs) == list(b.inputs)
+    assert all(np.array_equal(a.inputs[k], b.inputs[k]) for k in a.inputs)
+    assert a.summary.verdict == b.summary.verdict
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.toml")), ids=lambda p: p.stem)
+def test_a_rerun_gives_the_figures_of_a_run_of_everything(path):
+    """Brute force: for every bundled scenario and its first inputs moved by +30%, taking the
+    unreached alternatives from the starting run gives exactly the numbers of a whole run."""
+    scenario = replace(load(path), iterations=1_500)
+    start = run(scenario, 1_500)
+    for label in wi.inputs(scenario)[:5]:
+        moved = wi.shift_input(scenario, label, 0.3)
+        _same_results(wi.rerun(moved, 1_500, start), run(moved, 1_500))
+
+
+def test_only_the_alternatives_a_change_reaches_are_simulated_again(scenario):
+    small = replace(scenario, iterations=2_000)
+    start = run(small, 2_000)
+    moved = wi.shift_input(small, V("line_units"), 0.3)   # a volume only the production line uses
+    assert wi.reached(small, moved) == {LINE}
+    again = wi.rerun(moved, 2_000, start)
+    assert again.alternative(ERP).npv is start.alternative(ERP).npv     # the ERP's own futures, kept
+    assert npv(again, LINE) > npv(start, LINE)
+    # a setting reaches every alternative; another number of futures or seed keeps nothing
+    assert wi.reached(small, replace(small, discount_rate=small.discount_rate + 0.01)) is None
+    assert wi.rerun(moved, 1_000, start).alternative(ERP).npv is not start.alternative(ERP).npv
+    assert wi.reached(small, small) == frozenset()
+
+
+def test_a_variable_worked_out_from_a_moved_one_is_followed(scenario):
+    """A variable whose formula uses the moved one moves with it, and so does every
+    alternative using either."""
+
+    base = replace(scenario, iterations=1_000, variables=scenario.variables + (("twice_units", parse("2 * line_units")),))
+    moved = wi.shift_input(base, V("line_units"), 0.2)
+    assert wi.reached(base, moved) == {LINE}
+    erp = base.alternatives[[a.name for a in base.alternatives].index(ERP)]
+    item = replace(erp.items[0], amount=parse("1000 * twice_units"))
+    uses = replace(base, alternatives=tuple(replace(a, items=(item,) + a.items[1:]) if a.name == ERP else a
+                                           for a in base.alternatives))
+    assert wi.reached(uses, wi.shift_input(uses, V("line_units"), 0.2)) == {LINE, ERP}
+    _same_results(wi.rerun(wi.shift_input(uses, V("line_units"), 0.2), 1_000, run(uses, 1_000)),
+                  run(wi.shift_input(uses, V("line_units"), 0.2), 1_000))

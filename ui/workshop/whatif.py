@@ -53,6 +53,10 @@ STEPS = 100
 DISCOUNT_STEPS = (round(wi.DISCOUNT_RATE_RANGE[0] * 1000), round(wi.DISCOUNT_RATE_RANGE[1] * 1000))
 #: Height of the before/after picture (pixels).
 GHOST_HEIGHT = 170
+#: While a slider is held, the before/after picture waits until the hand pauses this long
+#: (milliseconds): the charts' pictures come first (one render thread makes them all); the
+#: words above it follow every preview.
+GHOST_DRAG_PAUSE_MS = 200
 #: The settings with a slider of their own.
 SETTINGS = ("discount_rate", "horizon_years")
 
@@ -69,13 +73,14 @@ SLIDER_TIP = (
 # The preview worker
 # ---------------------------------------------------------------------------------------
 
-def _preview(scenario: Scenario, iterations: int | None, worker: Worker):
+def _preview(scenario: Scenario, iterations: int | None, reference: list, worker: Worker):
     """The job (a pool thread; never touches a widget): simulate and summarise. ``iterations``
-    None: :func:`simulator.workshop.whatif.preview_size` of the scenario."""
-    from simulator.sim.engine import run
-
+    None: :func:`simulator.workshop.whatif.preview_size` of the scenario. ``reference[0]``:
+    the newest Results of the same futures, whose alternatives the change does not reach are
+    taken as they are (:func:`simulator.workshop.whatif.rerun`: the same figures as a
+    run of the whole scenario, in a fraction of the time while one input moves)."""
     n = wi.preview_size(scenario) if iterations is None else min(iterations, scenario.iterations)
-    results = run(scenario, n, None, workers=1, cancel=worker.is_cancelled)
+    results = wi.rerun(scenario, n, reference[0], cancel=worker.is_cancelled, workers=1)
     _ = results.summary   # here, not in the GUI thread
     return results
 
@@ -108,6 +113,7 @@ class PreviewRunner(QObject):
         self.jobs.result.connect(self._on_result)
         self.jobs.error.connect(self._on_failed)
         self.delivered = 0
+        self._reference: list = [None]   # the newest results of the same futures (read by the job)
 
     @property
     def busy(self) -> bool:
@@ -123,7 +129,13 @@ class PreviewRunner(QObject):
         self.jobs.resume()
 
     def request(self, scenario: Scenario) -> None:
-        self.jobs.request(partial(_preview, scenario, self.iterations))
+        self.jobs.request(partial(_preview, scenario, self.iterations, self._reference))
+
+    def offer(self, results) -> None:
+        """Results of the document or of another preview, with the same futures as the
+        previews: an alternative a later position does not reach is taken from them as it is."""
+        if results is not None:
+            self._reference[0] = results
 
     def cancel(self) -> None:
         """Forget the waiting request and drop whatever is running."""
@@ -136,6 +148,7 @@ class PreviewRunner(QObject):
     @Slot(object)
     def _on_result(self, results) -> None:
         self.delivered += 1
+        self._reference[0] = results
         self.resultsReady.emit(results)
 
     @Slot(object, str)
@@ -369,6 +382,11 @@ class WhatIfPanel(QWidget):
         self._commit_timer.setSingleShot(True)
         self._commit_timer.setInterval(KEY_COMMIT_MS)
         self._commit_timer.timeout.connect(self._commit_keyboard)
+        self._ghost_build = None                 # the newest picture held back while dragging
+        self._ghost_timer = QTimer(self)
+        self._ghost_timer.setObjectName("whatIfGhostDelay")
+        self._ghost_timer.setSingleShot(True)
+        self._ghost_timer.timeout.connect(self._draw_ghost)
 
         self._build()
         self._rebase()
@@ -848,11 +866,10 @@ class WhatIfPanel(QWidget):
             return
         self.last_preview = results
         self.preview_times.append(time.perf_counter())
+        if not self._hidden:  # results hidden (the gut call): inputs and sliders only
+            self.live.setText(f"Preview ({results.iterations:,} futures): {results.summary.verdict}")
+            self.previewReady.emit(results)     # the charts' pictures first, the ghost's after
         self._set_after(results)
-        if self._hidden:      # results hidden (the gut call): inputs and sliders only
-            return
-        self.live.setText(f"Preview ({results.iterations:,} futures): {results.summary.verdict}")
-        self.previewReady.emit(results)
 
     # -- before and after ------------------------------------------------------------
     def _same_futures(self, results) -> bool:
@@ -863,6 +880,8 @@ class WhatIfPanel(QWidget):
         values, and the result now when it is of the document now (same futures as a preview)."""
         if not self._same_futures(results):
             return
+        self.runner.offer(results)
+        self.base_runner.offer(results)
         if results.scenario == self._base:
             self.before = results
         if results.scenario == self.doc.scenario:
@@ -913,7 +932,21 @@ class WhatIfPanel(QWidget):
         ghost = self._ensure_ghost()
         ghost.setVisible(True)
         changes, size = list(self.changes), self.font().pointSizeF() or 9.0
-        ghost.render_async(lambda fig: draw_before_after(fig, changes, currency, size))
+        build = partial(draw_before_after, changes=changes, currency=currency, font_size=size)
+        if self._dragging is not None:
+            # While a slider is held the charts come first: the picture follows when the hand
+            # pauses (the words above it follow every preview); the last position is always drawn.
+            self._ghost_build = build
+            self._ghost_timer.start(GHOST_DRAG_PAUSE_MS)
+            return
+        self._draw_ghost(build)
+
+    def _draw_ghost(self, build=None) -> None:
+        build, self._ghost_build = build or self._ghost_build, None
+        self._ghost_timer.stop()
+        if build is None or self.ghost is None or self._hidden or self._shut:
+            return
+        self.ghost.render_async(lambda fig: build(fig))
 
     def set_results_hidden(self, hidden: bool) -> None:
         """While ``hidden`` (the gut call before the reveal) the panel shows no result figure
@@ -956,6 +989,7 @@ class WhatIfPanel(QWidget):
             return
         self._shut = True
         self._commit_timer.stop()
+        self._ghost_timer.stop()
         self.runner.shutdown()
         self.base_runner.shutdown()
         self.ranker.shutdown()
