@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
+import weakref
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 import matplotlib
@@ -17,6 +19,7 @@ import numpy as np
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import LayoutEngine
+from matplotlib.text import Text
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from simulator.analysis import formatting
@@ -37,16 +40,17 @@ if TYPE_CHECKING:  # pragma: no cover
 CHART_RC = {"text.hinting": "none"}
 
 
-def drawing_lock():
-    """The process-wide lock matplotlib holds while a figure draws (its font and text caches
-    are shared and not thread-safe; recent matplotlib takes ``Figure._render_lock`` in
-    ``Figure.draw``, older versions locked in the Agg canvas). Reentrant."""
-    lock = getattr(Figure, "_render_lock", None)
-    if lock is None:
-        from matplotlib.backends.backend_agg import RendererAgg
+#: Held while a chart is built and drawn with :data:`CHART_RC` (:func:`chart_rc`). Matplotlib
+#: takes its own lock inside ``Figure.draw``; this one is always taken first (never while a
+#: figure draws), so the two cannot deadlock.
+_DRAWING = threading.RLock()
 
-        lock = getattr(RendererAgg, "lock", None)
-    return lock if lock is not None else contextlib.nullcontext()
+
+def drawing_lock():
+    """The process-wide lock the charts hold while a figure is built and drawn with
+    :data:`CHART_RC` (matplotlib's font and text caches are shared and not thread-safe, and
+    rcParams are process-wide). Reentrant."""
+    return _DRAWING
 
 
 @contextlib.contextmanager
@@ -255,13 +259,51 @@ def npv_range(values: Sequence[np.ndarray], *, tail: float = 0.005) -> tuple[flo
 # --- Figure frame ----------------------------------------------------------------------
 
 def begin(fig: Figure) -> "Axes":
-    """Clear ``fig`` and give it one clean axes with the house style."""
+    """Clear ``fig`` and give it one clean axes with the house style: a
+    :class:`ui.charts._live.LiveAxes` that records the artists made on it. While the chart is
+    updated in place (:func:`ui.charts._live.updater`) the figure is kept and the same axes
+    returned, replaying those artists."""
+    from . import _live
+
+    if _live.replaying(fig):
+        rec = _live.record_of(fig)
+        if len(rec.axes) != 1:
+            raise _live.Rebuild("another number of axes")
+        _live.reset_limits(rec.axes[0])
+        return _live.LiveAxes(rec.axes[0], rec)
     fig.clear()
     fig.set_facecolor("white")
     fig.set_layout_engine(FitLayout())
     ax = fig.add_subplot()
     style_axes(ax)
-    return ax
+    rec = _live.start(fig)
+    rec._index(ax)
+    return _live.LiveAxes(ax, rec)
+
+
+def begin_row(fig: Figure, width_ratios: Sequence[float], *, sharey: bool = False) -> list:
+    """Like :func:`begin`, with side-by-side axes (``width_ratios``) in the house style."""
+    from . import _live
+
+    if _live.replaying(fig):
+        rec = _live.record_of(fig)
+        if len(rec.axes) != len(width_ratios):
+            raise _live.Rebuild("another number of axes")
+        for ax in rec.axes:
+            _live.reset_limits(ax)
+        return [_live.LiveAxes(ax, rec) for ax in rec.axes]
+    fig.clear()
+    fig.set_facecolor("white")
+    fig.set_layout_engine(FitLayout())
+    grid = fig.add_gridspec(1, len(width_ratios), width_ratios=list(width_ratios))
+    rec = _live.start(fig)
+    axes: list = []
+    for i in range(len(width_ratios)):
+        ax = fig.add_subplot(grid[0, i], sharey=axes[0].axes if sharey and axes else None)
+        style_axes(ax)
+        rec._index(ax)
+        axes.append(_live.LiveAxes(ax, rec))
+    return axes
 
 
 def style_axes(ax: "Axes") -> None:
@@ -284,10 +326,53 @@ def finish(fig: Figure, finding: str, caption: str = "") -> str:
     title = fig.suptitle(plain(finding), x=0.012, ha="left", fontsize=TITLE_SIZE, fontweight="bold",
                          color=INK)
     title._investsim_raw = title.get_text()
+    cap = None
     if caption:
         cap = fig.supxlabel(plain(caption), x=0.012, ha="left", fontsize=CAPTION_SIZE, color=MUTED)
         cap._investsim_raw = cap.get_text()
+    else:
+        old = caption_text(fig)
+        if old is not None:          # (an update in place to a result without a caption)
+            old.set_text("")
+            old._investsim_raw = ""
+            cap = old
+    _FRAME[fig] = (title, cap)
     return finding
+
+
+#: The finding (suptitle) and caption (supxlabel) Text of each figure :func:`finish` wrote:
+#: matplotlib has no public getter for these artists, only for their strings.
+_FRAME: "weakref.WeakKeyDictionary[Figure, tuple]" = weakref.WeakKeyDictionary()
+
+
+def _framed(fig: Figure, i: int) -> "Text | None":
+    t = _FRAME.get(fig, (None, None))[i]
+    return t if t is not None and any(t is u for u in fig.texts) else None   # (gone after fig.clear())
+
+
+def title_text(fig: Figure) -> "Text | None":
+    """The Text of the finding :func:`finish` wrote on ``fig`` (None if there is none)."""
+    return _framed(fig, 0)
+
+
+def caption_text(fig: Figure) -> "Text | None":
+    """The Text of the caption :func:`finish` wrote on ``fig`` (None if there is none)."""
+    return _framed(fig, 1)
+
+
+def renderer_of(fig: Figure):
+    """The renderer ``fig`` is drawn with, for measuring texts: the canvas's own (Agg) when it
+    has one, else None, which the public ``get_window_extent``/``get_tightbbox`` accept (they
+    then use the figure's current renderer, e.g. the PDF one while a report is saved)."""
+    get = getattr(fig.canvas, "get_renderer", None)
+    return get() if get is not None else None
+
+
+def axes_titles(ax: "Axes") -> list[Text]:
+    """The Axes' title Texts (centre, left, right): its Text children that are not ``ax.texts``."""
+    own = {id(t) for t in ax.texts}
+    return [c for c in ax.get_children() if isinstance(c, Text) and id(c) not in own
+            and c is not ax.xaxis.label and c is not ax.yaxis.label]
 
 
 # --- Layout ----------------------------------------------------------------------------
@@ -310,14 +395,26 @@ def wrap_to(text: str, width_px: float, size: float, dpi: float, *, bold: bool =
     return "\n".join(lines)
 
 
-def _rewrap(t, width_px: float, dpi: float) -> None:
+def _raw_text(t) -> str:
+    """The text of ``t`` before the layout wrapped it: its current text if it was set anew
+    since (a chart updated in place), else the one remembered at the last wrap."""
     raw = getattr(t, "_investsim_raw", None)
-    if raw is None:
+    if raw is None or t.get_text() != getattr(t, "_investsim_wrapped", raw):
         raw = t._investsim_raw = t.get_text()
+    return raw
+
+
+def _set_wrapped(t, text: str) -> None:
+    t.set_text(text)
+    t._investsim_wrapped = text
+
+
+def _rewrap(t, width_px: float, dpi: float) -> None:
+    raw = _raw_text(t)
     if not raw:
         return
     bold = str(t.get_fontweight()) in ("bold", "heavy", "700", "800", "900")
-    t.set_text(wrap_to(raw, width_px, t.get_fontsize(), dpi, bold=bold))
+    _set_wrapped(t, wrap_to(raw, width_px, t.get_fontsize(), dpi, bold=bold))
 
 
 class FitLayout(LayoutEngine):
@@ -332,24 +429,28 @@ class FitLayout(LayoutEngine):
 
     def __init__(self, *, pad_pt: float = 6.0, gap_pt: float = 14.0, **kwargs):
         super().__init__(**kwargs)
-        self._params = {"pad_pt": pad_pt, "gap_pt": gap_pt}
+        self.fit_params = {"pad_pt": pad_pt, "gap_pt": gap_pt}
+
+    def get(self) -> dict:
+        """The parameters (``pad_pt``, ``gap_pt``), as a copy."""
+        return dict(self.fit_params)
 
     def execute(self, fig: Figure) -> None:
-        renderer = fig._get_renderer()
+        renderer = renderer_of(fig)
         W, H = float(fig.bbox.width), float(fig.bbox.height)
         px = fig.dpi / 72.0
-        pad = self._params["pad_pt"] * px
-        gap = self._params["gap_pt"] * px
+        pad = self.fit_params["pad_pt"] * px
+        gap = self.fit_params["gap_pt"] * px
         axes = [ax for ax in fig.axes if ax.get_subplotspec() is not None]
 
         top_text = bottom_text = 0.0
-        title = fig._suptitle
+        title = title_text(fig)
         if title is not None and title.get_visible():
             _rewrap(title, W - 2 * pad, fig.dpi)
             title.set_position((pad / W, 1 - pad / H))
             title.set_va("top")
             top_text = title.get_window_extent(renderer).height + pad
-        caption = fig._supxlabel
+        caption = caption_text(fig)
         if caption is not None and caption.get_visible():
             _rewrap(caption, W - 2 * pad, fig.dpi)
             caption.set_position((pad / W, pad / H))
@@ -376,7 +477,8 @@ class FitLayout(LayoutEngine):
             self._wrap_axes(ax, width, fig.dpi, px)
             self._wrap_ylabel(ax, (H - top_text - bottom_text) * 0.62, fig.dpi)   # (the plot's share, roughly)
             spec = getattr(ax, "_investsim_legend", None)
-            if spec is not None and ax.get_legend() is not None and ax.get_legend()._ncols != spec[2]["ncols"]:
+            leg = ax.get_legend()
+            if spec is not None and leg is not None and _FITTED_NCOLS.get(leg, spec[2]["ncols"]) != spec[2]["ncols"]:
                 ax.legend(spec[0], spec[1], **spec[2])
         self._place(fig, gs, axes, renderer, W, H, pad, gap, top_text, bottom_text)
         for ax in axes:
@@ -386,7 +488,7 @@ class FitLayout(LayoutEngine):
 
     @staticmethod
     def _wrap_axes(ax, width, dpi, px) -> None:
-        for t in (ax.xaxis.label, ax.title, ax._left_title):
+        for t in (ax.xaxis.label, *axes_titles(ax)):
             if t.get_text() or getattr(t, "_investsim_raw", None):
                 _rewrap(t, max(width, 80 * px), dpi)
 
@@ -394,13 +496,12 @@ class FitLayout(LayoutEngine):
     def _wrap_ylabel(ax, height, dpi) -> None:
         """A y-axis label longer than its axes is tall (a short figure) goes on two lines."""
         label = ax.yaxis.label
-        raw = getattr(label, "_investsim_raw", None) or label.get_text()
+        raw = _raw_text(label)
         if not raw or not label.get_visible():
             return
         one_line = len(raw) * EM_NORMAL * label.get_fontsize() * dpi / 72
         if one_line > height * 1.02 or "\n" in label.get_text():
-            label._investsim_raw = raw
-            label.set_text(wrap_to(raw, max(height, 60.0), label.get_fontsize(), dpi))
+            _set_wrapped(label, wrap_to(raw, max(height, 60.0), label.get_fontsize(), dpi))
 
     @staticmethod
     def _fit_legend(ax, renderer, avail: float) -> None:
@@ -410,8 +511,9 @@ class FitLayout(LayoutEngine):
         if spec is None or leg is None or leg.get_window_extent(renderer).width <= avail:
             return
         handles, labels, kwargs = spec
-        for ncols in range(leg._ncols - 1, 0, -1):
+        for ncols in range(_FITTED_NCOLS.get(leg, kwargs["ncols"]) - 1, 0, -1):
             leg = ax.legend(handles, labels, **{**kwargs, "ncols": ncols})
+            _FITTED_NCOLS[leg] = ncols
             if leg.get_window_extent(renderer).width <= avail:
                 return
 
@@ -449,7 +551,13 @@ class FitLayout(LayoutEngine):
         wspace = sep * n / max(avail - sep * (n - 1), 1.0) if n > 1 else 0.0
         gs.update(left=left / W, right=1 - right / W, bottom=bottom / H, top=1 - top / H, wspace=wspace)
         for ax in axes:
-            ax._set_position(ax.get_subplotspec().get_position(fig))
+            ax.set_position(ax.get_subplotspec().get_position(fig))
+            ax.set_in_layout(True)     # (set_position takes an axes out of the layout; it is ours)
+
+
+#: Legends :meth:`FitLayout._fit_legend` remade with fewer columns -> their number of columns
+#: (a legend not in here has the columns of its ``_investsim_legend`` spec).
+_FITTED_NCOLS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def legend(ax: "Axes", handles, labels) -> None:
@@ -468,7 +576,9 @@ def legend(ax: "Axes", handles, labels) -> None:
     kwargs = dict(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, frameon=False,
                   fontsize=LEGEND_SIZE, handlelength=1.6, columnspacing=1.8, borderaxespad=0.0, borderpad=0.2)
     labels = [plain(t) for t in labels]
-    ax.legend(handles, labels, **kwargs)
+    from ._live import make_legend
+
+    make_legend(ax, handles, labels, **kwargs)
     ax._investsim_legend = (handles, labels, kwargs)
 
 
@@ -619,7 +729,7 @@ class RoomLayout(FitLayout):
             for t in texts:
                 t.set_visible(True)
         super().execute(fig)
-        hide_crowded(fig, fig._get_renderer())
+        hide_crowded(fig, renderer_of(fig))
 
 
 def _room_groups(fig: Figure) -> list:
@@ -638,7 +748,17 @@ def only_where_room(fig: Figure, texts, *, together: bool = True) -> None:
     texts = list(texts)
     if not texts:
         return
+    known = {id(t) for g in _room_groups(fig) for t in g[0]}
+    if all(id(t) in known for t in texts):      # (a chart updated in place: already registered)
+        return
     if not isinstance(fig.get_layout_engine(), RoomLayout):
         params = fig.get_layout_engine().get() if isinstance(fig.get_layout_engine(), FitLayout) else {}
         fig.set_layout_engine(RoomLayout(**params))
     fig._investsim_room_groups = _room_groups(fig) + [(texts, together)]
+
+
+def real_axes(ax) -> "Axes":
+    """The Axes itself, for ``ax`` from :func:`begin` (a recording proxy) or a plain one."""
+    from ._live import real
+
+    return real(ax)

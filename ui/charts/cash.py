@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from . import _style as st
+from ._live import make_legend
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.sim.engine import Results
@@ -233,7 +234,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         h, lab, kw = ax._investsim_legend
         kw = {**kw, "ncols": 2, "fontsize": st.LEGEND_SIZE - 1.5, "columnspacing": 1.0, "handlelength": 1.2,
               "handletextpad": 0.5}
-        ax.legend(h, lab, **kw)
+        make_legend(ax, h, lab, **kw)
         ax._investsim_legend = (h, lab, kw)
     kept = st.yearly_kept(results)
     sc = results.scenario

@@ -171,12 +171,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
                    f"zero {g.lead} is worth more; left of it {g.other}. {st.futures_text(results.iterations)}."
                    + _left_out(g))
         return st.finish(fig, finding(results, scale), caption)
-    fig.clear()
-    fig.set_facecolor("white")
-    fig.set_layout_engine(st.FitLayout())
-    grid_ax, gap_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1.0]})
-    for a in (grid_ax, gap_ax):
-        st.style_axes(a)
+    grid_ax, gap_ax = st.begin_row(fig, [1.15, 1.0])
     shown = names
     if k > GRID_MAX:
         shown = leading(results)

@@ -149,7 +149,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     text = finding(results, stats, scale)
     texts_before = len(ax.texts)
     st.shade_loss(ax)
-    live = {"ax": ax, "kinds": _kinds(stats), "loss": ax.texts[texts_before] if len(ax.texts) > texts_before else None,
+    live = {"ax": st.real_axes(ax), "kinds": _kinds(stats), "loss": ax.texts[texts_before] if len(ax.texts) > texts_before else None,
             "fills": [], "lines": [], "lanes": [], "means": [], "labels": [], "handles": None}
     ax.axhline(0.0, color="#999999", lw=0.8, zorder=1)
 

@@ -23,6 +23,7 @@ from simulator.analysis import insights
 
 from . import _analytics as an
 from . import _style as st
+from ._live import make_legend
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -307,7 +308,7 @@ def _drivers_panel(ax: "Axes", fig: Figure, results: "Results", by, dcolors, col
         kw = {**kw, "ncols": 2, "fontsize": st.LEGEND_SIZE - 2, "columnspacing": 0.8, "handlelength": 1.0,
               "handletextpad": 0.4, "bbox_to_anchor": (6.0 / 72 * fig.dpi / fig.bbox.width, 1.01),
               "bbox_transform": blended_transform_factory(fig.transFigure, ax.transAxes)}
-        ax.legend(h, lab, **kw)
+        make_legend(ax, h, lab, **kw)
         ax._investsim_legend = (h, lab, kw)
 
 
