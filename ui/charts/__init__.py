@@ -95,9 +95,10 @@ CHARTS: tuple[ChartSpec, ...] = (
 #: the analyses are cached on the Results object, so switching targets is cheap.
 ANALYTICS_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(tornado.KEY, tornado.TITLE, tornado.TOOLTIP, tornado.draw,
-              targets=tornado.targets, default_target=tornado.default_target, update=updater(tornado.draw)),
+              targets=tornado.targets, default_target=tornado.default_target, update=updater(tornado.draw),
+              structure=tornado.structure),
     ChartSpec(worth_finding_out.KEY, worth_finding_out.TITLE, worth_finding_out.TOOLTIP, worth_finding_out.draw,
-              update=updater(worth_finding_out.draw)),
+              update=updater(worth_finding_out.draw), structure=worth_finding_out.structure),
     ChartSpec(value_sources.KEY, value_sources.TITLE, value_sources.TOOLTIP, value_sources.draw,
               targets=value_sources.targets, default_target=value_sources.default_target,
               update=updater(value_sources.draw)),
