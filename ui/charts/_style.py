@@ -478,13 +478,22 @@ class FitLayout(LayoutEngine):
             self._wrap_ylabel(ax, (H - top_text - bottom_text) * 0.62, fig.dpi)   # (the plot's share, roughly)
             spec = getattr(ax, "_investsim_legend", None)
             leg = ax.get_legend()
-            if spec is not None and leg is not None and _FITTED_NCOLS.get(leg, spec[2]["ncols"]) != spec[2]["ncols"]:
+            if spec is not None and leg is not None and leg in _FITTED_NCOLS:      # (refitted at this size)
                 ax.legend(spec[0], spec[1], **spec[2])
         self._place(fig, gs, axes, renderer, W, H, pad, gap, top_text, bottom_text)
         for ax in axes:
             self._wrap_axes(ax, ax.bbox.width, fig.dpi, px)
-            self._fit_legend(ax, renderer, W - pad - ax.bbox.x0)
+            self._fit_legend(ax, renderer, W - pad - ax.bbox.x0, (W - 2 * pad, pad) if len(axes) == 1 else None)
         self._place(fig, gs, axes, renderer, W, H, pad, gap, top_text, bottom_text)
+        # Labels beside bars kept inside their panel, and tick labels thinned where they would
+        # run into each other (long amounts such as "−2,5 Mio. €" on a narrow panel): then the
+        # panels are placed once more for the new tick labels.
+        changed = False
+        for ax in axes:
+            changed |= _fit_inside(ax, renderer)
+            changed |= _thin_ticks(ax, renderer, 0.5 * fig.dpi / 72 * TICK_SIZE)
+        if changed:
+            self._place(fig, gs, axes, renderer, W, H, pad, gap, top_text, bottom_text)
 
     @staticmethod
     def _wrap_axes(ax, width, dpi, px) -> None:
@@ -504,14 +513,39 @@ class FitLayout(LayoutEngine):
             _set_wrapped(label, wrap_to(raw, max(height, 60.0), label.get_fontsize(), dpi))
 
     @staticmethod
-    def _fit_legend(ax, renderer, avail: float) -> None:
-        """Fewer columns (more rows) when the legend above a panel would run off the figure."""
+    def _fit_legend(ax, renderer, avail: float, wide: tuple[float, float] | None = None) -> None:
+        """Fewer columns (more rows) when the legend above a panel would run off the figure.
+        ``wide``: (width, left) in pixels the legend may take from the figure's left edge (a
+        figure of one panel): a legend too wide for its panel starts there instead, over the
+        y-axis's labels, with as many columns as fit."""
         spec = getattr(ax, "_investsim_legend", None)
         leg = ax.get_legend()
-        if spec is None or leg is None or leg.get_window_extent(renderer).width <= avail:
+        if spec is None or leg is None:
             return
         handles, labels, kwargs = spec
-        for ncols in range(_FITTED_NCOLS.get(leg, kwargs["ncols"]) - 1, 0, -1):
+        ncols_now = _FITTED_NCOLS.get(leg, kwargs["ncols"])
+        if wide is not None and "bbox_transform" in kwargs:     # (already starts at the figure's edge)
+            avail = wide[0]
+        too_wide = leg.get_window_extent(renderer).width > avail
+        if wide is not None and too_wide and "bbox_transform" not in kwargs \
+                and kwargs.get("bbox_to_anchor") == (0.0, 1.01):
+            from matplotlib.transforms import blended_transform_factory
+
+            fig = ax.get_figure()
+            moved = {**kwargs, "bbox_to_anchor": (wide[1] / fig.bbox.width, 1.01),
+                     "bbox_transform": blended_transform_factory(fig.transFigure, ax.transAxes)}
+            n = len(labels)
+            for ncols in range(min(n, max(ncols_now, 4)), 0, -1):
+                rows = math.ceil(n / ncols)
+                ncols = math.ceil(n / rows)                    # balanced rows
+                leg = ax.legend(handles, labels, **{**moved, "ncols": ncols})
+                _FITTED_NCOLS[leg] = ncols
+                if leg.get_window_extent(renderer).width <= wide[0]:
+                    return
+            return
+        if not too_wide:
+            return
+        for ncols in range(ncols_now - 1, 0, -1):
             leg = ax.legend(handles, labels, **{**kwargs, "ncols": ncols})
             _FITTED_NCOLS[leg] = ncols
             if leg.get_window_extent(renderer).width <= avail:
@@ -555,6 +589,62 @@ class FitLayout(LayoutEngine):
             ax.set_in_layout(True)     # (set_position takes an axes out of the layout; it is ours)
 
 
+#: Texts each axes keeps inside its own box (see :func:`keep_inside`), by axes.
+_INSIDE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def keep_inside(ax: "Axes", texts) -> None:
+    """Keep ``texts`` (labels written beside bars, in data coordinates along x) inside ``ax``'s
+    box at every draw: :class:`FitLayout` widens the x-limits until they fit (up to three
+    times), so a long amount never runs into the names beside the axes or off the figure."""
+    ax = real_axes(ax)
+    known = _INSIDE.get(ax, [])
+    ids = {id(t) for t in known}
+    _INSIDE[ax] = [t for t in known if t.axes is ax] + [t for t in texts if id(t) not in ids]
+
+
+def _fit_inside(ax: "Axes", renderer) -> bool:
+    texts = [t for t in _INSIDE.get(ax, []) if t.axes is ax and t.get_visible() and t.get_text()]
+    if not texts or ax.xaxis_inverted():
+        return False
+    changed = False
+    for _ in range(3):
+        box = ax.get_window_extent(renderer)
+        extents = [t.get_window_extent(renderer) for t in texts]
+        over_left = max(0.0, max(box.x0 - e.x0 for e in extents))
+        over_right = max(0.0, max(e.x1 - box.x1 for e in extents))
+        if over_left <= 0.5 and over_right <= 0.5:
+            break
+        a, b = ax.get_xlim()
+        per_px = (b - a) / max(box.width - over_left - over_right, 0.25 * box.width)
+        ax.set_xlim(a - over_left * per_px * 1.04, b + over_right * per_px * 1.04)
+        changed = True
+    return changed
+
+
+def _thin_ticks(ax: "Axes", renderer, gap: float) -> bool:
+    """Fewer ticks on an axis whose (round-number) tick labels would touch: ``gap`` pixels
+    at least between neighbours. Only axes with a :class:`~matplotlib.ticker.MaxNLocator`."""
+    changed = False
+    for axis, lo_, hi_ in ((ax.xaxis, "x0", "x1"), (ax.yaxis, "y0", "y1")):
+        locator = axis.get_major_locator()
+        if not isinstance(locator, MaxNLocator):
+            continue
+        for _ in range(4):
+            axis.get_majorticklabels()           # (the labels of the ticks as they are now)
+            view = sorted(axis.get_view_interval())
+            tol = 1e-9 * (abs(view[0]) + abs(view[1]) + 1.0)
+            boxes = sorted((t.get_window_extent(renderer) for tick, t in
+                            ((tick, tick.label1) for tick in axis.get_major_ticks())
+                            if tick.get_loc() is not None and view[0] - tol <= tick.get_loc() <= view[1] + tol
+                            and t.get_visible() and t.get_text()), key=lambda e: getattr(e, lo_))
+            if len(boxes) <= 2 or all(getattr(b, lo_) - getattr(a, hi_) >= gap for a, b in zip(boxes, boxes[1:])):
+                break
+            locator.set_params(nbins=max(1, len(boxes) - 2))
+            changed = True
+    return changed
+
+
 #: Legends :meth:`FitLayout._fit_legend` remade with fewer columns -> their number of columns
 #: (a legend not in here has the columns of its ``_investsim_legend`` spec).
 _FITTED_NCOLS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -575,6 +665,16 @@ def legend(ax: "Axes", handles, labels) -> None:
     ncols = math.ceil(n / rows)                                        # balance the rows
     kwargs = dict(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, frameon=False,
                   fontsize=LEGEND_SIZE, handlelength=1.6, columnspacing=1.8, borderaxespad=0.0, borderpad=0.2)
+    if rows > 3 and len(fig.axes) == 1:
+        # Many rows (many alternatives): the legend starts at the figure's left edge, over the
+        # y-axis's labels, and has the whole width (but for the paddings) for its columns.
+        from matplotlib.transforms import blended_transform_factory
+
+        per_row = max(1, min(n, int((fig.get_size_inches()[0] * 72 - 12.0) // entry)))
+        rows = math.ceil(n / per_row)
+        kwargs["ncols"] = math.ceil(n / rows)
+        kwargs.update(bbox_to_anchor=(6.0 / 72 * fig.dpi / fig.bbox.width, 1.01),
+                      bbox_transform=blended_transform_factory(fig.transFigure, real_axes(ax).transAxes))
     labels = [plain(t) for t in labels]
     from ._live import make_legend
 

@@ -206,7 +206,10 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     level, previous, ring = 0, -math.inf, 0
     for p in marks:
         c = cols[p.name]
-        close = p.payback - previous < 0.09 * horizon + 0.25
+        # Near the horizon a label goes left of its marker (right of it are the band labels),
+        # so it takes the next row down when another marker is within its width.
+        late = bool(edges) and p.payback > 0.8 * horizon
+        close = p.payback - previous < (0.3 * horizon if late else 0.09 * horizon + 0.25)
         ring = ring + 1 if p.payback - previous < near else 0
         level = level + 1 if close else 0
         previous = p.payback
@@ -215,8 +218,8 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
                 gid=f"payback:{p.name}")
         if level >= 3 or many:  # many paybacks (a portfolio): the legend names each one
             continue
-        ax.annotate(f"{p.payback:.1f} yrs", xy=(p.payback, 0.0), xytext=(8, -14 - 20 * level),
-                    textcoords="offset points", ha="left", va="top", fontsize=st.NOTE_SIZE + 1,
+        ax.annotate(f"{p.payback:.1f} yrs", xy=(p.payback, 0.0), xytext=(-8 if late else 8, -14 - 20 * level),
+                    textcoords="offset points", ha="right" if late else "left", va="top", fontsize=st.NOTE_SIZE + 1,
                     fontweight="bold", color=st.readable(c), zorder=7,
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
 
