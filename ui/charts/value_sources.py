@@ -496,7 +496,7 @@ NARROW_PT = 580.0
 
 #: The amounts are written beside the waterfall's steps while they take at most this share of
 #: the panel's estimated width; else in a column right of it.
-COLUMN_BELOW = 0.5
+COLUMN_BELOW = 1.0
 
 #: A waterfall row's least height in points: two lines of 8-point name.
 ROW_PT = 2.5 * 8
