@@ -61,7 +61,10 @@ class ChartSpec:
     holds (default: the alternatives' names and the options); ``update(fig, results, colors,
     **options) -> finding`` redraws ``fig``, last drawn by ``draw`` or ``update`` for the same
     structure and size, by changing its artists (data, limits, texts) instead of clearing it.
-    Without ``update`` the figure is redrawn with ``draw``. Reports only use ``draw``.
+    Every chart here has one: :func:`ui.charts._live.updater` runs the chart's own ``draw``
+    again on the kept figure, changing the artists it made last time instead of making new
+    ones (a result needing other artists is drawn afresh). Without ``update`` the figure is
+    redrawn with ``draw``. Reports only use ``draw``.
     """
 
     key: str
