@@ -111,3 +111,21 @@ def test_another_structure_is_drawn_afresh(pairs, key):
         assert found == spec.draw(fresh, fewer, colors)
         fresh.canvas.draw()
     assert np.array_equal(np.asarray(live.canvas.buffer_rgba()), np.asarray(fresh.canvas.buffer_rgba()))
+
+
+def test_text_sizes_are_measured_once_per_text_font_and_dpi():
+    """The layout's measurement cache gives what measuring gives, and a change of text, font
+    or dpi is a new measurement."""
+    from ui.charts._style import text_size
+
+    fig = _figure()
+    renderer = fig.canvas.get_renderer()
+    t = fig.text(0.1, 0.5, "Cloud ERP adds up", fontsize=14)
+    box = t.get_window_extent(renderer)
+    assert text_size(t, renderer, fig.dpi) == (box.width, box.height)
+    t.set_fontsize(20)
+    bigger = text_size(t, renderer, fig.dpi)
+    assert bigger[1] > box.height and bigger == (t.get_window_extent(renderer).width,
+                                                  t.get_window_extent(renderer).height)
+    t.set_text("Cloud ERP adds up\nover ten years")
+    assert text_size(t, renderer, fig.dpi)[1] > 1.8 * bigger[1]

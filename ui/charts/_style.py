@@ -417,6 +417,27 @@ def _rewrap(t, width_px: float, dpi: float) -> None:
     _set_wrapped(t, wrap_to(raw, width_px, t.get_fontsize(), dpi, bold=bold))
 
 
+#: Sizes of texts measured by the layout: (text, font properties, rotation, line spacing, dpi)
+#: -> (width, height) in pixels. A live view lays its figure out at every update; its title
+#: and caption rarely change, and a size depends on nothing else.
+_SIZES: dict = {}
+_SIZES_MAX = 2048
+
+
+def text_size(t: Text, renderer, dpi: float) -> tuple[float, float]:
+    """The (width, height) in pixels of ``t`` as drawn at ``dpi``, measured once per text,
+    font and dpi (:data:`_SIZES`)."""
+    key = (t.get_text(), t.get_fontproperties().copy(), t.get_rotation(), t.get_linespacing(), dpi)
+    size = _SIZES.get(key)
+    if size is None:
+        box = t.get_window_extent(renderer)
+        size = (float(box.width), float(box.height))
+        if len(_SIZES) >= _SIZES_MAX:
+            _SIZES.clear()
+        _SIZES[key] = size
+    return size
+
+
 class FitLayout(LayoutEngine):
     """A cheap draw-time layout for the charts: one row of axes with fixed margins computed
     from the size of what sits around them (tick labels, axis labels, legends, panel titles,
@@ -449,13 +470,13 @@ class FitLayout(LayoutEngine):
             _rewrap(title, W - 2 * pad, fig.dpi)
             title.set_position((pad / W, 1 - pad / H))
             title.set_va("top")
-            top_text = title.get_window_extent(renderer).height + pad
+            top_text = text_size(title, renderer, fig.dpi)[1] + pad
         caption = caption_text(fig)
         if caption is not None and caption.get_visible():
             _rewrap(caption, W - 2 * pad, fig.dpi)
             caption.set_position((pad / W, pad / H))
             caption.set_va("bottom")
-            bottom_text = caption.get_window_extent(renderer).height + pad
+            bottom_text = text_size(caption, renderer, fig.dpi)[1] + pad
         if not axes:
             return
         gs = axes[0].get_subplotspec().get_gridspec()
