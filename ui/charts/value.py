@@ -214,7 +214,9 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
     ax.spines["left"].set_bounds(0, top)
     ax.grid(axis="y", color=st.GRID, lw=0.8)
-    ax.set_ylabel("Share of futures")
+    # Many alternatives: a tall legend leaves short histograms; the label on two lines stays
+    # beside them, clear of the legend.
+    ax.set_ylabel("Share of\nfutures" if many else "Share of futures")
     ax.yaxis.label.set_y((top / 2 - bottom) / (top - bottom))     # centred on the histograms
     scenario = results.scenario
     ax.set_xlabel(f"Net present value: today's worth of {scenario.horizon_years} years of cash, "
