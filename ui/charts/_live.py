@@ -346,8 +346,19 @@ class LiveAxes:
         if s is not None:
             coll.set_sizes(np.atleast_1d(np.asarray(s, float)))
         if c is not None:
-            coll.set_facecolor(c)
-        kw = dict(kw)
+            try:
+                values = np.asarray(c, dtype=float)
+            except (TypeError, ValueError):
+                values = None
+            if values is not None and values.ndim == 1 and values.size == len(offsets):
+                coll.set_array(values)          # (values mapped through the colour map)
+                if kw.get("cmap") is not None:
+                    coll.set_cmap(kw["cmap"])
+                if kw.get("norm") is not None:
+                    coll.set_norm(kw["norm"])
+            else:
+                coll.set_facecolor(c)
+        kw = {k: v for k, v in kw.items() if k not in ("cmap", "norm", "vmin", "vmax")}
         for a, b in (("edgecolors", "edgecolor"), ("linewidths", "linewidth")):
             if a in kw:
                 kw[b] = kw.pop(a)
@@ -367,6 +378,14 @@ class LiveAxes:
         if kw.get("norm") is not None:
             im.set_norm(kw["norm"])
         return im
+
+    # -- state that toggles -----------------------------------------------------------
+    def invert_yaxis(self):
+        """Inverted as on a new axes (``invert_yaxis`` toggles: a replay would flip it back)."""
+        self.axes.yaxis.set_inverted(True)
+
+    def invert_xaxis(self):
+        self.axes.xaxis.set_inverted(True)
 
     # -- texts ------------------------------------------------------------------------
     def text(self, x, y, s, **kw):
@@ -401,10 +420,14 @@ class LiveAxes:
         _style(a, kw)
         return a
 
-    def legend(self, handles, labels, **kw):
+    def legend(self, handles=None, labels=None, **kw):
+        if handles is None:                  # (the labelled artists, as ax.legend() takes them)
+            handles, labels = self.axes.get_legend_handles_labels()
         leg = self._take("legend")
         if leg is None:
-            return self._add("legend", self.axes.legend(handles, labels, **kw))
+            leg = self._add("legend", self.axes.legend(handles, labels, **kw))
+            _LEGEND_KW[leg] = kw
+            return leg
         current = self.axes.get_legend()
         following = self._rec.made[self._rec.cursor][:2] if self._rec.cursor < len(self._rec.made) else None
         if leg is not current and current is not None and following == ("legend", self._rec._index(self.axes)):
@@ -445,10 +468,6 @@ _LEGEND_KW: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 def make_legend(ax, handles, labels, **kw):
     """``ax.legend(handles, labels, **kw)``, in place when ``ax`` is a :class:`LiveAxes`."""
-    if isinstance(ax, LiveAxes):
-        leg = ax.legend(handles, labels, **kw)
-        _LEGEND_KW.setdefault(leg, kw)
-        return leg
     return ax.legend(handles, labels, **kw)
 
 
