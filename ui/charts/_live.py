@@ -66,7 +66,6 @@ class _Record:
 
 
 _RECORDS: "weakref.WeakKeyDictionary[Figure, _Record]" = weakref.WeakKeyDictionary()
-_DEBUG = bool(__import__("os").environ.get("INVESTSIM_LIVE_DEBUG"))
 
 
 def replaying(fig: Figure) -> bool:
@@ -103,9 +102,7 @@ def updater(draw: Callable[..., str]) -> Callable[..., str]:
             finding = draw(fig, results, colors, **options)
             if rec.cursor != len(rec.made):
                 raise Rebuild("fewer artists than last time")
-        except Rebuild as why:
-            if _DEBUG:
-                print(f"rebuild {draw.__module__}: {why}")
+        except Rebuild:
             rec.replaying = False
             return draw(fig, results, colors, **options)
         finally:
