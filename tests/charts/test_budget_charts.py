@@ -13,7 +13,7 @@ from chartcases import ROOT, draw
 from helpers import SHRINK, make
 from simulator.sim.engine import BLOCK, run
 from simulator.model.scenario import load
-from ui.charts import cash, margin
+from ui.charts import _style as st, cash, margin
 
 N = BLOCK + 3000
 KEPT = f"the first {BLOCK:,} of the {N:,} futures"
@@ -29,7 +29,7 @@ def big():
 def drawn(key: str, results) -> tuple[Figure, str, str]:
     """The figure, its finding and its caption (unwrapped: rendering wraps it to the width)."""
     fig, finding = draw(key, results)
-    return fig, finding, " ".join(fig._supxlabel.get_text().split())
+    return fig, finding, " ".join(st.caption_text(fig).get_text().split())
 
 
 def lines(fig: Figure, prefix: str) -> dict[str, Line2D]:

@@ -348,7 +348,7 @@ def test_identical_alternatives_are_called_a_tie(edge_results):
 
 def test_nan_futures_are_left_out_and_counted(edge_results):
     fig, _ = draw("value", edge_results["NaN and inf"])
-    caption = fig._supxlabel.get_text()
+    caption = st.caption_text(fig).get_text()
     assert "left out (9 of ERP system)" in caption
 
 
@@ -446,7 +446,7 @@ def test_many_alternatives_say_what_each_chart_leaves_out(bundled_results):
         ranges = [t for t in ax.texts if " to " in t.get_text() or t.get_text().startswith("always")]
         assert len(ranges) == 10
         assert len({t.get_visible() for t in ranges}) == 1
-        assert "amounts beside them when there is room" in fig._supxlabel._investsim_raw
+        assert "amounts beside them when there is room" in st.caption_text(fig)._investsim_raw
         # Cash: no band labels, each median payback in the legend, as the caption says.
         fig = _draw_at("cash", results, size)
         ax = fig.axes[0]
@@ -457,7 +457,7 @@ def test_many_alternatives_say_what_each_chart_leaves_out(bundled_results):
             words = (f"{pb:.1f} yrs" if pb is not None and np.isfinite(pb)
                      else f"none in {results.scenario.horizon_years} yrs")
             assert f"{a.name}: {words}" in legend, legend
-        assert "given for each in the legend" in fig._supxlabel._investsim_raw
+        assert "given for each in the legend" in st.caption_text(fig)._investsim_raw
         # Value sources: every alternative has a row and its total.
         fig = _draw_at("value_sources", results, size)
         ax = fig.axes[0]

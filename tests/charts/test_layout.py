@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import pytest
@@ -10,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from chartcases import SCENARIOS
+from simulator.analysis.formatting import use_scenario
 from ui.charts import ALL_CHARTS, colors_for
 from ui.charts._style import hidden_tick_labels
 
@@ -21,9 +23,11 @@ WINDOW_SIZES = [(954, 727), (876, 547), (954, 753), (834, 573)]
 SMALL_WINDOW = (708, 595)
 #: The charts whose texts must also not overlap one another at the window sizes: all of them.
 REWORKED = [c.key for c in ALL_CHARTS]
-#: The charts that also fit 1024x768 without a text outside the figure (Where value comes from's
-#: two panels side by side do not fit 708 px yet).
-FIT_SMALL = [c.key for c in ALL_CHARTS if c.key != "value_sources"]
+#: The charts that also fit 1024x768 without a text outside the figure: all of them (Where value
+#: comes from shows the chosen alternative's waterfall alone there).
+FIT_SMALL = [c.key for c in ALL_CHARTS]
+#: The chart area at 1400x900, 1280x720 and 1024x768 (the sizes of the issue).
+THREE_WINDOWS = [WINDOW_SIZES[0], WINDOW_SIZES[1], SMALL_WINDOW]
 
 
 def drawn_texts(fig: Figure) -> list[Text]:
@@ -32,13 +36,14 @@ def drawn_texts(fig: Figure) -> list[Text]:
     return [t for t in fig.findobj(Text) if id(t) not in skip and t.get_visible() and t.get_text().strip()]
 
 
-def drawn_chart(bundled_results, stem: str, key: str, size: tuple[int, int]) -> Figure:
-    """Chart ``key`` of scenario ``stem`` drawn with Agg at ``size`` pixels (any warning fails)."""
+def drawn_chart(bundled_results, stem: str, key: str, size: tuple[int, int], *, in_locale: bool = False) -> Figure:
+    """Chart ``key`` of scenario ``stem`` drawn with Agg at ``size`` pixels (any warning fails);
+    ``in_locale``: in the scenario's number style (``1,7 Mio. €`` for de_DE), as the app shows it."""
     r = bundled_results[stem]
     spec = next(c for c in ALL_CHARTS if c.key == key)
     fig = Figure(figsize=(size[0] / 100, size[1] / 100), dpi=100)
     canvas = FigureCanvasAgg(fig)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), (use_scenario(r.scenario) if in_locale else contextlib.nullcontext()):
         warnings.simplefilter("error")
         spec.draw(fig, r, colors_for(r.names))
         canvas.draw()
@@ -121,11 +126,31 @@ def test_value_sources_of_many_alternatives_fit_without_overlaps(bundled_results
     _fits_without_overlaps(bundled_results, stem, "value_sources", size)
 
 
-def _fits_without_overlaps(bundled_results, stem, key, size):
+#: The scenarios with a number style of their own (de_DE: "−0,81 Mio. €", longer than "−$0.81M").
+LOCALIZED = ["erp-vs-solar-eur"]
+
+
+@pytest.mark.parametrize("size", THREE_WINDOWS, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("key", [c.key for c in ALL_CHARTS])
+@pytest.mark.parametrize("stem", [p.stem for p in SCENARIOS])
+def test_every_chart_is_readable_at_the_three_window_sizes(bundled_results, stem, key, size):
+    """1400x900, 1280x720 and 1024x768: every text inside the figure and none on another,
+    tick labels included (long amounts on a narrow axis are thinned, never run together)."""
+    _fits_without_overlaps(bundled_results, stem, key, size)
+
+
+@pytest.mark.parametrize("size", THREE_WINDOWS, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("key", [c.key for c in ALL_CHARTS])
+@pytest.mark.parametrize("stem", LOCALIZED)
+def test_every_chart_is_readable_in_its_scenarios_number_style(bundled_results, stem, key, size):
+    _fits_without_overlaps(bundled_results, stem, key, size, in_locale=True)
+
+
+def _fits_without_overlaps(bundled_results, stem, key, size, *, in_locale: bool = False):
     """The chart at the canvas size of a 1400x900 or a 1280x720 window (two, three and ten
     alternatives): every text inside the figure, and no two texts on top of each other
     (payback labels, band labels, ranges, percentages, the gap's labels)."""
-    fig = drawn_chart(bundled_results, stem, key, size)
+    fig = drawn_chart(bundled_results, stem, key, size, in_locale=in_locale)
     outside = [text for text, _box in outside_texts(fig)]
     assert not outside, f"{key} at {size}: texts outside the figure: {outside}"
     overlaps = _overlaps(fig)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 
+from ._live import updater
 from . import cash, head_to_head, margin, risk, tornado, value, value_sources, worth_finding_out
 from ._style import CHART_RC, OKABE_ITO, MoneyFormatter, chart_rc, colors_for, money_axis
 
@@ -60,7 +61,10 @@ class ChartSpec:
     holds (default: the alternatives' names and the options); ``update(fig, results, colors,
     **options) -> finding`` redraws ``fig``, last drawn by ``draw`` or ``update`` for the same
     structure and size, by changing its artists (data, limits, texts) instead of clearing it.
-    Without ``update`` the figure is redrawn with ``draw``. Reports only use ``draw``.
+    Every chart here has one: :func:`ui.charts._live.updater` runs the chart's own ``draw``
+    again on the kept figure, changing the artists it made last time instead of making new
+    ones (a result needing other artists is drawn afresh). Without ``update`` the figure is
+    redrawn with ``draw``. Reports only use ``draw``.
     """
 
     key: str
@@ -81,11 +85,12 @@ class ChartSpec:
 
 
 CHARTS: tuple[ChartSpec, ...] = (
-    ChartSpec("value", value.TITLE, value.TOOLTIP, value.draw, update=value.update),
-    ChartSpec("risk", risk.TITLE, risk.TOOLTIP, risk.draw),
-    ChartSpec("cash", cash.TITLE, cash.TOOLTIP, cash.draw),
-    ChartSpec("margin", margin.TITLE, margin.TOOLTIP, margin.draw),
-    ChartSpec("head_to_head", head_to_head.TITLE, head_to_head.TOOLTIP, head_to_head.draw),
+    ChartSpec("value", value.TITLE, value.TOOLTIP, value.draw, update=updater(value.draw)),
+    ChartSpec("risk", risk.TITLE, risk.TOOLTIP, risk.draw, update=updater(risk.draw)),
+    ChartSpec("cash", cash.TITLE, cash.TOOLTIP, cash.draw, update=updater(cash.draw)),
+    ChartSpec("margin", margin.TITLE, margin.TOOLTIP, margin.draw, update=updater(margin.draw)),
+    ChartSpec("head_to_head", head_to_head.TITLE, head_to_head.TOOLTIP, head_to_head.draw,
+              update=updater(head_to_head.draw)),
 )
 
 
@@ -93,10 +98,13 @@ CHARTS: tuple[ChartSpec, ...] = (
 #: the analyses are cached on the Results object, so switching targets is cheap.
 ANALYTICS_CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(tornado.KEY, tornado.TITLE, tornado.TOOLTIP, tornado.draw,
-              targets=tornado.targets, default_target=tornado.default_target),
-    ChartSpec(worth_finding_out.KEY, worth_finding_out.TITLE, worth_finding_out.TOOLTIP, worth_finding_out.draw),
+              targets=tornado.targets, default_target=tornado.default_target, update=updater(tornado.draw),
+              structure=tornado.structure),
+    ChartSpec(worth_finding_out.KEY, worth_finding_out.TITLE, worth_finding_out.TOOLTIP, worth_finding_out.draw,
+              update=updater(worth_finding_out.draw), structure=worth_finding_out.structure),
     ChartSpec(value_sources.KEY, value_sources.TITLE, value_sources.TOOLTIP, value_sources.draw,
-              targets=value_sources.targets, default_target=value_sources.default_target),
+              targets=value_sources.targets, default_target=value_sources.default_target,
+              update=updater(value_sources.draw)),
 )
 
 #: Every chart tab in order: the result charts, then the analytics.

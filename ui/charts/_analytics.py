@@ -23,6 +23,7 @@ from simulator.analysis.describe import format_values
 from simulator.model.keys import InputKey, Target, input_label
 
 from . import _style as st
+from ._live import make_legend
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -173,17 +174,9 @@ def label_color(label: InputKey, colors: Mapping[str, str]) -> tuple[float, floa
 # --- Frame ------------------------------------------------------------------------------
 
 def frame(fig: Figure, width_ratios: Sequence[float], *, sharey: bool = False) -> list["Axes"]:
-    """Clear ``fig`` and give it side-by-side axes in the house style."""
-    fig.clear()
-    fig.set_facecolor("white")
-    fig.set_layout_engine(st.FitLayout())
-    grid = fig.add_gridspec(1, len(width_ratios), width_ratios=list(width_ratios))
-    axes: list[Axes] = []
-    for i in range(len(width_ratios)):
-        ax = fig.add_subplot(grid[0, i], sharey=axes[0] if sharey and axes else None)
-        st.style_axes(ax)
-        axes.append(ax)
-    return axes
+    """Clear ``fig`` and give it side-by-side axes in the house style (kept, when the chart
+    is updated in place: see :func:`ui.charts._style.begin_row`)."""
+    return st.begin_row(fig, width_ratios, sharey=sharey)
 
 
 def panel_legend(ax: "Axes", handles, labels, *, share: float) -> None:
@@ -204,7 +197,7 @@ def panel_legend(ax: "Axes", handles, labels, *, share: float) -> None:
                   fontsize=st.LEGEND_SIZE, handlelength=1.4, handleheight=0.9, columnspacing=1.4,
                   borderaxespad=0.0, borderpad=0.2)
     labels = [st.plain(t) for t in labels]
-    ax.legend(handles, labels, **kwargs)
+    make_legend(ax, handles, labels, **kwargs)
     ax._investsim_legend = (handles, labels, kwargs)
 
 

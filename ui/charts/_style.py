@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
+import weakref
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 import matplotlib
@@ -17,6 +19,7 @@ import numpy as np
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import LayoutEngine
+from matplotlib.text import Text
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from simulator.analysis import formatting
@@ -37,16 +40,17 @@ if TYPE_CHECKING:  # pragma: no cover
 CHART_RC = {"text.hinting": "none"}
 
 
-def drawing_lock():
-    """The process-wide lock matplotlib holds while a figure draws (its font and text caches
-    are shared and not thread-safe; recent matplotlib takes ``Figure._render_lock`` in
-    ``Figure.draw``, older versions locked in the Agg canvas). Reentrant."""
-    lock = getattr(Figure, "_render_lock", None)
-    if lock is None:
-        from matplotlib.backends.backend_agg import RendererAgg
+#: Held while a chart is built and drawn with :data:`CHART_RC` (:func:`chart_rc`). Matplotlib
+#: takes its own lock inside ``Figure.draw``; this one is always taken first (never while a
+#: figure draws), so the two cannot deadlock.
+_DRAWING = threading.RLock()
 
-        lock = getattr(RendererAgg, "lock", None)
-    return lock if lock is not None else contextlib.nullcontext()
+
+def drawing_lock():
+    """The process-wide lock the charts hold while a figure is built and drawn with
+    :data:`CHART_RC` (matplotlib's font and text caches are shared and not thread-safe, and
+    rcParams are process-wide). Reentrant."""
+    return _DRAWING
 
 
 @contextlib.contextmanager
@@ -255,13 +259,51 @@ def npv_range(values: Sequence[np.ndarray], *, tail: float = 0.005) -> tuple[flo
 # --- Figure frame ----------------------------------------------------------------------
 
 def begin(fig: Figure) -> "Axes":
-    """Clear ``fig`` and give it one clean axes with the house style."""
+    """Clear ``fig`` and give it one clean axes with the house style: a
+    :class:`ui.charts._live.LiveAxes` that records the artists made on it. While the chart is
+    updated in place (:func:`ui.charts._live.updater`) the figure is kept and the same axes
+    returned, replaying those artists."""
+    from . import _live
+
+    if _live.replaying(fig):
+        rec = _live.record_of(fig)
+        if len(rec.axes) != 1:
+            raise _live.Rebuild("another number of axes")
+        _live.reset_limits(rec.axes[0])
+        return _live.LiveAxes(rec.axes[0], rec)
     fig.clear()
     fig.set_facecolor("white")
     fig.set_layout_engine(FitLayout())
     ax = fig.add_subplot()
     style_axes(ax)
-    return ax
+    rec = _live.start(fig)
+    rec._index(ax)
+    return _live.LiveAxes(ax, rec)
+
+
+def begin_row(fig: Figure, width_ratios: Sequence[float], *, sharey: bool = False) -> list:
+    """Like :func:`begin`, with side-by-side axes (``width_ratios``) in the house style."""
+    from . import _live
+
+    if _live.replaying(fig):
+        rec = _live.record_of(fig)
+        if len(rec.axes) != len(width_ratios):
+            raise _live.Rebuild("another number of axes")
+        for ax in rec.axes:
+            _live.reset_limits(ax)
+        return [_live.LiveAxes(ax, rec) for ax in rec.axes]
+    fig.clear()
+    fig.set_facecolor("white")
+    fig.set_layout_engine(FitLayout())
+    grid = fig.add_gridspec(1, len(width_ratios), width_ratios=list(width_ratios))
+    rec = _live.start(fig)
+    axes: list = []
+    for i in range(len(width_ratios)):
+        ax = fig.add_subplot(grid[0, i], sharey=axes[0].axes if sharey and axes else None)
+        style_axes(ax)
+        rec._index(ax)
+        axes.append(_live.LiveAxes(ax, rec))
+    return axes
 
 
 def style_axes(ax: "Axes") -> None:
@@ -284,10 +326,53 @@ def finish(fig: Figure, finding: str, caption: str = "") -> str:
     title = fig.suptitle(plain(finding), x=0.012, ha="left", fontsize=TITLE_SIZE, fontweight="bold",
                          color=INK)
     title._investsim_raw = title.get_text()
+    cap = None
     if caption:
         cap = fig.supxlabel(plain(caption), x=0.012, ha="left", fontsize=CAPTION_SIZE, color=MUTED)
         cap._investsim_raw = cap.get_text()
+    else:
+        old = caption_text(fig)
+        if old is not None:          # (an update in place to a result without a caption)
+            old.set_text("")
+            old._investsim_raw = ""
+            cap = old
+    _FRAME[fig] = (title, cap)
     return finding
+
+
+#: The finding (suptitle) and caption (supxlabel) Text of each figure :func:`finish` wrote:
+#: matplotlib has no public getter for these artists, only for their strings.
+_FRAME: "weakref.WeakKeyDictionary[Figure, tuple]" = weakref.WeakKeyDictionary()
+
+
+def _framed(fig: Figure, i: int) -> "Text | None":
+    t = _FRAME.get(fig, (None, None))[i]
+    return t if t is not None and any(t is u for u in fig.texts) else None   # (gone after fig.clear())
+
+
+def title_text(fig: Figure) -> "Text | None":
+    """The Text of the finding :func:`finish` wrote on ``fig`` (None if there is none)."""
+    return _framed(fig, 0)
+
+
+def caption_text(fig: Figure) -> "Text | None":
+    """The Text of the caption :func:`finish` wrote on ``fig`` (None if there is none)."""
+    return _framed(fig, 1)
+
+
+def renderer_of(fig: Figure):
+    """The renderer ``fig`` is drawn with, for measuring texts: the canvas's own (Agg) when it
+    has one, else None, which the public ``get_window_extent``/``get_tightbbox`` accept (they
+    then use the figure's current renderer, e.g. the PDF one while a report is saved)."""
+    get = getattr(fig.canvas, "get_renderer", None)
+    return get() if get is not None else None
+
+
+def axes_titles(ax: "Axes") -> list[Text]:
+    """The Axes' title Texts (centre, left, right): its Text children that are not ``ax.texts``."""
+    own = {id(t) for t in ax.texts}
+    return [c for c in ax.get_children() if isinstance(c, Text) and id(c) not in own
+            and c is not ax.xaxis.label and c is not ax.yaxis.label]
 
 
 # --- Layout ----------------------------------------------------------------------------
@@ -310,14 +395,47 @@ def wrap_to(text: str, width_px: float, size: float, dpi: float, *, bold: bool =
     return "\n".join(lines)
 
 
-def _rewrap(t, width_px: float, dpi: float) -> None:
+def _raw_text(t) -> str:
+    """The text of ``t`` before the layout wrapped it: its current text if it was set anew
+    since (a chart updated in place), else the one remembered at the last wrap."""
     raw = getattr(t, "_investsim_raw", None)
-    if raw is None:
+    if raw is None or t.get_text() != getattr(t, "_investsim_wrapped", raw):
         raw = t._investsim_raw = t.get_text()
+    return raw
+
+
+def _set_wrapped(t, text: str) -> None:
+    t.set_text(text)
+    t._investsim_wrapped = text
+
+
+def _rewrap(t, width_px: float, dpi: float) -> None:
+    raw = _raw_text(t)
     if not raw:
         return
     bold = str(t.get_fontweight()) in ("bold", "heavy", "700", "800", "900")
-    t.set_text(wrap_to(raw, width_px, t.get_fontsize(), dpi, bold=bold))
+    _set_wrapped(t, wrap_to(raw, width_px, t.get_fontsize(), dpi, bold=bold))
+
+
+#: Sizes of texts measured by the layout: (text, font properties, rotation, line spacing, dpi)
+#: -> (width, height) in pixels. A live view lays its figure out at every update; its title
+#: and caption rarely change, and a size depends on nothing else.
+_SIZES: dict = {}
+_SIZES_MAX = 2048
+
+
+def text_size(t: Text, renderer, dpi: float) -> tuple[float, float]:
+    """The (width, height) in pixels of ``t`` as drawn at ``dpi``, measured once per text,
+    font and dpi (:data:`_SIZES`)."""
+    key = (t.get_text(), t.get_fontproperties().copy(), t.get_rotation(), t.get_linespacing(), dpi)
+    size = _SIZES.get(key)
+    if size is None:
+        box = t.get_window_extent(renderer)
+        size = (float(box.width), float(box.height))
+        if len(_SIZES) >= _SIZES_MAX:
+            _SIZES.clear()
+        _SIZES[key] = size
+    return size
 
 
 class FitLayout(LayoutEngine):
@@ -332,29 +450,33 @@ class FitLayout(LayoutEngine):
 
     def __init__(self, *, pad_pt: float = 6.0, gap_pt: float = 14.0, **kwargs):
         super().__init__(**kwargs)
-        self._params = {"pad_pt": pad_pt, "gap_pt": gap_pt}
+        self.fit_params = {"pad_pt": pad_pt, "gap_pt": gap_pt}
+
+    def get(self) -> dict:
+        """The parameters (``pad_pt``, ``gap_pt``), as a copy."""
+        return dict(self.fit_params)
 
     def execute(self, fig: Figure) -> None:
-        renderer = fig._get_renderer()
+        renderer = renderer_of(fig)
         W, H = float(fig.bbox.width), float(fig.bbox.height)
         px = fig.dpi / 72.0
-        pad = self._params["pad_pt"] * px
-        gap = self._params["gap_pt"] * px
+        pad = self.fit_params["pad_pt"] * px
+        gap = self.fit_params["gap_pt"] * px
         axes = [ax for ax in fig.axes if ax.get_subplotspec() is not None]
 
         top_text = bottom_text = 0.0
-        title = fig._suptitle
+        title = title_text(fig)
         if title is not None and title.get_visible():
             _rewrap(title, W - 2 * pad, fig.dpi)
             title.set_position((pad / W, 1 - pad / H))
             title.set_va("top")
-            top_text = title.get_window_extent(renderer).height + pad
-        caption = fig._supxlabel
+            top_text = text_size(title, renderer, fig.dpi)[1] + pad
+        caption = caption_text(fig)
         if caption is not None and caption.get_visible():
             _rewrap(caption, W - 2 * pad, fig.dpi)
             caption.set_position((pad / W, pad / H))
             caption.set_va("bottom")
-            bottom_text = caption.get_window_extent(renderer).height + pad
+            bottom_text = text_size(caption, renderer, fig.dpi)[1] + pad
         if not axes:
             return
         gs = axes[0].get_subplotspec().get_gridspec()
@@ -376,17 +498,27 @@ class FitLayout(LayoutEngine):
             self._wrap_axes(ax, width, fig.dpi, px)
             self._wrap_ylabel(ax, (H - top_text - bottom_text) * 0.62, fig.dpi)   # (the plot's share, roughly)
             spec = getattr(ax, "_investsim_legend", None)
-            if spec is not None and ax.get_legend() is not None and ax.get_legend()._ncols != spec[2]["ncols"]:
+            leg = ax.get_legend()
+            if spec is not None and leg is not None and leg in _FITTED_NCOLS:      # (refitted at this size)
                 ax.legend(spec[0], spec[1], **spec[2])
         self._place(fig, gs, axes, renderer, W, H, pad, gap, top_text, bottom_text)
         for ax in axes:
             self._wrap_axes(ax, ax.bbox.width, fig.dpi, px)
-            self._fit_legend(ax, renderer, W - pad - ax.bbox.x0)
+            self._fit_legend(ax, renderer, W - pad - ax.bbox.x0, (W - 2 * pad, pad) if len(axes) == 1 else None)
         self._place(fig, gs, axes, renderer, W, H, pad, gap, top_text, bottom_text)
+        # Labels beside bars kept inside their panel, and tick labels thinned where they would
+        # run into each other (long amounts such as "−2,5 Mio. €" on a narrow panel): then the
+        # panels are placed once more for the new tick labels.
+        changed = False
+        for ax in axes:
+            changed |= _fit_inside(ax, renderer)
+            changed |= _thin_ticks(ax, renderer, 0.5 * fig.dpi / 72 * TICK_SIZE)
+        if changed:
+            self._place(fig, gs, axes, renderer, W, H, pad, gap, top_text, bottom_text)
 
     @staticmethod
     def _wrap_axes(ax, width, dpi, px) -> None:
-        for t in (ax.xaxis.label, ax.title, ax._left_title):
+        for t in (ax.xaxis.label, *axes_titles(ax)):
             if t.get_text() or getattr(t, "_investsim_raw", None):
                 _rewrap(t, max(width, 80 * px), dpi)
 
@@ -394,24 +526,49 @@ class FitLayout(LayoutEngine):
     def _wrap_ylabel(ax, height, dpi) -> None:
         """A y-axis label longer than its axes is tall (a short figure) goes on two lines."""
         label = ax.yaxis.label
-        raw = getattr(label, "_investsim_raw", None) or label.get_text()
+        raw = _raw_text(label)
         if not raw or not label.get_visible():
             return
         one_line = len(raw) * EM_NORMAL * label.get_fontsize() * dpi / 72
         if one_line > height * 1.02 or "\n" in label.get_text():
-            label._investsim_raw = raw
-            label.set_text(wrap_to(raw, max(height, 60.0), label.get_fontsize(), dpi))
+            _set_wrapped(label, wrap_to(raw, max(height, 60.0), label.get_fontsize(), dpi))
 
     @staticmethod
-    def _fit_legend(ax, renderer, avail: float) -> None:
-        """Fewer columns (more rows) when the legend above a panel would run off the figure."""
+    def _fit_legend(ax, renderer, avail: float, wide: tuple[float, float] | None = None) -> None:
+        """Fewer columns (more rows) when the legend above a panel would run off the figure.
+        ``wide``: (width, left) in pixels the legend may take from the figure's left edge (a
+        figure of one panel): a legend too wide for its panel starts there instead, over the
+        y-axis's labels, with as many columns as fit."""
         spec = getattr(ax, "_investsim_legend", None)
         leg = ax.get_legend()
-        if spec is None or leg is None or leg.get_window_extent(renderer).width <= avail:
+        if spec is None or leg is None:
             return
         handles, labels, kwargs = spec
-        for ncols in range(leg._ncols - 1, 0, -1):
+        ncols_now = _FITTED_NCOLS.get(leg, kwargs["ncols"])
+        if wide is not None and "bbox_transform" in kwargs:     # (already starts at the figure's edge)
+            avail = wide[0]
+        too_wide = leg.get_window_extent(renderer).width > avail
+        if wide is not None and too_wide and "bbox_transform" not in kwargs \
+                and kwargs.get("bbox_to_anchor") == (0.0, 1.01):
+            from matplotlib.transforms import blended_transform_factory
+
+            fig = ax.get_figure()
+            moved = {**kwargs, "bbox_to_anchor": (wide[1] / fig.bbox.width, 1.01),
+                     "bbox_transform": blended_transform_factory(fig.transFigure, ax.transAxes)}
+            n = len(labels)
+            for ncols in range(min(n, max(ncols_now, 4)), 0, -1):
+                rows = math.ceil(n / ncols)
+                ncols = math.ceil(n / rows)                    # balanced rows
+                leg = ax.legend(handles, labels, **{**moved, "ncols": ncols})
+                _FITTED_NCOLS[leg] = ncols
+                if leg.get_window_extent(renderer).width <= wide[0]:
+                    return
+            return
+        if not too_wide:
+            return
+        for ncols in range(ncols_now - 1, 0, -1):
             leg = ax.legend(handles, labels, **{**kwargs, "ncols": ncols})
+            _FITTED_NCOLS[leg] = ncols
             if leg.get_window_extent(renderer).width <= avail:
                 return
 
@@ -449,7 +606,69 @@ class FitLayout(LayoutEngine):
         wspace = sep * n / max(avail - sep * (n - 1), 1.0) if n > 1 else 0.0
         gs.update(left=left / W, right=1 - right / W, bottom=bottom / H, top=1 - top / H, wspace=wspace)
         for ax in axes:
-            ax._set_position(ax.get_subplotspec().get_position(fig))
+            ax.set_position(ax.get_subplotspec().get_position(fig))
+            ax.set_in_layout(True)     # (set_position takes an axes out of the layout; it is ours)
+
+
+#: Texts each axes keeps inside its own box (see :func:`keep_inside`), by axes.
+_INSIDE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def keep_inside(ax: "Axes", texts) -> None:
+    """Keep ``texts`` (labels written beside bars, in data coordinates along x) inside ``ax``'s
+    box at every draw: :class:`FitLayout` widens the x-limits until they fit (up to three
+    times), so a long amount never runs into the names beside the axes or off the figure."""
+    ax = real_axes(ax)
+    known = _INSIDE.get(ax, [])
+    ids = {id(t) for t in known}
+    _INSIDE[ax] = [t for t in known if t.axes is ax] + [t for t in texts if id(t) not in ids]
+
+
+def _fit_inside(ax: "Axes", renderer) -> bool:
+    texts = [t for t in _INSIDE.get(ax, []) if t.axes is ax and t.get_visible() and t.get_text()]
+    if not texts or ax.xaxis_inverted():
+        return False
+    changed = False
+    for _ in range(3):
+        box = ax.get_window_extent(renderer)
+        extents = [t.get_window_extent(renderer) for t in texts]
+        over_left = max(0.0, max(box.x0 - e.x0 for e in extents))
+        over_right = max(0.0, max(e.x1 - box.x1 for e in extents))
+        if over_left <= 0.5 and over_right <= 0.5:
+            break
+        a, b = ax.get_xlim()
+        per_px = (b - a) / max(box.width - over_left - over_right, 0.25 * box.width)
+        ax.set_xlim(a - over_left * per_px * 1.04, b + over_right * per_px * 1.04)
+        changed = True
+    return changed
+
+
+def _thin_ticks(ax: "Axes", renderer, gap: float) -> bool:
+    """Fewer ticks on an axis whose (round-number) tick labels would touch: ``gap`` pixels
+    at least between neighbours. Only axes with a :class:`~matplotlib.ticker.MaxNLocator`."""
+    changed = False
+    for axis, lo_, hi_ in ((ax.xaxis, "x0", "x1"), (ax.yaxis, "y0", "y1")):
+        locator = axis.get_major_locator()
+        if not isinstance(locator, MaxNLocator):
+            continue
+        for _ in range(4):
+            axis.get_majorticklabels()           # (the labels of the ticks as they are now)
+            view = sorted(axis.get_view_interval())
+            tol = 1e-9 * (abs(view[0]) + abs(view[1]) + 1.0)
+            boxes = sorted((t.get_window_extent(renderer) for tick, t in
+                            ((tick, tick.label1) for tick in axis.get_major_ticks())
+                            if tick.get_loc() is not None and view[0] - tol <= tick.get_loc() <= view[1] + tol
+                            and t.get_visible() and t.get_text()), key=lambda e: getattr(e, lo_))
+            if len(boxes) <= 2 or all(getattr(b, lo_) - getattr(a, hi_) >= gap for a, b in zip(boxes, boxes[1:])):
+                break
+            locator.set_params(nbins=max(1, len(boxes) - 2))
+            changed = True
+    return changed
+
+
+#: Legends :meth:`FitLayout._fit_legend` remade with fewer columns -> their number of columns
+#: (a legend not in here has the columns of its ``_investsim_legend`` spec).
+_FITTED_NCOLS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def legend(ax: "Axes", handles, labels) -> None:
@@ -467,8 +686,20 @@ def legend(ax: "Axes", handles, labels) -> None:
     ncols = math.ceil(n / rows)                                        # balance the rows
     kwargs = dict(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, frameon=False,
                   fontsize=LEGEND_SIZE, handlelength=1.6, columnspacing=1.8, borderaxespad=0.0, borderpad=0.2)
+    if rows > 3 and len(fig.axes) == 1:
+        # Many rows (many alternatives): the legend starts at the figure's left edge, over the
+        # y-axis's labels, and has the whole width (but for the paddings) for its columns.
+        from matplotlib.transforms import blended_transform_factory
+
+        per_row = max(1, min(n, int((fig.get_size_inches()[0] * 72 - 12.0) // entry)))
+        rows = math.ceil(n / per_row)
+        kwargs["ncols"] = math.ceil(n / rows)
+        kwargs.update(bbox_to_anchor=(6.0 / 72 * fig.dpi / fig.bbox.width, 1.01),
+                      bbox_transform=blended_transform_factory(fig.transFigure, real_axes(ax).transAxes))
     labels = [plain(t) for t in labels]
-    ax.legend(handles, labels, **kwargs)
+    from ._live import make_legend
+
+    make_legend(ax, handles, labels, **kwargs)
     ax._investsim_legend = (handles, labels, kwargs)
 
 
@@ -619,7 +850,7 @@ class RoomLayout(FitLayout):
             for t in texts:
                 t.set_visible(True)
         super().execute(fig)
-        hide_crowded(fig, fig._get_renderer())
+        hide_crowded(fig, renderer_of(fig))
 
 
 def _room_groups(fig: Figure) -> list:
@@ -638,7 +869,17 @@ def only_where_room(fig: Figure, texts, *, together: bool = True) -> None:
     texts = list(texts)
     if not texts:
         return
+    known = {id(t) for g in _room_groups(fig) for t in g[0]}
+    if all(id(t) in known for t in texts):      # (a chart updated in place: already registered)
+        return
     if not isinstance(fig.get_layout_engine(), RoomLayout):
         params = fig.get_layout_engine().get() if isinstance(fig.get_layout_engine(), FitLayout) else {}
         fig.set_layout_engine(RoomLayout(**params))
     fig._investsim_room_groups = _room_groups(fig) + [(texts, together)]
+
+
+def real_axes(ax) -> "Axes":
+    """The Axes itself, for ``ax`` from :func:`begin` (a recording proxy) or a plain one."""
+    from ._live import real
+
+    return real(ax)

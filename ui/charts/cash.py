@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from . import _style as st
+from ._live import make_legend
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.sim.engine import Results
@@ -205,7 +206,10 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     level, previous, ring = 0, -math.inf, 0
     for p in marks:
         c = cols[p.name]
-        close = p.payback - previous < 0.09 * horizon + 0.25
+        # Near the horizon a label goes left of its marker (right of it are the band labels),
+        # so it takes the next row down when another marker is within its width.
+        late = bool(edges) and p.payback > 0.8 * horizon
+        close = p.payback - previous < (0.3 * horizon if late else 0.09 * horizon + 0.25)
         ring = ring + 1 if p.payback - previous < near else 0
         level = level + 1 if close else 0
         previous = p.payback
@@ -214,8 +218,8 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
                 gid=f"payback:{p.name}")
         if level >= 3 or many:  # many paybacks (a portfolio): the legend names each one
             continue
-        ax.annotate(f"{p.payback:.1f} yrs", xy=(p.payback, 0.0), xytext=(8, -14 - 20 * level),
-                    textcoords="offset points", ha="left", va="top", fontsize=st.NOTE_SIZE + 1,
+        ax.annotate(f"{p.payback:.1f} yrs", xy=(p.payback, 0.0), xytext=(-8 if late else 8, -14 - 20 * level),
+                    textcoords="offset points", ha="right" if late else "left", va="top", fontsize=st.NOTE_SIZE + 1,
                     fontweight="bold", color=st.readable(c), zorder=7,
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
 
@@ -233,7 +237,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         h, lab, kw = ax._investsim_legend
         kw = {**kw, "ncols": 2, "fontsize": st.LEGEND_SIZE - 1.5, "columnspacing": 1.0, "handlelength": 1.2,
               "handletextpad": 0.5}
-        ax.legend(h, lab, **kw)
+        make_legend(ax, h, lab, **kw)
         ax._investsim_legend = (h, lab, kw)
     kept = st.yearly_kept(results)
     sc = results.scenario

@@ -171,12 +171,8 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
                    f"zero {g.lead} is worth more; left of it {g.other}. {st.futures_text(results.iterations)}."
                    + _left_out(g))
         return st.finish(fig, finding(results, scale), caption)
-    fig.clear()
-    fig.set_facecolor("white")
-    fig.set_layout_engine(st.FitLayout())
-    grid_ax, gap_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1.0]})
-    for a in (grid_ax, gap_ax):
-        st.style_axes(a)
+    alone = fig.get_size_inches()[0] * 72 < NARROW_PT     # a narrow figure: the matrix alone
+    grid_ax, gap_ax = st.begin_row(fig, [1.0]) + [None] if alone else st.begin_row(fig, [1.15, 1.0])
     shown = names
     if k > GRID_MAX:
         shown = leading(results)
@@ -184,7 +180,16 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         p = p[np.ix_(idx, idx)]
         grid_ax.set_title(f"Top {len(shown)} of {k} by expected value", loc="left",
                           fontsize=st.NOTE_SIZE, color=st.INK, pad=6)
-    _draw_grid(grid_ax, fig, shown, p, cols, share=1.15 / 2.15, numbered=k > GRID_MAX)
+    _draw_grid(grid_ax, fig, shown, p, cols, share=1.0 if alone else 1.15 / 2.15, numbered=k > GRID_MAX,
+               square=False if alone else None)
+    if alone:
+        top = f"The {len(shown)} of {k} with the highest expected value (columns numbered as the rows): a " \
+            if k > GRID_MAX else "A "
+        caption = (f"{top}cell is the chance that the row's alternative has "
+                   "the higher net present value in the same future (blue: it usually wins; orange: it usually "
+                   f"loses; grey: a coin flip). By how much {g.lead} beats {g.other}: beside the matrix in a "
+                   f"wider window. {st.futures_text(results.iterations)}." + _left_out(g))
+        return st.finish(fig, finding(results), caption)
     scale = _draw_gap(gap_ax, results, g, cols, compact=True, head=0.38 if k > GRID_MAX else 0.45)
     if k > GRID_MAX:
         caption = (f"Left: the {len(shown)} of {k} with the highest expected value (columns numbered as the rows); "
@@ -197,6 +202,11 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
                f"{g.lead} beats {g.other}, the two highest in expected value. "
                f"{st.futures_text(results.iterations)}." + _left_out(g))
     return st.finish(fig, finding(results, scale), caption)
+
+
+#: Below this figure width (points) three or more alternatives get the matrix alone (a
+#: 1024x768 window's chart area is about 510 points wide; 1280x720's about 630).
+NARROW_PT = 580.0
 
 
 def _left_out(g: Gap) -> str:
@@ -269,7 +279,7 @@ def _draw_gap(ax, results: "Results", g: Gap, cols: Mapping[str, str], *, compac
 
 
 def _draw_grid(ax, fig: Figure, names: list[str], p: np.ndarray, cols: Mapping[str, str], *,
-               share: float = 1.0, numbered: bool = False) -> None:
+               share: float = 1.0, numbered: bool = False, square: bool | None = None) -> None:
     """The matrix "chance the row beats the column" on ``ax``, which takes ``share`` of the
     figure's width: percentages in the cells, diverging colours centred at 50%, blank
     diagonal, names in each alternative's colour."""
@@ -279,7 +289,7 @@ def _draw_grid(ax, fig: Figure, names: list[str], p: np.ndarray, cols: Mapping[s
     # Square cells for a few alternatives; with many, cells widen to leave room for the names.
     # Beside the gap panel the cells fill their half of the figure.
     compact = share < 1
-    ax.imshow(shown, cmap=cmap, norm=NORM, aspect="equal" if k <= 3 and not compact else "auto",
+    ax.imshow(shown, cmap=cmap, norm=NORM, aspect="equal" if (k <= 3 and not compact if square is None else square) else "auto",
               interpolation="nearest", zorder=1)
     size = (24 if k <= 3 else 19 if k <= 5 else 15) if share >= 1 else (19 if k <= 3 else 15 if k <= 5 else 12)
     for i in range(k):

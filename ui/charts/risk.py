@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MultipleLocator, PercentFormatter
 
 from . import _style as st
+from ._live import make_legend
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.sim.engine import Results
@@ -181,7 +182,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         # Names with percentages: a point smaller and tighter, so two columns fit a projector.
         h, lab, kw = ax._investsim_legend
         kw = {**kw, "ncols": 2, "fontsize": st.LEGEND_SIZE - 1, "columnspacing": 1.2, "handlelength": 1.2}
-        ax.legend(h, lab, **kw)
+        make_legend(ax, h, lab, **kw)
         ax._investsim_legend = (h, lab, kw)
     in_legend = ("Legend: each alternative's chance of a loss, where its curve crosses zero (●). "
                  if k > MANY else "")

@@ -316,3 +316,14 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     if view.left_out:
         caption += f" {view.left_out:,} futures without a valid number are left out."
     return st.finish(fig, text, caption)
+
+
+def structure(results: "Results", target: Target | None = None) -> tuple:
+    """What a figure of this chart holds (see :class:`ui.charts.ChartSpec`): the alternatives,
+    the target drawn and how many inputs rise above the noise (the rows, before the figure's
+    height cuts them)."""
+    names = tuple(results.names)
+    target = an.resolve(target, targets(results), default_target(results))
+    if target is None:
+        return names, None, 0
+    return names, target, len(View(results, target).bars)

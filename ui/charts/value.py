@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import weakref
 from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
@@ -24,10 +23,6 @@ TOOLTIP = ("How much each alternative could be worth today (net present value) a
 
 #: Above this many alternatives the lanes' amounts are written only when they all fit.
 MANY = 5
-
-#: The artists of each figure drawn by :func:`draw`, for :func:`update` (figure -> dict).
-_LIVE: "weakref.WeakKeyDictionary[Figure, dict]" = weakref.WeakKeyDictionary()
-
 
 class NpvStats:
     """Mean and P10/P50/P90 of the finite NPVs of one alternative."""
@@ -147,10 +142,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     scale = st.axis_scale(ax.xaxis)
     m = lambda x: st.money(x, cur, scale)
     text = finding(results, stats, scale)
-    texts_before = len(ax.texts)
     st.shade_loss(ax)
-    live = {"ax": ax, "kinds": _kinds(stats), "loss": ax.texts[texts_before] if len(ax.texts) > texts_before else None,
-            "fills": [], "lines": [], "lanes": [], "means": [], "labels": [], "handles": None}
     ax.axhline(0.0, color="#999999", lw=0.8, zorder=1)
 
     handles, labels = [], []
@@ -170,9 +162,9 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         if h is not None:
             # A light fill helps with a few alternatives; with more it only muddies.
             fill = 0.16 if k <= 3 else 0.0
-            live["fills"].append(ax.stairs(h, edges, fill=True, color=c, alpha=fill, lw=0, zorder=2)
-                                 if fill else None)
-            live["lines"].append(ax.stairs(h, edges, color=c, lw=2.4 if k <= 4 else 2.0, zorder=3))
+            if fill:
+                ax.stairs(h, edges, fill=True, color=c, alpha=fill, lw=0, zorder=2)
+            ax.stairs(h, edges, color=c, lw=2.4 if k <= 4 else 2.0, zorder=3)
             handles.append(Patch(facecolor=(*_rgb(c), fill), edgecolor=c, lw=2.4))
             # Few alternatives: the average in the legend; many: names only, to keep it short.
             labels.append(f"{s.name} (average {m(s.mean)})" if k <= 3 else s.name)
@@ -185,9 +177,8 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
             handles.append(Line2D([], [], color=c, lw=3.2))
             labels.append(f"{s.name} (always {m(s.mean)})")
         # Lane: middle 80% and the mean.
-        live["lanes"].append(ax.hlines(y, s.p10, s.p90, color=c, lw=bar_lw, alpha=0.6, zorder=3, capstyle="butt"))
-        live["means"].append(ax.plot([s.mean], [y], marker="D", ms=9 if k <= 5 else 7, mfc="white", mec=c, mew=2.2,
-                                     ls="none", zorder=4)[0])
+        ax.hlines(y, s.p10, s.p90, color=c, lw=bar_lw, alpha=0.6, zorder=3, capstyle="butt")
+        ax.plot([s.mean], [y], marker="D", ms=9 if k <= 5 else 7, mfc="white", mec=c, mew=2.2, ls="none", zorder=4)
         label = f"always {m(s.mean)}" if s.constant else f"{m(s.p10)} to {m(s.p90)}"
         room_right = hi - max(s.p90, s.mean)
         room_left = min(s.p10, s.mean) - lo
@@ -199,8 +190,6 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
             t = ax.text(min(s.p10, s.mean) - pad, y, st.plain(label), ha="right", va="center",
                         fontsize=lane_font, color=st.INK, zorder=5)
         lane_labels.append(t)
-    live["labels"] = lane_labels
-    live["handles"] = handles
     many = k > MANY
     if many:
         st.only_where_room(fig, lane_labels, together=True)
@@ -225,13 +214,14 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
     ax.spines["left"].set_bounds(0, top)
     ax.grid(axis="y", color=st.GRID, lw=0.8)
-    ax.set_ylabel("Share of futures")
+    # Many alternatives: a tall legend leaves short histograms; the label on two lines stays
+    # beside them, clear of the legend.
+    ax.set_ylabel("Share of\nfutures" if many else "Share of futures")
     ax.yaxis.label.set_y((top / 2 - bottom) / (top - bottom))     # centred on the histograms
     scenario = results.scenario
     ax.set_xlabel(f"Net present value: today's worth of {scenario.horizon_years} years of cash, "
                   f"discounted at {scenario.discount_rate:.0%}")
     st.legend(ax, handles, labels)
-    _LIVE[fig] = live
     return st.finish(fig, text, _caption(results, stats, m, step, peak, many))
 
 
@@ -241,76 +231,6 @@ def _caption(results: "Results", stats: list[NpvStats], m, step: float, peak: fl
     return (f"{band}Bars under the curves: the middle 80% of futures (P10 to P90{written}); ◆ the average. "
             f"{st.futures_text(results.iterations)}."
             + st.left_out_text({s.name: s.left_out for s in stats}))
-
-
-def _kinds(stats: list[NpvStats]) -> tuple[str, ...]:
-    return tuple("empty" if s.empty else "fixed" if s.constant else "curve" for s in stats)
-
-
-def update(fig: Figure, results: "Results", colors: Mapping[str, str] | None = None) -> str:
-    """Redraw ``fig``, drawn by :func:`draw` for results of the same structure, in place: the
-    curves' data, the lanes, the amounts, the limits, the legend and the texts change, the
-    artists stay. Falls back to :func:`draw` when the shape differs (another number of
-    alternatives, a fixed or empty one, many alternatives, the loss side appearing)."""
-    live = _LIVE.get(fig)
-    stats = stats_of(results)
-    k = len(stats)
-    if (live is None or live["kinds"] != _kinds(stats) or k > MANY or any(kd != "curve" for kd in live["kinds"])
-            or live["ax"] not in fig.axes):
-        return draw(fig, results, colors)
-    lo, hi = st.npv_range([s.values for s in stats])
-    if (lo < 0) != (live["loss"] is not None):
-        return draw(fig, results, colors)
-    ax = live["ax"]
-    cur = results.scenario.currency
-    cols = st.resolve_colors(results, colors)
-    edges = bin_edges(lo, hi, max(s.values.size for s in stats))
-    step = float(edges[1] - edges[0])
-    heights = [np.histogram(s.values, bins=edges)[0] / s.values.size for s in stats]
-    peak = max(float(h.max()) for h in heights)
-    top = peak * 1.18
-    frac = min(0.42, 0.07 + 0.065 * k)
-    lane = frac / (1 - frac) * top / k
-    bottom = -lane * k
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(bottom, top)
-    scale = st.axis_scale(ax.xaxis)
-    m = lambda x: st.money(x, cur, scale)
-    text = finding(results, stats, scale)
-    if live["loss"] is not None:
-        live["loss"].set_x(lo + 0.012 * (hi - lo))
-    labels = []
-    for i, (s, h) in enumerate(zip(stats, heights)):
-        if live["fills"][i] is not None:
-            live["fills"][i].set_data(h, edges)
-        live["lines"][i].set_data(h, edges)
-        y = -(i + 0.5) * lane
-        live["lanes"][i].set_segments([[(s.p10, y), (s.p90, y)]])
-        live["means"][i].set_data([s.mean], [y])
-        labels.append(f"{s.name} (average {m(s.mean)})" if k <= 3 else s.name)
-        t = live["labels"][i]
-        t.set_text(st.plain(f"{m(s.p10)} to {m(s.p90)}"))
-        pad = 0.012 * (hi - lo)
-        if hi - max(s.p90, s.mean) >= min(s.p10, s.mean) - lo:
-            t.set_position((max(s.p90, s.mean) + pad, y))
-            t.set_ha("left")
-        else:
-            t.set_position((min(s.p10, s.mean) - pad, y))
-            t.set_ha("right")
-        t.set_color(st.INK)
-    for handle, s in zip(live["handles"], stats):
-        handle.set_edgecolor(cols[s.name])
-    ticks = [t for t in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(0, peak) if 0 <= t <= top]
-    ax.yaxis.set_major_locator(FixedLocator(ticks))
-    ax.spines["left"].set_bounds(0, top)
-    ax.yaxis.label.set_y((top / 2 - bottom) / (top - bottom))
-    scenario = results.scenario
-    xlabel = (f"Net present value: today's worth of {scenario.horizon_years} years of cash, "
-              f"discounted at {scenario.discount_rate:.0%}")
-    ax.set_xlabel(xlabel)
-    ax.xaxis.label._investsim_raw = xlabel
-    st.legend(ax, live["handles"], labels)
-    return st.finish(fig, text, _caption(results, stats, m, step, peak, False))
 
 
 def _rgb(color: str) -> tuple[float, float, float]:

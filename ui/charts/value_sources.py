@@ -23,6 +23,7 @@ from simulator.analysis import insights
 
 from . import _analytics as an
 from . import _style as st
+from ._live import make_legend
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -307,7 +308,7 @@ def _drivers_panel(ax: "Axes", fig: Figure, results: "Results", by, dcolors, col
         kw = {**kw, "ncols": 2, "fontsize": st.LEGEND_SIZE - 2, "columnspacing": 0.8, "handlelength": 1.0,
               "handletextpad": 0.4, "bbox_to_anchor": (6.0 / 72 * fig.dpi / fig.bbox.width, 1.01),
               "bbox_transform": blended_transform_factory(fig.transFigure, ax.transAxes)}
-        ax.legend(h, lab, **kw)
+        make_legend(ax, h, lab, **kw)
         ax._investsim_legend = (h, lab, kw)
 
 
@@ -335,8 +336,9 @@ def _few_ticks(nbins: int = 4):
 
 
 def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, dcolors, cols,
-                     share: float, *, many: bool = False, room: float | None = None) -> None:
-    """``many``: beside a drivers panel of many alternatives, so narrower: shorter labels."""
+                     share: float, *, many: bool = False, room: float | None = None, alone: bool = False) -> None:
+    """``many``: beside a drivers panel of many alternatives, so narrower: shorter labels.
+    ``alone``: the only panel (a narrow figure): its title goes into the axis label."""
     cur = results.scenario.currency
     rows = waterfall_rows(results, target, dcolors)
     fit = int(room // ROW_PT) if room is not None else len(rows)
@@ -344,9 +346,10 @@ def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, d
         benefits = sum(1 for r in rows if r.kind == "benefit")
         rows = waterfall_rows(results, target, dcolors, max_benefits=benefits - (len(rows) - fit))
     color = cols[target]
-    ax.set_title(st.plain(f"How {an.shorten(target, 26)} adds up"), loc="left",
-                 fontsize=st.LABEL_SIZE - 1 if many else st.LABEL_SIZE + 1, fontweight="bold",
-                 color=st.readable(color), pad=10)
+    if not alone:
+        ax.set_title(st.plain(f"How {an.shorten(target, 26)} adds up"), loc="left",
+                     fontsize=st.LABEL_SIZE - 1 if many else st.LABEL_SIZE + 1, fontweight="bold",
+                     color=st.readable(color), pad=10)
     if len(rows) == 1:
         ax.set_axis_off()
         ax.text(0.5, 0.5, st.plain(f"{target} has no costs, benefits or risks:\nits NPV is "
@@ -375,9 +378,18 @@ def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, d
                 max((len(t) for r, t in zip(rows, texts_) if r.value >= 0), default=0))
 
     plot = 0.3 if many else 0.45
-    scale = _money_scale(ax, cur, lambda n: _pad_limits(lo, hi, n[0], n[1], ax, fig, share, size + 1, plot), chars,
-                         nbins=3 if many else 4)
+    # Amounts beside the steps when they leave the bars enough of the panel; else (a narrow
+    # figure, long amounts such as "−0,81 Mio. €") a column of amounts right of the panel.
+    # (Beside a drivers panel of many alternatives the amounts stay beside the steps: a
+    # column would narrow the panel and wrap its title onto a third line.)
+    left_n, right_n = chars(None)
+    axes_pt = fig.get_size_inches()[0] * 72 * plot * share
+    beside = many or (left_n + right_n) * an.EM * (size + 1) + 16 <= COLUMN_BELOW * axes_pt
+    limits = ((lambda n: _pad_limits(lo, hi, n[0], n[1], ax, fig, share, size + 1, plot)) if beside
+              else (lambda n: _pad_limits(lo, hi, 0, 0, ax, fig, share, size + 1, plot)))
+    scale = _money_scale(ax, cur, limits, chars, nbins=3 if many else 4)
     texts = texts_in(scale)
+    column_pt = max(len(t) for t in texts) * an.EM * (size + 1) + 10
     x0, x1 = ax.get_xlim()
     pad = 0.008 * (x1 - x0)
     # Two bar calls (plain and hatched) rather than one per row: a cheap redraw.
@@ -394,11 +406,19 @@ def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, d
             patch.set_gid(f"step:{rows[i].kind}:{rows[i].label}")
     for i, (r, (a, b), text) in enumerate(zip(rows, spans, texts)):
         right_side = r.value >= 0
-        ax.text((max(a, b) + pad) if right_side else (min(a, b) - pad), i, st.plain(text),
-                ha="left" if right_side else "right", va="center", fontsize=size + (1 if r.kind == "total" else 0),
-                fontweight="bold" if r.kind == "total" else "normal",
-                color=st.LOSS_TEXT if r.value < 0 and r.kind != "total" else st.INK, zorder=5,
-                bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.85))
+        font = size + (1 if r.kind == "total" else 0)
+        if not beside and room is not None:     # (a column: the rows' labels one above another)
+            font = min(font, max(room / k * 0.62, 8.0))
+        style = dict(va="center", fontsize=font,
+                     fontweight="bold" if r.kind == "total" else "normal",
+                     color=st.LOSS_TEXT if r.value < 0 and r.kind != "total" else st.INK, zorder=5)
+        if beside:
+            st.keep_inside(ax, [ax.text((max(a, b) + pad) if right_side else (min(a, b) - pad), i, st.plain(text),
+                                        ha="left" if right_side else "right", **style,
+                                        bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.85))])
+        else:       # the column: right of the panel, right-aligned, so the amounts line up
+            ax.annotate(st.plain(text), xy=(1.0, i), xycoords=ax.get_yaxis_transform(), xytext=(column_pt, 0),
+                        textcoords="offset points", ha="right", **style)
         if i + 1 < k and rows[i + 1].kind != "total":
             ax.plot([b, b], [i + 0.33, i + 0.67], color="#777777", lw=1.0, ls=":", zorder=2)
     ax.axvline(0.0, color=st.INK, lw=1.0, zorder=2)
@@ -421,7 +441,8 @@ def _waterfall_panel(ax: "Axes", fig: Figure, results: "Results", target: str, d
     ax.tick_params(axis="y", length=0, pad=6)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color=st.GRID, lw=0.8)
-    ax.set_xlabel("Present value" if many else "Present value, in today's money")
+    ax.set_xlabel(st.plain(f"How {an.shorten(target, 40)} adds up: present value, in today's money") if alone
+                  else "Present value" if many else "Present value, in today's money")
 
 
 def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = None, *,
@@ -439,21 +460,43 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         return st.finish(fig, text)
     dcolors = driver_colors(drivers_in(results))
     many = len(results.names) > MANY
-    ratios = (1.0, 1.1) if many else (1.0, 1.2)
-    ax_drivers, ax_steps = an.frame(fig, ratios)
-    _drivers_panel(ax_drivers, fig, results, by, dcolors, cols, ratios[0] / sum(ratios))
     after_tax = "After tax. " if results.scenario.tax_rate else ""
     caption = (f"{after_tax}Mean present values over the simulated futures: benefits count what they add to cash "
                "(revenue at its contribution margin); risks are expected losses. Waterfall: benefits "
                "coloured by driver; costs grey; risks hatched. "
                + ("Amounts inside the bars where there is room. " if many else "")
                + f"{st.futures_text(results.iterations)}.")
+    if fig.get_size_inches()[0] * 72 < NARROW_PT:
+        # A narrow figure (a 1024x768 window): two panels of names, bars and amounts do not
+        # fit side by side; the chosen alternative's waterfall alone, its drivers in the legend.
+        (ax_steps,) = an.frame(fig, (1.0,))
+        labels = [driver_name(d) for d in dcolors]
+        an.panel_legend(ax_steps, [Patch(facecolor=dcolors[d], edgecolor="white") for d in dcolors], labels,
+                        share=1.0)
+        caption = caption.replace("Amounts inside the bars where there is room. ", "")[:-1] \
+            + "; the alternatives' drivers side by side in a wider window."
+        spec = getattr(ax_steps, "_investsim_legend", None)
+        legend_rows = math.ceil(len(spec[1]) / max(spec[2].get("ncols", 1), 1)) if spec else 0
+        room = an.plot_room(fig, text, caption, WATERFALL_FIXED_PT + legend_rows * st.LEGEND_SIZE * 1.6)
+        _waterfall_panel(ax_steps, fig, results, target, dcolors, cols, 1.0, room=room, alone=True)
+        return st.finish(fig, text, caption)
+    ratios = (1.0, 1.1) if many else (1.0, 1.2)
+    ax_drivers, ax_steps = an.frame(fig, ratios)
+    _drivers_panel(ax_drivers, fig, results, by, dcolors, cols, ratios[0] / sum(ratios))
     spec = getattr(ax_drivers, "_investsim_legend", None)   # the drivers' legend rows sit above both panels
     legend_rows = math.ceil(len(spec[1]) / max(spec[2].get("ncols", 1), 1)) if spec else 0
     room = an.plot_room(fig, text, caption, WATERFALL_FIXED_PT + legend_rows * st.LEGEND_SIZE * 1.6)
     _waterfall_panel(ax_steps, fig, results, target, dcolors, cols, ratios[1] / sum(ratios), many=many, room=room)
     return st.finish(fig, text, caption)
 
+
+#: Below this figure width (points) the chart shows the waterfall alone: 1024x768's chart
+#: area is about 510 points wide; 1280x720's about 630.
+NARROW_PT = 580.0
+
+#: The amounts are written beside the waterfall's steps while they take at most this share of
+#: the panel's estimated width; else in a column right of it.
+COLUMN_BELOW = 1.0
 
 #: A waterfall row's least height in points: two lines of 8-point name.
 ROW_PT = 2.5 * 8

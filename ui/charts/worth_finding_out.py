@@ -184,3 +184,16 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
                     f"{st.money(max(rest[0].value, precision), cur, mscale)}{within}. ")
     caption += f"{futures}."
     return st.finish(fig, text, caption)
+
+
+def structure(results: "Results") -> tuple:
+    """What a figure of this chart holds (see :class:`ui.charts.ChartSpec`): the alternatives
+    and the rows of inputs (before the figure's height cuts them)."""
+    names = tuple(results.names)
+    try:
+        voi = an.quietly(insights.value_of_information, results)
+        clear = sum(1 for v in voi.inputs if v.value > v.precision)
+        rows = min(TOP, clear + (NOISE_ROWS if clear else 2 * NOISE_ROWS), len(voi.inputs))
+    except Exception:     # (the chart says what is wrong with these results)
+        rows = -1
+    return names, rows

@@ -211,7 +211,9 @@ def render_portfolio(result, *, size: tuple[float, float] = PORTFOLIO_SIZE) -> C
 
 def hide_title(fig: Figure) -> None:
     """Hide the figure's title (the finding): the report prints it as the caption."""
-    title = getattr(fig, "_suptitle", None)
+    from ui.charts._style import title_text
+
+    title = title_text(fig)
     if title is not None:
         title.set_visible(False)
         title.set_in_layout(False)
@@ -221,7 +223,9 @@ def take_caption(fig: Figure) -> str:
     """Take the chart's "how to read" caption (its ``supxlabel``) out of the figure and
     return its text, to be set as report text below the figure: searchable, in the report's
     typeface, and the figure no longer spends time wrapping it."""
-    label = getattr(fig, "_supxlabel", None)
+    from ui.charts._style import caption_text
+
+    label = caption_text(fig)
     if label is None or not label.get_visible() or not label.get_text():
         return ""
     text = label.get_text().replace("\\$", "$")

@@ -513,7 +513,9 @@ class ChartView(QWidget):
 
             finding = spec.draw(fig, results, colors, **options) or ""
             if finding:                     # the window's headline says it, bigger
-                title = getattr(fig, "_suptitle", None)   # (the chart code sets it; no public getter)
+                from ui.charts._style import title_text
+
+                title = title_text(fig)   # (the Text the chart code wrote)
                 if title is not None:
                     title.set_visible(False)
                 else:

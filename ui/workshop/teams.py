@@ -315,7 +315,7 @@ def draw_disagreements(fig: "Figure", comp: TeamComparison, colors: Mapping[str,
     finding = st.finish(fig, text, caption)
     # Constrained layout does not wrap: the title and the footnote are wrapped to the width here
     # (the picture is remade for every canvas size).
-    for t in (getattr(fig, "_suptitle", None), getattr(fig, "_supxlabel", None)):
+    for t in (st.title_text(fig), st.caption_text(fig)):
         if t is not None:
             bold = str(t.get_fontweight()) in ("bold", "heavy", "700", "800", "900")
             t.set_text(st.wrap_to(t.get_text(), 0.96 * fig.bbox.width, t.get_fontsize(), fig.dpi, bold=bold))
