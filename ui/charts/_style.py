@@ -427,7 +427,10 @@ _SIZES_MAX = 2048
 def text_size(t: Text, renderer, dpi: float) -> tuple[float, float]:
     """The (width, height) in pixels of ``t`` as drawn at ``dpi``, measured once per text,
     font and dpi (:data:`_SIZES`)."""
-    key = (t.get_text(), t.get_fontproperties().copy(), t.get_rotation(), t.get_linespacing(), dpi)
+    # (Text.get_linespacing is new in matplotlib 3.11; the finding and the caption keep the
+    # default line spacing on older releases, where nothing here sets another.)
+    spacing = t.get_linespacing() if hasattr(t, "get_linespacing") else None
+    key = (t.get_text(), t.get_fontproperties().copy(), t.get_rotation(), spacing, dpi)
     size = _SIZES.get(key)
     if size is None:
         box = t.get_window_extent(renderer)
