@@ -126,6 +126,8 @@ class InsightCache:
         self._ranks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._overview: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._dominance: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._information: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._information_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     def _get(self, table: weakref.WeakKeyDictionary, results: "Results", make: Callable[[], Any]) -> Any:
@@ -151,11 +153,30 @@ class InsightCache:
             value = table.setdefault(pair, make())
         return value
 
+    def information(self, results: "Results", make: Callable[[], Any]) -> Any:
+        """The values of information of a Results, computed once: a second caller (``run
+        --json`` asks from the insights' thread and from the recommendation's at once) waits
+        for the first instead of computing them again."""
+        with self._lock:
+            value = self._information.get(results)
+            if value is not None:
+                return value
+            lock = self._information_locks.setdefault(results, threading.Lock())
+        with lock:
+            with self._lock:
+                value = self._information.get(results)
+            if value is None:
+                value = make()
+                with self._lock:
+                    self._information[results] = value
+        return value
+
     def clear(self) -> None:
         with self._lock:
             self._ranks.clear()
             self._overview.clear()
             self._dominance.clear()
+            self._information.clear()
 
 
 #: The insights' one cache (see :class:`InsightCache`).
@@ -284,13 +305,27 @@ def value_of_information(results: "Results", *, top_sentence: bool = True) -> Va
     alternative, so its estimate groups all of them; an item's input moves its own
     alternative only and is independent of the others (correlations join shared variables
     only), so its estimate needs that alternative's conditional means alone, with a noise
-    floor measured the same way: linear in the number of alternatives."""
+    floor measured the same way: linear in the number of alternatives.
+
+    The values are computed once per Results (kept in :data:`CACHE`: ``run --json`` quotes
+    them in the insights and in the recommendation); the sentence is written at each call,
+    in the caller's locale."""
+    evpi, values = CACHE.information(results, lambda: _information(results))
+    if values is None:
+        return ValueOfInformation(evpi, (), "With a single alternative there is no choice to inform.")
+    return ValueOfInformation(evpi, values, _info_sentence(evpi, values, results.scenario.currency,
+                                                           fmt.headline_scale(results.summary.alternatives)))
+
+
+def _information(results: "Results") -> tuple[float, tuple[InfoValue, ...] | None]:
+    """(EVPI, the inputs' values of information, largest first) of :func:`value_of_information`;
+    None instead of the values when there is no choice to inform."""
     cache = _cache(results)
     npv = np.vstack([a.npv[:cache.n] for a in results.alternatives])
     n = npv.shape[1]
     evpi = results.summary.comparison.evpi
     if npv.shape[0] < 2 or n < 50:
-        return ValueOfInformation(evpi, (), "With a single alternative there is no choice to inform.")
+        return evpi, None
     k = _bins_for(n)
     # The noise floor: the same estimator on random groupings of the futures.
     rng = np.random.default_rng(12345)
@@ -323,8 +358,7 @@ def value_of_information(results: "Results", *, top_sentence: bool = True) -> Va
             raw = _evppi_own(npv[a], others, overall, groups, k)
         values.append(InfoValue(label, max(0.0, min(raw - fl, evpi)), max(fl, 2 * sp)))
     values.sort(key=lambda v: v.value, reverse=True)
-    return ValueOfInformation(evpi, tuple(values), _info_sentence(evpi, values, results.scenario.currency,
-                                                                  fmt.headline_scale(results.summary.alternatives)))
+    return evpi, tuple(values)
 
 
 def _info_sentence(evpi: float, values: Sequence[InfoValue], currency: str, scale: fmt.Scale | None = None) -> str:
