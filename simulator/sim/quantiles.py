@@ -164,7 +164,8 @@ def percentiles_selected(x: np.ndarray, qs) -> np.ndarray:
     if n == 0:
         return np.full(q.shape, np.nan)
     prev_i, next_i, gamma = _linear_indices(n, q)
-    ks = np.unique(np.concatenate([prev_i.ravel(), next_i.ravel()]))
+    # (sorted in Python: numpy.unique imports numpy.ma, ~10 ms)
+    ks = np.array(sorted(set(prev_i.ravel().tolist()) | set(next_i.ravel().tolist())), dtype=np.intp)
     vals = order_statistics(x, ks)
     return _interpolate(vals[np.searchsorted(ks, prev_i)], vals[np.searchsorted(ks, next_i)], gamma)
 
