@@ -172,17 +172,34 @@ def break_evens(results: "Results", k: int = 3) -> list[BreakEven]:
     bars = [b for b in tornado(results, target, own_only=True).bars if b.input.field not in ("occurs", "events")
             and b.input in results.inputs]
     y_all = np.asarray(outcome(results, target), dtype=float)
+    y_finite = np.isfinite(y_all)
+    # The outcome's mean and deviations, shared by every input drawn in every future (the
+    # usual case: no copies of the draws, the same sums as from the filtered arrays).
+    centred: dict[int, tuple[float, np.ndarray]] = {}
     out = []
     for bar in bars[:k]:
         x = np.asarray(results.inputs[bar.input], dtype=float)[: y_all.size]
         y = y_all[: x.size]
-        ok = np.isfinite(x) & np.isfinite(y)
-        x, y = x[ok], y[ok]
+        ok = np.isfinite(x)
+        ok &= y_finite[: x.size]
+        whole = bool(ok.all())
+        if not whole:
+            x, y = x[ok], y[ok]
         if x.size < 3:
             continue
-        mx, my = float(x.mean()), float(y.mean())
-        var = float(((x - mx) ** 2).sum())
-        slope = float(((x - mx) * (y - my)).sum() / var) if var > 0 else 0.0
+        if whole:
+            if x.size not in centred:
+                my = float(y.mean())
+                centred[x.size] = (my, y - my)
+            my, dy = centred[x.size]
+        else:
+            my = float(y.mean())
+            dy = y - my
+        mx = float(x.mean())
+        dx = x - mx
+        var = float(np.square(dx).sum())
+        slope = float(np.multiply(dx, dy, out=dx).sum() / var) if var > 0 else 0.0
+        del dx
         # numpy.percentile's values, from the two tails alone (and without numpy.ma, which
         # numpy.percentile imports)
         lo, hi = (float(v) for v in percentiles_selected(x, [1, 99]))
