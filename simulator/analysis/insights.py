@@ -127,6 +127,7 @@ class InsightCache:
         self._overview: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._dominance: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._information: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._outcome_ranks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._information_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
@@ -153,6 +154,15 @@ class InsightCache:
             value = table.setdefault(pair, make())
         return value
 
+    def outcome_ranks(self, results: "Results", target: Target, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """An outcome's ranks for the tornado, worked out once per Results and target (``run
+        --json`` asks for the decision's from the insights and from the break-evens)."""
+        table = self._get(self._outcome_ranks, results, dict)
+        value = table.get(target)
+        if value is None:
+            value = table.setdefault(target, make())
+        return value
+
     def information(self, results: "Results", make: Callable[[], Any]) -> Any:
         """The values of information of a Results, computed once: a second caller (``run
         --json`` asks from the insights' thread and from the recommendation's at once) waits
@@ -177,6 +187,7 @@ class InsightCache:
             self._overview.clear()
             self._dominance.clear()
             self._information.clear()
+            self._outcome_ranks.clear()
 
 
 #: The insights' one cache (see :class:`InsightCache`).
@@ -238,9 +249,7 @@ def tornado(results: "Results", target: Target, *, own_only: bool = False) -> To
     still of all inputs)."""
     cache = _cache(results)
     y = outcome(results, target)[:cache.n]
-    yr = _approx_ranks(y).astype(np.float32)
-    yr -= yr.mean()
-    yr /= np.float32(math.sqrt(float(yr @ yr)) or 1.0)
+    yr = CACHE.outcome_ranks(results, target, lambda: _unit_ranks(y))
     rows = [i for i, label in enumerate(cache.labels)
             if not own_only or label.alternative is None or label.alternative in target.names]
     rho = np.zeros(len(cache.labels))
@@ -255,6 +264,16 @@ def tornado(results: "Results", target: Target, *, own_only: bool = False) -> To
                         float(hi_v), float(rho[i]), float(rho[i] ** 2 / total)))
     bars.sort(key=lambda b: b.swing, reverse=True)
     return Tornado(target, float(y.mean()) if y.size else 0.0, tuple(bars))
+
+
+def _unit_ranks(y: np.ndarray) -> np.ndarray:
+    """The outcome's approximate ranks, centred and of unit length (float32, read-only): a dot
+    product with a row of the inputs' rank matrix is Spearman's rho."""
+    yr = _approx_ranks(y).astype(np.float32)
+    yr -= yr.mean()
+    yr /= np.float32(math.sqrt(float(yr @ yr)) or 1.0)
+    yr.setflags(write=False)
+    return yr
 
 
 # ---------------------------------------------------------------------------------------
