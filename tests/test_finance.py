@@ -447,6 +447,29 @@ def test_internal_row_blocks_do_not_change_results(monkeypatch):
         np.testing.assert_array_equal(fin.payback(cash, 0.09), expected_pb)
 
 
+def test_irr_blocks_solved_at_once_or_gathered_give_the_same_rates(monkeypatch):
+    """A block of rows mostly not conventional (a year-1 loss) is solved at once, the few such
+    rows of the other blocks are gathered and solved at the end: the same rates either way,
+    each checked against numpy-financial on a sample."""
+    rng = np.random.default_rng(21)
+    n = 4_000
+    cash = np.empty((n, 7))
+    cash[:, 0] = -rng.uniform(1e6, 3e6, n)
+    cash[:, 1:] = rng.uniform(2e5, 9e5, (n, 6))
+    cash[:1_500, 1] = -rng.uniform(0, 1e6, 1_500)          # dense: a loss in year 1 too
+    cash[rng.random(n) < 0.03, 6] = -4e6                    # scattered: a late cost (several sign changes)
+    rows = {}
+    for block in (64, 1000, 1 << 16):
+        monkeypatch.setattr(fin, "_IRR_BLOCK", block)
+        rows[block] = fin.irr(cash)
+    for block in (64, 1000):
+        np.testing.assert_array_equal(rows[block], rows[1 << 16])
+    np.testing.assert_array_equal(fin.irr(cash[::-1]), rows[1 << 16][::-1])
+    for i in rng.choice(n, 60, replace=False):
+        if sign_changes(cash[i]) == 1:
+            assert_same_rate(rows[1000][i], npf.irr(cash[i]))
+
+
 @pytest.mark.slow
 def test_irr_one_million_rows_smoke():
     """1,000,000 futures x 6 years in one vectorised call; a sample checked against npf."""

@@ -285,3 +285,63 @@ end_year = 1
     m, s = 100.0 - 50.0, 300.0
     closed = s * stats.norm.pdf(m / s) - abs(m) * stats.norm.cdf(-abs(m) / s)
     assert mine.value == pytest.approx(closed, rel=0.05)
+
+
+def test_value_of_information_is_computed_once_per_run_and_worded_per_locale(monkeypatch):
+    """run --json quotes the values of information in the insights and in the recommendation,
+    on two threads at once: computed once, the same values for both; the sentence follows the
+    caller's number format."""
+    import threading
+
+    from simulator.analysis import formatting as fmt
+    from simulator.analysis import recommendation
+
+    res = run(make(EVPI_CASE, rate=0.0, iterations=20_000))
+    calls = []
+    compute = insights._information
+    gate = threading.Event()
+
+    def counted(results):
+        calls.append(results)
+        gate.wait(5)            # hold the first computation until the second caller asks
+        return compute(results)
+
+    monkeypatch.setattr(insights, "_information", counted)
+    got = {}
+    threads = [threading.Thread(target=lambda: got.setdefault("insights", insights.value_of_information(res))),
+               threading.Thread(target=lambda: got.setdefault("decision", recommendation.decide(res)))]
+    for t in threads:
+        t.start()
+    threading.Timer(0.2, gate.set).start()
+    for t in threads:
+        t.join(10)
+    assert len(calls) == 1
+    voi = got["insights"]
+    assert voi.inputs[0].input == V("x") and "decision" in got
+    assert insights.value_of_information(res).inputs == voi.inputs and len(calls) == 1
+    with fmt.use_locale("de"):
+        german = insights.value_of_information(res).sentence
+    with fmt.use_locale("en"):
+        english = insights.value_of_information(res).sentence
+    assert len(calls) == 1 and german != english and "Knowing x" in english
+
+
+def test_an_outcomes_ranks_are_worked_out_once_for_every_tornado_of_it(monkeypatch):
+    """The decision's tornado is drawn by the insights and by the break-evens (own inputs
+    only): the outcome is ranked once, and the bars are those of a fresh computation."""
+    res = run(make(EVPI_CASE, rate=0.0, iterations=30_000))
+    target = Target("Venture", "Do nothing")
+    fresh = insights.tornado(res, target)
+    insights.CACHE.clear()
+    calls = []
+    ranks = insights._approx_ranks
+    monkeypatch.setattr(insights, "_approx_ranks", lambda y: calls.append(1) or ranks(y))
+    first = insights.tornado(res, target, own_only=True)
+    again = insights.tornado(res, target)
+    assert len(calls) == 1
+    assert again == fresh and first.bars == tuple(b for b in fresh.bars if b.input in {x.input for x in first.bars})
+    # Spearman's rho of x against the outcome (the venture's NPV is x itself), as scipy has it
+    x = np.asarray(res.inputs[V("x")])[:30_000]
+    y = insights.outcome(res, target)[:30_000]
+    rho = stats.spearmanr(x, y).statistic
+    assert next(b for b in again.bars if b.input == V("x")).rank_corr == pytest.approx(rho, abs=2e-3)

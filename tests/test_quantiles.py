@@ -62,6 +62,26 @@ def test_percentiles_equal_numpy_percentile_bit_for_bit():
         assert np.array_equal(np.quantile(x.astype(np.float64), np.array(QS) / 100), expected, equal_nan=True)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_selected_percentiles_equal_numpy_percentile_bit_for_bit(monkeypatch):
+    """The order statistics read off the tails (the break-even range: the 1st and 99th
+    percentiles of a million draws) give numpy.percentile's values, ties, infinities,
+    float32 and sorted inputs included; also with the tail path forced on small arrays."""
+    rng = np.random.default_rng(17)
+    big = [rng.normal(size=1_000_000), rng.integers(-3, 4, size=300_001).astype(float),
+           np.sort(rng.lognormal(10, 2, 200_000))[::-1].copy(), (rng.normal(size=250_000) * 1e6).astype(np.float32),
+           np.where(rng.random(120_000) < 0.02, np.inf, rng.normal(size=120_000)), np.full(60_000, 2.5)]
+    for x in big:
+        for qs in ((1, 99), QS, (0.001, 99.999)):
+            expected = np.percentile(x.astype(np.float64), qs)
+            assert np.array_equal(quantiles.percentiles_selected(x, qs), expected, equal_nan=True), (x[:5], qs)
+    monkeypatch.setattr(quantiles, "SELECT_MIN_VALUES", 0)
+    for x in _arrays():
+        with np.errstate(invalid="ignore"):
+            expected = np.percentile(x.astype(np.float64), QS)
+        assert np.array_equal(quantiles.percentiles_selected(x, QS), expected, equal_nan=True), x
+
+
 def test_one_value_and_no_values():
     assert percentiles(np.array([4.25]), QS).tolist() == [4.25] * len(QS)
     assert np.isnan(percentiles_of_sorted(np.array([]), (10, 90))).all()

@@ -126,6 +126,9 @@ class InsightCache:
         self._ranks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._overview: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._dominance: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._information: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._outcome_ranks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._information_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     def _get(self, table: weakref.WeakKeyDictionary, results: "Results", make: Callable[[], Any]) -> Any:
@@ -151,11 +154,40 @@ class InsightCache:
             value = table.setdefault(pair, make())
         return value
 
+    def outcome_ranks(self, results: "Results", target: Target, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """An outcome's ranks for the tornado, worked out once per Results and target (``run
+        --json`` asks for the decision's from the insights and from the break-evens)."""
+        table = self._get(self._outcome_ranks, results, dict)
+        value = table.get(target)
+        if value is None:
+            value = table.setdefault(target, make())
+        return value
+
+    def information(self, results: "Results", make: Callable[[], Any]) -> Any:
+        """The values of information of a Results, computed once: a second caller (``run
+        --json`` asks from the insights' thread and from the recommendation's at once) waits
+        for the first instead of computing them again."""
+        with self._lock:
+            value = self._information.get(results)
+            if value is not None:
+                return value
+            lock = self._information_locks.setdefault(results, threading.Lock())
+        with lock:
+            with self._lock:
+                value = self._information.get(results)
+            if value is None:
+                value = make()
+                with self._lock:
+                    self._information[results] = value
+        return value
+
     def clear(self) -> None:
         with self._lock:
             self._ranks.clear()
             self._overview.clear()
             self._dominance.clear()
+            self._information.clear()
+            self._outcome_ranks.clear()
 
 
 #: The insights' one cache (see :class:`InsightCache`).
@@ -217,9 +249,7 @@ def tornado(results: "Results", target: Target, *, own_only: bool = False) -> To
     still of all inputs)."""
     cache = _cache(results)
     y = outcome(results, target)[:cache.n]
-    yr = _approx_ranks(y).astype(np.float32)
-    yr -= yr.mean()
-    yr /= np.float32(math.sqrt(float(yr @ yr)) or 1.0)
+    yr = CACHE.outcome_ranks(results, target, lambda: _unit_ranks(y))
     rows = [i for i, label in enumerate(cache.labels)
             if not own_only or label.alternative is None or label.alternative in target.names]
     rho = np.zeros(len(cache.labels))
@@ -234,6 +264,16 @@ def tornado(results: "Results", target: Target, *, own_only: bool = False) -> To
                         float(hi_v), float(rho[i]), float(rho[i] ** 2 / total)))
     bars.sort(key=lambda b: b.swing, reverse=True)
     return Tornado(target, float(y.mean()) if y.size else 0.0, tuple(bars))
+
+
+def _unit_ranks(y: np.ndarray) -> np.ndarray:
+    """The outcome's approximate ranks, centred and of unit length (float32, read-only): a dot
+    product with a row of the inputs' rank matrix is Spearman's rho."""
+    yr = _approx_ranks(y).astype(np.float32)
+    yr -= yr.mean()
+    yr /= np.float32(math.sqrt(float(yr @ yr)) or 1.0)
+    yr.setflags(write=False)
+    return yr
 
 
 # ---------------------------------------------------------------------------------------
@@ -284,13 +324,27 @@ def value_of_information(results: "Results", *, top_sentence: bool = True) -> Va
     alternative, so its estimate groups all of them; an item's input moves its own
     alternative only and is independent of the others (correlations join shared variables
     only), so its estimate needs that alternative's conditional means alone, with a noise
-    floor measured the same way: linear in the number of alternatives."""
+    floor measured the same way: linear in the number of alternatives.
+
+    The values are computed once per Results (kept in :data:`CACHE`: ``run --json`` quotes
+    them in the insights and in the recommendation); the sentence is written at each call,
+    in the caller's locale."""
+    evpi, values = CACHE.information(results, lambda: _information(results))
+    if values is None:
+        return ValueOfInformation(evpi, (), "With a single alternative there is no choice to inform.")
+    return ValueOfInformation(evpi, values, _info_sentence(evpi, values, results.scenario.currency,
+                                                           fmt.headline_scale(results.summary.alternatives)))
+
+
+def _information(results: "Results") -> tuple[float, tuple[InfoValue, ...] | None]:
+    """(EVPI, the inputs' values of information, largest first) of :func:`value_of_information`;
+    None instead of the values when there is no choice to inform."""
     cache = _cache(results)
     npv = np.vstack([a.npv[:cache.n] for a in results.alternatives])
     n = npv.shape[1]
     evpi = results.summary.comparison.evpi
     if npv.shape[0] < 2 or n < 50:
-        return ValueOfInformation(evpi, (), "With a single alternative there is no choice to inform.")
+        return evpi, None
     k = _bins_for(n)
     # The noise floor: the same estimator on random groupings of the futures.
     rng = np.random.default_rng(12345)
@@ -323,8 +377,7 @@ def value_of_information(results: "Results", *, top_sentence: bool = True) -> Va
             raw = _evppi_own(npv[a], others, overall, groups, k)
         values.append(InfoValue(label, max(0.0, min(raw - fl, evpi)), max(fl, 2 * sp)))
     values.sort(key=lambda v: v.value, reverse=True)
-    return ValueOfInformation(evpi, tuple(values), _info_sentence(evpi, values, results.scenario.currency,
-                                                                  fmt.headline_scale(results.summary.alternatives)))
+    return evpi, tuple(values)
 
 
 def _info_sentence(evpi: float, values: Sequence[InfoValue], currency: str, scale: fmt.Scale | None = None) -> str:

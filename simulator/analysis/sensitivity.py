@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from simulator.model.keys import InputKey, Target, input_label
+from simulator.sim.quantiles import percentiles_selected
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.sim.engine import Results
@@ -52,8 +53,15 @@ def _means(results: "Results", name: str) -> tuple[np.ndarray, float | None]:
     per_run = _MEANS.setdefault(results, {})
     if name not in per_run:
         a = results.alternative(name)
-        cash = np.asarray(a.cash_mean if a.cash_mean is not None else np.asarray(a.cash, dtype=float).mean(axis=0),
-                          dtype=float)
+        if a.cash_mean is not None:
+            cash = np.asarray(a.cash_mean, dtype=float)
+        else:
+            # Year by year (the engine keeps each year's futures contiguous, in float32): one
+            # year's float64 copy at a time (8 MB for a million futures) instead of the whole
+            # table's (48 MB or more); each year's mean is summed as NumPy sums that column of
+            # a float64 copy of the table, so the figures are the same.
+            cash = np.array([np.asarray(a.cash[:, t], dtype=np.float64).mean() for t in range(a.cash.shape[1])],
+                            dtype=float)
         cash.setflags(write=False)
         tv = float(np.mean(a.terminal_value)) if a.terminal_value is not None else None
         per_run[name] = (cash, tv)
@@ -164,18 +172,37 @@ def break_evens(results: "Results", k: int = 3) -> list[BreakEven]:
     bars = [b for b in tornado(results, target, own_only=True).bars if b.input.field not in ("occurs", "events")
             and b.input in results.inputs]
     y_all = np.asarray(outcome(results, target), dtype=float)
+    y_finite = np.isfinite(y_all)
+    # The outcome's mean and deviations, shared by every input drawn in every future (the
+    # usual case: no copies of the draws, the same sums as from the filtered arrays).
+    centred: dict[int, tuple[float, np.ndarray]] = {}
     out = []
     for bar in bars[:k]:
         x = np.asarray(results.inputs[bar.input], dtype=float)[: y_all.size]
         y = y_all[: x.size]
-        ok = np.isfinite(x) & np.isfinite(y)
-        x, y = x[ok], y[ok]
+        ok = np.isfinite(x)
+        ok &= y_finite[: x.size]
+        whole = bool(ok.all())
+        if not whole:
+            x, y = x[ok], y[ok]
         if x.size < 3:
             continue
-        mx, my = float(x.mean()), float(y.mean())
-        var = float(((x - mx) ** 2).sum())
-        slope = float(((x - mx) * (y - my)).sum() / var) if var > 0 else 0.0
-        lo, hi = (float(v) for v in np.percentile(x, [1, 99]))
+        if whole:
+            if x.size not in centred:
+                my = float(y.mean())
+                centred[x.size] = (my, y - my)
+            my, dy = centred[x.size]
+        else:
+            my = float(y.mean())
+            dy = y - my
+        mx = float(x.mean())
+        dx = x - mx
+        var = float(np.square(dx).sum())
+        slope = float(np.multiply(dx, dy, out=dx).sum() / var) if var > 0 else 0.0
+        del dx
+        # numpy.percentile's values, from the two tails alone (and without numpy.ma, which
+        # numpy.percentile imports)
+        lo, hi = (float(v) for v in percentiles_selected(x, [1, 99]))
         value = None
         if slope != 0:
             v = mx - my / slope

@@ -352,7 +352,12 @@ def _horner_value(ct, x):
 
 def _residual_ok(ct, x):
     """True where x is a genuine root of sum_t ct[t] x**t (relative residual test)."""
-    return np.abs(_horner_value(ct, x)) <= _RESIDUAL_CHECK * _horner_value(np.abs(ct), x)
+    scale = np.abs(ct[-1])                  # _horner_value(np.abs(ct), x), without the copy of ct
+    a = np.empty_like(scale)
+    for t in range(ct.shape[0] - 2, -1, -1):
+        scale *= x
+        scale += np.abs(ct[t], out=a)
+    return np.abs(_horner_value(ct, x)) <= _RESIDUAL_CHECK * scale
 
 
 def _moment_start(ct):
@@ -520,7 +525,10 @@ def _solve_single_change(ct, tol, max_iter):
     np.copyto(x0, start, where=inside)
     x = _newton_bracketed(ct, lo, hi, np.sign(ct[0]), x0, tol, max_iter)
     ok = np.isfinite(x)
-    ok[ok] = _residual_ok(ct[:, ok], x[ok])
+    if ok.all():                                            # (no copy of ct: the usual case)
+        ok = _residual_ok(ct, x)
+    else:
+        ok[ok] = _residual_ok(ct[:, ok], x[ok])
     return np.where(ok, x, np.nan)
 
 
@@ -855,16 +863,27 @@ def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
         # 1M rows); every row's arithmetic is the same whatever block it is in.
         # Conventional rows are solved block by block; the rest are gathered from
         # all blocks and solved together (their solver has more fixed overhead).
-        careful = []
+        # A block whose rows are mostly not conventional (a loss in year 1 as well, say) is
+        # solved at once, from the block's own transposed copy; the few careful rows of the
+        # other blocks are gathered (as year-major columns) and solved together at the end.
+        rows_later, cols_later = [], []
         for start in range(0, n, _IRR_BLOCK):
             stop = min(start + _IRR_BLOCK, n)
-            x, rest = _irr_conventional_rows(c[start:stop], tol, max_iter)
+            ct = np.ascontiguousarray(c[start:stop].T)      # (T+1, m): one contiguous row per year
+            x, rest = _irr_conventional_cols(ct, tol, max_iter)
             out[start:stop] = x
-            careful.append(rest + start)
-        careful = np.concatenate(careful)
-        for start in range(0, careful.size, _IRR_BLOCK):
-            rows = careful[start:start + _IRR_BLOCK]
-            out[rows] = _irr_careful_rows(c[rows], tol, max_iter)
+            if 2 * rest.size >= _IRR_BLOCK:
+                out[start + rest] = _irr_careful_cols(ct if rest.size == ct.shape[1] else ct[:, rest], tol, max_iter)
+            elif rest.size:
+                rows_later.append(rest + start)
+                cols_later.append(ct[:, rest])
+            del ct
+        if rows_later:
+            rows_later = np.concatenate(rows_later)
+            cols_later = np.concatenate(cols_later, axis=1)
+            for start in range(0, rows_later.size, _IRR_BLOCK):
+                stop = start + _IRR_BLOCK
+                out[rows_later[start:stop]] = _irr_careful_cols(cols_later[:, start:stop], tol, max_iter)
         # r = -1 (x beyond 2**53) or inf (x underflowed to 0): the IRR exists but is
         # not representable as a float rate -- report NaN rather than a wrong number.
         np.divide(1.0, out, out=out)                        # solvers return finite x > 0 or NaN
@@ -879,7 +898,13 @@ def _irr_conventional_rows(c, tol, max_iter):
     Returns (x, rest): x is NaN outside conventional rows, and ``rest`` lists
     the rows left for :func:`_irr_careful_rows` (non-conventional, or failed).
     """
-    ct = np.ascontiguousarray(c.T)                          # (T+1, m): one contiguous row per year
+    return _irr_conventional_cols(np.ascontiguousarray(c.T), tol, max_iter)
+
+
+def _irr_conventional_cols(ct, tol, max_iter):
+    """:func:`_irr_conventional_rows` of the transposed flows ``ct``, (T+1, m), one
+    contiguous row per year (read only)."""
+    m = ct.shape[1]
     # Conventional: every later flow is 0 or of the sign opposite to c_0, and one
     # is not 0.  NaN rows fail the test; inf rows fail in Newton; both are retried.
     a = np.min(ct[1:], axis=0)
@@ -892,7 +917,7 @@ def _irr_conventional_rows(c, tol, max_iter):
     if conventional.all():
         x = _newton_conventional(ct, tol, max_iter)
         return x, np.nonzero(np.isnan(x))[0]                # (the rare failures are retried)
-    x = np.full(c.shape[0], np.nan)
+    x = np.full(m, np.nan)
     conv = np.nonzero(conventional)[0]
     if conv.size:
         x[conv] = _newton_conventional(ct[:, conv], tol, max_iter)
@@ -901,13 +926,17 @@ def _irr_conventional_rows(c, tol, max_iter):
 
 def _irr_careful_rows(c, tol, max_iter):
     """x = 1/(1+IRR) for arbitrary rows of c, shape (m, T+1) with T >= 1 (NaN: none)."""
-    t1 = c.shape[1]
-    x = np.full(c.shape[0], np.nan)
-    cto = np.ascontiguousarray(c.T)
+    return _irr_careful_cols(np.ascontiguousarray(c.T), tol, max_iter)   # a copy: ours to modify
+
+
+def _irr_careful_cols(cto, tol, max_iter):
+    """:func:`_irr_careful_rows` of the transposed flows ``cto``, (T+1, m); the caller's
+    copy, which may be modified."""
+    t1 = cto.shape[0]
+    x = np.full(cto.shape[1], np.nan)
     ok = np.nonzero(np.isfinite(cto).all(axis=0) & (cto != 0).any(axis=0))[0]
     if ok.size < cto.shape[1]:
         cto = cto[:, ok]                                    # a copy: safe to modify below
-    # (else cto, the transposed copy of c, is already ours: irr() passes c[rows], a copy)
     lead = np.nonzero(cto[0] == 0)[0]                       # drop leading zero years
     if lead.size:
         sub = cto[:, lead]

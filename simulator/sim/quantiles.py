@@ -64,6 +64,13 @@ def percentiles_of_sorted(v: np.ndarray, qs) -> np.ndarray:
     n = v.shape[0]
     if n == 0:
         return np.full(q.shape, np.nan)
+    prev_i, next_i, gamma = _linear_indices(n, q)
+    return _interpolate(v[prev_i], v[next_i], gamma)
+
+
+def _linear_indices(n: int, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sorted positions ``numpy.percentile`` ("linear") reads for the fractions ``q`` of
+    ``n > 0`` values, and its weight ``gamma`` between them."""
     virtual = (n - 1) * q                       # numpy's virtual index for "linear"
     prev = np.floor(virtual)
     prev_i = prev.astype(np.intp)
@@ -76,8 +83,13 @@ def percentiles_of_sorted(v: np.ndarray, qs) -> np.ndarray:
     next_i[below] = 0
     # numpy takes the weight against its clamped previous index (-1 = the last one: n - 1)
     gamma = virtual - np.where(top, -1, np.where(below, 0, prev_i))
-    a = v[prev_i].astype(np.float64)
-    b = v[next_i].astype(np.float64)
+    return prev_i, next_i, gamma
+
+
+def _interpolate(a: np.ndarray, b: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """numpy's "linear" interpolation between the order statistics ``a`` and ``b`` (float64)."""
+    a = a.astype(np.float64)
+    b = b.astype(np.float64)
     diff = b - a
     out = a + diff * gamma
     np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5)
@@ -87,6 +99,75 @@ def percentiles_of_sorted(v: np.ndarray, qs) -> np.ndarray:
 def percentiles(x: np.ndarray, qs) -> np.ndarray:
     """``numpy.percentile(x, qs)`` of a 1-D array without NaN, from one sort."""
     return percentiles_of_sorted(np.sort(np.asarray(x, dtype=np.float64)), qs)
+
+
+#: Below this many values, one ``np.partition`` at the wanted positions is as quick as anything.
+SELECT_MIN_VALUES = 50_000
+#: Positions within this fraction of either end are selected from that end's tail alone.
+_TAIL = 0.05
+
+
+def order_statistics(x: np.ndarray, ks) -> np.ndarray:
+    """The values at the sorted positions ``ks`` of the 1-D array ``x`` without NaN (what
+    ``np.sort(x)[ks]`` gives, without sorting). Positions near an end (the 1st or 99th
+    percentile of a million values, say) are read off that end's tail alone: a threshold from
+    a strided sample, the values at or beyond it (all of the tail, ties included: the
+    smallest ``c`` values as a multiset) partitioned, and a full partition when the sample's
+    guess leaves too few. The rest from one partition of ``x``."""
+    x = np.asarray(x)
+    ks = np.asarray(ks, dtype=np.intp)
+    n = x.shape[0]
+    out = np.empty(ks.shape, dtype=x.dtype)
+    if ks.size == 0:
+        return out
+    if n < SELECT_MIN_VALUES:
+        return np.partition(x, ks)[ks]
+    edge = int(_TAIL * n)
+    low, high = ks < edge, ks >= n - edge
+    mid = ~(low | high)
+    stride = max(1, n // 16_384)
+    sample = x[::stride]
+    m = sample.shape[0]
+    if low.any():
+        want = int(ks[low].max()) + 1                   # the tail must hold this many values
+        j = min(m - 1, int(want / n * m * 1.25) + 32)
+        cut = np.partition(sample, j)[j]
+        tail = x[x <= cut]
+        if tail.shape[0] >= want:
+            out[low] = np.partition(tail, ks[low])[ks[low]]
+        else:
+            mid |= low
+    if high.any():
+        want = n - int(ks[high].min())                  # values from the top the tail must hold
+        j = max(0, m - 1 - (int(want / n * m * 1.25) + 32))
+        cut = np.partition(sample, j)[j]
+        tail = x[x >= cut]
+        c = tail.shape[0]
+        if c >= want:
+            at = ks[high] - (n - c)
+            out[high] = np.partition(tail, at)[at]
+        else:
+            mid |= high
+    if mid.any():
+        out[mid] = np.partition(x, ks[mid])[ks[mid]]
+    return out
+
+
+def percentiles_selected(x: np.ndarray, qs) -> np.ndarray:
+    """``numpy.percentile(x, qs)`` of a 1-D array without NaN, bit for bit, from only the
+    order statistics it reads (:func:`order_statistics`): for the 1st and 99th percentiles
+    of a million values, a few milliseconds instead of numpy's partition of the whole array
+    (about 20 ms)."""
+    q = np.true_divide(np.asarray(qs, dtype=float), 100)
+    x = np.asarray(x)
+    n = x.shape[0]
+    if n == 0:
+        return np.full(q.shape, np.nan)
+    prev_i, next_i, gamma = _linear_indices(n, q)
+    # (sorted in Python: numpy.unique imports numpy.ma, ~10 ms)
+    ks = np.array(sorted(set(prev_i.ravel().tolist()) | set(next_i.ravel().tolist())), dtype=np.intp)
+    vals = order_statistics(x, ks)
+    return _interpolate(vals[np.searchsorted(ks, prev_i)], vals[np.searchsorted(ks, next_i)], gamma)
 
 
 def median_of_sorted(v: np.ndarray) -> float:
