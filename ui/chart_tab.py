@@ -208,10 +208,9 @@ class ChartTab(QWidget):
                 return spec.update(fig, results, colors, **options) or "", results, \
                     (_offers(results) if offering else [])
 
-        try:
-            structure = spec.structure_key(results, **options)
-        except Exception:      # (a chart of another shape): built afresh every time
-            structure = None
+        def structure():   # the render thread works it out (it may read the results)
+            return spec.structure_key(results, **options)
+
         if now:
             self.canvas.render_now(build, structure, update)
         else:

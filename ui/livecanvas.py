@@ -24,7 +24,7 @@ import threading
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
@@ -56,6 +56,19 @@ def render_pool() -> QThreadPool:
 def wait_for_renders(timeout_ms: int = 30_000) -> bool:
     """Wait until no picture is being made (tests, shutdown). True if the pool is idle."""
     return _pool is None or _pool.waitForDone(timeout_ms)
+
+
+def _structure_key(structure):
+    """The structure key of a picture: ``structure`` itself, or what it returns when it is a
+    function (worked out in the render thread: a chart's key may read the results, such as the
+    rows the drivers chart shows, which costs tens of ms at a million futures). A key that
+    cannot be worked out is None: the picture is built afresh."""
+    if not callable(structure):
+        return structure
+    try:
+        return structure()
+    except Exception:   # (a chart of another shape): built afresh
+        return None
 
 
 class _Relay(QObject):
@@ -198,9 +211,24 @@ class LiveCanvas(ChartCanvas):
         if self._waiting is not None:
             self.render_async(*self._waiting)
 
+    #: Milliseconds before a GUI-thread redraw is tried again while the render thread draws.
+    RETRY_MS = 15
+
     def draw(self) -> None:
-        """A redraw in the GUI thread (zoom, pan, the toolbar's home)."""
-        super().draw()
+        """A redraw in the GUI thread (zoom, pan, the toolbar's home, an emptied picture). While
+        the render thread holds the charts' drawing lock (a picture takes 50-150 ms), the window
+        does not wait for it: the redraw is asked for again a moment later, and the picture on
+        screen stays until then."""
+        from ui.charts._style import drawing_lock
+
+        lock = drawing_lock()
+        if not lock.acquire(blocking=False):
+            QTimer.singleShot(self.RETRY_MS, self.draw_idle)
+            return
+        try:
+            super().draw()
+        finally:
+            lock.release()
 
     def _limits_changed(self, ax) -> None:
         if ax.figure is self.figure and self.figure.canvas is self:
@@ -291,7 +319,8 @@ class LiveCanvas(ChartCanvas):
         when done (unless a newer one was asked for meanwhile). A canvas never shown yet waits
         for its first show, when it knows its size and the screen's pixel ratio.
 
-        ``structure``: a key of what the figure holds (the alternatives, the target, ...): when
+        ``structure``: a key of what the figure holds (the alternatives, the target, ...), or a
+        function returning it, called in the render thread: when
         the spare figure has the same key, ``update(fig)`` (default ``build``) redraws it in
         place instead of building a new figure."""
         self._last = (build, structure, update)
@@ -312,7 +341,8 @@ class LiveCanvas(ChartCanvas):
                 relay.began.emit(gen)
             except RuntimeError:         # the canvas was closed meanwhile
                 return
-            spare, agg = owner._take_spare(structure, size, dpi)
+            key = _structure_key(structure)
+            spare, agg = owner._take_spare(key, size, dpi)
             asked = []
 
             def wanted() -> bool:        # after the build: is this still the newest picture?
@@ -322,7 +352,7 @@ class LiveCanvas(ChartCanvas):
             fig, value, error = make_picture(build, size, dpi, face, base_dpi=base, figure=spare, update=update,
                                              agg=agg, wanted=wanted)
             owner._count(spare is not None)
-            owner._jobs[gen] = None if error else structure
+            owner._jobs[gen] = None if error else key
             try:
                 if asked and not asked[-1] and error is None:
                     relay.skipped.emit(gen, fig)     # not rendered: a newer picture follows
@@ -345,10 +375,11 @@ class LiveCanvas(ChartCanvas):
         self._waiting = None
         self._last = (build, structure, update)
         gen, size, dpi, face, base = self._job()
-        spare, agg = self._take_spare(structure, size, dpi)
+        key = _structure_key(structure)
+        spare, agg = self._take_spare(key, size, dpi)
         fig, value, error = make_picture(build, size, dpi, face, base_dpi=base, figure=spare, update=update, agg=agg)
         self._count(spare is not None)
-        self._jobs[gen] = None if error else structure
+        self._jobs[gen] = None if error else key
         self._finished(gen, fig, value, error)
         return value
 

@@ -210,3 +210,62 @@ def test_a_figure_redrawn_in_place_keeps_its_renderer(canvas, qtbot):
         renderers.append(canvas.get_renderer())
     assert renderers[2] is renderers[0] and renderers[3] is renderers[1] and renderers[0] is not renderers[1]
     assert canvas.updates == 2
+
+
+def test_a_structure_key_given_as_a_function_is_worked_out_in_the_render_thread(canvas, qtbot):
+    """A chart's structure key may read the results (the drivers chart counts the rows it
+    shows: tens of ms at a million futures), so the window passes a function and the render
+    thread calls it; the same key still redraws the spare figure in place, another builds."""
+    called_in = []
+
+    def key(value):
+        def structure():
+            called_in.append(threading.current_thread() is threading.main_thread())
+            return value
+        return structure
+
+    for i, (color, k) in enumerate((("#ff0000", "a"), ("#00ff00", "a"), ("#0000ff", "a"), ("#ffff00", "b"))):
+        canvas.render_async(filled(color, str(i)), structure=key(k))
+        qtbot.waitUntil(lambda: not canvas.busy, timeout=30_000)
+        wait_for_renders()
+        qtbot.wait(20)
+        assert centre_color(canvas) == color
+    assert called_in == [False] * 4
+    assert canvas.updates == 1          # the third picture (key "a", like the first) updated in place
+
+    def broken():
+        raise ValueError("a chart of another shape")
+
+    canvas.render_async(filled("#ff00ff", "x"), structure=broken)   # no key: built afresh, shown
+    qtbot.waitUntil(lambda: not canvas.busy, timeout=30_000)
+    wait_for_renders()
+    qtbot.wait(20)
+    assert centre_color(canvas) == "#ff00ff"
+
+
+def test_a_redraw_in_the_window_does_not_wait_for_the_render_thread(canvas, qtbot):
+    """While the render thread holds the charts' drawing lock (a picture being made), a
+    redraw asked for in the window (zoom, pan, an emptied picture) returns at once, and is
+    done once the lock is free: the window never freezes behind a picture."""
+    from ui.charts._style import drawing_lock
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with drawing_lock():
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    draws = []
+    cid = canvas.mpl_connect("draw_event", lambda _e: draws.append(1))
+    try:
+        canvas.draw()                      # returns while the lock is held (else: a hang)
+        assert release.is_set() is False and draws == []
+    finally:
+        release.set()
+        holder.join(5)
+    qtbot.waitUntil(lambda: bool(draws), timeout=5_000)   # done a moment later
+    canvas.mpl_disconnect(cid)
