@@ -214,16 +214,30 @@ class LiveCanvas(ChartCanvas):
     #: Milliseconds before a GUI-thread redraw is tried again while the render thread draws.
     RETRY_MS = 15
 
+    def draw_idle(self) -> None:
+        self._draw_for = self.figure     # the figure that needs drawing (see draw)
+        super().draw_idle()
+
+    def _draw_again(self, fig) -> None:
+        if fig is self.figure:           # not replaced meanwhile by a picture of the render thread
+            self.draw_idle()
+
     def draw(self) -> None:
         """A redraw in the GUI thread (zoom, pan, the toolbar's home, an emptied picture). While
         the render thread holds the charts' drawing lock (a picture takes 50-150 ms), the window
         does not wait for it: the redraw is asked for again a moment later, and the picture on
-        screen stays until then."""
+        screen stays until then. A redraw asked for a figure that a picture made in the render
+        thread has replaced since is dropped: that picture is on screen already (drawing it
+        again here would hold the window for as long as the render thread took)."""
         from ui.charts._style import drawing_lock
 
+        asked, self._draw_for = getattr(self, "_draw_for", None), None
+        if asked is not None and asked is not self.figure:
+            self.update()
+            return
         lock = drawing_lock()
         if not lock.acquire(blocking=False):
-            QTimer.singleShot(self.RETRY_MS, self.draw_idle)
+            QTimer.singleShot(self.RETRY_MS, lambda fig=self.figure: self._draw_again(fig))
             return
         try:
             super().draw()

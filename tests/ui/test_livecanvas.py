@@ -269,3 +269,49 @@ def test_a_redraw_in_the_window_does_not_wait_for_the_render_thread(canvas, qtbo
         holder.join(5)
     qtbot.waitUntil(lambda: bool(draws), timeout=5_000)   # done a moment later
     canvas.mpl_disconnect(cid)
+
+
+def test_an_emptied_picture_replaced_by_a_new_one_is_not_drawn_again_in_the_window(canvas, qtbot):
+    """Opening another file empties the chart and asks for a new picture at once. The window
+    draws the emptied figure only if it is still on screen when its turn comes: once the render
+    thread's picture has replaced it, drawing that picture again in the window (as long as the
+    render thread took, 50-150 ms) would only hold the window."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from ui.charts._style import drawing_lock
+
+    canvas.render_async(filled("#ff0000"))
+    qtbot.waitUntil(lambda: centre_color(canvas) == "#ff0000", timeout=10_000)
+    window_draws = []
+    original = FigureCanvasAgg.draw
+
+    def counted(self):
+        if threading.current_thread() is threading.main_thread():
+            window_draws.append(self.figure)
+        return original(self)
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold():                                       # a picture being made elsewhere
+        with drawing_lock():
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    from unittest import mock
+    with mock.patch.object(FigureCanvasAgg, "draw", counted):
+        try:
+            canvas.clear_picture()                    # asks the window for a redraw (lock held: later)
+            qtbot.wait(40)
+            gate = threading.Event()
+            canvas.render_async(filled("#0000ff", gate=gate))
+        finally:
+            release.set()
+            holder.join(5)
+        gate.set()
+        qtbot.waitUntil(lambda: centre_color(canvas) == "#0000ff", timeout=10_000)
+        qtbot.wait(100)                               # the retried redraw has had its turn
+    assert all(fig is not canvas.figure for fig in window_draws), \
+        "the render thread's picture was drawn again in the window"
