@@ -34,28 +34,41 @@ class ViewSelector(QWidget):
         self._height = 0
 
     def set_views(self, titles: list[str], tips: list[str], current: int) -> None:
-        for b in self.buttons:
+        """One button per view. Buttons are kept and renamed (the window renames and retips its
+        views one by one while it starts): only new views get a new button."""
+        while len(self.buttons) > len(titles):
+            b = self.buttons.pop()
             self.group.removeButton(b)
             b.deleteLater()
-        self.buttons = []
+        changed = False
         for i, (title, tip) in enumerate(zip(titles, tips)):
-            b = QToolButton(self)
-            b.setText(title.replace("&", "&&"))
-            b.setObjectName(f"view_{i}")
+            if i == len(self.buttons):
+                self.buttons.append(self._button(i))
+                changed = True
+            b = self.buttons[i]
+            text = title.replace("&", "&&")
+            if b.text() != text:
+                b.setText(text)
+                changed = True
             shortcut = f" (Ctrl+{i + 1})" if i < 9 else ""
             b.setToolTip(f"{tip}{shortcut}" if tip else shortcut.strip(" ()"))
-            b.setCheckable(True)
-            b.setAutoRaise(True)
-            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            b.setStyleSheet("QToolButton { padding: 2px 6px; border: 1px solid transparent; border-radius: 3px; }"
-                            "QToolButton:checked { background: palette(highlight); color: palette(highlighted-text); }"
-                            "QToolButton:hover:!checked { border-color: palette(mid); }")
-            self.group.addButton(b, i)
-            self.buttons.append(b)
-            b.show()
         self.set_current(current)
-        self._relayout(self.width())
+        if changed:
+            self._relayout(self.width())
+
+    def _button(self, i: int) -> QToolButton:
+        b = QToolButton(self)
+        b.setObjectName(f"view_{i}")
+        b.setCheckable(True)
+        b.setAutoRaise(True)
+        b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        b.setStyleSheet("QToolButton { padding: 2px 6px; border: 1px solid transparent; border-radius: 3px; }"
+                        "QToolButton:checked { background: palette(highlight); color: palette(highlighted-text); }"
+                        "QToolButton:hover:!checked { border-color: palette(mid); }")
+        self.group.addButton(b, i)
+        b.show()
+        return b
 
     def set_current(self, index: int) -> None:
         if 0 <= index < len(self.buttons):
