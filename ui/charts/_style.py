@@ -581,7 +581,7 @@ class FitLayout(LayoutEngine):
         over = {}   # column -> [left, bottom, right, top] overhang in pixels
         for ax in axes:
             box = ax.get_position(original=True).transformed(fig.transFigure)
-            tight = ax.get_tightbbox(renderer)
+            tight = ax.get_tightbbox(renderer, bbox_extra_artists=_may_overhang(ax))
             if tight is None:
                 continue
             col = ax.get_subplotspec().colspan.start
@@ -611,6 +611,16 @@ class FitLayout(LayoutEngine):
         for ax in axes:
             ax.set_position(ax.get_subplotspec().get_position(fig))
             ax.set_in_layout(True)     # (set_position takes an axes out of the layout; it is ours)
+
+
+def _may_overhang(ax: "Axes") -> list:
+    """The artists of ``ax`` that may reach outside its box: those not clipped to it (texts,
+    legends, annotations). An artist clipped to the axes box (a bar, a line, a band: the
+    default) lies inside that box, which the tight box holds anyway, so measuring it (a path's
+    extent for every bar) cannot change the layout."""
+    box = ax.bbox
+    return [a for a in ax.get_default_bbox_extra_artists()
+            if not (a.get_clip_on() and a.get_clip_box() is box and a.get_clip_path() is None)]
 
 
 #: Texts each axes keeps inside its own box (see :func:`keep_inside`), by axes.
