@@ -30,9 +30,11 @@ from PySide6.QtWidgets import QWidget
 
 import PySide6.QtWidgets  # noqa: F401  (Qt first, so matplotlib picks PySide6)
 from matplotlib.backend_bases import DrawEvent, ResizeEvent
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
+
+from ui.charts._textcache import TextCachingCanvasAgg, TextCachingRenderer
 
 Build = Callable[[Figure], Any]
 
@@ -115,7 +117,7 @@ def make_picture(build: Build, size_inches, dpi: float, facecolor, *, base_dpi: 
     if agg is not None and agg.figure is fig:
         fig.set_canvas(agg)
     else:
-        FigureCanvasAgg(fig)             # (keeps the figure's DPI before the pixel ratio)
+        TextCachingCanvasAgg(fig)        # (keeps the figure's DPI before the pixel ratio)
     if fig.dpi != dpi:
         fig.set_dpi(dpi)
     if tuple(fig.get_size_inches()) != tuple(size_inches):
@@ -258,7 +260,7 @@ class LiveCanvas(ChartCanvas):
         self._picture = None
         own = getattr(self, "_own", None)
         if own is None or (own.width, own.height, own.dpi) != key:
-            own = self._own = RendererAgg(w, h, self.figure.dpi)
+            own = self._own = TextCachingRenderer(w, h, self.figure.dpi)
         return own
 
     def resizeEvent(self, event) -> None:
