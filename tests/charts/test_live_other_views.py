@@ -250,3 +250,16 @@ def test_bars_and_spans_update_as_a_fresh_draw_paints(call):
 
     draw = _small(bars)
     _check(draw, updater(draw), 1.0, 2.5, (400, 300), in_place=True)
+
+
+def test_disagreements_swapping_places_are_redrawn_right(comparisons):
+    """Two disagreements of similar weight swap rows from one seed to the next: the same
+    structure (the canvas updates in place) and the picture of a fresh draw."""
+    folder = ROOT / "scenarios" / "teams"
+    named = [(n, load(folder / f"{n.lower()}.toml")) for n in ("Sales", "Finance", "IT")]
+    a, b = compare_teams(named, 3000, 44), compare_teams(named, 3000, 45)
+    rows = [[i.difference.label for i in c.impacts if i.tried] for c in (a, b)]
+    assert rows[0] != rows[1] and sorted(rows[0]) == sorted(rows[1])
+    assert teams.disagreements_structure(a) == teams.disagreements_structure(b)
+    draw = teams.draw_disagreements
+    _check(_with_colors(draw), _with_colors(teams._updater(draw)), a, b, SIZES[0], in_place=None)

@@ -106,17 +106,22 @@ def _frontier(fig: Figure, ax, result: "PortfolioResult", cur: str) -> None:
         bar.ax.tick_params(labelsize=st.NOTE_SIZE - 1)
         if limit is not None:
             _live.live(bar.ax, ax).axhline(limit, color=st.INK, lw=1.5)
+        c = result.choice
         for i, p in enumerate(pts):  # labels alternate below and above the line so neighbours never touch
+            below = i % 2 == 0 or (p.capital, p.expected_npv) == (c.capital, c.expected_npv)
+            # (the chosen set's point: below, since "Chosen" is written above it)
             ax.annotate(st.plain(f"budget {st.money(p.budget, cur)}"), (p.capital, p.expected_npv),
-                        xytext=(0, -18 if i % 2 == 0 else 12), textcoords="offset points", ha="center",
+                        xytext=(0, -18 if below else 12), textcoords="offset points", ha="center",
                         fontsize=st.NOTE_SIZE - 2, color=st.MUTED)
     c = result.choice
     ax.scatter([c.capital], [c.expected_npv], s=340, facecolors="none", edgecolors=st.INK, linewidths=2.2, zorder=4)
     ax.annotate(f"Chosen: {len(result.selected)} projects", (c.capital, c.expected_npv), xytext=(-14, 10),
                 textcoords="offset points", ha="right", fontsize=st.NOTE_SIZE, fontweight="bold", color=st.INK)
     ax.axvline(result.spec.budget, color=st.LOSS_TEXT, lw=1.2, ls="--", zorder=1)
-    ax.annotate("budget", (result.spec.budget, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
-                textcoords="offset points", va="top", fontsize=st.NOTE_SIZE - 1, color=st.LOSS_TEXT)
+    # At the foot of the line: the frontier rises to the right, so the points near the budget
+    # (and their labels) are above it.
+    ax.annotate("budget", (result.spec.budget, 0.0), xycoords=("data", "axes fraction"), xytext=(4, 4),
+                textcoords="offset points", va="bottom", fontsize=st.NOTE_SIZE - 1, color=st.LOSS_TEXT)
     st.money_axis(ax.xaxis, cur)
     st.money_axis(ax.yaxis, cur)
     ax.margins(x=0.08, y=0.18)

@@ -331,9 +331,10 @@ def values_structure(comp: TeamComparison) -> tuple:
 
 def disagreements_structure(comp: TeamComparison) -> tuple:
     """What :func:`draw_disagreements` draws: the teams, the baseline, the leading pair and
-    the disagreements tried (which of them change the choice)."""
+    the disagreements tried, in any order (two of similar weight swap places from one seed to
+    the next: their rows are changed in place, or drawn afresh when their markers differ)."""
     return ("disagreements", tuple(comp.names), comp.baseline, tuple(comp.pair), tuple(comp.alternatives),
-            tuple((i.difference.label, bool(i.changes_choice)) for i in comp.impacts if i.tried))
+            tuple(sorted(i.difference.label for i in comp.impacts if i.tried)))
 
 
 def _updater(draw):
