@@ -530,10 +530,10 @@ def colorbar(ax, mappable, **kw):
 
 def constrained_layout(fig: Figure, **kw) -> None:
     """``fig.set_layout_engine("constrained", **kw)`` for a live view; call it once the chart's
-    axes (and colorbars) are made. Constrained layout starts from the axes' current positions
-    and lands a fraction of a pixel elsewhere from elsewhere, so a replay first puts every axes
-    back where the build had it at this call (as a fresh draw starts): the update lays out
-    exactly as a fresh draw does."""
+    axes (and colorbars) are made. Where constrained layout puts the axes depends a little on
+    where they are when it starts (a fraction of a pixel: enough to move every text by one), so
+    a replay first puts every axes back where the build had it at this call, as a fresh draw
+    starts: the update then lays out exactly as a fresh draw does."""
     fig.set_layout_engine("constrained", **kw)
     rec = _RECORDS.get(fig)
     if rec is None:
