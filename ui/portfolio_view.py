@@ -288,16 +288,19 @@ class PortfolioView(QWidget):
         self._draw(result)
 
     def _draw(self, result) -> None:
-        """The chart is built and rendered in the render thread (:class:`ui.livecanvas.LiveCanvas`);
-        ``updated`` says the answer is in (status and table are already on screen)."""
-        from .charts.portfolio import draw
+        """The chart is built and rendered in the render thread (:class:`ui.livecanvas.LiveCanvas`),
+        a live view: a new answer for the same projects, frontier points and categories changes
+        the kept figure's artists in place. ``updated`` says the answer is in (status and table
+        are already on screen)."""
+        from .charts.portfolio import draw, structure, update
         from .livecanvas import LiveCanvas
 
         if self._canvas is None:
             self._canvas = LiveCanvas()
             self._canvas.setObjectName("portfolioCanvas")
             self.chart_layout.addWidget(self._canvas)
-        self._canvas.render_async(lambda fig: draw(fig, result))
+        self._canvas.render_async(lambda fig: draw(fig, result), lambda: structure(result),
+                                  lambda fig: update(fig, result))
         self.updated.emit(self.status.text())
 
     def shutdown(self) -> None:

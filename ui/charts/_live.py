@@ -1,10 +1,11 @@
 """Charts as live views: one ``draw`` function that either builds a figure or updates it in place.
 
 A chart's ``draw(fig, results, colors, **options)`` makes its artists through the axes that
-:func:`ui.charts._style.begin` (or :func:`axes_row`) hands out. While *building*, those axes
-are the figure's own, wrapped in :class:`LiveAxes`, which records every artist a creating call
-(``plot``, ``text``, ``annotate``, ``scatter``, ``barh``, ``fill_between``, ``imshow``,
-``legend``, ...) makes, in call order. :func:`updater` turns ``draw`` into ``update``: it runs
+:func:`ui.charts._style.begin` (or ``begin_row``, or :func:`begin_axes` for other grids)
+hands out. While *building*, those axes are the figure's own, wrapped in :class:`LiveAxes`,
+which records every artist a creating call (``plot``, ``text``, ``annotate``, ``scatter``,
+``barh``, ``fill_between``, ``axhspan``, ``imshow``, ``legend``, ...; a colorbar through
+:func:`colorbar`) makes, in call order. :func:`updater` turns ``draw`` into ``update``: it runs
 the same ``draw`` again on the same figure in *replay* mode: ``begin`` keeps the figure's axes
 instead of clearing them, and each creating call takes the artist the same call made last time
 and changes it in place (its data, position, text, limits-dependent geometry and style), so
@@ -43,6 +44,8 @@ class _Record:
         self.axes: list["Axes"] = []
         self.replaying = False
         self.cursor = 0
+        self.base: int | None = None   # axes made by :func:`begin_axes` (the rest: colorbars)
+        self.positions: list = []      # (axes, position, in layout) at :func:`constrained_layout`
 
     def add(self, call: str, ax: "Axes", artist) -> Any:
         self.made.append((call, self._index(ax), artist))
@@ -189,10 +192,7 @@ def _bars(bars: BarContainer, x, y, w, h, kw: dict) -> None:
         r.set_bounds(float(x[i]), float(y[i]), float(w[i]), float(h[i]))
         style = {k: v[i] for k, v in per.items()}
         if "color" in style:
-            c = style.pop("color")
-            r.set_facecolor(c)
-            if "edgecolor" not in style:
-                r.set_edgecolor(c)     # (as bar() does: ``color`` sets both)
+            r.set_facecolor(style.pop("color"))   # (as bar() does: ``color`` is the face only)
         _style(r, {**rest, **style})
 
 
@@ -279,6 +279,18 @@ class LiveAxes:
         patch = self._take("axvspan")
         if patch is None:
             return self._add("axvspan", self.axes.axvspan(xmin, xmax, ymin, ymax, **kw))
+        if isinstance(patch, Rectangle):
+            patch.set_bounds(xmin, ymin, xmax - xmin, ymax - ymin)
+        else:                                    # (a Polygon before matplotlib 3.9)
+            patch.set_xy([[xmin, ymin], [xmin, ymax], [xmax, ymax], [xmax, ymin], [xmin, ymin]])
+        _style(patch, kw)
+        _add_limits(self.axes, patch)
+        return patch
+
+    def axhspan(self, ymin, ymax, xmin=0, xmax=1, **kw):
+        patch = self._take("axhspan")
+        if patch is None:
+            return self._add("axhspan", self.axes.axhspan(ymin, ymax, xmin, xmax, **kw))
         if isinstance(patch, Rectangle):
             patch.set_bounds(xmin, ymin, xmax - xmin, ymax - ymin)
         else:                                    # (a Polygon before matplotlib 3.9)
@@ -436,7 +448,7 @@ class LiveAxes:
                 t.set_text(label)
             for mine, theirs in zip(leg.legend_handles, handles):
                 if mine is not None:
-                    _restyle_handle(mine, theirs)
+                    _restyle_handle(mine, theirs, leg)
             return leg
         # Its columns were changed by the layout, or its entries: a new legend, kept in the
         # record in place of the old one.
@@ -450,9 +462,25 @@ _HANDLE_STYLE = ("color", "facecolor", "edgecolor", "linewidth", "linestyle", "a
                  "markeredgecolor")
 
 
-def _restyle_handle(mine, theirs) -> None:
+def _restyle_handle(mine, theirs, leg=None) -> None:
     """Give a legend's handle the colours and line style of the artist it stands for (not its
     transform or data, which belong to the legend)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    if (isinstance(mine, Line2D) and isinstance(theirs, Line2D)) or (isinstance(mine, Patch)
+                                                                      and isinstance(theirs, Patch)):
+        # What the legend's handler does (``update_from``: with dash patterns, which have no
+        # public getter), keeping the handle's own place in the legend.
+        transform = mine.get_data_transform() if isinstance(mine, Patch) else mine.get_transform()
+        mine.update_from(theirs)
+        mine.set_transform(transform)
+        mine.set_clip_box(None)
+        mine.set_clip_path(None)
+        scale = getattr(leg, "markerscale", 1)
+        if isinstance(mine, Line2D) and scale != 1:
+            mine.set_markersize(theirs.get_markersize() * scale)
+        return
     for prop in _HANDLE_STYLE:
         get, put = getattr(theirs, f"get_{prop}", None), getattr(mine, f"set_{prop}", None)
         if get is not None and put is not None and (prop != "color" or hasattr(mine, "get_markerfacecolor")):
@@ -461,6 +489,69 @@ def _restyle_handle(mine, theirs) -> None:
 
 #: The keyword arguments each recorded legend was made with (to tell an in-place change).
 _LEGEND_KW: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def begin_axes(fig: Figure, make: Callable[[Figure], "list[Axes]"]) -> list[LiveAxes]:
+    """The axes of a chart whose grid :func:`ui.charts._style.begin` does not make (panels of
+    several rows): building, ``make(fig)`` makes them on the cleared figure; replaying, the
+    figure's recorded axes are returned (their limits reset as on new axes) and ``make`` is
+    not called. Returns them as :class:`LiveAxes`, in ``make``'s order."""
+    if replaying(fig):
+        rec = record_of(fig)
+        if rec.base is None or len(rec.axes) < rec.base:
+            raise Rebuild("another number of axes")
+        for ax in rec.axes[:rec.base]:
+            reset_limits(ax)
+        return [LiveAxes(ax, rec) for ax in rec.axes[:rec.base]]
+    fig.clear()
+    made = list(make(fig))
+    rec = start(fig)
+    for ax in made:
+        rec._index(ax)
+    rec.base = len(made)
+    return [LiveAxes(ax, rec) for ax in made]
+
+
+def colorbar(ax, mappable, **kw):
+    """``fig.colorbar(mappable, ax=ax, **kw)``, kept when ``ax`` is a :class:`LiveAxes` being
+    replayed: the colorbar follows its mappable (the replayed artist, whose colours and norm
+    the replay changed). Returns the Colorbar; draw on its axes through :func:`live`."""
+    fig = real(ax).get_figure()
+    if not isinstance(ax, LiveAxes):
+        return fig.colorbar(mappable, ax=ax, **kw)
+    cb = ax._take("colorbar")
+    if cb is None:
+        return ax._add("colorbar", fig.colorbar(mappable, ax=ax.axes, **kw))
+    if cb.mappable is not mappable or cb.ax not in fig.axes:
+        raise Rebuild("a colorbar of another artist")
+    cb.update_normal(mappable)
+    return cb
+
+
+def constrained_layout(fig: Figure, **kw) -> None:
+    """``fig.set_layout_engine("constrained", **kw)`` for a live view; call it once the chart's
+    axes (and colorbars) are made. Where constrained layout puts the axes depends a little on
+    where they are when it starts (a fraction of a pixel: enough to move every text by one), so
+    a replay first puts every axes back where the build had it at this call, as a fresh draw
+    starts: the update then lays out exactly as a fresh draw does."""
+    fig.set_layout_engine("constrained", **kw)
+    rec = _RECORDS.get(fig)
+    if rec is None:
+        return
+    if not rec.replaying:
+        rec.positions = [(ax, ax.get_position(original=True).frozen(), ax.get_in_layout()) for ax in fig.axes]
+        return
+    if [ax for ax, _, _ in rec.positions] != list(fig.axes):
+        raise Rebuild("other axes than at the build")
+    for ax, pos, in_layout in rec.positions:
+        ax.set_position(pos)             # (which takes the axes out of the layout: put it back)
+        ax.set_in_layout(in_layout)
+
+
+def live(ax, like) -> Any:
+    """``ax`` (an Axes of the figure ``like`` draws on, such as a colorbar's) as a
+    :class:`LiveAxes` of the same record when ``like`` is one, else ``ax`` itself."""
+    return LiveAxes(ax, like._rec) if isinstance(like, LiveAxes) else ax
 
 
 def make_legend(ax, handles, labels, **kw):

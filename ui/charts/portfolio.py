@@ -19,7 +19,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from . import _style as st
+from . import _live, _style as st
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.analysis.portfolio import PortfolioResult
@@ -40,20 +40,17 @@ def finding(result: "PortfolioResult") -> str:
             f"for {st.money(c.capital, result.currency)} of capital, a {st.percent(c.prob_loss)} chance of loss")
 
 
-def draw(fig: Figure, result: "PortfolioResult") -> str:
-    """Draw the three panels (module doc) into ``fig``; returns the finding."""
-    fig.clear()
-    fig.set_facecolor("white")
-    fig.set_layout_engine("constrained")
-    grid = fig.add_gridspec(2, 2, height_ratios=(1.15, 1), width_ratios=(1.4, 1))
-    ax_f = fig.add_subplot(grid[0, :])
-    ax_d = fig.add_subplot(grid[1, 0])
-    ax_s = fig.add_subplot(grid[1, 1])
+def draw(fig: Figure, result: "PortfolioResult", colors=None) -> str:
+    """Draw the three panels (module doc) into ``fig``; returns the finding. ``colors`` is
+    unused (the signature of the other charts, for :func:`ui.charts._live.updater`).
+
+    A live view: drawn on the axes :func:`ui.charts._live.begin_axes` hands out, so
+    :data:`update` redraws a figure in place for a result of the same :func:`structure`."""
+    ax_f, ax_d, ax_s = _live.begin_axes(fig, _panels)
     # The house sizes are for a projector-sized chart; a small one (a laptop window, where the
     # table shares the tab) scales them down so the three panels keep their room.
     k = float(np.clip(min(fig.get_figheight() / 6.0, fig.get_figwidth() / 10.0), 0.72, 1.0))
     for ax in (ax_f, ax_d, ax_s):
-        st.style_axes(ax)
         ax.tick_params(labelsize=st.TICK_SIZE * k)
         ax.xaxis.label.set_size(st.LABEL_SIZE * k)
         ax.yaxis.label.set_size(st.LABEL_SIZE * k)
@@ -66,7 +63,29 @@ def draw(fig: Figure, result: "PortfolioResult") -> str:
     width = max(30, int(fig.get_figwidth() * 72 / (size * st.EM_BOLD)))
     fig.suptitle(st.plain(textwrap.fill(text, width)), x=0.01, ha="left", fontsize=size, fontweight="bold",
                  color=st.INK)
+    _live.constrained_layout(fig)
     return text
+
+
+def _panels(fig: Figure) -> list:
+    """The frontier on top, the distribution and the split below, in the house style."""
+    fig.set_facecolor("white")
+    fig.set_layout_engine("constrained")      # (before the colorbar, which it places)
+    grid = fig.add_gridspec(2, 2, height_ratios=(1.15, 1), width_ratios=(1.4, 1))
+    axes = [fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])]
+    for ax in axes:
+        st.style_axes(ax)
+    return axes
+
+
+def structure(result: "PortfolioResult") -> tuple:
+    """What the figure holds (see :class:`ui.charts.ChartSpec`): the projects, the points of
+    the frontier, the categories, whether a loss limit is drawn and whether anything is funded."""
+    split = result.by_category
+    total = st.finite(result.total_npv)
+    return ("portfolio", tuple(result.cands.names), len(result.frontier),
+            tuple(k for k in split if split[k]["capital"] or k in ("IT", "non-IT")),
+            result.spec.max_loss_probability is not None, total.size == 0 or st.is_constant(total))
 
 
 def _frontier(fig: Figure, ax, result: "PortfolioResult", cur: str) -> None:
@@ -81,23 +100,28 @@ def _frontier(fig: Figure, ax, result: "PortfolioResult", cur: str) -> None:
         ax.plot(xs, ys, color="#9A9A9A", lw=1.5, zorder=2)
         sc = ax.scatter(xs, ys, c=[p.prob_loss for p in pts], cmap=cmap, norm=norm, s=90,
                         edgecolors="white", linewidths=1.2, zorder=3)
-        bar = fig.colorbar(sc, ax=ax, pad=0.01, fraction=0.04)
+        bar = _live.colorbar(ax, sc, pad=0.01, fraction=0.04)
         bar.set_label("Chance of loss", fontsize=st.NOTE_SIZE, color=st.MUTED)
         bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
         bar.ax.tick_params(labelsize=st.NOTE_SIZE - 1)
         if limit is not None:
-            bar.ax.axhline(limit, color=st.INK, lw=1.5)
+            _live.live(bar.ax, ax).axhline(limit, color=st.INK, lw=1.5)
+        c = result.choice
         for i, p in enumerate(pts):  # labels alternate below and above the line so neighbours never touch
+            below = i % 2 == 0 or (p.capital, p.expected_npv) == (c.capital, c.expected_npv)
+            # (the chosen set's point: below, since "Chosen" is written above it)
             ax.annotate(st.plain(f"budget {st.money(p.budget, cur)}"), (p.capital, p.expected_npv),
-                        xytext=(0, -18 if i % 2 == 0 else 12), textcoords="offset points", ha="center",
+                        xytext=(0, -18 if below else 12), textcoords="offset points", ha="center",
                         fontsize=st.NOTE_SIZE - 2, color=st.MUTED)
     c = result.choice
     ax.scatter([c.capital], [c.expected_npv], s=340, facecolors="none", edgecolors=st.INK, linewidths=2.2, zorder=4)
     ax.annotate(f"Chosen: {len(result.selected)} projects", (c.capital, c.expected_npv), xytext=(-14, 10),
                 textcoords="offset points", ha="right", fontsize=st.NOTE_SIZE, fontweight="bold", color=st.INK)
     ax.axvline(result.spec.budget, color=st.LOSS_TEXT, lw=1.2, ls="--", zorder=1)
-    ax.annotate("budget", (result.spec.budget, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
-                textcoords="offset points", va="top", fontsize=st.NOTE_SIZE - 1, color=st.LOSS_TEXT)
+    # At the foot of the line: the frontier rises to the right, so the points near the budget
+    # (and their labels) are above it.
+    ax.annotate("budget", (result.spec.budget, 0.0), xycoords=("data", "axes fraction"), xytext=(4, 4),
+                textcoords="offset points", va="bottom", fontsize=st.NOTE_SIZE - 1, color=st.LOSS_TEXT)
     st.money_axis(ax.xaxis, cur)
     st.money_axis(ax.yaxis, cur)
     ax.margins(x=0.08, y=0.18)
@@ -151,3 +175,7 @@ def _split(ax, result: "PortfolioResult") -> None:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=st.NOTE_SIZE - 3, frameon=False,
               handlelength=1.2, columnspacing=1.0)
     ax.grid(axis="x", color=st.GRID, lw=0.8)
+
+
+#: ``update(fig, result) -> finding``: :func:`draw` in place on a figure it drew (a live view).
+update = _live.updater(draw)

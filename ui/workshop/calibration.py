@@ -220,15 +220,17 @@ class LeaderboardModel(QAbstractTableModel):
 def draw_progress(fig, series: dict[str, list[float]], round_size: int, size: float = 11.0) -> dict[str, list[float]]:
     """Fill ``fig`` with the hit rate per round of each person (``series``: fractions, oldest
     first), the 90% target and the band where a calibrated person usually lands. Plain
-    matplotlib (any thread). Returns the plotted percentages per person."""
-    from matplotlib.patches import Rectangle
+    matplotlib (any thread). Returns the plotted percentages per person.
 
-    ax = fig.add_subplot()
+    A live view: drawn on the axes :func:`ui.charts._live.begin_axes` hands out, so
+    :func:`update_progress` redraws a figure in place for the same :func:`progress_structure`."""
+    from ui.charts import _live
+
+    (ax,) = _live.begin_axes(fig, lambda f: [f.add_subplot()])
     lo, hi = cal.plausible_hits(round_size)
     # x in axes coordinates (full width), y in data: the band of plausible hit rates.
-    ax.add_patch(Rectangle((0, 100 * lo / round_size), 1, 100 * (hi - lo) / round_size,
-                           transform=ax.get_yaxis_transform(), color="#2E7D32", alpha=0.12, lw=0,
-                           label=f"usual for a calibrated\nperson ({round_size} questions)"))
+    ax.axhspan(100 * lo / round_size, 100 * hi / round_size, color="#2E7D32", alpha=0.12, lw=0,
+               label=f"usual for a calibrated\nperson ({round_size} questions)")
     ax.axhline(90, color="#2E7D32", ls="--", lw=2, label="90% target")
     ax.set_ylim(0, 105)
     ax.set_ylabel("answers inside the range (%)", fontsize=size)
@@ -253,8 +255,21 @@ def draw_progress(fig, series: dict[str, list[float]], round_size: int, size: fl
         ax.text(0.5, 0.5, "Finish a round to see progress here.", transform=ax.transAxes, ha="center",
                 va="center", color=_MUTED, fontsize=size)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=size * 0.85, frameon=False, borderaxespad=0)
-    fig.set_layout_engine("constrained")
+    _live.constrained_layout(fig)
     return plotted
+
+
+def progress_structure(series: dict[str, list[float]], round_size: int) -> tuple:
+    """What :func:`draw_progress` draws: the people (one line each), the size of a round (the
+    band's label) and whether any round is finished."""
+    return ("progress", tuple(series), round_size, any(series.values()))
+
+
+def update_progress(fig, series: dict[str, list[float]], round_size: int, size: float = 11.0):
+    """:func:`draw_progress` in place on a figure it drew (its artists change: a live view)."""
+    from ui.charts._live import updater
+
+    return updater(lambda f, _data, _colors: draw_progress(f, series, round_size, size))(fig, None)
 
 
 class ProgressChart:
@@ -283,7 +298,10 @@ class ProgressChart:
         self.series = {k: list(v) for k, v in series.items()}
         self.round_size = round_size
         data, size = dict(self.series), self._size
-        self.canvas.render_async(lambda fig: draw_progress(fig, data, round_size, size))
+        # A live view: the same people and round size change the kept figure in place.
+        self.canvas.render_async(lambda fig: draw_progress(fig, data, round_size, size),
+                                 progress_structure(data, round_size),
+                                 lambda fig: update_progress(fig, data, round_size, size))
 
 
 # --- The dialog --------------------------------------------------------------------------------

@@ -207,7 +207,7 @@ def draw_disagreements(fig: "Figure", comp: TeamComparison, colors: Mapping[str,
     other side of zero changes the choice. Returns the finding (also the title)."""
     from matplotlib.lines import Line2D
 
-    from ui.charts import _style as st
+    from ui.charts import _live, _style as st
 
     ax = st.begin(fig)
     cur = comp.currency
@@ -311,7 +311,7 @@ def draw_disagreements(fig: "Figure", comp: TeamComparison, colors: Mapping[str,
                f"{comp.ranking_iterations:,} futures per trial, seed {comp.seed}."
                + (f" {left_out} smaller disagreement{'s are' if left_out > 1 else ' is'} in the table only."
                   if left_out else ""))
-    fig.set_layout_engine("constrained", w_pad=0.12, h_pad=0.1)
+    _live.constrained_layout(fig, w_pad=0.12, h_pad=0.1)
     finding = st.finish(fig, text, caption)
     # Constrained layout does not wrap: the title and the footnote are wrapped to the width here
     # (the picture is remade for every canvas size).
@@ -320,6 +320,29 @@ def draw_disagreements(fig: "Figure", comp: TeamComparison, colors: Mapping[str,
             bold = str(t.get_fontweight()) in ("bold", "heavy", "700", "800", "900")
             t.set_text(st.wrap_to(t.get_text(), 0.96 * fig.bbox.width, t.get_fontsize(), fig.dpi, bold=bold))
     return finding
+
+
+def values_structure(comp: TeamComparison) -> tuple:
+    """What :func:`draw_team_values` draws (the key of its live view, see
+    :meth:`ui.livecanvas.LiveCanvas.render_async`): the teams and each team's alternatives."""
+    return ("team values", tuple((t.name, tuple(a.name for a in t.results.alternatives)) for t in comp.teams),
+            tuple(comp.alternatives))
+
+
+def disagreements_structure(comp: TeamComparison) -> tuple:
+    """What :func:`draw_disagreements` draws: the teams, the baseline, the leading pair and
+    the disagreements tried, in any order (two of similar weight swap places from one seed to
+    the next: their rows are changed in place, or drawn afresh when their markers differ)."""
+    return ("disagreements", tuple(comp.names), comp.baseline, tuple(comp.pair), tuple(comp.alternatives),
+            tuple(sorted(i.difference.label for i in comp.impacts if i.tried)))
+
+
+def _updater(draw):
+    """``update(fig, comp, colors)``: ``draw`` in place on a figure it drew (matplotlib is
+    imported here, when a chart is first drawn)."""
+    from ui.charts._live import updater
+
+    return updater(draw)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1124,24 +1147,30 @@ class TeamsWindow(QMainWindow):
         if not self._dirty[key] and not now:
             return
         self._dirty[key] = False
-        canvas, draw = ((self.value_canvas, draw_team_values) if key == "value" else
-                        (self.matters_canvas, draw_disagreements))
+        canvas, draw, structure = ((self.value_canvas, draw_team_values, values_structure) if key == "value" else
+                                   (self.matters_canvas, draw_disagreements, disagreements_structure))
         colors = colors_for(comp.alternatives)
+        # A live view: a comparison of the same shape (the same teams, alternatives and
+        # disagreements tried) changes the kept figure's artists in place.
+        live = _updater(draw)
 
-        def build(fig):   # the render thread: no widgets here
-            try:
-                return comp, draw(fig, comp, colors)
-            except Exception as exc:  # a chart bug shows in the chart, never a crash
-                traceback.print_exc(file=sys.stderr)
-                fig.clear()
-                fig.text(0.5, 0.5, f"This chart could not be drawn: {type(exc).__name__}: {exc}", ha="center",
-                         va="center", wrap=True)
-                return comp, ""
+        def picture(fn):
+            def make(fig):   # the render thread: no widgets here
+                try:
+                    return comp, fn(fig, comp, colors)
+                except Exception as exc:  # a chart bug shows in the chart, never a crash
+                    traceback.print_exc(file=sys.stderr)
+                    fig.clear()
+                    fig.text(0.5, 0.5, f"This chart could not be drawn: {type(exc).__name__}: {exc}", ha="center",
+                             va="center", wrap=True)
+                    return comp, ""
+            return make
 
+        args = (picture(draw), lambda: structure(comp), picture(live))
         if now:
-            canvas.render_now(build)
+            canvas.render_now(*args)
         else:
-            canvas.render_async(build)
+            canvas.render_async(*args)
 
     def draw_all_now(self) -> None:
         """Draw both charts at once (screenshots)."""
