@@ -8,7 +8,7 @@ and most of its texts (names, axis labels, legends, caption, most tick labels) c
 unchanged. :class:`TextCachingRenderer` renders a text the first time into a small transparent
 picture of its own (with matplotlib's own ``RendererAgg.draw_text``), keeps that picture, and
 composites it with ``draw_image`` wherever the same text is drawn again with the same font,
-colour, angle, DPI and position within the pixel (to FreeType's 1/64 px). The result equals
+colour, angle, DPI and position within the pixel. The result equals
 matplotlib's direct drawing to one level of 255 on the few pixels where blending rounds
 differently (checked against plain Agg for every chart in tests/charts/test_textcache.py).
 
@@ -69,18 +69,20 @@ class TextCachingRenderer(RendererAgg):
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath or not s:
             return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-        # FreeType places glyphs to 1/64 px: the same fraction gives the same pixels.
-        x64, y64 = round(64 * x), round(64 * y)
-        ix, iy = x64 // 64, y64 // 64
-        fx, fy = x64 - 64 * ix, y64 - 64 * iy
-        key = _text_key(self, gc, s, prop, angle, fx, fy, mtext)
+        # The same position within the pixel gives the same pixels (exactly: matplotlib before
+        # 3.11 rounds the position to whole pixels, 3.11 each glyph's to 1/64 px).
+        ix, iy = math.floor(x), math.floor(y)
+        fx, fy = x - ix, y - iy
+        # (Whole pixels keep their parity between the small picture and this one: matplotlib
+        # before 3.11 rounds a text's position half to even.)
+        key = _text_key(self, gc, s, prop, angle, fx, fy, mtext) + (ix & 1, iy & 1)
         with _lock:
             kept = _pictures.get(key)
             if kept is not None:
                 _pictures.move_to_end(key)
         if kept is None:
             stats["misses"] += 1
-            kept = self._render_alone(gc, s, prop, angle, fx / 64, fy / 64, mtext)
+            kept = self._render_alone(gc, s, prop, angle, fx, fy, mtext, ix, iy)
             _keep(key, kept)
         else:
             stats["hits"] += 1
@@ -95,9 +97,11 @@ class TextCachingRenderer(RendererAgg):
         finally:
             g.restore()
 
-    def _render_alone(self, gc, s, prop, angle, fx, fy, mtext) -> tuple[np.ndarray, int, int]:
+    def _render_alone(self, gc, s, prop, angle, fx, fy, mtext, ix, iy) -> tuple[np.ndarray, int, int]:
         """The text drawn by matplotlib into a transparent picture just big enough for it, and
-        where that picture's top-left corner sits from the text's anchor (whole pixels)."""
+        where that picture's top-left corner sits from the text's anchor (whole pixels; the
+        anchor at ``ix``, ``iy`` and at its place in the small picture are an even number of
+        pixels apart)."""
         w, h, d = self.get_text_width_height_descent(s, prop, False)
         margin = int(math.ceil(prop.get_size_in_points() * self.dpi / 72.0)) + 2   # overhanging glyphs
         a = math.radians(angle)
@@ -110,6 +114,8 @@ class TextCachingRenderer(RendererAgg):
                 ys.append(px * sin + py * cos)
         x0, x1 = math.floor(min(xs)) - margin, math.ceil(max(xs)) + margin
         y0, y1 = math.floor(min(ys)) - margin, math.ceil(max(ys)) + margin
+        x0 -= (ix + x0) & 1
+        y1 += (iy - y1) & 1
         alone = RendererAgg(x1 - x0, y1 - y0, self.dpi)
         g = alone.new_gc()
         try:
