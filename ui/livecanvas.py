@@ -453,6 +453,10 @@ class LiveCanvas(ChartCanvas):
         if self.toolbar is not None:
             self.toolbar.update()        # forget zoom history of the old axes
         self._picture = self._last_picture = picture
+        # FigureCanvasQTAgg paints only a canvas that has drawn once (has a ``renderer``): the
+        # render thread's picture counts. Without it a canvas whose only window redraw was
+        # dropped (the empty figure, replaced by this picture before its turn) stayed black.
+        self.renderer = picture
         w, h = fig.bbox.size
         ratio = self.device_pixel_ratio
         self._stale = abs(w - self.width() * ratio) > 1 or abs(h - self.height() * ratio) > 1

@@ -315,3 +315,18 @@ def test_an_emptied_picture_replaced_by_a_new_one_is_not_drawn_again_in_the_wind
         qtbot.wait(100)                               # the retried redraw has had its turn
     assert all(fig is not canvas.figure for fig in window_draws), \
         "the render thread's picture was drawn again in the window"
+
+
+def test_a_picture_shows_though_the_window_never_drew_the_canvas(qtbot):
+    """The app's first picture replaces the empty figure before the window's own first redraw
+    of it comes round (that redraw is then dropped): the picture must still be painted, not a
+    black panel (seen in every chart tab but two of the app's screenshots)."""
+    c = LiveCanvas()
+    c.resize(400, 300)
+    qtbot.addWidget(c)
+    c.show()                                          # the window asks to draw the empty figure
+    c.render_now(filled("#ff0000"))                   # replaced before that redraw's turn
+    qtbot.waitExposed(c)
+    qtbot.wait(50)
+    assert centre_color(c) == "#ff0000"
+    wait_for_renders()
