@@ -33,6 +33,25 @@ def test_screenshot_writes_a_png_of_the_requested_size(tmp_path, tab):
     # not a blank picture: plenty of different colours
     colours = {image.pixel(x, y) for x in range(0, 1200, 37) for y in range(0, 800, 23)}
     assert len(colours) > 8
+    assert black_share(image) < 0.05
+
+
+def black_share(image: QImage) -> float:
+    """The share of a grid of pixels that are pure black: an unpainted chart panel (about half
+    the window) is black in a grab; text and lines are a few per cent at most."""
+    grid = [image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 5)]
+    return sum(1 for p in grid if p & 0xFFFFFF == 0) / len(grid)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tab", ["risk", "cash", "margin", "head_to_head", "drivers_of_uncertainty",
+                                 "worth_finding_out", "value_sources"])
+def test_every_chart_tab_is_painted_in_a_screenshot(tmp_path, tab):
+    """Each chart tab shows its picture (seven of them once came out as a black panel)."""
+    out = tmp_path / f"{tab}.png"
+    proc = gui(str(DEFAULT), "--screenshot", str(out), "--size", "1024x768", "--tab", tab)
+    assert proc.returncode == 0, proc.stderr
+    assert black_share(QImage(str(out))) < 0.05
 
 
 @pytest.mark.slow
