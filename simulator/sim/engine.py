@@ -537,8 +537,11 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
             net = f.net
             if not _within(net) or not _within(f.profit):
                 _raise_not_finite(a, alt, f)
+            # The net cash year by year (each year's futures contiguous), once: the kept yearly
+            # paths, the IRR and both paybacks read it in that layout.
+            net_t = np.ascontiguousarray(net.T)
             if keep_to > 0:
-                cash[a, :, lo:lo + keep_to] = net[:keep_to].T
+                cash[a, :, lo:lo + keep_to] = net_t[:, :keep_to]
             _present_value(f.benefits, discount, out=pv_b[a, lo:hi])
             _present_value(f.costs, discount, out=pv_c[a, lo:hi])
             _present_value(net, discount, out=npv[a, lo:hi])
@@ -548,10 +551,11 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
                 terminal[a, lo:hi] = f.terminal
             for r0 in range(0, n, irr_rows):
                 stop_if_cancelled()
-                irr[a, lo + r0:lo + min(r0 + irr_rows, n)] = finance.irr(net[r0:r0 + irr_rows])
+                irr[a, lo + r0:lo + min(r0 + irr_rows, n)] = finance.irr_cols(net_t[:, r0:r0 + irr_rows])
             stop_if_cancelled()
-            payback[a, lo:hi] = finance.payback(net)
-            dpayback[a, lo:hi] = finance.payback(net, scenario.discount_rate)
+            payback[a, lo:hi] = finance.payback_cols(net_t)
+            dpayback[a, lo:hi] = finance.payback_cols(net_t, scenario.discount_rate)
+            del net_t
             for i, pv in enumerate(f.item_pv):
                 pv = np.broadcast_to(pv, (n,))
                 for k, (b0, b1) in zip(blocks, bounds):
