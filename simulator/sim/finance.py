@@ -404,25 +404,30 @@ def _moment_start(ct):
     s_sum = ct[1].copy()                           # S = sum_{t>=1} c_t, then sum t c_t, sum t^2 c_t
     m1 = ct[1].copy()
     m2 = ct[1].copy()
+    tmp = np.empty_like(s_sum)                     # (in place throughout: the same operations)
     for t in range(2, t1):
         s_sum += ct[t]
-        m1 += t * ct[t]
-        m2 += (t * t) * ct[t]
-    dur = m1 / s_sum                               # D = E_w[t] >= 1
-    var = m2 / s_sum                               # E_w[t^2], then V = E_w[t^2] - D^2 >= 0
-    var -= dur * dur
+        m1 += np.multiply(ct[t], t, out=tmp)
+        m2 += np.multiply(ct[t], t * t, out=tmp)
+    dur = np.divide(m1, s_sum, out=m1)             # D = E_w[t] >= 1
+    var = np.divide(m2, s_sum, out=m2)             # E_w[t^2], then V = E_w[t^2] - D^2 >= 0
+    var -= np.multiply(dur, dur, out=tmp)
     np.maximum(var, 0.0, out=var)
-    lg = np.log(-ct[0] / s_sum)                    # L = ln(-c_0 / S)
+    lg = np.negative(ct[0], out=tmp)               # L = ln(-c_0 / S)
+    lg /= s_sum
+    np.log(lg, out=lg)
     # Root of D u + V u^2 / 2 = L in its cancellation-free form; <= the Jensen
     # value L / D.  (If D^2 + 2 V L < 0 this gives 2 L / D: left of the root,
     # which costs one extra Newton step at most.)
-    disc = var * lg
+    disc = np.multiply(var, lg, out=var)
     disc *= 2.0
-    disc += dur * dur
+    disc += np.multiply(dur, dur, out=s_sum)
     np.maximum(disc, 0.0, out=disc)
     np.sqrt(disc, out=disc)
     disc += dur
-    return np.exp(2.0 * lg / disc)
+    lg *= 2.0
+    lg /= disc
+    return np.exp(lg, out=lg)
 
 
 def _newton_conventional(ct, tol, max_iter):
