@@ -489,21 +489,30 @@ def _newton_bracketed(ct, lo, hi, s_lo, x, tol, max_iter):
     idx = np.arange(m)
     lo, hi, x = lo.copy(), hi.copy(), x.copy()
     live = np.ones(m, dtype=bool)
+    s_hi = -s_lo
+    # (The same operations as written plainly, into the arrays of the step before: fewer
+    # temporaries of the whole block in each iteration.)
     for _ in range(max_iter):
         p, dp = _horner(ct, x)
         sp = np.sign(p)
         np.copyto(lo, x, where=sp == s_lo)
-        np.copyto(hi, x, where=(sp == -s_lo) | np.isnan(sp))
-        step = p / dp
-        x_new = x - step
-        ok = (x_new >= lo) & (x_new <= hi)        # inclusive: a sub-ulp step may land on an end
-        bad = np.nonzero(~ok)[0]
+        np.copyto(hi, x, where=(sp == s_hi) | np.isnan(sp))
+        step = np.divide(p, dp, out=p)
+        x_new = np.subtract(x, step, out=dp)
+        ok = x_new >= lo                           # inclusive: a sub-ulp step may land on an end
+        ok &= x_new <= hi
+        bad = np.flatnonzero(~ok)
         if bad.size:
             lb, hb = lo[bad], hi[bad]
             x_new[bad] = np.where(hb > 4.0 * lb, np.sqrt(lb * hb), 0.5 * (lb + hb))
         exact = sp == 0
         np.copyto(x_new, x, where=exact)
-        done = (exact | (ok & (np.abs(step) <= tol * x)) | (hi - lo <= tol * x)) & live
+        small = np.multiply(x, tol, out=sp)        # tol * x (sp is not needed any more)
+        done = np.abs(step, out=step) <= small
+        done &= ok
+        done |= exact
+        done |= np.subtract(hi, lo, out=step) <= small
+        done &= live
         if done.any():                             # recorded once (batch-independent result)
             out[idx[done]] = x_new[done]
         live &= ~done
@@ -513,7 +522,7 @@ def _newton_bracketed(ct, lo, hi, s_lo, x, tol, max_iter):
         if n_live < 0.6 * live.size:               # compact the active set
             keep = live
             idx, x, ct, live = idx[keep], x_new[keep], ct[:, keep], live[keep]
-            lo, hi, s_lo = lo[keep], hi[keep], s_lo[keep]
+            lo, hi, s_lo, s_hi = lo[keep], hi[keep], s_lo[keep], s_hi[keep]
         else:                                      # finished rows just ride along, unrecorded
             x = x_new
     return out
