@@ -512,3 +512,56 @@ def test_irr_invest_over_two_years_matches_numpy_financial():
     for row, r in zip(cash, ours):
         assert_same_rate(r, npf.irr(row))
         assert_genuine_irr(row, r)
+
+
+# ---------------------------------------------------------------------------
+# The year-major entry points (the engine holds a chunk's net cash year by year)
+# ---------------------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cash=rows_of(AMOUNT), rate=st.one_of(st.none(), RATES))
+def test_payback_of_year_major_flows_matches_a_plain_loop(cash, rate):
+    ct = np.ascontiguousarray(cash.T)
+    pb = fin.payback_cols(ct, rate)
+    assert np.array_equal(ct, cash.T)                     # only read
+    for row, v in zip(cash, pb):
+        ref = reference_payback(row, rate)
+        assert v == ref if np.isinf(ref) else v == pytest.approx(ref, rel=1e-9, abs=1e-9)
+
+
+def _business_flows(rng, n, years, year_one_loss=False):
+    """Invest, then uncertain returns: mostly one sign change, some (or all) a loss in year 1
+    as well, some a late cost (several sign changes), some starting late (leading zero years)."""
+    cash = np.empty((n, years + 1))
+    cash[:, 0] = -rng.uniform(50, 150, n)
+    cash[:, 1:] = rng.normal(30, 25, (n, years))
+    losses = n if year_one_loss else n // 3
+    cash[:losses, 1] = -rng.uniform(1, 40, losses)         # a loss in year 1 too
+    cash[n // 3: n // 2, -1] = -rng.uniform(50, 150, n // 2 - n // 3)   # a late cost
+    cash[n // 2: n // 2 + n // 10, 0] = 0.0                # nothing happens today
+    return cash
+
+
+# 70,000 with a loss in year 1 everywhere: whole blocks of rows for the careful solver, read in
+# place (and copied for the rows with leading zero years, never changed in the caller's array)
+@pytest.mark.parametrize("n, year_one_loss", [(1000, False), (70_000, False), (70_000, True)])
+def test_irr_of_year_major_flows_matches_numpy_financial(n, year_one_loss):
+    rng = np.random.default_rng(17)
+    cash = _business_flows(rng, n, 6, year_one_loss)
+    ct = np.ascontiguousarray(cash.T)
+    keep = ct.copy()
+    ours = fin.irr_cols(ct)
+    assert np.array_equal(ct, keep)                         # the flows are only read
+    for i in rng.choice(n, 200, replace=False):
+        row, r = cash[i], ours[i]
+        ref = npf.irr(row)   # the root closest to zero, as ours, by the eigenvalues of the polynomial
+        if np.isnan(ref):
+            assert np.isnan(r) or _is_genuine_irr(row, r)
+        elif sign_changes(row) == 1:
+            assert_same_rate(r, ref)
+            assert_genuine_irr(row, r)
+        else:
+            assert np.isnan(r) or _is_genuine_irr(row, r)
+    # every row with one sign change has its (unique) IRR, a genuine root
+    single = np.array([sign_changes(row) == 1 for row in cash[:2000]])
+    assert np.isfinite(ours[:2000][single]).all()

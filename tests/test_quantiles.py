@@ -13,6 +13,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import SCENARIOS, make
 from simulator.analysis import insights
@@ -289,3 +291,47 @@ def _figures(results, threads: int, monkeypatch) -> list:
         out += [a.npv, a.irr, a.roi_p10, a.roi_p50, a.roi_p90, a.payback_p50, a.discounted_payback_p50,
                 a.margin_pp, a.cash_by_year, a.cumulative_cash]
     return out
+
+
+# --------------------------------------------------------------------------
+# counts_at_or_below: the insights' ranks without a binary search per key
+# --------------------------------------------------------------------------
+
+def _brute_counts(sample, keys):
+    """How many sample values are <= each key, one comparison at a time."""
+    return np.array([sum(1 for s in sample if s <= k) for k in keys], dtype=np.intp)
+
+
+_VALUE = st.one_of(st.floats(-1e6, 1e6), st.integers(-3, 3).map(float),
+                   st.floats(allow_nan=False, allow_infinity=True, width=64))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_VALUE, min_size=2, max_size=40), st.lists(_VALUE, min_size=0, max_size=40),
+       st.integers(0, 2**32 - 1))
+def test_counts_at_or_below_are_the_brute_force_counts(sample, extra_keys, seed):
+    """Ties, a single repeated value, infinities, keys beyond the sample's range and far-apart
+    values (cells holding many values) all give the plain count."""
+    sample = np.sort(np.array(sample))
+    rng = np.random.default_rng(seed)
+    keys = np.concatenate([np.array(extra_keys, dtype=float), sample, rng.choice(sample, 4 * sample.size),
+                           rng.uniform(-2e6, 2e6, 4 * sample.size)])
+    got = quantiles.counts_at_or_below(sample, keys)
+    np.testing.assert_array_equal(got, _brute_counts(sample, keys))
+    np.testing.assert_array_equal(got, np.searchsorted(sample, keys, side="right"))
+
+
+@pytest.mark.parametrize("draw", [
+    lambda rng, n: rng.normal(1e6, 3e5, n),                                  # an NPV
+    lambda rng, n: rng.lognormal(0, 2, n),                                   # a long tail
+    lambda rng, n: np.where(rng.random(n) < 0.3, 0.0, rng.normal(5, 1, n)),  # a point mass
+    lambda rng, n: rng.integers(0, 50, n).astype(float),                     # ties everywhere
+    lambda rng, n: np.concatenate([rng.normal(0, 1, n - 10), rng.normal(0, 1e12, 10)]),  # outliers
+    lambda rng, n: np.where(rng.random(n) < 0.001, np.nan, rng.normal(0, 1, n)),  # NaN
+])
+def test_counts_at_or_below_equal_searchsorted_on_big_samples(draw):
+    rng = np.random.default_rng(3)
+    y = draw(rng, 200_000)
+    sample = np.sort(y[:: y.size // 4096])
+    np.testing.assert_array_equal(quantiles.counts_at_or_below(sample, y),
+                                  np.searchsorted(sample, y, side="right"))

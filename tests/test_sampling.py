@@ -146,6 +146,29 @@ def test_edge_draws_stay_open_and_in_strata(value, method):
         assert_lhs_strata(u)
 
 
+@pytest.mark.parametrize("value", [0.0, 0.5, np.nextafter(1.0, 0.0)])
+def test_lhs_values_are_the_stratum_draw_kept_below_its_end(value):
+    """Each value is (i + r) / n for its stratum i and draw r, or, where that rounds up to the
+    stratum's end (i + 1) / n, the float just below the end (a plain loop, value by value)."""
+    n = 2001
+    u = uniforms(_ExtremeRng(value), n, 2, "lhs")
+    rng = _ExtremeRng(value)
+    perm = np.empty((2, n))
+    for row in perm:
+        row[:] = np.arange(n, dtype=np.float64)
+        rng.shuffle(row)
+    r = rng.random((2, n))
+    for j in range(2):
+        for i in range(n):
+            stratum, draw = float(perm[j, i]), float(r[j, i]) or None
+            if draw is None:                  # an exact zero is redrawn: only its stratum is known
+                assert stratum / n <= u[i, j] < (stratum + 1) / n
+                continue
+            end = (stratum + 1.0) / n
+            want = (stratum + draw) / n
+            assert u[i, j] == (want if want < end else math.nextafter(end, 0.0))
+
+
 @given(st.integers(1, 300), st.integers(1, 4), st.integers(0, 2**32))
 @settings(max_examples=40, deadline=None)
 def test_property_lhs_strata(n, k, seed):

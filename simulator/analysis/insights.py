@@ -34,7 +34,7 @@ import numpy as np
 
 from simulator.analysis import formatting as fmt
 from simulator.model.keys import InputKey, Target, input_label, replace_amount
-from simulator.sim.quantiles import percentiles_of_sorted
+from simulator.sim.quantiles import counts_at_or_below, percentiles_of_sorted
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.sim.engine import Results
@@ -76,7 +76,7 @@ def _approx_ranks(y: np.ndarray, resolution: int = 4096) -> np.ndarray:
     if y.size <= resolution:
         return _ranks(y)
     sample = np.sort(y[:: y.size // resolution])
-    return np.searchsorted(sample, y, side="right") / sample.size
+    return counts_at_or_below(sample, y) / sample.size
 
 
 class _Cache:

@@ -278,16 +278,18 @@ def _year_spread(col: np.ndarray, year: int, mean: float | None) -> YearSpread:
     year); the percentiles are read off one sort of the values in their own precision (the
     float32 order is the float64 order, and :func:`percentiles_of_sorted` widens the values
     it reads), so every figure is the same as from a float64 copy, at half the sorting."""
-    wide = np.asarray(col, dtype=np.float64)
-    nans = int(np.count_nonzero(np.isnan(wide)))
-    if mean is None:
+    if mean is not None:   # known: no float64 copy (a NaN counts the same in either precision)
+        nans = int(np.count_nonzero(np.isnan(col)))
+    else:
+        wide = np.asarray(col, dtype=np.float64)
+        nans = int(np.count_nonzero(np.isnan(wide)))
         if nans:  # undefined in some futures (e.g. a margin without revenue): skip those
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 mean = float(np.nanmean(wide))
         else:
             mean = float(wide.mean())
-    del wide
+        del wide
     v = np.sort(col)                                     # NaN last
     p10, p50, p90 = percentiles_of_sorted(v[:v.size - nans], (10, 50, 90))
     return YearSpread(year, float(mean), float(p10), float(p50), float(p90))

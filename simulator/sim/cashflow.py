@@ -207,8 +207,12 @@ def flows(items: tuple[Item, ...], draws: list[ItemDraws], n: int, horizon: int,
             not all(_plain(it, d, inflation) for it, d in zip(items, draws)):
         return _full_flows(items, draws, n, horizon, discount, tax_rate, inflation, terminal_growth,
                            discount_rate)
-    benefits = np.zeros((n, horizon + 1))
-    costs = np.zeros((n, horizon + 1))
+    # Years 1..H are summed in arrays of their own, contiguous (adding to the columns 1..H of
+    # an (n, H+1) array is a strided loop, about twice as slow), and year 0 beside them: the
+    # same sums in the same order, put together at the end.
+    benefits_later = np.zeros((n, horizon))
+    costs_now = np.zeros(n)
+    costs_later = np.zeros((n, horizon))
     profit = np.zeros((n, horizon))
     revenue = np.zeros((n, horizon))
     item_pv: list[np.ndarray] = []
@@ -219,7 +223,10 @@ def flows(items: tuple[Item, ...], draws: list[ItemDraws], n: int, horizon: int,
                 continue
             amount = d.amount[:, 0]
             item_pv.append(-amount * discount[item.year])
-            costs[:, item.year] += amount
+            if item.year == 0:
+                costs_now += amount
+            else:
+                costs_later[:, item.year - 1] += amount
             life = horizon if item.life_years is None else item.life_years
             first, last = item.year + 1, min(item.year + life, horizon)
             if first <= last:
@@ -230,15 +237,22 @@ def flows(items: tuple[Item, ...], draws: list[ItemDraws], n: int, horizon: int,
                 if item.effect == "revenue":
                     revenue += values
                     values = values * d.contribution_margin
-                benefits[:, 1:] += values
+                benefits_later += values
                 profit += values
             else:
-                costs[:, 1:] += values
+                costs_later += values
                 profit -= values
             # Row by row with einsum, not a BLAS product (whose thread split rounds a few rows
             # differently): a future's value never depends on how many were computed at once.
             pv = np.einsum("ij,j->i", values, discount[1:])
             item_pv.append(pv if item.kind == "benefit" else -pv)
+    benefits = np.empty((n, horizon + 1))
+    benefits[:, 0] = 0.0
+    benefits[:, 1:] = benefits_later
+    del benefits_later
+    costs = np.empty((n, horizon + 1))
+    costs[:, 0] = costs_now
+    costs[:, 1:] = costs_later
     return AlternativeFlows(benefits, costs, profit, revenue, item_pv)
 
 

@@ -537,8 +537,11 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
             net = f.net
             if not _within(net) or not _within(f.profit):
                 _raise_not_finite(a, alt, f)
+            # The net cash year by year (each year's futures contiguous), once: the kept yearly
+            # paths, the IRR and both paybacks read it in that layout.
+            net_t = _year_major(net)
             if keep_to > 0:
-                cash[a, :, lo:lo + keep_to] = net[:keep_to].T
+                cash[a, :, lo:lo + keep_to] = net_t[:, :keep_to]
             _present_value(f.benefits, discount, out=pv_b[a, lo:hi])
             _present_value(f.costs, discount, out=pv_c[a, lo:hi])
             _present_value(net, discount, out=npv[a, lo:hi])
@@ -548,10 +551,11 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
                 terminal[a, lo:hi] = f.terminal
             for r0 in range(0, n, irr_rows):
                 stop_if_cancelled()
-                irr[a, lo + r0:lo + min(r0 + irr_rows, n)] = finance.irr(net[r0:r0 + irr_rows])
+                irr[a, lo + r0:lo + min(r0 + irr_rows, n)] = finance.irr_cols(net_t[:, r0:r0 + irr_rows])
             stop_if_cancelled()
-            payback[a, lo:hi] = finance.payback(net)
-            dpayback[a, lo:hi] = finance.payback(net, scenario.discount_rate)
+            payback[a, lo:hi] = finance.payback_cols(net_t)
+            dpayback[a, lo:hi] = finance.payback_cols(net_t, scenario.discount_rate)
+            del net_t
             for i, pv in enumerate(f.item_pv):
                 pv = np.broadcast_to(pv, (n,))
                 for k, (b0, b1) in zip(blocks, bounds):
@@ -876,6 +880,22 @@ def _check_memory(plan: "_Plan", n: int, yearly_budget: int, workers: int | None
         raise ScenarioError([Problem("iterations", (
             f"{n:,} simulated futures would need about {need / 2**30:.1f} GB of memory and this process has "
             f"{have / 2**30:.1f} GB it can use; {advice}"))])
+
+
+#: Elements between the end of one year's futures and the start of the next in
+#: :func:`_year_major` (128 bytes).
+_ROW_GAP = 16
+
+
+def _year_major(a: np.ndarray) -> np.ndarray:
+    """``a.T`` as a new array, each row (year) contiguous, the rows :data:`_ROW_GAP` elements
+    apart rather than back to back: a chunk's futures are a power of two (:data:`BLOCK`), and
+    rows exactly 2**18 bytes apart fall on the same cache sets, so the IRR's and the paybacks'
+    passes over several years at once ran about 15 % slower. The same values either way."""
+    n, k = a.shape
+    out = np.empty((k, n + _ROW_GAP))[:, :n]
+    out[...] = a.T
+    return out
 
 
 def _within(x: np.ndarray) -> bool:

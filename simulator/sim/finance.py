@@ -246,27 +246,62 @@ def payback(cash, rate: float | None = None) -> np.ndarray:
     with np.errstate(all="ignore"):
         for start in range(0, n, _PAYBACK_BLOCK):           # cache-sized blocks of rows
             stop = min(start + _PAYBACK_BLOCK, n)
-            out[start:stop] = _payback_rows(c2[start:stop], df)
+            out[start:stop] = _payback_cols(np.ascontiguousarray(c2[start:stop].T), df)
     return out[0] if one_d else out
+
+
+def payback_cols(ct, rate: float | None = None) -> np.ndarray:
+    """:func:`payback` of flows given year by year: ``ct`` of shape (T+1, n), one row per year
+    (each row's futures contiguous), as the engine holds a chunk's net cash once for the IRR,
+    the paybacks and the yearly paths. The same numbers as ``payback(ct.T, rate)``; ``ct`` is
+    only read."""
+    ct = np.asarray(ct, dtype=float)
+    if ct.ndim != 2 or ct.shape[0] == 0:
+        return payback(ct.T, rate)
+    df = None if rate is None else discount_factors(rate, ct.shape[0] - 1)
+    n = ct.shape[1]
+    out = np.empty(n)
+    with np.errstate(all="ignore"):
+        for start in range(0, n, _PAYBACK_BLOCK):
+            stop = min(start + _PAYBACK_BLOCK, n)
+            out[start:stop] = _payback_cols(ct[:, start:stop], df)
+    return out
 
 
 def _payback_rows(c, df):
     """Payback of the rows of c, shape (m, T+1); df = discount factors or None."""
-    ct = np.ascontiguousarray(c.T)                          # one contiguous row per year (may be
-    if df is not None:                                      # a view of the input: never write to it)
-        ct = ct * df[:, None]
-    out = np.full(ct.shape[1], np.inf)
-    finite = np.isfinite(ct[0])
-    cum = ct[0].copy()
-    out[cum >= 0] = 0.0
+    return _payback_cols(np.ascontiguousarray(c.T), df)
+
+
+def _payback_cols(ct, df):
+    """Payback of the columns of ct, shape (T+1, m), one row per year (only read); df =
+    discount factors or None. Each year is added in place to the running sum (the same sums
+    as np.cumsum) and compared without temporaries of the whole block."""
+    m = ct.shape[1]
+    out = np.full(m, np.inf)
+    if df is None:
+        year = lambda t: ct[t]
+    else:
+        buf = np.empty(m)
+        year = lambda t: np.multiply(ct[t], df[t], out=buf)
+    cum = year(0).copy()
+    finite = np.isfinite(cum)
+    prev = np.empty(m)
+    open_ = cum < 0                                          # not paid back yet
+    out[~open_] = 0.0
+    hit = np.empty(m, dtype=bool)
     for t in range(1, ct.shape[0]):
-        finite &= np.isfinite(ct[t])
-        prev = cum
-        cum = prev + ct[t]                                  # same sums as np.cumsum
-        turns = np.nonzero((cum >= 0) & (out == np.inf))[0]
+        c_t = year(t)
+        finite &= np.isfinite(c_t)
+        prev, cum = cum, prev
+        np.add(prev, c_t, out=cum)                          # same sums as np.cumsum
+        np.greater_equal(cum, 0, out=hit)
+        hit &= open_
+        turns = np.flatnonzero(hit)
         if turns.size:
             p, q = prev[turns], cum[turns]
             out[turns] = (t - 1) + (-p) / (q - p)
+            open_[turns] = False
     out[~finite] = np.nan
     return out
 
@@ -369,25 +404,30 @@ def _moment_start(ct):
     s_sum = ct[1].copy()                           # S = sum_{t>=1} c_t, then sum t c_t, sum t^2 c_t
     m1 = ct[1].copy()
     m2 = ct[1].copy()
+    tmp = np.empty_like(s_sum)                     # (in place throughout: the same operations)
     for t in range(2, t1):
         s_sum += ct[t]
-        m1 += t * ct[t]
-        m2 += (t * t) * ct[t]
-    dur = m1 / s_sum                               # D = E_w[t] >= 1
-    var = m2 / s_sum                               # E_w[t^2], then V = E_w[t^2] - D^2 >= 0
-    var -= dur * dur
+        m1 += np.multiply(ct[t], t, out=tmp)
+        m2 += np.multiply(ct[t], t * t, out=tmp)
+    dur = np.divide(m1, s_sum, out=m1)             # D = E_w[t] >= 1
+    var = np.divide(m2, s_sum, out=m2)             # E_w[t^2], then V = E_w[t^2] - D^2 >= 0
+    var -= np.multiply(dur, dur, out=tmp)
     np.maximum(var, 0.0, out=var)
-    lg = np.log(-ct[0] / s_sum)                    # L = ln(-c_0 / S)
+    lg = np.negative(ct[0], out=tmp)               # L = ln(-c_0 / S)
+    lg /= s_sum
+    np.log(lg, out=lg)
     # Root of D u + V u^2 / 2 = L in its cancellation-free form; <= the Jensen
     # value L / D.  (If D^2 + 2 V L < 0 this gives 2 L / D: left of the root,
     # which costs one extra Newton step at most.)
-    disc = var * lg
+    disc = np.multiply(var, lg, out=var)
     disc *= 2.0
-    disc += dur * dur
+    disc += np.multiply(dur, dur, out=s_sum)
     np.maximum(disc, 0.0, out=disc)
     np.sqrt(disc, out=disc)
     disc += dur
-    return np.exp(2.0 * lg / disc)
+    lg *= 2.0
+    lg /= disc
+    return np.exp(lg, out=lg)
 
 
 def _newton_conventional(ct, tol, max_iter):
@@ -449,21 +489,30 @@ def _newton_bracketed(ct, lo, hi, s_lo, x, tol, max_iter):
     idx = np.arange(m)
     lo, hi, x = lo.copy(), hi.copy(), x.copy()
     live = np.ones(m, dtype=bool)
+    s_hi = -s_lo
+    # (The same operations as written plainly, into the arrays of the step before: fewer
+    # temporaries of the whole block in each iteration.)
     for _ in range(max_iter):
         p, dp = _horner(ct, x)
         sp = np.sign(p)
         np.copyto(lo, x, where=sp == s_lo)
-        np.copyto(hi, x, where=(sp == -s_lo) | np.isnan(sp))
-        step = p / dp
-        x_new = x - step
-        ok = (x_new >= lo) & (x_new <= hi)        # inclusive: a sub-ulp step may land on an end
-        bad = np.nonzero(~ok)[0]
+        np.copyto(hi, x, where=(sp == s_hi) | np.isnan(sp))
+        step = np.divide(p, dp, out=p)
+        x_new = np.subtract(x, step, out=dp)
+        ok = x_new >= lo                           # inclusive: a sub-ulp step may land on an end
+        ok &= x_new <= hi
+        bad = np.flatnonzero(~ok)
         if bad.size:
             lb, hb = lo[bad], hi[bad]
             x_new[bad] = np.where(hb > 4.0 * lb, np.sqrt(lb * hb), 0.5 * (lb + hb))
         exact = sp == 0
         np.copyto(x_new, x, where=exact)
-        done = (exact | (ok & (np.abs(step) <= tol * x)) | (hi - lo <= tol * x)) & live
+        small = np.multiply(x, tol, out=sp)        # tol * x (sp is not needed any more)
+        done = np.abs(step, out=step) <= small
+        done &= ok
+        done |= exact
+        done |= np.subtract(hi, lo, out=step) <= small
+        done &= live
         if done.any():                             # recorded once (batch-independent result)
             out[idx[done]] = x_new[done]
         live &= ~done
@@ -473,7 +522,7 @@ def _newton_bracketed(ct, lo, hi, s_lo, x, tol, max_iter):
         if n_live < 0.6 * live.size:               # compact the active set
             keep = live
             idx, x, ct, live = idx[keep], x_new[keep], ct[:, keep], live[keep]
-            lo, hi, s_lo = lo[keep], hi[keep], s_lo[keep]
+            lo, hi, s_lo, s_hi = lo[keep], hi[keep], s_lo[keep], s_hi[keep]
         else:                                      # finished rows just ride along, unrecorded
             x = x_new
     return out
@@ -852,10 +901,27 @@ def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
     c = np.atleast_2d(c)
     if c.ndim != 2:
         raise ValueError("cash must have shape (n, T+1) or (T+1,)")
-    n, t1 = c.shape
+    out = _irr(c, False, tol, max_iter)
+    return out[0] if one_d else out
+
+
+def irr_cols(ct, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
+    """:func:`irr` of flows given year by year: ``ct`` of shape (T+1, n), one row per year
+    (each row's futures contiguous), as the engine holds a chunk's net cash once for the IRR,
+    the paybacks and the yearly paths. The same numbers as ``irr(ct.T)``, without its copy of
+    the flows into that layout; ``ct`` is only read."""
+    ct = np.asarray(ct, dtype=float)
+    if ct.ndim != 2:
+        raise ValueError("ct must have shape (T+1, n)")
+    return _irr(ct, True, tol, max_iter)
+
+
+def _irr(c, year_major: bool, tol, max_iter):
+    """The IRR of the rows of ``c`` (n, T+1), or of its columns when ``year_major`` (T+1, n)."""
+    n, t1 = c.shape[::-1] if year_major else c.shape
     out = np.full(n, np.nan)
     if n == 0 or t1 < 2:
-        return out[0] if (one_d and n) else out
+        return out
     tol = float(tol)
     max_iter = int(max_iter)
     with np.errstate(all="ignore"):
@@ -866,14 +932,19 @@ def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
         # A block whose rows are mostly not conventional (a loss in year 1 as well, say) is
         # solved at once, from the block's own transposed copy; the few careful rows of the
         # other blocks are gathered (as year-major columns) and solved together at the end.
+        # (Element-wise arithmetic and exact reductions only: a block read in place from
+        # year-major flows gives the same bits as its contiguous copy.)
         rows_later, cols_later = [], []
         for start in range(0, n, _IRR_BLOCK):
             stop = min(start + _IRR_BLOCK, n)
-            ct = np.ascontiguousarray(c[start:stop].T)      # (T+1, m): one contiguous row per year
+            own = not year_major                            # ct is this call's own copy
+            ct = c[:, start:stop] if year_major else np.ascontiguousarray(c[start:stop].T)  # (T+1, m)
             x, rest = _irr_conventional_cols(ct, tol, max_iter)
             out[start:stop] = x
             if 2 * rest.size >= _IRR_BLOCK:
-                out[start + rest] = _irr_careful_cols(ct if rest.size == ct.shape[1] else ct[:, rest], tol, max_iter)
+                whole = rest.size == ct.shape[1]
+                out[start + rest] = _irr_careful_cols(ct if whole else ct[:, rest], tol, max_iter,
+                                                      own=own or not whole)
             elif rest.size:
                 rows_later.append(rest + start)
                 cols_later.append(ct[:, rest])
@@ -889,7 +960,7 @@ def irr(cash, *, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
         np.divide(1.0, out, out=out)                        # solvers return finite x > 0 or NaN
         out -= 1.0
         out[~((out > -1.0) & (out < np.inf))] = np.nan
-    return out[0] if one_d else out
+    return out
 
 
 def _irr_conventional_rows(c, tol, max_iter):
@@ -929,9 +1000,9 @@ def _irr_careful_rows(c, tol, max_iter):
     return _irr_careful_cols(np.ascontiguousarray(c.T), tol, max_iter)   # a copy: ours to modify
 
 
-def _irr_careful_cols(cto, tol, max_iter):
-    """:func:`_irr_careful_rows` of the transposed flows ``cto``, (T+1, m); the caller's
-    copy, which may be modified."""
+def _irr_careful_cols(cto, tol, max_iter, own: bool = True):
+    """:func:`_irr_careful_rows` of the transposed flows ``cto``, (T+1, m): the caller's
+    copy, which may be modified (``own``), else only read."""
     t1 = cto.shape[0]
     x = np.full(cto.shape[1], np.nan)
     ok = np.nonzero(np.isfinite(cto).all(axis=0) & (cto != 0).any(axis=0))[0]
@@ -939,6 +1010,8 @@ def _irr_careful_cols(cto, tol, max_iter):
         cto = cto[:, ok]                                    # a copy: safe to modify below
     lead = np.nonzero(cto[0] == 0)[0]                       # drop leading zero years
     if lead.size:
+        if not own and ok.size == cto.shape[1]:
+            cto = cto.copy()                                # the caller's flows stay as they are
         sub = cto[:, lead]
         first = np.argmax(sub != 0, axis=0)
         rows = np.arange(t1)[:, None] + first[None, :]
@@ -948,7 +1021,9 @@ def _irr_careful_cols(cto, tol, max_iter):
     changes = _sign_changes(cto)
     single = changes == 1
     multi = changes >= 2
-    if single.any():
+    if single.size and single.all():                        # (no copy of the flows: the usual case)
+        x[ok] = _solve_single_change(cto, tol, max_iter)
+    elif single.any():
         x[ok[single]] = _solve_single_change(cto[:, single], tol, max_iter)
     if multi.any():
         x[ok[multi]] = _solve_multi_change(cto[:, multi], tol, max_iter)

@@ -205,3 +205,61 @@ def sorted_without_nan(x: np.ndarray) -> np.ndarray:
     if v.size and np.isnan(v[-1]):
         v = v[:v.size - int(np.count_nonzero(np.isnan(v)))]
     return v
+
+
+#: Cells per value of the sorted sample in :func:`counts_at_or_below`, and the most sample
+#: values one cell may hold before its keys are searched the usual way.
+_CELLS_PER_VALUE, _CELL_MOST = 16, 6
+
+
+def counts_at_or_below(sample: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(sample, keys, side="right")`` for a sorted float64 ``sample`` (how many
+    of its values are <= each key), the same integers, about three times faster for many keys.
+
+    A binary search per key costs a dozen unpredictable branches. Here the sample's range is cut
+    into cells of equal width (16 per sample value) and a table gives, for each cell, how many
+    sample values lie in the cells before it. A key's cell comes from the same monotone formula
+    as the values', so every value in an earlier cell is below the key and every value in a
+    later one above it: the count is the table's entry plus the values of its own cell that are
+    <= the key (most cells hold none or one), compared exactly. Keys in crowded cells (ties, a
+    point mass) and samples or keys that are not finite go to ``np.searchsorted``."""
+    sample = np.asarray(sample, dtype=np.float64)
+    keys = np.asarray(keys, dtype=np.float64)
+    m = sample.size
+    if m < 2 or keys.size < 4 * m:
+        return np.searchsorted(sample, keys, side="right")
+    lo, hi = float(sample[0]), float(sample[-1])
+    cells = _CELLS_PER_VALUE * m
+    with np.errstate(all="ignore"):
+        scale = cells / (hi - lo) if hi > lo else 0.0
+        k_min, k_max = float(keys.min()), float(keys.max())
+    if not (np.isfinite([lo, hi, k_min, k_max, scale]).all() and scale > 0.0):
+        return np.searchsorted(sample, keys, side="right")
+
+    def cell(v: np.ndarray) -> np.ndarray:   # monotone in v: v <= w gives cell(v) <= cell(w)
+        c = np.subtract(v, lo)
+        c *= scale
+        np.clip(c, 0.0, cells - 1, out=c)
+        return c.astype(np.intp)
+
+    with np.errstate(all="ignore"):
+        before = np.searchsorted(cell(sample), np.arange(cells + 1), side="left")
+        c = cell(keys)
+    first = before[c]                         # sample values in the cells before the key's
+    own = before[c + 1]
+    own -= first                              # sample values in the key's own cell
+    widest = int(np.max(np.diff(before)))
+    crowded = np.flatnonzero(own > _CELL_MOST) if widest > _CELL_MOST else None
+    if crowded is not None and 4 * crowded.size > keys.size:   # mostly ties: nothing to gain
+        return np.searchsorted(sample, keys, side="right")
+    out = first.copy()
+    at = np.empty_like(first)
+    for j in range(min(widest, _CELL_MOST)):
+        np.add(first, j, out=at)
+        np.minimum(at, m - 1, out=at)
+        hit = sample[at] <= keys
+        hit &= own > j
+        out += hit
+    if crowded is not None:
+        out[crowded] = np.searchsorted(sample, keys[crowded], side="right")
+    return out

@@ -13,6 +13,7 @@ Runtime dependencies: numpy and the standard library only.
 
 from __future__ import annotations
 
+from functools import lru_cache
 import itertools
 import numbers
 from collections.abc import Sequence
@@ -69,6 +70,8 @@ def _count(value, name: str) -> int:
 def _open_unit(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """rng.random(shape) with exact zeros redrawn: values in (0, 1)."""
     r = rng.random(shape)
+    if r.size == 0 or r.min() > 0.0:   # one pass, no mask: almost always the case
+        return r
     zero = np.flatnonzero(r == 0.0)
     while zero.size:  # probability 2**-53 per value
         r.flat[zero] = rng.random(zero.size)
@@ -100,11 +103,14 @@ def uniforms(rng: np.random.Generator, n: int, k: int, method: str = "lhs") -> n
     u = _open_unit(rng, (k, n))
     u += perm
     u /= n
-    # Rounding must not push a value into the next stratum (or onto 1.0).
+    # Rounding must not push a value into the next stratum (or onto 1.0): a value at or above
+    # its stratum's end (i+1)/n becomes the float just below it (the rare values found by one
+    # comparison; the others are below it already).
     perm += 1.0
     perm /= n
-    np.nextafter(perm, 0.0, out=perm)
-    np.minimum(u, perm, out=u)
+    over = np.flatnonzero(u >= perm)
+    if over.size:
+        u.flat[over] = np.nextafter(perm.flat[over], 0.0)
     return u.T
 
 
@@ -301,7 +307,7 @@ def correlate(u: np.ndarray, rank_corr: np.ndarray, rng: np.random.Generator) ->
             active.tolist(),
         ) from None
 
-    scores = norm_ppf(np.arange(1, n + 1, dtype=np.float64) / (n + 1.0))
+    scores = _scores(n)
     s = rng.permuted(np.broadcast_to(scores, (m, n)), axis=1).T  # (n, m)
     e = np.corrcoef(s, rowvar=False) if m > 1 else np.ones((1, 1))
     if _is_pd(e):
@@ -312,6 +318,15 @@ def correlate(u: np.ndarray, rank_corr: np.ndarray, rng: np.random.Generator) ->
     for col, j in enumerate(active):
         out[_order(t[:, col]), j] = np.sort(u[:, j])
     return out
+
+
+@lru_cache(maxsize=4)
+def _scores(n: int) -> np.ndarray:
+    """The van der Waerden scores Phi^-1(i/(n+1)), i = 1..n (read-only): the same for every
+    block of a run, so worked out once per size."""
+    scores = norm_ppf(np.arange(1, n + 1, dtype=np.float64) / (n + 1.0))
+    scores.flags.writeable = False
+    return scores
 
 
 def _order(x: np.ndarray) -> np.ndarray:
