@@ -96,10 +96,10 @@ def choose(candidates: Sequence[Candidate], appetite: "Appetite | None", *,
 
 
 def candidates(results: "Results") -> list[Candidate]:
-    from simulator.analysis.risk import cvar
+    from simulator.analysis.risk import worst_average
 
     s = results.summary
-    return [Candidate(a.name, s.alternative(a.name).npv.mean, s.alternative(a.name).prob_loss, cvar(a.npv))
+    return [Candidate(a.name, s.alternative(a.name).npv.mean, s.alternative(a.name).prob_loss, worst_average(a)[0])
             for a in results.alternatives]
 
 

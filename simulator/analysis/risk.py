@@ -32,13 +32,32 @@ def worst_count(n: int, share: float = WORST_SHARE) -> int:
 
 
 def cvar(npv: np.ndarray, share: float = WORST_SHARE) -> float:
-    """The average NPV of the worst ``share`` of futures (NaN futures left out)."""
-    x = np.asarray(npv, dtype=float)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return math.nan
-    k = worst_count(x.size, share)
-    return float(np.partition(x, k - 1)[:k].mean())
+    """The average NPV of the worst ``share`` of futures (NaN and infinite futures left out):
+    the lowest ``worst_count`` of the finite NPVs in ascending order, averaged."""
+    return _worst(_finite_sorted(npv, is_sorted=False), share)[0]
+
+
+def worst_average(alt) -> tuple[float, int]:
+    """:func:`cvar` of an alternative's result and how many futures it averages, read off its
+    NPVs in order (``npv_sorted``: sorted once per run, the summary's percentiles read it)."""
+    at_hand = getattr(alt, "npv_sorted", None)
+    return _worst(_finite_sorted(alt.npv if at_hand is None else at_hand, is_sorted=at_hand is not None),
+                  WORST_SHARE)
+
+
+def _finite_sorted(values: np.ndarray, *, is_sorted: bool) -> np.ndarray:
+    """The finite values in ascending order (a view when ``values`` is sorted already)."""
+    v = np.asarray(values, dtype=float)
+    if not is_sorted:
+        v = np.sort(v)
+    lo = int(np.searchsorted(v, -np.inf, side="right"))     # -inf first; +inf, then NaN, last
+    hi = int(np.searchsorted(v, np.inf, side="left"))
+    return v[lo:hi]
+
+
+def _worst(x: np.ndarray, share: float) -> tuple[float, int]:
+    k = worst_count(max(x.size, 1), share)
+    return (float(x[:k].mean()) if x.size else math.nan), k
 
 
 @dataclass(frozen=True)
@@ -56,8 +75,8 @@ def downside(results: "Results") -> list[Downside]:
     out = []
     for a in results.alternatives:
         sa = s.alternative(a.name)
-        n = int(np.isfinite(a.npv).sum())
-        out.append(Downside(a.name, sa.npv.p5, cvar(a.npv), sa.prob_loss, worst_count(max(n, 1))))
+        average, k = worst_average(a)
+        out.append(Downside(a.name, sa.npv.p5, average, sa.prob_loss, k))
     return out
 
 
