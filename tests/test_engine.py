@@ -338,3 +338,76 @@ amount = { low = 1, high = 2 }
         summary = run(s, n).summary
         assert summary.alternatives[0].cumulative_cash[0].year == 0
         assert len(summary.alternatives[0].margin_pp) == 1
+
+
+RISKS = """
+[[alternatives]]
+name = "A"
+[[alternatives.items]]
+name = "Outage"
+kind = "risk"
+probability = 0.1
+amount = { dist = "pert", min = 500, mode = 800, max = 2000 }
+vary = "yearly"
+[[alternatives.items]]
+name = "Breach"
+kind = "risk"
+probability = "0.05"
+amount = { dist = "lognormal", low = 2000, high = 9000 }
+vary = "yearly"
+[[alternatives.items]]
+name = "Fine"
+kind = "risk"
+probability = 0.3
+amount = { dist = "gamma", mean = 300, sd = 200 }
+vary = "yearly"
+[[alternatives.items]]
+name = "Strike"
+kind = "risk"
+probability = 0.2
+amount = { dist = "discrete", values = [100, 400] }
+vary = "yearly"
+"""
+
+
+def test_yearly_risk_amounts_drawn_only_where_they_happen_are_the_full_draws(monkeypatch):
+    """A yearly risk's amount is mapped through its distribution only in the years the risk
+    happens; the futures are the ones a draw of every year gives, bit for bit."""
+    from simulator.model import distributions as D
+    s = make(RISKS)
+    n = BLOCK + 777
+    sparse = run(s, n, 11)
+    for kind in (D.Pert, D.Range90, D.LogNormal, D.Discrete):
+        monkeypatch.setattr(kind, "elementwise", False)
+    full = run(s, n, 11)
+    a, b = sparse.alternatives[0], full.alternatives[0]
+    assert np.array_equal(a.cash, b.cash) and np.array_equal(a.npv, b.npv)
+    # and the yearly expected loss is each chance times its mean amount (closed forms)
+    pert_mean = (500 + 4 * 800 + 2000) / 6
+    z = stats.norm.ppf(0.95)
+    mu, sigma = (np.log(2000) + np.log(9000)) / 2, (np.log(9000) - np.log(2000)) / (2 * z)
+    expected = 0.1 * pert_mean + 0.05 * np.exp(mu + sigma ** 2 / 2) + 0.3 * 300 + 0.2 * 250
+    loss = -a.cash[:, 1:]
+    assert loss.mean() == pytest.approx(expected, rel=0.03)
+
+
+def test_distributions_declared_elementwise_map_each_uniform_alone():
+    from simulator.model.distributions import from_spec
+    rng = np.random.default_rng(3)
+    u = rng.random((50_000, 3))
+    u[0, 0], u[1, 1] = 0.0, 1.0
+    mask = rng.random(u.shape) < 0.1
+    specs = [{"dist": "normal", "mean": 1.5, "sd": 2.0}, {"dist": "lognormal", "low": 2, "high": 50},
+             {"dist": "uniform", "min": 0, "max": 1, "cap": 0.9}, {"dist": "triangular", "min": 0, "mode": 1, "max": 4},
+             {"dist": "pert", "min": 1, "mode": 2, "max": 4}, {"dist": "bernoulli", "p": 0.25},
+             {"dist": "discrete", "values": [3.0, 1.0, 2.0]}, {"low": 20_000, "high": 150_000},
+             {"dist": "beta", "a": 1.5, "b": 7}, {"dist": "poisson", "mean": 3},
+             {"dist": "gamma", "mean": 1, "sd": 3}]
+    flagged = set()
+    for spec in specs:
+        d = from_spec(spec)
+        if d.elementwise:
+            assert np.array_equal(d.ppf(u)[mask].view(np.int64), d.ppf(u[mask]).view(np.int64)), spec
+        else:
+            flagged.add(d.kind)
+    assert flagged == {"gamma"}     # its quantile iterates until a whole block converges

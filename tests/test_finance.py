@@ -565,3 +565,33 @@ def test_irr_of_year_major_flows_matches_numpy_financial(n, year_one_loss):
     # every row with one sign change has its (unique) IRR, a genuine root
     single = np.array([sign_changes(row) == 1 for row in cash[:2000]])
     assert np.isfinite(ours[:2000][single]).all()
+
+
+@pytest.mark.parametrize("max_columns", [1_000_000, 400])
+def test_irr_cols_put_off_careful_columns_and_solve_them_to_the_same_rates(max_columns):
+    """The engine hands the few columns that need the careful solver (several sign changes)
+    to one IrrLater across its chunks and solves them at the end: every rate is the one
+    irr() gives the whole table, bit for bit, whether a column was put off or (no room left)
+    solved in its chunk; the multi-change rates also make the NPV zero (numpy-financial's npv)."""
+    rng = np.random.default_rng(17)
+    n, years = 6_000, 6
+    c = rng.normal(300.0, 150.0, (n, years))
+    c[:, 0] = -rng.uniform(500, 1500, n)
+    odd = rng.random(n) < 0.05                       # a loss in a later year: several sign changes
+    c[odd, 3] = -rng.uniform(400, 900, odd.sum())
+    c[:5] = np.nan                                   # and some rows with no IRR at all
+    ct = np.ascontiguousarray(c.T)
+    later = fin.IrrLater(max_columns=max_columns)
+    got = np.empty(n)
+    for first in range(0, n, 1_000):                 # chunks, as the engine cuts its futures
+        got[first:first + 1_000] = fin.irr_cols(ct[:, first:first + 1_000], later=later, first=first)
+    at, rates = later.solve()
+    assert at.size > 0 and np.isnan(got[at]).all()  # some were put off, their rates not yet known
+    got[at] = rates
+    want = fin.irr(c)
+    np.testing.assert_array_equal(got, want)
+    assert at.size <= max_columns
+    multi = np.flatnonzero(odd & np.isfinite(want))
+    assert multi.size > 50
+    for i in multi[:50]:
+        assert abs(npf.npv(want[i], c[i])) < 1e-6 * np.abs(c[i]).sum()

@@ -453,6 +453,10 @@ class Distribution:
     """
 
     kind: ClassVar[str] = ""
+    #: Each draw depends on its own uniform alone: ``ppf(u)[mask]`` is ``ppf(u[mask])`` bit for
+    #: bit, so the engine may draw only the values it uses (a risk's amount in the years the
+    #: risk happens). False for a quantile found by iterating until a whole block converges.
+    elementwise: ClassVar[bool] = True
     floor: float | None = field(default=None, kw_only=True)
     cap: float | None = field(default=None, kw_only=True)
 
@@ -1038,6 +1042,7 @@ class Gamma(Distribution):
     function (error below 1e-10 relative; tested against scipy)."""
 
     kind: ClassVar[str] = "gamma"
+    elementwise: ClassVar[bool] = False
     mean_: float = field(default=0.0, repr=False)
     sd_: float = field(default=0.0, repr=False)
 

@@ -173,6 +173,9 @@ class _Plan:
         variables = scenario.variable_map
         self.var_order = variable_order(scenario)
         self._group: list[InputKey] = []  # keys added by _add go here
+        #: Yearly amounts of events with a chance each year: drawn only for the years the event
+        #: happens (see _Undrawn).
+        self.sparse: set[InputKey] = set()
         for name in self.var_order:
             if isinstance(variables[name], Distribution):
                 self._add(variable(name), variables[name], yearly=False, keep=True)
@@ -202,6 +205,9 @@ class _Plan:
                 if item.is_annual and item.probability is not None:
                     self._add(item_input(alt.name, item.name, "occurs"), None, yearly=True, keep=False,
                               columns=columns)
+                    if yearly and item.frequency is None and isinstance(item.amount, Distribution) \
+                            and item.amount.elementwise:
+                        self.sparse.add(item_input(alt.name, item.name))
                 if item.is_annual and item.frequency is not None:
                     self._add(item_input(alt.name, item.name, "events"), None, yearly=True, keep=False,
                               columns=columns)
@@ -259,8 +265,24 @@ class _Plan:
             if check is not None:
                 check()
             dist = self.inputs[label].dist
-            out[label] = u if dist is None else dist.ppf(u)
+            out[label] = u if dist is None else _Undrawn(u, dist) if label in self.sparse else dist.ppf(u)
         return out
+
+
+@dataclass(frozen=True)
+class _Undrawn:
+    """The uniforms of a risk's yearly amount, mapped through its distribution only where the
+    risk happens (a 10 % yearly risk: a tenth of the inverse CDFs). Every other year's amount
+    is 0, which the year's "did it happen" (0 or 1) multiplies anyway; the drawn ones are the
+    values a full draw gives (the distribution is ``elementwise``)."""
+
+    u: np.ndarray
+    dist: Distribution
+
+    def where(self, happens: np.ndarray) -> np.ndarray:
+        amount = np.zeros(self.u.shape)
+        amount[happens] = self.dist.ppf(self.u[happens])
+        return amount
 
 
 def _resolve(amount: Amount | None, label: InputKey, values: Mapping[InputKey, np.ndarray],
@@ -357,7 +379,15 @@ def _item_draws(a_index: int, alt, values: Mapping[InputKey, np.ndarray], env: M
     for i_index, item in enumerate(alt.items):
         key = partial(item_input, alt.name, item.name)
         path = f"alternatives[{a_index}].items[{i_index}]"
-        if horizon is None or (not item.is_list and not _uses_year(item.amount, env)):
+        occurs = None
+        if item.is_annual and item.probability is not None:
+            p = _per_future(_resolve(item.probability, key("probability"), values, env,
+                                     f"{path}.probability"), n)
+            occurs = values[key("occurs")] < np.clip(p, 0.0, 1.0)
+        undrawn = values.get(key("amount"))
+        if isinstance(undrawn, _Undrawn):
+            amount = undrawn.where(occurs)
+        elif horizon is None or (not item.is_list and not _uses_year(item.amount, env)):
             amount = _column(_resolve(item.amount, key("amount"), values, env, f"{path}.amount"), n)
         else:
             amount = _amount_by_year(item, key("amount"), values, env, f"{path}.amount", n, horizon)
@@ -376,10 +406,7 @@ def _item_draws(a_index: int, alt, values: Mapping[InputKey, np.ndarray], env: M
         if item.contribution_margin is not None:
             d.contribution_margin = _per_future(_resolve(item.contribution_margin, key("contribution_margin"),
                                                      values, env, f"{path}.contribution_margin"), n)
-        if item.is_annual and item.probability is not None:
-            p = _per_future(_resolve(item.probability, key("probability"), values, env,
-                                     f"{path}.probability"), n)
-            d.occurs = values[key("occurs")] < np.clip(p, 0.0, 1.0)
+        d.occurs = occurs
         if not np.all(np.isfinite(d.amount)):
             problems.append(Problem(f"{path}.amount", "the amount is not a finite number in some futures "
                                                       "(check the formula for division by zero or overflow)"))
@@ -551,7 +578,8 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
                 terminal[a, lo:hi] = f.terminal
             for r0 in range(0, n, irr_rows):
                 stop_if_cancelled()
-                irr[a, lo + r0:lo + min(r0 + irr_rows, n)] = finance.irr_cols(net_t[:, r0:r0 + irr_rows])
+                irr[a, lo + r0:lo + min(r0 + irr_rows, n)] = finance.irr_cols(net_t[:, r0:r0 + irr_rows],
+                                                                              later=irr_later[a], first=lo + r0)
             stop_if_cancelled()
             payback[a, lo:hi] = finance.payback_cols(net_t)
             dpayback[a, lo:hi] = finance.payback_cols(net_t, scenario.discount_rate)
@@ -576,6 +604,9 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
             del f, net, m
         return n
 
+    # The few futures whose IRR needs the careful solver, solved together after the chunks (its
+    # cost is mostly per call); the same rates as solved chunk by chunk.
+    irr_later = [finance.IrrLater() for _ in scenario.alternatives]
     chunk_blocks = max(1, int(chunk_blocks))
     chunks = [(b, min(b + chunk_blocks, n_blocks)) for b in range(0, n_blocks, chunk_blocks)]
     workers = max(1, min(int(workers or 1), len(chunks)))
@@ -605,6 +636,10 @@ def run(scenario: Scenario, iterations: int | None = None, seed: int | None = No
                 for fut in pending:
                     fut.cancel()
                 raise
+    for a, later in enumerate(irr_later):
+        stop_if_cancelled()
+        at, rates = later.solve()
+        irr[a, at] = rates
     item_pv_sum = [blocks_.sum(axis=0) for blocks_ in item_pv_blocks]
 
     alternatives = []
