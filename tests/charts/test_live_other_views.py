@@ -108,6 +108,28 @@ def test_portfolio_updates_in_place_for_a_new_run(portfolios, size):
     assert np.allclose(frontier, [(p.capital, p.expected_npv) for p in b.frontier])
 
 
+#: The Portfolio tab's chart at 1024x768, 1280x720 and 1400x900 windows (measured on screenshots).
+PORTFOLIO_CANVAS = [(714, 380), (882, 350), (954, 455)]
+
+
+@pytest.mark.parametrize("size", PORTFOLIO_CANVAS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_portfolio_npv_amounts_never_touch_on_a_laptop_window(portfolios, size):
+    """The funded set's NPV axis: its amounts ("$12.5M") stay apart at every window size."""
+    scenario, a, *_ = portfolios
+    fig = _figure(size)
+    with use_scenario(scenario), chart_rc():
+        portfolio.draw(fig, a)
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[1]
+    lo, hi = sorted(ax.get_xlim())
+    boxes = sorted((t.get_window_extent(renderer) for t in ax.get_xticklabels()
+                    if t.get_text() and lo <= t.get_position()[0] <= hi), key=lambda b: b.x0)
+    assert len(boxes) >= 2
+    gaps = [b.x0 - a_.x1 for a_, b in zip(boxes, boxes[1:])]
+    assert min(gaps) >= 8, f"tick labels {[t.get_text() for t in ax.get_xticklabels()]} only {min(gaps):.1f} px apart"
+
+
 def test_portfolio_colorbar_and_loss_limit_follow_a_what_if(portfolios):
     """Another loss limit: the same figure, the colorbar kept, its limit line moved."""
     scenario, a, _, limited, *_ = portfolios

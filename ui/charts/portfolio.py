@@ -148,6 +148,10 @@ def _distribution(ax, result: "PortfolioResult", cur: str) -> None:
                           f"80% between {st.money(result.npv['p10'], cur)} and {st.money(result.npv['p90'], cur)}"),
                  fontsize=st.NOTE_SIZE, color=st.INK, loc="left")
     st.money_axis(ax.xaxis, cur)
+    # A tick label such as "$12.5M" every 50 points or so of the panel (its share of the
+    # figure's width): on a laptop-sized window the amounts never touch.
+    panel_pt = ax.figure.get_figwidth() * 72 * 1.4 / 2.4 * 0.8
+    ax.xaxis.get_major_locator().set_params(nbins=int(np.clip(panel_pt / 50, 3, 7)))
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.set_ylabel("Share of futures")
     ax.grid(axis="y", color=st.GRID, lw=0.8)
