@@ -183,7 +183,7 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
     ax.margins(y=0.08)
 
     # The bands labelled in place: "P90" and "P10" at the right end of each band's edges, in
-    # its colour, nudged apart so they never overlap.
+    # its colour, nudged apart so they never overlap, on white where they cross a line.
     if edges:
         lo, hi = ax.get_ylim()  # (ids below stay unique in a report's SVG)
         # A label's height (with a little air) in data units; the plot takes roughly 45% of
@@ -194,7 +194,8 @@ def draw(fig: Figure, results: "Results", colors: Mapping[str, str] | None = Non
         for (y0, word, c, name), y in zip(edges, ys):
             ax.annotate(word, xy=(horizon, y0), xytext=(horizon + 0.06 * max(horizon, 4) * 0.3, y),
                         textcoords="data", ha="left", va="center", fontsize=st.NOTE_SIZE - 1, fontweight="bold",
-                        color=st.readable(c), zorder=7, gid=f"band-label:{word}:{name}")
+                        color=st.readable(c), zorder=7, gid=f"band-label:{word}:{name}",
+                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))  # (over the zero line)
         ax.set_ylim(lo, hi)
 
     # Payback markers on the zero line. Markers within a few hundredths of the horizon of
