@@ -364,6 +364,21 @@ def test_poisson_ppf_with_a_mean_per_future():
     np.testing.assert_array_equal(poisson_ppf(u, lam), st.poisson(lam).ppf(u))
 
 
+
+@pytest.mark.parametrize("lam", [0.0, 1e-12, 0.3, 1.5, 7.5, 199.9, 250.0, 999.0, 1000.0])
+def test_poisson_ppf_of_one_mean_looks_up_the_walk_every_mean_takes(lam):
+    """A frequency the same in every future: one walk for all (a table of its sums), the same
+    counts bit for bit as the walk of a mean per future, and scipy's counts."""
+    rng = np.random.default_rng(1)
+    u = rng.random((5000, 4))
+    u[0, 0], u[1, 1], u[2, 2] = 0.0, np.nextafter(1.0, 0.0), 5e-324
+    one = poisson_ppf(u, lam)
+    per_future = np.full((u.shape[0] + 1, 1), lam)
+    per_future[-1] = np.nextafter(lam, 0.0) if lam > 0 else 0.0   # (not one mean: the walk)
+    walk = poisson_ppf(np.vstack([u, np.full((1, 4), 0.5)]), per_future)[:-1]
+    np.testing.assert_array_equal(one, walk)
+    np.testing.assert_array_equal(one[3:], st.poisson(lam).ppf(u[3:]) if lam > 0 else 0.0)
+
 # ---------------------------------------------------------------------------------------
 # Refusals, saving, the command line
 # ---------------------------------------------------------------------------------------

@@ -911,18 +911,15 @@ def poisson_ppf(u: Any, mean: Any) -> np.ndarray:
     k = np.zeros(u.shape)
     if u.size == 0:
         return k
-    # Start a little below the mean, in log space, so a large mean neither underflows nor
-    # needs a long walk: pmf(k0) = exp(-lam + k0 log lam - lgamma(k0 + 1)).
-    k0 = np.floor(np.maximum(lam - 12.0 * np.sqrt(lam) - 10.0, 0.0))
-    lgk = np.vectorize(math.lgamma, otypes=[float])(k0 + 1.0) if k0.any() else np.zeros(u.shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logpmf = np.where(lam > 0, -lam + k0 * np.log(np.where(lam > 0, lam, 1.0)) - lgk,
-                          np.where(k0 == 0, 0.0, -np.inf))
-    pmf = np.exp(logpmf)
+    top = float(np.max(lam))
+    steps = int(top) + 40 * int(math.sqrt(top) + 1) + 100
+    if np.min(lam) == top:                   # one mean (a frequency the same in every future)
+        k0, pmf = _poisson_start(lam.flat[:1])
+        return k0[0] + _poisson_walk_table(float(pmf[0]), top, k0[0], steps, u)
+    k0, pmf = _poisson_start(lam)
     cdf = pmf.copy()  # the mass below k0 is below 1e-30 for these starts: left out
     k = k0.copy()
     todo = u > cdf
-    steps = int(np.max(lam)) + 40 * int(math.sqrt(float(np.max(lam))) + 1) + 100
     for _ in range(steps):
         if not todo.any():
             break
@@ -935,6 +932,36 @@ def poisson_ppf(u: Any, mean: Any) -> np.ndarray:
         k.flat[idx] = kk
         todo.flat[idx] = (u.flat[idx] > c) & (p > 0)
     return k
+
+
+def _poisson_start(lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where :func:`poisson_ppf`'s walk starts for each mean: a little below the mean, in log
+    space, so a large mean neither underflows nor needs a long walk; and the probability of
+    that count, pmf(k0) = exp(-lam + k0 log lam - lgamma(k0 + 1))."""
+    k0 = np.floor(np.maximum(lam - 12.0 * np.sqrt(lam) - 10.0, 0.0))
+    lgk = np.vectorize(math.lgamma, otypes=[float])(k0 + 1.0) if k0.any() else np.zeros(lam.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logpmf = np.where(lam > 0, -lam + k0 * np.log(np.where(lam > 0, lam, 1.0)) - lgk,
+                          np.where(k0 == 0, 0.0, -np.inf))
+    return k0, np.exp(logpmf)
+
+
+def _poisson_walk_table(pmf: float, lam: float, k0: float, steps: int, u: np.ndarray) -> np.ndarray:
+    """The steps :func:`poisson_ppf`'s walk takes from ``k0`` for every ``u`` of one mean
+    ``lam`` (a frequency that is the same in every future): the walk's cumulative sums,
+    added once in the same order, then looked up (the first sum reaching ``u``). The walk
+    stops where the next probability underflows to 0, or after ``steps``."""
+    sums = [pmf]
+    c, p, k = pmf, pmf, k0
+    for _ in range(steps):
+        k += 1.0
+        p = p * lam / k
+        c = c + p
+        if p <= 0:
+            break
+        sums.append(c)
+    # u > every sum: the walk's last step (where p underflowed, or the steps ran out)
+    return np.minimum(np.searchsorted(np.array(sums), u, side="left"), steps).astype(np.float64)
 
 
 @dataclass(frozen=True)
