@@ -5,12 +5,15 @@ Why: matplotlib 3.11 rasterises text glyph by glyph in Python (about 40 µs a ch
 text is more than half of a chart's picture: 37 of 60 ms on the drivers chart, 42 texts and
 some 970 characters. A live view (:mod:`ui.charts._live`) paints the same chart again and again,
 and most of its texts (names, axis labels, legends, caption, most tick labels) come back
-unchanged. :class:`TextCachingRenderer` renders a text the first time into a small transparent
-picture of its own (with matplotlib's own ``RendererAgg.draw_text``), keeps that picture, and
-composites it with ``draw_image`` wherever the same text is drawn again with the same font,
-colour, angle, DPI and position within the pixel. The result equals
-matplotlib's direct drawing to one level of 255 on the few pixels where blending rounds
-differently (checked against plain Agg for every chart in tests/charts/test_textcache.py).
+unchanged. :class:`TextCachingRenderer` draws a text it meets for the first time as matplotlib
+does; the second time, it renders the text into a small transparent picture of its own (with
+matplotlib's own ``RendererAgg.draw_text``), keeps that picture, and composites it with
+``draw_image`` wherever the same text is drawn again with the same font, colour, angle, DPI and
+position within the pixel. (A text met only once, such as a finding whose amounts change with
+every what-if preview or a tick label that moved by a fraction of a pixel, so costs no more
+than matplotlib's own drawing: a picture of its own costs a measurement and a copy more.) The
+result equals matplotlib's direct drawing to one level of 255 on the few pixels where blending
+rounds differently (checked against plain Agg for every chart in tests/charts/test_textcache.py).
 
 Only the public renderer API is used (``RendererAgg``, ``draw_text``, ``draw_image``,
 ``new_gc``, ``get_text_width_height_descent``). Mathtext goes the usual way. The kept
@@ -31,18 +34,24 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 #: Bytes of text pictures kept (a caption line at 100 dpi is about 150 kB).
 MAX_BYTES = 32 << 20
 
+#: Texts met once and not kept (yet): the keys of the newest, at most this many.
+MAX_SEEN = 4096
+
 _lock = threading.Lock()
 _pictures: "OrderedDict[tuple, tuple[np.ndarray, int, int]]" = OrderedDict()
+_seen: "OrderedDict[tuple, None]" = OrderedDict()
 _bytes = 0
-#: Texts drawn from a kept picture and texts rendered afresh (tests, the bench).
-stats = {"hits": 0, "misses": 0}
+#: Texts drawn from a kept picture, rendered afresh into one, and drawn straight (met for the
+#: first time) (tests, the bench).
+stats = {"hits": 0, "misses": 0, "first": 0}
 
 
 def clear() -> None:
-    """Forget every kept text picture."""
+    """Forget every kept text picture and every text met."""
     global _bytes
     with _lock:
         _pictures.clear()
+        _seen.clear()
         _bytes = 0
 
 
@@ -76,10 +85,21 @@ class TextCachingRenderer(RendererAgg):
         # (Whole pixels keep their parity between the small picture and this one: matplotlib
         # before 3.11 rounds a text's position half to even.)
         key = _text_key(self, gc, s, prop, angle, fx, fy, mtext) + (ix & 1, iy & 1)
+        first = False
         with _lock:
             kept = _pictures.get(key)
             if kept is not None:
                 _pictures.move_to_end(key)
+            elif key in _seen:
+                del _seen[key]           # (met before: kept from now on)
+            else:
+                first = True
+                _seen[key] = None
+                while len(_seen) > MAX_SEEN:
+                    _seen.popitem(last=False)
+        if first:
+            stats["first"] += 1
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
         if kept is None:
             stats["misses"] += 1
             kept = self._render_alone(gc, s, prop, angle, fx, fy, mtext, ix, iy)
