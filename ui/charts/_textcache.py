@@ -5,15 +5,12 @@ Why: matplotlib 3.11 rasterises text glyph by glyph in Python (about 40 µs a ch
 text is more than half of a chart's picture: 37 of 60 ms on the drivers chart, 42 texts and
 some 970 characters. A live view (:mod:`ui.charts._live`) paints the same chart again and again,
 and most of its texts (names, axis labels, legends, caption, most tick labels) come back
-unchanged. :class:`TextCachingRenderer` draws a text it meets for the first time as matplotlib
-does; the second time, it renders the text into a small transparent picture of its own (with
-matplotlib's own ``RendererAgg.draw_text``), keeps that picture, and composites it with
-``draw_image`` wherever the same text is drawn again with the same font, colour, angle, DPI and
-position within the pixel. (A text met only once, such as a finding whose amounts change with
-every what-if preview or a tick label that moved by a fraction of a pixel, so costs no more
-than matplotlib's own drawing: a picture of its own costs a measurement and a copy more.) The
-result equals matplotlib's direct drawing to one level of 255 on the few pixels where blending
-rounds differently (checked against plain Agg for every chart in tests/charts/test_textcache.py).
+unchanged. :class:`TextCachingRenderer` renders a text the first time into a small transparent
+picture of its own (with matplotlib's own ``RendererAgg.draw_text``), keeps that picture, and
+composites it with ``draw_image`` wherever the same text is drawn again with the same font,
+colour, angle, DPI and position within the pixel. The result equals
+matplotlib's direct drawing to one level of 255 on the few pixels where blending rounds
+differently (checked against plain Agg for every chart in tests/charts/test_textcache.py).
 
 Only the public renderer API is used (``RendererAgg``, ``draw_text``, ``draw_image``,
 ``new_gc``, ``get_text_width_height_descent``). Mathtext goes the usual way. The kept
@@ -33,25 +30,23 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 
 #: Bytes of text pictures kept (a caption line at 100 dpi is about 150 kB).
 MAX_BYTES = 32 << 20
-
-#: Texts met once and not kept (yet): the keys of the newest, at most this many.
-MAX_SEEN = 4096
+#: Width allowed per character of a level text drawn into a picture of its own, in ems (the
+#: widest glyphs of the house fonts take about one): a text that reaches the picture's edge is
+#: measured and drawn again.
+EM_PER_CHARACTER = 1.3
 
 _lock = threading.Lock()
 _pictures: "OrderedDict[tuple, tuple[np.ndarray, int, int]]" = OrderedDict()
-_seen: "OrderedDict[tuple, None]" = OrderedDict()
 _bytes = 0
-#: Texts drawn from a kept picture, rendered afresh into one, and drawn straight (met for the
-#: first time) (tests, the bench).
-stats = {"hits": 0, "misses": 0, "first": 0}
+#: Texts drawn from a kept picture and texts rendered afresh (tests, the bench).
+stats = {"hits": 0, "misses": 0}
 
 
 def clear() -> None:
-    """Forget every kept text picture and every text met."""
+    """Forget every kept text picture."""
     global _bytes
     with _lock:
         _pictures.clear()
-        _seen.clear()
         _bytes = 0
 
 
@@ -85,21 +80,10 @@ class TextCachingRenderer(RendererAgg):
         # (Whole pixels keep their parity between the small picture and this one: matplotlib
         # before 3.11 rounds a text's position half to even.)
         key = _text_key(self, gc, s, prop, angle, fx, fy, mtext) + (ix & 1, iy & 1)
-        first = False
         with _lock:
             kept = _pictures.get(key)
             if kept is not None:
                 _pictures.move_to_end(key)
-            elif key in _seen:
-                del _seen[key]           # (met before: kept from now on)
-            else:
-                first = True
-                _seen[key] = None
-                while len(_seen) > MAX_SEEN:
-                    _seen.popitem(last=False)
-        if first:
-            stats["first"] += 1
-            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
         if kept is None:
             stats["misses"] += 1
             kept = self._render_alone(gc, s, prop, angle, fx, fy, mtext, ix, iy)
@@ -117,13 +101,23 @@ class TextCachingRenderer(RendererAgg):
         finally:
             g.restore()
 
-    def _render_alone(self, gc, s, prop, angle, fx, fy, mtext, ix, iy) -> tuple[np.ndarray, int, int]:
+    def _render_alone(self, gc, s, prop, angle, fx, fy, mtext, ix, iy,
+                      measure: bool = False) -> tuple[np.ndarray, int, int]:
         """The text drawn by matplotlib into a transparent picture just big enough for it, and
         where that picture's top-left corner sits from the text's anchor (whole pixels; the
         anchor at ``ix``, ``iy`` and at its place in the small picture are an even number of
-        pixels apart)."""
-        w, h, d = self.get_text_width_height_descent(s, prop, False)
-        margin = int(math.ceil(prop.get_size_in_points() * self.dpi / 72.0)) + 2   # overhanging glyphs
+        pixels apart).
+
+        A level line of text is drawn into a picture surely big enough (a line's height and
+        more, :data:`EM_PER_CHARACTER` per character; checked, else measured after all), then cut to
+        the pixels it painted: measuring it first would cost a third of drawing it. A turned
+        text is measured."""
+        size_px = prop.get_size_in_points() * self.dpi / 72.0
+        margin = int(math.ceil(size_px)) + 2           # overhanging glyphs
+        if angle == 0 and not measure:
+            w, h, d = EM_PER_CHARACTER * size_px * len(s), 1.3 * size_px, 0.6 * size_px
+        else:
+            w, h, d = self.get_text_width_height_descent(s, prop, False)
         a = math.radians(angle)
         cos, sin = math.cos(a), math.sin(a)
         # The text's box around its anchor (y up), turned by the angle.
@@ -145,8 +139,19 @@ class TextCachingRenderer(RendererAgg):
             RendererAgg.draw_text(alone, g, -x0 + fx, y1 + fy, s, prop, angle, False, mtext)
         finally:
             g.restore()
-        image = np.array(alone.buffer_rgba())          # (a copy: the renderer goes)
-        return image, x0, -y1
+        picture = np.asarray(alone.buffer_rgba())
+        painted = picture[:, :, 3]
+        cols = np.flatnonzero(painted.any(axis=0))
+        rows = np.flatnonzero(painted.any(axis=1))
+        if not cols.size:
+            return np.zeros((2, 2, 4), np.uint8), x0, -y1
+        H, W = painted.shape
+        if not measure and (cols[0] < 2 or rows[0] < 2 or cols[-1] >= W - 2 or rows[-1] >= H - 2):
+            return self._render_alone(gc, s, prop, angle, fx, fy, mtext, ix, iy, measure=True)
+        # Cut to the painted pixels, by even numbers of pixels (the anchor's parity stays).
+        c0, r0 = cols[0] - (cols[0] & 1), rows[0] - (rows[0] & 1)
+        image = picture[r0:rows[-1] + 1, c0:cols[-1] + 1].copy()   # (a copy: the renderer goes)
+        return image, x0 + int(c0), -y1 + int(r0)
 
 
 def _keep(key: tuple, kept: tuple[np.ndarray, int, int]) -> None:
