@@ -957,9 +957,13 @@ class IrrLater:
             return np.empty(0, dtype=np.intp), np.empty(0)
         at, cols = np.concatenate(at), np.concatenate(cols, axis=1)
         with np.errstate(all="ignore"):
-            x = np.concatenate([_irr_careful_cols(cols[:, s:s + _IRR_BLOCK], self.tol, self.max_iter)
-                                for s in range(0, at.size, _IRR_BLOCK)])
-            return at, _rates(x)
+            return at, _rates(_irr_careful_blocks(cols, self.tol, self.max_iter))
+
+
+def _irr_careful_blocks(cols: np.ndarray, tol, max_iter) -> np.ndarray:
+    """:func:`_irr_careful_cols` of the columns ``cols`` (T+1, k), :data:`_IRR_BLOCK` at a time."""
+    return np.concatenate([_irr_careful_cols(cols[:, s:s + _IRR_BLOCK], tol, max_iter)
+                           for s in range(0, cols.shape[1], _IRR_BLOCK)])
 
 
 def _rates(x: np.ndarray) -> np.ndarray:
@@ -1009,9 +1013,7 @@ def _irr(c, year_major: bool, tol, max_iter, later: IrrLater | None = None, firs
             rows_later = np.concatenate(rows_later)
             cols_later = np.concatenate(cols_later, axis=1)
             if later is None or not later.offer(rows_later + first, cols_later):
-                for start in range(0, rows_later.size, _IRR_BLOCK):
-                    stop = start + _IRR_BLOCK
-                    out[rows_later[start:stop]] = _irr_careful_cols(cols_later[:, start:stop], tol, max_iter)
+                out[rows_later] = _irr_careful_blocks(cols_later, tol, max_iter)
         _rates(out)                                         # solvers return finite x > 0 or NaN
     return out
 

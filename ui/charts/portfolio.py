@@ -67,11 +67,15 @@ def draw(fig: Figure, result: "PortfolioResult", colors=None) -> str:
     return text
 
 
+#: The lower panels' widths: the distribution, then the IT / non-IT split.
+_WIDTHS = (1.4, 1)
+
+
 def _panels(fig: Figure) -> list:
     """The frontier on top, the distribution and the split below, in the house style."""
     fig.set_facecolor("white")
     fig.set_layout_engine("constrained")      # (before the colorbar, which it places)
-    grid = fig.add_gridspec(2, 2, height_ratios=(1.15, 1), width_ratios=(1.4, 1))
+    grid = fig.add_gridspec(2, 2, height_ratios=(1.15, 1), width_ratios=_WIDTHS)
     axes = [fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])]
     for ax in axes:
         st.style_axes(ax)
@@ -150,7 +154,7 @@ def _distribution(ax, result: "PortfolioResult", cur: str) -> None:
     st.money_axis(ax.xaxis, cur)
     # A tick label such as "$12.5M" every 50 points or so of the panel (its share of the
     # figure's width): on a laptop-sized window the amounts never touch.
-    panel_pt = ax.figure.get_figwidth() * 72 * 1.4 / 2.4 * 0.8
+    panel_pt = ax.figure.get_figwidth() * 72 * _WIDTHS[0] / sum(_WIDTHS) * 0.8
     ax.xaxis.get_major_locator().set_params(nbins=int(np.clip(panel_pt / 50, 3, 7)))
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.set_ylabel("Share of futures")
